@@ -1,0 +1,3 @@
+/** Queueing engine: Erlang C/A, required agents, what-if and staffing. Pure: no I/O, no clock. */
+export * from './erlang.js';
+export * from './erlang-a.js';
