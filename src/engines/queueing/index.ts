@@ -1,3 +1,4 @@
 /** Queueing engine: Erlang C/A, required agents, what-if and staffing. Pure: no I/O, no clock. */
 export * from './erlang.js';
 export * from './erlang-a.js';
+export * from './required.js';
