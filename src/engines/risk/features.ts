@@ -1,0 +1,302 @@
+/**
+ * Risk features of one ticket **as of a cut-off time** (training: created_at + horizon; scoring: now).
+ *
+ * Leakage contract: a feature vector is a function of the ticket's fields known at creation (created_at,
+ * priority, channel, customer tier, subject, body, category, due_at), of `first_response_at` only when it
+ * is ≤ cut-off, of the queue/agent held at the cut-off, and of the events with `at` ≤ cut-off. It never reads
+ * resolved_at, status, csat, reopen_count, escalated or sla_breached, and adding any event after the cut-off
+ * leaves the vector unchanged (tests/risk.features.test.ts checks this property).
+ *
+ * The warehouse keeps only a ticket's *current* queue and agent. For training on history, `rewindTicket()`
+ * restores the queue held at the cut-off from the first later transfer's `from_queue`, and forgets the
+ * agent when it changed after the cut-off (events do not say who held it before). Priority is taken as
+ * stored (the warehouse does not log priority changes): a stated limitation.
+ *
+ * Missing values are NaN; the trees send NaN to the left ("below every threshold") consistently in
+ * training and prediction.
+ */
+import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
+import { afinnSentiment, hashTokens, phraseHits, tokenize, PHRASE_GROUP_NAMES } from './text.js';
+
+export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
+export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
+export const AGENT_LEVELS = ['junior', 'mid', 'senior', 'lead'] as const;
+export const CHANNELS = ['email', 'chat', 'phone', 'web', 'social'] as const;
+
+/** The fixed numeric features, in vector order (one-hot blocks and token buckets follow). */
+export const BASE_FEATURES = [
+  'age_hours',
+  'priority',
+  'customer_tier',
+  'agent_level',
+  'agent_tenure_days',
+  'transfers',
+  'responded',
+  'first_response_wait_hours',
+  'messages',
+  'customer_replies',
+  'agent_replies',
+  'mean_reply_gap_hours',
+  'hours_since_customer_message',
+  'hours_to_due',
+  'created_hour',
+  'created_weekday',
+  'sentiment',
+  ...PHRASE_GROUP_NAMES.map((g) => `phrases_${g}`),
+  'reopens',
+  'escalations',
+  'text_words',
+] as const;
+
+/** What a trained model needs to rebuild the same vector: vocabularies and text options. JSON-able. */
+export interface FeatureSchema {
+  version: 1;
+  /** Hashed token buckets (0 disables). */
+  hashBuckets: number;
+  /** IANA zone for created_hour / created_weekday; null = UTC. */
+  timeZone: string | null;
+  /** One-hot vocabularies learned from training data; anything else maps to the `…=other` column. */
+  channels: string[];
+  queues: string[];
+  categories: string[];
+}
+
+export interface FeatureSchemaOptions {
+  hashBuckets?: number;
+  timeZone?: string | null;
+  /** Keep at most this many queues / categories (the most frequent; ties by name). */
+  maxCategories?: number;
+}
+
+/** Learns the one-hot vocabularies from training tickets. O(n log n). */
+export function fitFeatureSchema(tickets: readonly RiskTicket[], opts: FeatureSchemaOptions = {}): FeatureSchema {
+  const top = (values: (string | null | undefined)[]): string[] => {
+    const counts = new Map<string, number>();
+    for (const v of values) if (v != null && v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, opts.maxCategories ?? 30)
+      .map(([k]) => k)
+      .sort();
+  };
+  return {
+    version: 1,
+    hashBuckets: opts.hashBuckets ?? 32,
+    timeZone: opts.timeZone ?? null,
+    channels: [...CHANNELS],
+    queues: top(tickets.map((t) => t.queue)),
+    categories: top(tickets.map((t) => t.category)),
+  };
+}
+
+/** Column names of the vector, in order. */
+export function featureNames(schema: FeatureSchema): string[] {
+  const names: string[] = [...BASE_FEATURES];
+  for (const c of schema.channels) names.push(`channel=${c}`);
+  names.push('channel=other');
+  for (const q of schema.queues) names.push(`queue=${q}`);
+  names.push('queue=other');
+  for (const c of schema.categories) names.push(`category=${c}`);
+  names.push('category=other');
+  for (let i = 0; i < schema.hashBuckets; i++) names.push(`tok_${String(i).padStart(2, '0')}`);
+  return names;
+}
+
+export interface FeatureContext {
+  /** Agents by id, to describe an agent seen in the events who is not the ticket's current agent. */
+  agents?: ReadonlyMap<string, RiskAgent>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+const ms = (iso: string | null | undefined): number => (iso ? Date.parse(iso) : NaN);
+
+const ordinal = (levels: readonly string[], v: string | null | undefined): number => {
+  if (v == null) return NaN;
+  const i = levels.indexOf(v);
+  return i < 0 ? NaN : i;
+};
+
+const TRANSFER_TYPES = new Set(['transfer', 'reassign']);
+
+interface TimedEvent {
+  t: number;
+  e: RiskEvent;
+}
+
+/** This ticket's events at or before the cut-off, in time order (ties by event_id, so input order is irrelevant). */
+function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): TimedEvent[] {
+  const out: TimedEvent[] = [];
+  for (const e of events) {
+    if (e.ticket_id !== ticket.ticket_id) continue;
+    const t = Date.parse(e.at);
+    if (!(t <= cutoffMs)) continue;
+    out.push({ t, e });
+  }
+  out.sort((a, b) => a.t - b.t || (a.e.event_id < b.e.event_id ? -1 : a.e.event_id > b.e.event_id ? 1 : 0));
+  return out;
+}
+
+const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+/** Local hour (0–23) and weekday (0 = Sunday) of an instant. */
+function localHourWeekday(t: number, timeZone: string | null): [number, number] {
+  if (!Number.isFinite(t)) return [NaN, NaN];
+  if (!timeZone || timeZone === 'UTC') {
+    const d = new Date(t);
+    return [d.getUTCHours(), d.getUTCDay()];
+  }
+  let f = hourFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', weekday: 'short', hourCycle: 'h23' });
+    hourFormatters.set(timeZone, f);
+  }
+  let hour = NaN;
+  let wd = NaN;
+  for (const p of f.formatToParts(t)) {
+    if (p.type === 'hour') hour = Number(p.value) % 24;
+    else if (p.type === 'weekday') wd = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.value);
+  }
+  return [hour, wd];
+}
+
+/**
+ * The feature vector of `ticket` as of `cutoffMs` (epoch ms). `events` may hold any events (other tickets'
+ * and later ones are ignored). O(E log E + text length). Units: hours unless the name says days.
+ */
+export function featurize(
+  schema: FeatureSchema,
+  ticket: RiskTicket,
+  events: readonly RiskEvent[],
+  cutoffMs: number,
+  ctx: FeatureContext = {},
+): Float64Array {
+  const nBase = BASE_FEATURES.length;
+  const nOneHot = schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1;
+  const x = new Float64Array(nBase + nOneHot + schema.hashBuckets);
+  const created = ms(ticket.created_at);
+  const evs = eventsAsOf(ticket, events, cutoffMs);
+
+  let transfers = 0;
+  let messages = 0;
+  let customerReplies = 0;
+  let agentReplies = 0;
+  let reopens = 0;
+  let escalations = 0;
+  let firstAgentReply = NaN;
+  let lastCustomer = created;
+  let queue = ticket.queue;
+  let agentId: string | null = null;
+  const messageTimes: number[] = [created];
+  const customerText: string[] = [ticket.subject ?? '', ticket.body ?? ''];
+  for (const { t, e } of evs) {
+    if (TRANSFER_TYPES.has(e.type)) {
+      transfers++;
+      if (e.type === 'transfer' && e.to_queue) queue = e.to_queue;
+      if (e.agent_id) agentId = e.agent_id;
+    } else if (e.type === 'comment') {
+      messages++;
+      messageTimes.push(t);
+      if (e.author_type === 'customer') {
+        customerReplies++;
+        lastCustomer = t;
+        if (e.body) customerText.push(e.body);
+      } else if (e.author_type === 'agent') {
+        agentReplies++;
+        if (!(firstAgentReply <= t)) firstAgentReply = t;
+        if (e.agent_id) agentId = e.agent_id;
+      }
+    } else if (e.type === 'reopened') reopens++;
+    else if (e.type === 'escalated') escalations++;
+    else if (e.type === 'created' && e.agent_id) agentId = e.agent_id;
+  }
+
+  // First response: the stored timestamp counts only if it was already known at the cut-off.
+  const frStored = ms(ticket.first_response_at);
+  let firstResponse = frStored <= cutoffMs ? frStored : NaN;
+  if (firstAgentReply < firstResponse || Number.isNaN(firstResponse)) firstResponse = firstAgentReply;
+  const age = (cutoffMs - created) / HOUR;
+  const responded = Number.isFinite(firstResponse);
+
+  // The agent at the cut-off: the last one the events show, else the ticket's own (see rewindTicket).
+  let level: string | null | undefined = ticket.agent_level;
+  let hired: string | null | undefined = ticket.agent_hired_at;
+  if (agentId !== null && agentId !== ticket.agent_id) {
+    const a = ctx.agents?.get(agentId);
+    level = a?.level;
+    hired = a?.hired_at;
+  }
+
+  let gapSum = 0;
+  messageTimes.sort((a, b) => a - b);
+  for (let i = 1; i < messageTimes.length; i++) gapSum += messageTimes[i] - messageTimes[i - 1];
+
+  const tokens = tokenize(customerText.join(' \n '));
+  const sentiment = afinnSentiment(tokens);
+  const hits = phraseHits(tokens);
+  const [hour, weekday] = localHourWeekday(created, schema.timeZone);
+
+  let i = 0;
+  x[i++] = age;
+  x[i++] = ordinal(PRIORITY_LEVELS, ticket.priority);
+  x[i++] = ordinal(TIER_LEVELS, ticket.customer_tier);
+  x[i++] = ordinal(AGENT_LEVELS, level);
+  x[i++] = (cutoffMs - ms(hired)) / DAY;
+  x[i++] = transfers;
+  x[i++] = responded ? 1 : 0;
+  x[i++] = responded ? (firstResponse - created) / HOUR : age;
+  x[i++] = messages;
+  x[i++] = customerReplies;
+  x[i++] = agentReplies;
+  x[i++] = messageTimes.length >= 2 ? gapSum / (messageTimes.length - 1) / HOUR : NaN;
+  x[i++] = (cutoffMs - lastCustomer) / HOUR;
+  x[i++] = (ms(ticket.due_at) - cutoffMs) / HOUR;
+  x[i++] = hour;
+  x[i++] = weekday;
+  x[i++] = sentiment.comparative;
+  for (const g of PHRASE_GROUP_NAMES) x[i++] = hits[g];
+  x[i++] = reopens;
+  x[i++] = escalations;
+  x[i++] = tokens.length;
+
+  i = oneHot(x, i, schema.channels, ticket.channel);
+  i = oneHot(x, i, schema.queues, queue);
+  i = oneHot(x, i, schema.categories, ticket.category ?? null);
+  hashTokens(tokens, schema.hashBuckets, x, i);
+  return x;
+}
+
+/** Sets the column of `value` in a vocabulary block followed by its `other` column; null sets none. */
+function oneHot(x: Float64Array, start: number, vocab: readonly string[], value: string | null): number {
+  if (value != null && value !== '') {
+    const k = vocab.indexOf(value);
+    x[start + (k < 0 ? vocab.length : k)] = 1;
+  }
+  return start + vocab.length + 1;
+}
+
+/**
+ * The ticket as it stood at the cut-off, for training on history: the queue is restored from the first
+ * transfer after the cut-off (its `from_queue`), and the agent fields are cleared when the ticket changed
+ * hands after the cut-off. Outcome fields are left as they are (features never read them). O(E).
+ */
+export function rewindTicket(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): RiskTicket {
+  let firstTransfer: { t: number; e: RiskEvent } | null = null;
+  let agentChanged = false;
+  for (const e of events) {
+    if (e.ticket_id !== ticket.ticket_id || !TRANSFER_TYPES.has(e.type)) continue;
+    const t = Date.parse(e.at);
+    if (!(t > cutoffMs)) continue;
+    if (e.agent_id) agentChanged = true;
+    if (e.type === 'transfer' && e.from_queue && (!firstTransfer || t < firstTransfer.t)) firstTransfer = { t, e };
+  }
+  if (!firstTransfer && !agentChanged) return ticket;
+  const out: RiskTicket = { ...ticket };
+  if (firstTransfer) out.queue = firstTransfer.e.from_queue as string;
+  if (agentChanged) {
+    out.agent_id = null;
+    out.agent_level = null;
+    out.agent_hired_at = null;
+  }
+  return out;
+}

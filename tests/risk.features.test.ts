@@ -1,0 +1,180 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { featurize, featureNames, fitFeatureSchema, rewindTicket, BASE_FEATURES } from '../src/engines/risk/features.js';
+import { afinnSentiment, phraseHits, tokenize } from '../src/engines/risk/text.js';
+import type { RiskEvent, RiskTicket } from '../src/engines/risk/types.js';
+
+const H = 3_600_000;
+const T0 = Date.parse('2026-03-02T09:00:00Z'); // a Monday
+
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const baseTicket: RiskTicket = {
+  ticket_id: 'T-1',
+  created_at: iso(T0),
+  first_response_at: null,
+  resolved_at: null,
+  status: 'open',
+  priority: 'high',
+  channel: 'email',
+  queue: 'billing',
+  customer_tier: 'enterprise',
+  agent_id: 'A-1',
+  agent_level: 'junior',
+  agent_hired_at: '2025-03-02',
+  subject: 'Charged twice',
+  body: 'This is the third time I write. Terrible service, I will cancel.',
+  category: 'refund',
+  due_at: iso(T0 + 24 * H),
+};
+
+const schema = fitFeatureSchema([baseTicket, { ...baseTicket, ticket_id: 'T-2', queue: 'tech' }], { hashBuckets: 16 });
+const names = featureNames(schema);
+const col = (x: Float64Array, name: string) => x[names.indexOf(name)];
+
+const eventArb = (lo: number, hi: number, ticketId = 'T-1'): fc.Arbitrary<RiskEvent> =>
+  fc.record({
+    event_id: fc.string({ minLength: 1, maxLength: 6 }),
+    ticket_id: fc.constant(ticketId),
+    at: fc.integer({ min: lo, max: hi }).map((t) => iso(t * 1000)),
+    type: fc.constantFrom('created', 'comment', 'transfer', 'reassign', 'status', 'escalated', 'resolved', 'reopened'),
+    author_type: fc.constantFrom('customer', 'agent', 'system', null),
+    agent_id: fc.constantFrom('A-1', 'A-2', 'A-9', null),
+    from_queue: fc.constantFrom('billing', 'tech', 'vip', null),
+    to_queue: fc.constantFrom('billing', 'tech', 'vip', 'never-seen', null),
+    status: fc.constantFrom('open', 'pending', null),
+    body: fc.constantFrom('thanks', 'this is unacceptable, my lawyer will call', 'still not fixed', 'great, works', null),
+  });
+
+const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+describe('risk features: leakage', () => {
+  it('adding arbitrary events after the cut-off never changes the vector', () => {
+    const cutoff = T0 + 2 * H;
+    const cutS = cutoff / 1000;
+    fc.assert(
+      fc.property(
+        fc.array(eventArb(T0 / 1000, cutS), { maxLength: 8 }),
+        fc.array(eventArb(cutS + 1, cutS + 30 * 86400), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.integer({ min: 0, max: 48 * 3600 }), { nil: undefined }),
+        (before, after, frOffset) => {
+          const t: RiskTicket = { ...baseTicket, first_response_at: frOffset === undefined ? null : iso(T0 + frOffset * 1000) };
+          const a = featurize(schema, t, before, cutoff);
+          const b = featurize(schema, t, [...after.slice(0, 3), ...before, ...after.slice(3)], cutoff);
+          return same(a, b);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('outcome fields never change the vector', () => {
+    const cutoff = T0 + 2 * H;
+    fc.assert(
+      fc.property(
+        fc.record({
+          resolved_at: fc.option(fc.integer({ min: 0, max: 100 }).map((h) => iso(T0 + h * H)), { nil: null }),
+          status: fc.constantFrom('open', 'pending', 'solved', 'closed'),
+          csat: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+          reopen_count: fc.integer({ min: 0, max: 5 }),
+          escalated: fc.constantFrom(0, 1, null),
+          sla_breached: fc.constantFrom(0, 1, null),
+          first_response_at: fc.integer({ min: 2 * 3600 + 1, max: 90 * 3600 }).map((s) => iso(T0 + s * 1000)),
+        }),
+        (outcome) => same(featurize(schema, baseTicket, [], cutoff), featurize(schema, { ...baseTicket, ...outcome }, [], cutoff)),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rewindTicket restores the queue held at the cut-off and forgets a later agent', () => {
+    const cutoff = T0 + 2 * H;
+    const evs: RiskEvent[] = [
+      { event_id: 'e1', ticket_id: 'T-1', at: iso(T0 + 5 * H), type: 'transfer', from_queue: 'tech', to_queue: 'billing', agent_id: 'A-1' },
+    ];
+    const r = rewindTicket(baseTicket, evs, cutoff);
+    expect(r.queue).toBe('tech');
+    expect(r.agent_id).toBeNull();
+    expect(rewindTicket(baseTicket, evs, T0 + 6 * H)).toBe(baseTicket);
+  });
+});
+
+describe('risk features: values', () => {
+  it('computes hand-derived values as of the cut-off', () => {
+    const cutoff = T0 + 2 * H;
+    const evs: RiskEvent[] = [
+      { event_id: 'c1', ticket_id: 'T-1', at: iso(T0 + 0.5 * H), type: 'comment', author_type: 'customer', body: 'hello?' },
+      { event_id: 'r1', ticket_id: 'T-1', at: iso(T0 + 1 * H), type: 'reassign', agent_id: 'A-1' },
+      { event_id: 't1', ticket_id: 'T-1', at: iso(T0 + 1.5 * H), type: 'transfer', from_queue: 'billing', to_queue: 'tech' },
+      { event_id: 'c2', ticket_id: 'T-1', at: iso(T0 + 1.5 * H), type: 'comment', author_type: 'agent', agent_id: 'A-1' },
+      { event_id: 'c3', ticket_id: 'T-1', at: iso(T0 + 3 * H), type: 'comment', author_type: 'customer', body: 'lawyer' },
+      { event_id: 'x', ticket_id: 'T-9', at: iso(T0 + 0.2 * H), type: 'transfer' },
+    ];
+    const x = featurize(schema, baseTicket, evs, cutoff);
+    expect(x.length).toBe(names.length);
+    expect(col(x, 'age_hours')).toBe(2);
+    expect(col(x, 'transfers')).toBe(2);
+    expect(col(x, 'messages')).toBe(2);
+    expect(col(x, 'customer_replies')).toBe(1);
+    expect(col(x, 'agent_replies')).toBe(1);
+    expect(col(x, 'responded')).toBe(1);
+    expect(col(x, 'first_response_wait_hours')).toBe(1.5);
+    // message times 0, 0.5, 1.5 h → gaps 0.5 and 1.0 → mean 0.75 h
+    expect(col(x, 'mean_reply_gap_hours')).toBeCloseTo(0.75, 12);
+    expect(col(x, 'hours_since_customer_message')).toBe(1.5);
+    expect(col(x, 'hours_to_due')).toBe(22);
+    expect(col(x, 'priority')).toBe(2);
+    expect(col(x, 'customer_tier')).toBe(2);
+    expect(col(x, 'agent_level')).toBe(0);
+    expect(col(x, 'agent_tenure_days')).toBeCloseTo(365 + 11 / 24, 9);
+    expect(col(x, 'created_hour')).toBe(9);
+    expect(col(x, 'created_weekday')).toBe(1);
+    expect(col(x, 'queue=tech')).toBe(1); // moved by the transfer before the cut-off
+    expect(col(x, 'queue=billing')).toBe(0);
+    expect(col(x, 'channel=email')).toBe(1);
+    expect(col(x, 'phrases_churn')).toBe(1); // "cancel"
+    expect(col(x, 'phrases_repeat')).toBe(1); // "third time"
+    expect(col(x, 'phrases_legal')).toBe(0); // the lawyer comes after the cut-off
+    // AFINN-165: charged −3, terrible −3, cancel −1 (the rest neutral), over the customer text's token count.
+    const toks = tokenize('Charged twice This is the third time I write. Terrible service, I will cancel. hello?');
+    expect(col(x, 'sentiment')).toBeCloseTo(-7 / toks.length, 12);
+    // Token buckets count the content words that were kept.
+    let tokSum = 0;
+    for (let i = BASE_FEATURES.length; i < names.length; i++) if (names[i].startsWith('tok_')) tokSum += x[i];
+    expect(tokSum).toBeGreaterThan(3);
+  });
+
+  it('without a reply, the waiting time is the age', () => {
+    const x = featurize(schema, baseTicket, [], T0 + 3.25 * H);
+    expect(col(x, 'responded')).toBe(0);
+    expect(col(x, 'first_response_wait_hours')).toBe(3.25);
+    expect(Number.isNaN(col(x, 'mean_reply_gap_hours'))).toBe(true);
+  });
+
+  it('maps unseen categorical values to the other column instead of failing', () => {
+    const t: RiskTicket = { ...baseTicket, queue: 'brand-new', channel: 'carrier-pigeon', customer_tier: 'platinum', priority: 'meh', category: null };
+    const x = featurize(schema, t, [], T0 + H);
+    expect(col(x, 'queue=other')).toBe(1);
+    expect(col(x, 'channel=other')).toBe(1);
+    expect(Number.isNaN(col(x, 'customer_tier'))).toBe(true);
+    expect(Number.isNaN(col(x, 'priority'))).toBe(true);
+    const cats = names.filter((n) => n.startsWith('category=')).map((n) => col(x, n));
+    expect(cats.every((v) => v === 0)).toBe(true);
+  });
+
+  it('reads AFINN-165 and escalation phrases', () => {
+    expect(afinnSentiment(tokenize('good')).sum).toBe(3);
+    expect(afinnSentiment(tokenize('bad bad')).comparative).toBe(-3);
+    expect(afinnSentiment(tokenize('it does not work, not good')).sum).toBe(-3 + -2);
+    expect(phraseHits(tokenize('I want to cancel. My lawyer says this is the third time.'))).toEqual({ churn: 1, legal: 1, repeat: 1, urgency: 0 });
+    expect(phraseHits(tokenize('Cancellation urgently')).urgency).toBe(1);
+  });
+
+  it('uses the queue time zone for hour and weekday', () => {
+    const s = { ...schema, timeZone: 'America/New_York' };
+    const x = featurize(s, { ...baseTicket, created_at: '2026-03-02T03:00:00Z' }, [], T0 + H);
+    const n = featureNames(s);
+    expect(x[n.indexOf('created_hour')]).toBe(22); // 03:00Z = 22:00 EST the day before
+    expect(x[n.indexOf('created_weekday')]).toBe(0);
+  });
+});
