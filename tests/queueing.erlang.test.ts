@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { erlangC, erlangB, erlangA, estimatePatience, requiredAgents, scheduledFromRaw, requiredAgentsErlangA } from '../src/engines/queueing/index.js';
 import { createRng } from '../src/engines/shared/rng.js';
 
