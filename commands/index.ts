@@ -1,0 +1,14 @@
+/**
+ * The product's table of contents: every command, in the order `help` lists them. Adding a capability
+ * means adding its module here; Slack, the CLI and the LLM router pick it up from this registry.
+ */
+import { Registry, type AnyCommand } from '../src/registry.js';
+import { sla } from './sla.js';
+import { makeHelp } from './help.js';
+
+export function buildRegistry(): Registry {
+  const list: AnyCommand[] = [];
+  const help = makeHelp(() => list);
+  list.push(sla as AnyCommand, help as AnyCommand);
+  return new Registry(list);
+}

@@ -1,0 +1,140 @@
+/** What each `radar` subcommand does; main.ts only wires the argument parser to these. */
+import { existsSync, rmSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openWarehouse } from '../warehouse/db.js';
+import { ingestFiles, formatIngestReport } from '../warehouse/ingest.js';
+import type { Config } from '../config.js';
+import type { Registry, CommandContext } from '../registry.js';
+import { execute, renderText } from '../execute.js';
+import { tokenize } from '../grammar/tokens.js';
+import { progressReporter } from './progress.js';
+
+export interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+/** The clock of a CLI run: RADAR_NOW (ISO) pins it for reproducible demos and tests; else the real time. */
+export function cliNow(): Date {
+  const pinned = process.env.RADAR_NOW;
+  if (pinned) {
+    const d = new Date(pinned);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  return new Date();
+}
+
+export async function runCliCommand(dbPath: string, cfg: Config, registry: Registry, words: string[], io: Io): Promise<number> {
+  const t = tokenize(words);
+  const json = t.options.json === 'true';
+  const chart = t.options.chart;
+  const rest = words.filter((w, i) => w !== '--json' && !(w === '--chart' || words[i - 1] === '--chart') && !w.startsWith('--chart='));
+  const db = openWarehouse(dbPath);
+  try {
+    const ctx: CommandContext = { db, now: cliNow(), config: cfg, surface: 'cli' };
+    const e = await execute(registry, rest.join(' '), ctx, 'radar');
+    if (!e.ok) {
+      io.err.write(e.message + '\n');
+      return e.kind === 'usage' ? 2 : 1;
+    }
+    if (chart) {
+      const { renderCommandChart } = await import('../charts/index.js');
+      const written = await renderCommandChart(e.command.name, e.result, chart);
+      if (!written) io.err.write(`(no chart for ${e.command.name})\n`);
+      else io.err.write(`chart written to ${written}\n`);
+    }
+    io.out.write((json ? JSON.stringify(e.result, null, 2) : renderText(e)) + '\n');
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runIngest(dbPath: string, cfg: Config, paths: string[], o: { reset?: boolean; dryRun?: boolean; json?: boolean }, io: Io): Promise<number> {
+  const db = openWarehouse(dbPath);
+  try {
+    const progress = progressReporter(io.err);
+    let report;
+    try {
+      report = await ingestFiles(db, paths, { reset: o.reset, dryRun: o.dryRun, defaultTz: cfg.RADAR_TZ, onProgress: progress.update });
+    } catch (e) {
+      progress.stop();
+      io.err.write(`${(e as Error).message}\nExample: radar ingest data/sample/\n`);
+      return 2;
+    }
+    progress.stop();
+    io.out.write((o.json ? JSON.stringify(report, null, 2) : formatIngestReport(report)) + '\n');
+    return report.ok ? 0 : 3;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runSample(o: Record<string, string>, io: Io): Promise<number> {
+  const int = (k: string, min: number, max: number): number => {
+    const v = Number(o[k]);
+    if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${k} must be a whole number from ${min} to ${max} (got "${o[k]}"), e.g. --${k} ${min === 0 ? 42 : Math.max(min, 4)}`);
+    return v;
+  };
+  let opts;
+  try {
+    const end = o.end ?? new Date().toISOString().slice(0, 10);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(end) || Number.isNaN(Date.parse(end))) throw new Error(`--end must be a date YYYY-MM-DD (got "${o.end}"), e.g. --end 2026-11-20`);
+    opts = { days: int('days', 1, 3660), queues: int('queues', 1, 500), tickets: int('tickets', 0, 10_000_000), seed: int('seed', 0, 2 ** 31), end };
+  } catch (e) {
+    io.err.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const { writeSample } = await import('../sample/generate.js');
+  const t0 = Date.now();
+  const summary = await writeSample(resolve(o.out), opts);
+  io.out.write(`Wrote sample to ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(summary)}\n`);
+  return 0;
+}
+
+export const SAMPLE_DIR = 'data/sample';
+
+export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o: { fresh?: boolean }, io: Io): Promise<number> {
+  if (o.fresh && existsSync(dbPath)) for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  const db = openWarehouse(dbPath);
+  try {
+    const empty = (db.prepare('SELECT COUNT(*) AS n FROM interval_inputs').get() as { n: number }).n === 0;
+    if (empty) {
+      if (!existsSync(SAMPLE_DIR) || !readdirSync(SAMPLE_DIR).some((f) => f.endsWith('.csv'))) {
+        io.err.write(`No sample data in ${SAMPLE_DIR}. Create one with: radar sample --out ${SAMPLE_DIR}\n`);
+        return 2;
+      }
+      io.err.write(`Building ${dbPath} from ${SAMPLE_DIR} …\n`);
+      const report = await ingestFiles(db, [SAMPLE_DIR], { defaultTz: cfg.RADAR_TZ, onProgress: progressReporter(io.err).update });
+      io.err.write(formatIngestReport(report) + '\n');
+      if (!report.ok) return 3;
+    }
+    const now = cliNow();
+    const ctx: CommandContext = { db, now, config: cfg, surface: 'cli' };
+    const { demoTour } = await import('./tour.js');
+    for (const step of demoTour(registry)) {
+      io.out.write(`\n$ radar ${step.line}\n${step.why ? `# ${step.why}\n` : ''}`);
+      const e = await execute(registry, step.line, ctx, 'radar');
+      io.out.write(renderText(e) + '\n');
+    }
+    io.out.write(`\nNext: \`npx radar help\`, or connect Slack (README: "Install in your workspace").\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runServe(dbPath: string, cfg: Config, registry: Registry, io: Io): Promise<number> {
+  let mod: { serve?: (o: { dbPath: string; config: Config; registry: Registry }) => Promise<number> };
+  try {
+    mod = await import(join('..', 'slack', 'index.js'));
+  } catch {
+    io.err.write('The Slack app is not available in this build.\n');
+    return 1;
+  }
+  if (!mod.serve) {
+    io.err.write('The Slack app is not available in this build.\n');
+    return 1;
+  }
+  return mod.serve({ dbPath, config: cfg, registry });
+}

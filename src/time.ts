@@ -1,0 +1,89 @@
+/**
+ * Time-zone arithmetic for queue-local days. Offsets come from Intl and are memoised per zone and UTC hour,
+ * so converting a million timestamps costs a million map look-ups, not a million Intl calls.
+ */
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const offsetCache = new Map<string, Map<number, number>>();
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** Offset of `tz` from UTC at instant `ms`, in minutes (local = UTC + offset). Valid for whole-minute zones. */
+export function tzOffsetMinutes(ms: number, tz: string): number {
+  if (tz === 'UTC' || tz === 'Etc/UTC') return 0;
+  let byHour = offsetCache.get(tz);
+  if (!byHour) offsetCache.set(tz, (byHour = new Map()));
+  const hourKey = Math.floor(ms / HOUR);
+  const hit = byHour.get(hourKey);
+  if (hit !== undefined) return hit;
+  const parts = formatter(tz).formatToParts(new Date(hourKey * HOUR));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const off = Math.round((asUtc - hourKey * HOUR) / 60_000);
+  byHour.set(hourKey, off);
+  return off;
+}
+
+export interface LocalParts {
+  date: string; // YYYY-MM-DD
+  minute: number; // minutes since local midnight
+  dow: number; // 0 = Sunday
+}
+
+/** Local calendar date, minute of day and weekday of instant `ms` in `tz`. */
+export function localParts(ms: number, tz: string): LocalParts {
+  const local = ms + tzOffsetMinutes(ms, tz) * 60_000;
+  const d = new Date(local);
+  return {
+    date: d.toISOString().slice(0, 10),
+    minute: d.getUTCHours() * 60 + d.getUTCMinutes(),
+    dow: d.getUTCDay(),
+  };
+}
+
+/** UTC instant (ms) of local midnight starting `date` (YYYY-MM-DD) in `tz`. */
+export function localMidnightUtc(date: string, tz: string): number {
+  const naive = Date.parse(`${date}T00:00:00Z`);
+  // Two passes settle the offset across a DST change at midnight.
+  let guess = naive - tzOffsetMinutes(naive, tz) * 60_000;
+  guess = naive - tzOffsetMinutes(guess, tz) * 60_000;
+  return guess;
+}
+
+/** Adds whole days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+/** Whole days from a to b (b − a) for YYYY-MM-DD dates. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY);
+}
+
+/** Weekday (0 = Sunday) of a YYYY-MM-DD date. */
+export function dowOf(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+/** Today's local date in tz at instant `now`. */
+export function localToday(now: Date, tz: string): string {
+  return localParts(now.getTime(), tz).date;
+}
+
+/** ISO UTC text with second precision: YYYY-MM-DDTHH:MM:SSZ. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19) + 'Z';
+}
+
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export const WEEKDAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;

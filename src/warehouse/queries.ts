@@ -1,0 +1,117 @@
+/**
+ * Typed reads over the warehouse views (never raw tables). Shared by commands; engine-specific reads
+ * live beside their command.
+ */
+import type { Db } from './db.js';
+
+export interface QueueInfo {
+  queue: string;
+  displayName: string;
+  slTargetPct: number;
+  slTargetSeconds: number;
+  intervalSeconds: number;
+  timeZone: string | null;
+  firstInterval: string | null;
+  lastInterval: string | null;
+}
+
+export function listQueues(db: Db): QueueInfo[] {
+  return db
+    .prepare(
+      `SELECT queue, display_name AS displayName, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
+              interval_seconds AS intervalSeconds, time_zone AS timeZone, first_interval AS firstInterval, last_interval AS lastInterval
+       FROM v_queues ORDER BY queue`,
+    )
+    .all() as QueueInfo[];
+}
+
+/** The most common queue time zone, else the fallback: "yesterday" for a multi-queue answer. */
+export function dominantTimeZone(queues: QueueInfo[], fallback: string): string {
+  const counts = new Map<string, number>();
+  for (const q of queues) if (q.timeZone) counts.set(q.timeZone, (counts.get(q.timeZone) ?? 0) + 1);
+  let best = fallback;
+  let n = 0;
+  for (const [tz, c] of counts) if (c > n) [best, n] = [tz, c];
+  return best;
+}
+
+export interface DailyRow {
+  queue: string;
+  date: string;
+  intervals: number;
+  offered: number;
+  handled: number;
+  abandoned: number;
+  answeredWithinTarget: number;
+  sl: number | null;
+  abandonRate: number | null;
+  ahtSeconds: number | null;
+  acwSeconds: number | null;
+  agentHours: number;
+  avgAgents: number | null;
+  slTargetPct: number;
+  slTargetSeconds: number;
+  intervalsBelowTarget: number;
+  forecastOffered: number | null;
+}
+
+/** Daily aggregates per queue for local dates from..to inclusive (queues = all when empty). */
+export function dailyRows(db: Db, from: string, to: string, queues: string[] = []): DailyRow[] {
+  const filter = queues.length ? `AND queue IN (${queues.map(() => '?').join(',')})` : '';
+  return db
+    .prepare(
+      `SELECT queue, local_date AS date, intervals, offered, handled, abandoned, answered_within_target AS answeredWithinTarget,
+              sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds, acw_seconds AS acwSeconds, agent_hours AS agentHours,
+              avg_agents AS avgAgents, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
+              intervals_below_target AS intervalsBelowTarget, forecast_offered AS forecastOffered
+       FROM v_queue_daily WHERE local_date BETWEEN ? AND ? ${filter} ORDER BY queue, local_date`,
+    )
+    .all(from, to, ...queues) as DailyRow[];
+}
+
+export interface IntervalRow {
+  queue: string;
+  intervalStart: string;
+  intervalSeconds: number;
+  localDate: string;
+  localMinute: number;
+  localDow: number;
+  offered: number;
+  handled: number;
+  abandoned: number;
+  answeredWithinTarget: number;
+  sl: number | null;
+  abandonRate: number | null;
+  ahtSeconds: number | null;
+  acwSeconds: number | null;
+  talkSeconds: number | null;
+  agentsStaffed: number;
+  trafficErlangs: number;
+  occupancy: number | null;
+  slTargetPct: number;
+  slTargetSeconds: number;
+  forecastOffered: number | null;
+  forecastAhtSeconds: number | null;
+}
+
+/** Interval rows for one queue over local dates from..to, in time order. */
+export function intervalRows(db: Db, queue: string, from: string, to: string): IntervalRow[] {
+  return db
+    .prepare(
+      `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
+              local_minute AS localMinute, local_dow AS localDow, offered, handled, abandoned,
+              answered_within_target AS answeredWithinTarget, sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds,
+              acw_seconds AS acwSeconds, talk_seconds AS talkSeconds, agents_staffed AS agentsStaffed,
+              traffic_erlangs AS trafficErlangs, occupancy, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
+              forecast_offered AS forecastOffered, forecast_aht_seconds AS forecastAhtSeconds
+       FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`,
+    )
+    .all(queue, from, to) as IntervalRow[];
+}
+
+/** The latest local date with intervals on or before `onOrBefore` (any queue when none given). */
+export function latestDate(db: Db, onOrBefore: string, queues: string[] = []): string | null {
+  const filter = queues.length ? `AND queue IN (${queues.map(() => '?').join(',')})` : '';
+  const r = db.prepare(`SELECT MAX(local_date) AS d FROM interval_inputs WHERE local_date <= ? ${filter}`).get(onOrBefore, ...queues) as { d: string | null };
+  return r.d;
+}
