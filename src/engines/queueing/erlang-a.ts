@@ -48,37 +48,56 @@ function erlangAInteger(n: number, lambda: number, aht: number, theta: number, t
     const served = n / a;
     return { probWait: 1, probAbandon: 1 - served, serviceLevel: 0, asaSeconds: Infinity, occupancy: 1, model: 'erlang-a' };
   }
-  let logMax = 0;
-  for (let i = 1; i <= jPeak; i++) logMax += Math.log(g / (c + i));
-
   // Incomplete beta I_x(a, b) with a = j + 1, b = c + 1; x = 1 − e^{−θt}.
   const b = c + 1;
   const x = -Math.expm1(-theta * t);
-  const logX = Math.log(x);
-  let iBeta = -Math.expm1(-theta * t * b); // I_x(1, b) = 1 − (1 − x)^b
-  let logT = Math.log(b) + logX - theta * t * b; // T(1) = b·x·(1 − x)^b
+  let iBeta = t > 0 ? -Math.expm1(-theta * t * b) : 0; // I_x(1, b) = 1 − (1 − x)^b
+  // T(a) = x^a (1−x)^b Γ(a+b) / (Γ(a+1) Γ(b)); T(1) = b·x·(1 − x)^b. Kept in logs while it would underflow.
+  let logT = t > 0 ? Math.log(b) + Math.log(x) - theta * t * b : -Infinity;
+  let tTerm = logT > -700 ? Math.exp(logT) : 0;
+  let tInLogs = t > 0 && tTerm === 0;
 
-  let W = 0; // Σ wⱼ, wⱼ = rⱼ / r_peak
+  // wⱼ = rⱼ·e^{−logScale}: multiplied up state by state and rescaled when large, so neither overflow nor an
+  // exp/log per state is needed.
+  let logScale = 0;
+  let w = 1;
+  let W = 0; // Σ wⱼ
   let sServed = 0; // Σ wⱼ·P(answered | j)
   let sWithin = 0; // Σ wⱼ·P(answered ≤ t | j)
   let sWait = 0; // Σ wⱼ·E[wait; answered | j]
-  let logR = 0;
   let h = 0; // Σ_{i=0..j} 1/(Nμ + (i+1)θ)
   for (let j = 0; ; j++) {
-    if (j > 0) logR += Math.log(g / (c + j));
-    const w = Math.exp(logR - logMax);
+    if (j > 0) {
+      w *= g / (c + j);
+      if (w > 1e250) {
+        w *= 1e-250;
+        W *= 1e-250;
+        sServed *= 1e-250;
+        sWithin *= 1e-250;
+        sWait *= 1e-250;
+        logScale += 250 * Math.LN10;
+      }
+    }
     h += 1 / (nMu + (j + 1) * theta);
     const served = c / (c + j + 1);
-    const within = served * (iBeta > 0 ? iBeta : 0);
     W += w;
     sServed += w * served;
-    sWithin += w * within;
+    if (iBeta > 0) sWithin += w * served * iBeta;
     sWait += w * served * h;
-    // advance I_x(a, b) → I_x(a + 1, b)
     if (t > 0) {
-      iBeta -= Math.exp(logT);
-      logT += logX + Math.log((j + 1 + b) / (j + 2));
-    } else iBeta = 0;
+      // advance I_x(a, b) → I_x(a + 1, b)
+      const ratio = (x * (j + 1 + b)) / (j + 2);
+      if (tInLogs) {
+        logT += Math.log(ratio);
+        if (logT > -700) {
+          tTerm = Math.exp(logT);
+          tInLogs = false;
+        }
+      } else {
+        iBeta -= tTerm;
+        tTerm *= ratio;
+      }
+    }
     if (j >= jPeak) {
       const q = g / (c + j + 1);
       if (q < 1 && w * (q / (1 - q)) <= 1e-17 * W) break;
@@ -88,7 +107,7 @@ function erlangAInteger(n: number, lambda: number, aht: number, theta: number, t
   }
 
   const bN = erlangB(n, a);
-  const logHigh = Math.log(bN) + logMax + Math.log(W);
+  const logHigh = Math.log(bN) + logScale + Math.log(W);
   const logLow = Math.log1p(-bN);
   const d = logHigh - logLow;
   const pWait = d === Infinity ? 1 : d === -Infinity ? 0 : 1 / (1 + Math.exp(-d));
@@ -185,9 +204,10 @@ const MAX_PATIENCE = 1e6;
  * wait is an observation of patience censored by being answered, so the maximum-likelihood estimate is
  * mean patience = Σ waiting time of all callers ÷ Σ abandoned (Mandelbaum & Zeltyn's standard estimator).
  * Method 2 ('abandon-rate-match', otherwise): find the patience for which Σ offered × P_erlangA(abandon) over the
- * intervals equals Σ abandoned; P(abandon) decreases with patience, so bisection on log-patience in [1 s, 10⁶ s]
- * (60 steps) converges. Intervals with no offered calls are skipped; an interval with no agents counts too.
- * No abandonment at all → Infinity ('none'). Complexity: method 1 O(intervals); method 2 O(60·Σ(N + J)).
+ * intervals equals Σ abandoned; P(abandon) decreases with patience, so a bracketed root search on log-patience in
+ * [1 s, 10⁶ s] (Illinois regula falsi, typically < 12 passes) converges. Intervals with no offered calls are
+ * skipped; an interval with no agents counts too. No abandonment at all → Infinity ('none').
+ * Complexity: method 1 O(intervals); method 2 O(passes·Σ(N + J)).
  */
 export function estimatePatience(
   intervals: readonly PatienceInterval[],
@@ -217,12 +237,30 @@ export function estimatePatience(
   if (rHi >= observed) {
     return { meanPatienceSeconds: MAX_PATIENCE, method: 'abandon-rate-match', observedAbandonRate: observed, modelAbandonRate: rHi, intervalsUsed: used.length, atBound: true };
   }
-  for (let k = 0; k < 60 && hi - lo > 1e-10; k++) {
-    const mid = (lo + hi) / 2;
-    if (rate(Math.exp(mid)) > observed) lo = mid;
-    else hi = mid;
+  // Illinois (safeguarded regula falsi) on u = ln(patience), f(u) = model rate − observed: f is decreasing and
+  // smooth in u, so this converges superlinearly (typically < 10 passes) and never leaves the bracket.
+  let fLo = rLo - observed;
+  let fHi = rHi - observed;
+  let side = 0;
+  let u = lo;
+  for (let k = 0; k < 100 && hi - lo > 1e-9; k++) {
+    u = (lo * fHi - hi * fLo) / (fHi - fLo);
+    if (!(u > lo && u < hi)) u = (lo + hi) / 2;
+    const fu = rate(Math.exp(u)) - observed;
+    if (Math.abs(fu) <= 1e-13 * observed) break;
+    if (fu > 0) {
+      lo = u;
+      fLo = fu;
+      if (side === 1) fHi /= 2;
+      side = 1;
+    } else {
+      hi = u;
+      fHi = fu;
+      if (side === -1) fLo /= 2;
+      side = -1;
+    }
   }
-  const p = Math.exp((lo + hi) / 2);
+  const p = Math.exp(u);
   return { meanPatienceSeconds: p, method: 'abandon-rate-match', observedAbandonRate: observed, modelAbandonRate: rate(p), intervalsUsed: used.length, atBound: false };
 }
 

@@ -2,3 +2,4 @@
 export * from './erlang.js';
 export * from './erlang-a.js';
 export * from './required.js';
+export * from './whatif.js';
