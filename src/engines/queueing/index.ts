@@ -3,3 +3,4 @@ export * from './erlang.js';
 export * from './erlang-a.js';
 export * from './required.js';
 export * from './whatif.js';
+export * from './staffing.js';
