@@ -32,8 +32,8 @@ CREATE TABLE IF NOT EXISTS interval_inputs (
   forecast_aht_seconds   REAL,
   PRIMARY KEY (queue, interval_start)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_interval_local ON interval_inputs (queue, local_date);
-CREATE INDEX IF NOT EXISTS ix_interval_date ON interval_inputs (local_date);
+-- One secondary index: day ranges across queues (the primary key already serves one queue's range).
+CREATE INDEX IF NOT EXISTS ix_interval_date ON interval_inputs (local_date, queue);
 
 CREATE TABLE IF NOT EXISTS customers (
   customer_id TEXT PRIMARY KEY,

@@ -18,7 +18,18 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Offset of `tz` from UTC at instant `ms`, in minutes (local = UTC + offset). Valid for whole-minute zones. */
+function offsetAt(hourKey: number, tz: string): number {
+  const parts = formatter(tz).formatToParts(new Date(hourKey * HOUR));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - hourKey * HOUR) / 60_000);
+}
+
+/**
+ * Offset of `tz` from UTC at instant `ms`, in minutes (local = UTC + offset). Valid for whole-minute zones.
+ * On a cache miss it asks Intl for the hour and the hour a day later: when they agree (no DST change in
+ * between, the case on 363 days a year) the whole day is filled at once; otherwise only that hour.
+ */
 export function tzOffsetMinutes(ms: number, tz: string): number {
   if (tz === 'UTC' || tz === 'Etc/UTC') return 0;
   let byHour = offsetCache.get(tz);
@@ -26,11 +37,12 @@ export function tzOffsetMinutes(ms: number, tz: string): number {
   const hourKey = Math.floor(ms / HOUR);
   const hit = byHour.get(hourKey);
   if (hit !== undefined) return hit;
-  const parts = formatter(tz).formatToParts(new Date(hourKey * HOUR));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const off = Math.round((asUtc - hourKey * HOUR) / 60_000);
-  byHour.set(hourKey, off);
+  const off = offsetAt(hourKey, tz);
+  const later = byHour.get(hourKey + 24) ?? offsetAt(hourKey + 24, tz);
+  if (later === off) {
+    // DST rules change offsets at most twice a year, months apart: equal ends mean constant in between.
+    for (let h = 0; h <= 24; h++) if (!byHour.has(hourKey + h)) byHour.set(hourKey + h, off);
+  } else byHour.set(hourKey, off);
   return off;
 }
 
@@ -41,14 +53,19 @@ export interface LocalParts {
 }
 
 /** Local calendar date, minute of day and weekday of instant `ms` in `tz`. */
+const dayNames = new Map<number, string>();
+
 export function localParts(ms: number, tz: string): LocalParts {
   const local = ms + tzOffsetMinutes(ms, tz) * 60_000;
-  const d = new Date(local);
-  return {
-    date: d.toISOString().slice(0, 10),
-    minute: d.getUTCHours() * 60 + d.getUTCMinutes(),
-    dow: d.getUTCDay(),
-  };
+  const dayKey = Math.floor(local / DAY);
+  let date = dayNames.get(dayKey);
+  if (date === undefined) {
+    date = new Date(dayKey * DAY).toISOString().slice(0, 10);
+    dayNames.set(dayKey, date);
+  }
+  const minute = Math.floor((local - dayKey * DAY) / 60_000);
+  // 1970-01-01 was a Thursday (4).
+  return { date, minute, dow: (((dayKey + 4) % 7) + 7) % 7 };
 }
 
 /** UTC instant (ms) of local midnight starting `date` (YYYY-MM-DD) in `tz`. */
