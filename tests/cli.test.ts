@@ -1,0 +1,75 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { main } from '../src/cli/main.js';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { text += chunk.toString(); cb(); } });
+  return { stream, get text() { return text; } };
+}
+
+async function radar(args: string[]) {
+  const out = capture();
+  const err = capture();
+  const code = await main(args, { out: out.stream, err: err.stream });
+  return { code, out: out.text, err: err.text };
+}
+
+let db: string;
+beforeAll(async () => {
+  process.env.RADAR_NOW = '2026-11-21T15:00:00Z';
+  db = join(mkdtempSync(join(tmpdir(), 'radar-cli-')), 'w.db');
+  const r = await radar(['--db', db, 'ingest', 'tests/fixtures/small']);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/Loaded: 2 sla_policy, 5 intervals/);
+});
+
+describe('radar CLI', () => {
+  it('sla --json prints the result object with volume-weighted SL', async () => {
+    const r = await radar(['--db', db, 'sla', 'billing', '2026-11-19', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.range).toMatchObject({ from: '2026-11-19', to: '2026-11-19' });
+    expect(j.queues).toHaveLength(1);
+    // (80 + 45) answered within target of (100 + 50 + 0) offered.
+    expect(j.queues[0].total.sl).toBeCloseTo(125 / 150, 12);
+    expect(j.queues[0].trend14).toHaveLength(14);
+  });
+
+  it('sla text lists the worst queue first and intervals below target', async () => {
+    const r = await radar(['--db', db, 'sla', 'yesterday']);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines.findIndex((l) => l.includes('billing'))).toBeLessThan(lines.findIndex((l) => l.includes('support')));
+    expect(r.out).toMatch(/billing: 1 interval\(s\) below target on 2026-11-20: 09:00 60 %/);
+  });
+
+  it('a bad argument exits 2 with what was wrong and an example', async () => {
+    const r = await radar(['--db', db, 'sla', 'nowhere']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/don't know the queue or date "nowhere"/);
+    expect(r.err).toMatch(/Example: `radar sla billing yesterday`/);
+  });
+
+  it('ingest of a bad path and of bad rows exits non-zero with a report', async () => {
+    const missing = await radar(['--db', db, 'ingest', 'no/such/dir']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/No such file or folder/);
+  });
+
+  it('help lists every command with an example', async () => {
+    const r = await radar(['--db', db, 'help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/sla \[queue\]/);
+    expect(r.out).toMatch(/e\.g\. sla billing yesterday/);
+  });
+
+  it('the installed bin runs (npx radar)', () => {
+    const out = execFileSync(process.execPath, ['bin/radar.js', '--db', db, 'sla', 'support', '2026-11-20', '--json'], { encoding: 'utf8', env: { ...process.env } });
+    expect(JSON.parse(out).queues[0].total.sl).toBeCloseTo(38 / 40, 12);
+  });
+});
