@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
-import { whatIf, staffingPlan, type WhatIfInterval } from '../src/engines/queueing/index.js';
+import { whatIf, staffingPlan, fitHandleTimeFactor, type WhatIfInterval } from '../src/engines/queueing/index.js';
 
 const D = Decimal.clone({ precision: 50 });
 
@@ -248,5 +248,20 @@ describe('staffingPlan', () => {
     expect(occ.rawAgents).toBe(17);
     expect(occ.bindingConstraint).toBe('occupancy');
     expect(() => staffingPlan([{ ...one[0], slTargetPct: undefined }])).toThrow(RangeError);
+  });
+});
+
+describe('fitHandleTimeFactor', () => {
+  it('recovers the handle-time factor that generated the realised SL (Erlang C, SL from the big-number reference)', () => {
+    const history = [
+      [80, 10],
+      [100, 13],
+      [150, 18],
+      [60, 8],
+      [120, 15],
+    ].map(([offered, agents]) => ({ offered, intervalSeconds: 1800, ahtSeconds: 150, agents, targetAnswerSeconds: 20, realisedSl: refSl(offered, 1800, 150 * 1.3, agents, 20) }));
+    const fit = fitHandleTimeFactor(history);
+    expect(fit.factor).toBeCloseTo(1.3, 4);
+    expect(fit.mse).toBeLessThan(1e-10);
   });
 });

@@ -4,3 +4,4 @@ export * from './erlang-a.js';
 export * from './required.js';
 export * from './whatif.js';
 export * from './staffing.js';
+export * from './calibrate.js';
