@@ -146,6 +146,8 @@ describe('whatIf — levers', () => {
     expect(at({ acwSeconds: -100 }).ahtSeconds).toBeCloseTo(160, 12); // only 40 s of ACW to remove
     expect(at({ acwPct: -50 }).ahtSeconds).toBeCloseTo(180, 12);
     expect(at({ ahtPct: -10, acwSeconds: -20 }).ahtSeconds).toBeCloseTo(160, 12); // 144 talk + (36 − 20)
+    expect(at({ ahtSeconds: -15 }).ahtSeconds).toBeCloseTo(185, 12);
+    expect(at({ ahtSeconds: -500 }).ahtSeconds).toBeCloseTo(40, 12); // talk floored at 0, ACW stays
     expect(at({ volumePct: 20 }).offered).toBeCloseTo(120, 12);
     // geometric repeats, 30 % repeat rate: FCR 70 % → 75 % scales volume by 70/75
     expect(at({ fcrPoints: 5 }).offered).toBeCloseTo((100 * 70) / 75, 12);

@@ -39,6 +39,8 @@ export interface WhatIfLevers {
   agentsWindow?: { fromMinute: number; toMinute: number };
   /** Percent change of the whole AHT (talk and ACW alike): −10 → AHT × 0.9. */
   ahtPct?: number;
+  /** Seconds added to talk time (negative = shorter calls), applied after ahtPct, talk floored at 0. */
+  ahtSeconds?: number;
   /** Seconds added to ACW (negative = less), ACW floored at 0. */
   acwSeconds?: number;
   /** Percent change of ACW. */
@@ -168,7 +170,7 @@ function applyLevers(iv: WhatIfInterval, lv: WhatIfLevers, repeatPct: number): P
   const talk = iv.ahtSeconds - acw;
   const acwScaled = acw * scale;
   const acwNew = Math.max(0, acwScaled * (1 + (lv.acwPct ?? 0) / 100) + (lv.acwSeconds ?? 0));
-  const aht = Math.max(0, talk * scale + acwNew);
+  const aht = Math.max(0, talk * scale + (lv.ahtSeconds ?? 0)) + acwNew;
   let agents = iv.agentsStaffed;
   const d = lv.agentsDelta ?? 0;
   if (d !== 0) {
@@ -259,7 +261,8 @@ export function resolvePatience(intervals: readonly WhatIfInterval[], given?: nu
  *
  * Levers per interval: volume × (1 + volume%); FCR (geometric repeat model: with baseline FCR f₀ = 1 − repeat
  * rate, each contact resolves with probability f₀, so offered = unique issues ÷ f₀; raising FCR by p points gives
- * offered × f₀ / (f₀ + p/100)); AHT% scales talk and ACW; ACW ± s / % then acts on the (scaled) ACW, floored at 0;
+ * offered × f₀ / (f₀ + p/100)); AHT% scales talk and ACW; AHT ± s then acts on talk time (floored at 0); ACW ± s / %
+ * act on the (scaled) ACW, floored at 0;
  * agents ± N in the local-minute window (wrapping past midnight allowed), floored at 0.
  * Model: Erlang A when patience is given or fitted from the day's abandonment (estimatePatience), else Erlang C.
  * Calibration: where realised SL exists, predicted = clamp(realised + scenario model − baseline model); zero levers
