@@ -32,7 +32,7 @@ export interface FakeOpenAI {
   /** Base URL to give the client (`…/v1`). */
   baseURL: string;
   chatRequests: ChatRequest[];
-  embeddingRequests: { model: string; input: string[] }[];
+  embeddingRequests: { model: string; input: string[]; encodingFormat: string | undefined }[];
   /** Replace the chat script. */
   setChat(script: ChatScript): void;
   /** Requests the server is holding open (hang replies) that the client has since aborted. */
@@ -104,7 +104,7 @@ function writeSse(res: ServerResponse, model: string, reply: { content?: string;
 export async function startFakeOpenAI(script: ChatScript = () => ({ content: 'ok' }), opts: { embeddingDim?: number } = {}): Promise<FakeOpenAI> {
   let chat = script;
   const chatRequests: ChatRequest[] = [];
-  const embeddingRequests: { model: string; input: string[] }[] = [];
+  const embeddingRequests: { model: string; input: string[]; encodingFormat: string | undefined }[] = [];
   let aborted = 0;
   const dim = opts.embeddingDim ?? 32;
   const server: Server = createServer(async (req, res) => {
@@ -135,7 +135,7 @@ export async function startFakeOpenAI(script: ChatScript = () => ({ content: 'ok
       }
       if (req.method === 'POST' && req.url?.endsWith('/embeddings')) {
         const input: string[] = Array.isArray(body.input) ? body.input : [body.input];
-        embeddingRequests.push({ model: body.model, input });
+        embeddingRequests.push({ model: body.model, input, encodingFormat: body.encoding_format });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({

@@ -86,20 +86,14 @@ export function fightinWords(window: TermCounts, baseline: TermCounts, opts: Fig
 }
 
 /**
- * Drops a word mostly explained by a higher-ranked bigram ("portal" under "invoice portal": most of its
- * mentions are the bigram's), and a bigram whose two words are both already listed.
+ * Drops a word mostly explained by a reported bigram containing it ("portal" when "invoice portal" accounts
+ * for ≥ 80 % of its mentions), then a bigram whose two words are both still listed on their own.
  */
 function collapse(ranked: LiftedTerm[]): LiftedTerm[] {
-  const kept: LiftedTerm[] = [];
-  for (const t of ranked) {
-    const tw = t.term.split(' ');
-    const explained =
-      tw.length === 1
-        ? kept.some((k) => k.term.includes(' ') && k.term.split(' ').includes(t.term) && t.windowCount <= 1.25 * k.windowCount)
-        : tw.every((w) => kept.some((k) => k.term === w));
-    if (!explained) kept.push(t);
-  }
-  return kept;
+  const bigrams = ranked.filter((t) => t.term.includes(' '));
+  const words = ranked.filter((t) => !t.term.includes(' ') && !bigrams.some((b) => b.term.split(' ').includes(t.term) && t.windowCount <= 1.25 * b.windowCount));
+  const wordSet = new Set(words.map((w) => w.term));
+  return ranked.filter((t) => (t.term.includes(' ') ? !t.term.split(' ').every((w) => wordSet.has(w)) : wordSet.has(t.term)));
 }
 
 export interface TermLiftOptions extends FightinWordsOptions {

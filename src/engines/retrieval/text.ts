@@ -103,12 +103,15 @@ export function isContentWord(w: string): boolean {
  * Set semantics: term lift counts documents mentioning a term, so one ticket repeating a word counts once.
  */
 export function terms(text: string, opts: { bigrams?: boolean } = {}): Set<string> {
-  const ws = words(text);
   const out = new Set<string>();
-  for (let i = 0; i < ws.length; i++) {
-    if (!isContentWord(ws[i])) continue;
-    out.add(ws[i]);
-    if (opts.bigrams !== false && i + 1 < ws.length && isContentWord(ws[i + 1])) out.add(`${ws[i]} ${ws[i + 1]}`);
+  // Bigrams never span punctuation: "error 500 — mail me" has no "500 mail".
+  for (const segment of redact(text).replace(/\[(?:email|phone|card)\]/g, ' | ').split(/[.!?;:,()\[\]{}"“”\n\r\t|/\\]+|\s[-–—]+\s/)) {
+    const ws = words(segment);
+    for (let i = 0; i < ws.length; i++) {
+      if (!isContentWord(ws[i])) continue;
+      out.add(ws[i]);
+      if (opts.bigrams !== false && i + 1 < ws.length && isContentWord(ws[i + 1])) out.add(`${ws[i]} ${ws[i + 1]}`);
+    }
   }
   return out;
 }
