@@ -1,0 +1,133 @@
+/**
+ * What the evaluator reads from the warehouse (views only): interval rows per queue and local date, loaded once
+ * per tick (or once per backtest) and shared by every rule, and same-weekday baselines per slot.
+ */
+import type { Db } from '../warehouse/db.js';
+import type { IntervalRow, QueueInfo } from '../warehouse/queries.js';
+import { listQueues } from '../warehouse/queries.js';
+import { addDays } from '../time.js';
+
+export interface Row extends IntervalRow {
+  startMs: number;
+  endMs: number;
+}
+
+export interface SlotBaseline {
+  /** Reference days that had any row. */
+  days: number;
+  /** Per local minute of the day. */
+  slots: Map<number, { offered: number; offeredMad: number; agents: number; aht: number | null; n: number }>;
+}
+
+const SELECT_ROWS = `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
+  local_minute AS localMinute, local_dow AS localDow, offered, handled, abandoned,
+  answered_within_target AS answeredWithinTarget, sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds,
+  acw_seconds AS acwSeconds, talk_seconds AS talkSeconds, agents_staffed AS agentsStaffed,
+  traffic_erlangs AS trafficErlangs, occupancy, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
+  forecast_offered AS forecastOffered, forecast_aht_seconds AS forecastAhtSeconds
+  FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`;
+
+function toRow(r: IntervalRow): Row {
+  const startMs = Date.parse(r.intervalStart);
+  return Object.assign(r, { startMs, endMs: startMs + r.intervalSeconds * 1000 });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Rows of one queue by local date, loaded lazily (or all at once with `preload`). */
+export class QueueRows {
+  private readonly byDate = new Map<string, Row[]>();
+  private readonly baselines = new Map<string, SlotBaseline>();
+  constructor(
+    private readonly db: Db,
+    readonly queue: QueueInfo,
+    readonly tz: string,
+  ) {}
+
+  /** Loads local dates from..to inclusive with one query. */
+  preload(from: string, to: string): void {
+    const rows = (this.db.prepare(SELECT_ROWS).all(this.queue.queue, from, to) as IntervalRow[]).map(toRow);
+    for (let d = from; d <= to; d = addDays(d, 1)) if (!this.byDate.has(d)) this.byDate.set(d, []);
+    for (const r of rows) this.byDate.get(r.localDate)?.push(r);
+  }
+
+  rowsOn(date: string): Row[] {
+    let rows = this.byDate.get(date);
+    if (!rows) {
+      rows = (this.db.prepare(SELECT_ROWS).all(this.queue.queue, date, date) as IntervalRow[]).map(toRow);
+      this.byDate.set(date, rows);
+    }
+    return rows;
+  }
+
+  /**
+   * Same-weekday baseline of `date`: per slot the median over the `weeks` previous same weekdays of offered,
+   * agents and AHT, and the MAD of offered. Uses only earlier days. O(weeks × slots).
+   */
+  baseline(date: string, weeks = 4): SlotBaseline {
+    const hit = this.baselines.get(date);
+    if (hit) return hit;
+    const per = new Map<number, { offered: number[]; agents: number[]; aht: number[] }>();
+    let days = 0;
+    for (let w = 1; w <= weeks; w++) {
+      const rows = this.rowsOn(addDays(date, -7 * w));
+      if (rows.length) days++;
+      for (const r of rows) {
+        let p = per.get(r.localMinute);
+        if (!p) per.set(r.localMinute, (p = { offered: [], agents: [], aht: [] }));
+        p.offered.push(r.offered);
+        p.agents.push(r.agentsStaffed);
+        if (r.ahtSeconds !== null && r.handled > 0) p.aht.push(r.ahtSeconds);
+      }
+    }
+    const slots: SlotBaseline['slots'] = new Map();
+    for (const [m, p] of per) {
+      const med = median(p.offered);
+      slots.set(m, {
+        offered: med,
+        offeredMad: median(p.offered.map((x) => Math.abs(x - med))),
+        agents: median(p.agents),
+        aht: p.aht.length ? median(p.aht) : null,
+        n: p.offered.length,
+      });
+    }
+    const b = { days, slots };
+    this.baselines.set(date, b);
+    return b;
+  }
+}
+
+/** The warehouse as one tick sees it: queues and their rows, cached for the tick. */
+export class WarehouseView {
+  readonly queues: QueueInfo[];
+  private readonly rows = new Map<string, QueueRows>();
+  constructor(
+    readonly db: Db,
+    readonly defaultTz: string,
+  ) {
+    this.queues = listQueues(db);
+  }
+
+  queue(name: string): QueueInfo | undefined {
+    return this.queues.find((q) => q.queue === name);
+  }
+
+  tzOf(q: QueueInfo): string {
+    return q.timeZone ?? this.defaultTz;
+  }
+
+  rowsOf(name: string): QueueRows | null {
+    let r = this.rows.get(name);
+    if (!r) {
+      const q = this.queue(name);
+      if (!q) return null;
+      r = new QueueRows(this.db, q, this.tzOf(q));
+      this.rows.set(name, r);
+    }
+    return r;
+  }
+}

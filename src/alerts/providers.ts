@@ -1,0 +1,317 @@
+/**
+ * Metric providers: turn warehouse rows (and engines) into observations for the state machine.
+ *
+ * Interval metrics (sl, sl_day, projected_sl, abandon, asa, arrivals_z) give one observation per completed data
+ * interval, so a live tick and a backtest over history see exactly the same sequence. Tick metrics (drift,
+ * risk_count, risk_ticket) give one observation per evaluation, at `now`.
+ */
+import type { Rule, Threshold, TimeWindow } from './rules.js';
+import { inWindow } from './rules.js';
+import type { Observation } from './machine.js';
+import type { Engines, DriftRecord, DriftEventLike, RiskScoreLike, ErlangCLike } from './engines.js';
+import type { QueueRows, Row, SlotBaseline, WarehouseView } from './data.js';
+import { METRIC_INFO, type Metric } from './metrics.js';
+import { addDays, localParts } from '../time.js';
+
+export function resolveLevel(t: Threshold, targetPct: number): number {
+  return t.kind === 'value' ? t.value : targetPct + t.offset;
+}
+
+/** Business hours/days of the rule, in its own time zone. */
+export function applicableAt(rule: Pick<Rule['spec'], 'hours' | 'days' | 'tz'>, ms: number): boolean {
+  if (!rule.hours && !rule.days) return true;
+  const lp = localParts(ms, rule.tz);
+  if (rule.days && !rule.days.includes(lp.dow)) return false;
+  if (rule.hours && !inWindow(rule.hours as TimeWindow, lp.minute)) return false;
+  return true;
+}
+
+export function inQuietHours(rule: Pick<Rule['spec'], 'quiet' | 'tz'>, ms: number): boolean {
+  return rule.quiet ? inWindow(rule.quiet, localParts(ms, rule.tz).minute) : false;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Projection of the day's SL with today's staffing
+
+export interface ProjectionSlot {
+  localMinute: number;
+  offered: number;
+  ahtSeconds: number;
+  agents: number;
+  /** Modelled SL (calibrated), fraction. */
+  sl: number;
+}
+
+export interface Projection {
+  /** Projected end-of-day SL, fraction; null without a baseline for the rest of the day. */
+  sl: number | null;
+  offeredSoFar: number;
+  slSoFar: number | null;
+  /** Today's arrivals ÷ the baseline's over the same slots (applied to the rest of the day). */
+  volumeRatio: number;
+  /** Today's agents ÷ the usual roster's over the same slots ("current staffing"). */
+  staffingRatio: number;
+  /** Realised − modelled SL so far today, fraction (added to every modelled slot). */
+  calibration: number;
+  remaining: ProjectionSlot[];
+  throughMinute: number;
+}
+
+export interface AgentsLever {
+  agents: number;
+  fromMinute: number;
+  toMinute: number;
+}
+
+const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
+
+/**
+ * End-of-day SL if the day continues as it is going: realised answered-within-target so far, plus for each
+ * remaining slot of the usual day (slots the same-weekday baseline has) the Erlang C SL with
+ *   volume  = baseline median × today's volume ratio (clamped 0.5…2),
+ *   agents  = baseline roster × today's staffing ratio (clamped 0.3…2) [+ lever in its window],
+ *   AHT     = today's handled-weighted AHT (≥ 20 handled), else the slot's baseline AHT,
+ * each shifted by today's calibration offset (realised − modelled SL so far, clamped ±0.5) and clamped to [0, 1].
+ * Projected = (Σ answered within target so far + Σ volume·SL) ÷ (Σ offered so far + Σ volume). Rows must be one
+ * local day in time order, all completed. Cost: O(rows + slots) Erlang C calls.
+ */
+export function projectDay(rows: readonly Row[], base: SlotBaseline, erlangC: ErlangCLike, lever?: AgentsLever): Projection {
+  let offered = 0;
+  let awt = 0;
+  let handled = 0;
+  let hAht = 0;
+  let agents = 0;
+  let baseAgents = 0;
+  let baseOffered = 0;
+  let modelAwt = 0;
+  let modelOffered = 0;
+  const last = rows[rows.length - 1];
+  const intervalSeconds = last?.intervalSeconds ?? 1800;
+  const targetSeconds = last?.slTargetSeconds ?? 20;
+  for (const r of rows) {
+    offered += r.offered;
+    awt += r.answeredWithinTarget;
+    if (r.handled > 0 && r.ahtSeconds !== null) {
+      handled += r.handled;
+      hAht += r.handled * r.ahtSeconds;
+    }
+    const b = base.slots.get(r.localMinute);
+    if (b) {
+      baseOffered += b.offered;
+      if (b.agents > 0) {
+        agents += r.agentsStaffed;
+        baseAgents += b.agents;
+      }
+    }
+    if (r.offered > 0 && r.ahtSeconds !== null) {
+      const m = erlangC({ arrivals: r.offered, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds, agents: r.agentsStaffed, targetAnswerSeconds: r.slTargetSeconds });
+      modelAwt += r.offered * m.serviceLevel;
+      modelOffered += r.offered;
+    }
+  }
+  const through = last ? last.localMinute : -1;
+  const volumeRatio = baseOffered >= 20 ? clamp(offered / baseOffered, 0.5, 2) : 1;
+  const staffingRatio = baseAgents > 0 ? clamp(agents / baseAgents, 0.3, 2) : 1;
+  const calibration = modelOffered > 0 && offered > 0 ? clamp(awt / offered - modelAwt / modelOffered, -0.5, 0.5) : 0;
+  const todayAht = handled >= 20 ? hAht / handled : null;
+  const remaining: ProjectionSlot[] = [];
+  let remOffered = 0;
+  let remAwt = 0;
+  const minutes = [...base.slots.keys()].filter((m) => m > through).sort((a, b) => a - b);
+  for (const m of minutes) {
+    const b = base.slots.get(m)!;
+    const vol = b.offered * volumeRatio;
+    const aht = todayAht ?? b.aht ?? 300;
+    let n = b.agents * staffingRatio;
+    if (lever && (lever.fromMinute < lever.toMinute ? m >= lever.fromMinute && m < lever.toMinute : m >= lever.fromMinute || m < lever.toMinute)) n = Math.max(0, n + lever.agents);
+    const sl = vol > 0 ? clamp(erlangC({ arrivals: vol, intervalSeconds, ahtSeconds: aht, agents: n, targetAnswerSeconds: targetSeconds }).serviceLevel + calibration, 0, 1) : 1;
+    remaining.push({ localMinute: m, offered: vol, ahtSeconds: aht, agents: n, sl });
+    remOffered += vol;
+    remAwt += vol * sl;
+  }
+  const total = offered + remOffered;
+  return {
+    sl: base.days === 0 || total <= 0 ? null : (awt + remAwt) / total,
+    offeredSoFar: offered,
+    slSoFar: offered > 0 ? awt / offered : null,
+    volumeRatio,
+    staffingRatio,
+    calibration,
+    remaining,
+    throughMinute: through,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Interval metrics
+
+const RATIO_METRICS: ReadonlySet<Metric> = new Set(['sl', 'abandon', 'sl_day', 'projected_sl']);
+
+/** Robust z of offered vs forecast (when given) or the same-slot baseline median; scale max(1.4826·MAD, √expected, 1). */
+export function arrivalsZ(offered: number, forecast: number | null, slot: { offered: number; offeredMad: number; n: number } | undefined): number | null {
+  const expected = forecast ?? (slot && slot.n >= 2 ? slot.offered : null);
+  if (expected === null) return null;
+  const scale = Math.max(slot && slot.n >= 2 ? 1.4826 * slot.offeredMad : 0, Math.sqrt(Math.max(expected, 0)), 1);
+  return (offered - expected) / scale;
+}
+
+/**
+ * Observations of an interval metric for one queue: one per row whose interval ends in (since, until].
+ * Day-to-date metrics read the whole local day before the first emitted row. O(rows of the days touched).
+ */
+export function intervalObservations(rule: Rule, src: QueueRows, since: number, until: number, engines: Engines): Observation[] {
+  const spec = rule.spec;
+  const metric = spec.metric;
+  const out: Observation[] = [];
+  const minVol = Math.max(1, spec.minVolume);
+  const firstDate = localParts(since, src.tz).date;
+  const lastDate = localParts(until, src.tz).date;
+  for (let date = firstDate; date <= lastDate; date = addDays(date, 1)) {
+    const rows = src.rowsOn(date);
+    if (!rows.length) continue;
+    let cumOffered = 0;
+    let cumAwt = 0;
+    const base = metric === 'arrivals_z' || metric === 'projected_sl' ? src.baseline(date) : null;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      cumOffered += r.offered;
+      cumAwt += r.answeredWithinTarget;
+      if (r.endMs > until) break;
+      if (r.endMs <= since) continue;
+      let value: number | null = null;
+      switch (metric) {
+        case 'sl':
+          value = r.offered >= minVol ? (100 * r.answeredWithinTarget) / r.offered : null;
+          break;
+        case 'abandon':
+          value = r.offered >= minVol ? (100 * r.abandoned) / r.offered : null;
+          break;
+        case 'sl_day':
+          value = cumOffered >= minVol ? (100 * cumAwt) / cumOffered : null;
+          break;
+        case 'projected_sl': {
+          if (cumOffered < minVol || !engines.erlangC) break;
+          const p = projectDay(rows.slice(0, i + 1), base!, engines.erlangC);
+          value = p.sl === null ? null : 100 * p.sl;
+          break;
+        }
+        case 'asa': {
+          if (!engines.erlangC || r.offered < minVol || r.ahtSeconds === null) break;
+          const m = engines.erlangC({ arrivals: r.offered, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds, agents: r.agentsStaffed, targetAnswerSeconds: r.slTargetSeconds });
+          value = Math.min(m.asaSeconds, 86_400);
+          break;
+        }
+        case 'arrivals_z':
+          value = arrivalsZ(r.offered, r.forecastOffered, base!.slots.get(r.localMinute));
+          break;
+        default:
+          throw new Error(`${metric} is not an interval metric`);
+      }
+      if (value !== null && !Number.isFinite(value)) value = null;
+      out.push({
+        start: r.startMs,
+        at: r.endMs,
+        value,
+        threshold: resolveLevel(spec.threshold, r.slTargetPct),
+        clear: spec.clear ? resolveLevel(spec.clear, r.slTargetPct) : null,
+        critical: spec.critical,
+        applicable: applicableAt(spec, r.startMs),
+      });
+    }
+  }
+  return out;
+}
+
+export function isRatioMetric(m: Metric): boolean {
+  return RATIO_METRICS.has(m);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tick metrics
+
+export function toDriftRecord(r: Row): DriftRecord {
+  return {
+    queue: r.queue, intervalStart: r.intervalStart, localDate: r.localDate, localMinute: r.localMinute, localDow: r.localDow,
+    intervalSeconds: r.intervalSeconds, offered: r.offered, handled: r.handled, abandoned: r.abandoned,
+    answeredWithinTarget: r.answeredWithinTarget, ahtSeconds: r.ahtSeconds, acwSeconds: r.acwSeconds,
+    agentsStaffed: r.agentsStaffed, slTargetPct: r.slTargetPct, slTargetSeconds: r.slTargetSeconds, forecastOffered: r.forecastOffered,
+  };
+}
+
+/** Completed rows of the local days from..to (inclusive) as drift records. */
+export function recordsBetween(src: QueueRows, from: string, to: string, until: number): DriftRecord[] {
+  src.preload(from, to);
+  const out: DriftRecord[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) for (const r of src.rowsOn(d)) if (r.endMs <= until) out.push(toDriftRecord(r));
+  return out;
+}
+
+/** Cache that lives as long as the evaluator (drift runs only when a queue has new data). */
+export interface EvaluatorCache {
+  drift: Map<string, { key: string; events: DriftEventLike[] }>;
+}
+
+export function newCache(): EvaluatorCache {
+  return { drift: new Map() };
+}
+
+/** Open drift events of a queue at `now`: detectDrift over the last 35 days, monitoring the last 7. */
+export function openDriftEvents(src: QueueRows, now: number, engines: Engines, cache: EvaluatorCache): DriftEventLike[] {
+  if (!engines.detectDrift) return [];
+  const today = localParts(now, src.tz).date;
+  const from = addDays(today, -34);
+  const records = recordsBetween(src, from, today, now);
+  if (!records.length) return [];
+  const key = `${records.length}|${records[records.length - 1].intervalStart}`;
+  const hit = cache.drift.get(src.queue.queue);
+  if (hit && hit.key === key) return hit.events;
+  let events: DriftEventLike[] = [];
+  try {
+    const monitorFrom = addDays(today, -6);
+    if (records.some((r) => r.localDate < monitorFrom)) events = engines.detectDrift(records, { from: monitorFrom, to: today, trainDays: 28 }).events.filter((e) => e.status === 'open');
+  } catch {
+    events = [];
+  }
+  cache.drift.set(src.queue.queue, { key, events });
+  return events;
+}
+
+export interface TickInputs {
+  view: WarehouseView;
+  now: number;
+  engines: Engines;
+  cache: EvaluatorCache;
+  /** Risk scores of open tickets, computed once per tick on first use. */
+  risk: () => RiskScoreLike[];
+}
+
+/** Observation at `now` for a tick metric and a queue scope; `detail` is shown in the message. */
+export function tickObservation(rule: Rule, scope: string, t: TickInputs): { obs: Observation; detail: string[] } {
+  const spec = rule.spec;
+  const q = t.view.queue(scope);
+  const target = q?.slTargetPct ?? 80;
+  const base = { start: t.now, at: t.now, threshold: resolveLevel(spec.threshold, target), clear: spec.clear ? resolveLevel(spec.clear, target) : null, critical: spec.critical, applicable: applicableAt(spec, t.now) };
+  if (spec.metric === 'drift') {
+    const src = t.view.rowsOf(scope);
+    const events = src ? openDriftEvents(src, t.now, t.engines, t.cache).filter((e) => !spec.driver || e.driver === spec.driver) : [];
+    return {
+      obs: { ...base, value: src ? events.length : null },
+      detail: events.map((e) => `${e.driver} ${e.direction === 'up' ? '↑' : '↓'} ${(e.magnitude * 100).toFixed(0)} % since ${e.onsetEstimate.slice(0, 16).replace('T', ' ')} UTC`),
+    };
+  }
+  if (spec.metric === 'risk_count') {
+    const thr = spec.risk ?? 0.7;
+    const hits = t.risk().filter((s) => s.queue === scope && s.score >= thr).sort((a, b) => b.score - a.score);
+    return { obs: { ...base, value: hits.length }, detail: hits.slice(0, 5).map((h) => `${h.ticketId} ${(h.score * 100).toFixed(0)} %${h.subject ? ` — ${h.subject}` : ''}`) };
+  }
+  if (spec.metric === 'risk_ticket') {
+    const id = scope.replace(/^ticket:/, '');
+    const s = t.risk().find((x) => x.ticketId === id);
+    return { obs: { ...base, value: s ? s.score * 100 : null }, detail: s ? [`${s.ticketId} (${s.queue})${s.subject ? ` — ${s.subject}` : ''}`] : [] };
+  }
+  throw new Error(`${spec.metric} is not a tick metric`);
+}
+
+export function isTickMetric(m: Metric): boolean {
+  return METRIC_INFO[m].cadence === 'tick';
+}
