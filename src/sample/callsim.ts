@@ -135,6 +135,20 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
   const staffed = new Int32Array(K);
   const heap = new FreeTimeHeap();
   const expTalk = opts.talkDistribution === 'exponential';
+  // Lognormal parameters per interval, so each call costs one normal and one exp (same law as rng.lognormal).
+  const talkMu = new Float64Array(K);
+  const talkSd = new Float64Array(K);
+  const acwMu = new Float64Array(K);
+  const acwSd = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const iv = intervals[k];
+    const ts2 = Math.log(1 + iv.talkCv * iv.talkCv);
+    talkMu[k] = Math.log(iv.talkMean) - ts2 / 2;
+    talkSd[k] = Math.sqrt(ts2);
+    const as2 = Math.log(1 + iv.acwCv * iv.acwCv);
+    acwMu[k] = iv.acwMean > 0 ? Math.log(iv.acwMean) - as2 / 2 : 0;
+    acwSd[k] = Math.sqrt(as2);
+  }
 
   // Waiting callers carried across boundaries (FCFS order): arrival, deadline (arrival + patience), interval.
   let qArr: number[] = [];
@@ -152,8 +166,8 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
       const answerAt = free > a ? free : a;
       if (answerAt <= dead && answerAt < horizon) {
         const iv = intervals[k];
-        const talk = expTalk ? rng.exponential(iv.talkMean) : rng.lognormal(iv.talkMean, iv.talkCv);
-        const acw = iv.acwMean > 0 ? rng.lognormal(iv.acwMean, iv.acwCv) : 0;
+        const talk = expTalk ? rng.exponential(iv.talkMean) : Math.exp(talkMu[k] + talkSd[k] * rng.normal());
+        const acw = iv.acwMean > 0 ? Math.exp(acwMu[k] + acwSd[k] * rng.normal()) : 0;
         heap.replaceTop(answerAt + talk + acw);
         const wait = answerAt - a;
         handled[k]++;
