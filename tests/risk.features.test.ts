@@ -87,14 +87,13 @@ describe('risk features: leakage', () => {
     );
   });
 
-  it('rewindTicket restores the queue held at the cut-off and forgets a later agent', () => {
+  it('rewindTicket restores the queue held at the cut-off', () => {
     const cutoff = T0 + 2 * H;
     const evs: RiskEvent[] = [
       { event_id: 'e1', ticket_id: 'T-1', at: iso(T0 + 5 * H), type: 'transfer', from_queue: 'tech', to_queue: 'billing', agent_id: 'A-1' },
     ];
     const r = rewindTicket(baseTicket, evs, cutoff);
     expect(r.queue).toBe('tech');
-    expect(r.agent_id).toBeNull();
     expect(rewindTicket(baseTicket, evs, T0 + 6 * H)).toBe(baseTicket);
   });
 });
@@ -142,6 +141,20 @@ describe('risk features: values', () => {
     let tokSum = 0;
     for (let i = BASE_FEATURES.length; i < names.length; i++) if (names[i].startsWith('tok_')) tokSum += x[i];
     expect(tokSum).toBeGreaterThan(3);
+  });
+
+  it('takes the agent from the events up to the cut-off, never the ticket\'s later owner', () => {
+    const lead: RiskTicket = { ...baseTicket, agent_id: 'A-7', agent_level: 'lead', agent_hired_at: '2015-01-01' };
+    const none = featurize(schema, lead, [], T0 + 2 * H);
+    expect(Number.isNaN(col(none, 'agent_level'))).toBe(true);
+    const evs: RiskEvent[] = [
+      { event_id: 'a', ticket_id: 'T-1', at: iso(T0 + H), type: 'comment', author_type: 'agent', agent_id: 'A-2' },
+      { event_id: 'b', ticket_id: 'T-1', at: iso(T0 + 5 * H), type: 'reassign', agent_id: 'A-7' },
+    ];
+    const agents = new Map([['A-2', { agent_id: 'A-2', level: 'mid', hired_at: '2026-02-02' }]]);
+    const x = featurize(schema, lead, evs, T0 + 2 * H, { agents });
+    expect(col(x, 'agent_level')).toBe(1);
+    expect(col(x, 'agent_tenure_days')).toBeCloseTo(28 + 11 / 24, 9);
   });
 
   it('without a reply, the waiting time is the age', () => {

@@ -136,7 +136,7 @@ describe('GBDT', () => {
       X[i] = i % 2 === 0 ? NaN : i;
       y[i] = i % 2 === 0 ? 1 : 0; // missing ⇔ positive
     }
-    const r = trainGbdt(X, y, d, { nRounds: 20, subsample: 1, colsample: 1, learningRate: 0.5, minSamplesLeaf: 5 });
+    const r = trainGbdt(X, y, d, { nRounds: 20, subsample: 1, colsample: 1, learningRate: 0.5, minChildWeight: 0.5 });
     expect(predictMarginRow(r.booster, [NaN])).toBeGreaterThan(2);
     expect(predictMarginRow(r.booster, [7])).toBeLessThan(-2);
     // 'balanced' on a 1:3 split weighs positives 3× so the base score is log-odds 0.

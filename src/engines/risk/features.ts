@@ -7,10 +7,12 @@
  * resolved_at, status, csat, reopen_count, escalated or sla_breached, and adding any event after the cut-off
  * leaves the vector unchanged (tests/risk.features.test.ts checks this property).
  *
- * The warehouse keeps only a ticket's *current* queue and agent. For training on history, `rewindTicket()`
- * restores the queue held at the cut-off from the first later transfer's `from_queue`, and forgets the
- * agent when it changed after the cut-off (events do not say who held it before). Priority is taken as
- * stored (the warehouse does not log priority changes): a stated limitation.
+ * The warehouse keeps only a ticket's *current* queue and agent. The agent at the cut-off is therefore read
+ * from the events up to it (the last agent who commented, was assigned or transferred it), never from the
+ * ticket's `agent_id`: a later owner (e.g. a lead after an escalation) would leak the outcome, and so would
+ * "agent unknown" if it were set only when the owner changed later. For training on history,
+ * `rewindTicket()` restores the queue held at the cut-off from the first later transfer's `from_queue`.
+ * Priority is taken as stored (the warehouse does not log priority changes): a stated limitation.
  *
  * Missing values are NaN; the trees send NaN to the left ("below every threshold") consistently in
  * training and prediction.
@@ -218,13 +220,19 @@ export function featurize(
   const age = (cutoffMs - created) / HOUR;
   const responded = Number.isFinite(firstResponse);
 
-  // The agent at the cut-off: the last one the events show, else the ticket's own (see rewindTicket).
-  let level: string | null | undefined = ticket.agent_level;
-  let hired: string | null | undefined = ticket.agent_hired_at;
-  if (agentId !== null && agentId !== ticket.agent_id) {
+  // The agent at the cut-off: the last one the events up to it show (never the ticket's current agent,
+  // which may have taken over later). The ticket's joined level/hired_at serve only as a lookup for that id.
+  let level: string | null | undefined = null;
+  let hired: string | null | undefined = null;
+  if (agentId !== null) {
     const a = ctx.agents?.get(agentId);
-    level = a?.level;
-    hired = a?.hired_at;
+    if (a) {
+      level = a.level;
+      hired = a.hired_at;
+    } else if (agentId === ticket.agent_id) {
+      level = ticket.agent_level;
+      hired = ticket.agent_hired_at;
+    }
   }
 
   let gapSum = 0;
@@ -277,26 +285,16 @@ function oneHot(x: Float64Array, start: number, vocab: readonly string[], value:
 
 /**
  * The ticket as it stood at the cut-off, for training on history: the queue is restored from the first
- * transfer after the cut-off (its `from_queue`), and the agent fields are cleared when the ticket changed
- * hands after the cut-off. Outcome fields are left as they are (features never read them). O(E).
+ * transfer after the cut-off (its `from_queue`). Outcome fields are left as they are (features never read
+ * them). O(E).
  */
 export function rewindTicket(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): RiskTicket {
-  let firstTransfer: { t: number; e: RiskEvent } | null = null;
-  let agentChanged = false;
+  let first: { t: number; e: RiskEvent } | null = null;
   for (const e of events) {
-    if (e.ticket_id !== ticket.ticket_id || !TRANSFER_TYPES.has(e.type)) continue;
+    if (e.ticket_id !== ticket.ticket_id || e.type !== 'transfer' || !e.from_queue) continue;
     const t = Date.parse(e.at);
-    if (!(t > cutoffMs)) continue;
-    if (e.agent_id) agentChanged = true;
-    if (e.type === 'transfer' && e.from_queue && (!firstTransfer || t < firstTransfer.t)) firstTransfer = { t, e };
+    if (t > cutoffMs && (!first || t < first.t)) first = { t, e };
   }
-  if (!firstTransfer && !agentChanged) return ticket;
-  const out: RiskTicket = { ...ticket };
-  if (firstTransfer) out.queue = firstTransfer.e.from_queue as string;
-  if (agentChanged) {
-    out.agent_id = null;
-    out.agent_level = null;
-    out.agent_hired_at = null;
-  }
-  return out;
+  if (!first || first.e.from_queue === ticket.queue) return ticket;
+  return { ...ticket, queue: first.e.from_queue as string };
 }

@@ -12,7 +12,8 @@
  * Missing values (NaN) fall in bin 0 and always go left: prediction uses `x > threshold ? right : left`,
  * which sends NaN left, so binned training and float prediction agree exactly.
  *
- * Cost: binning O(d·n log n) once; per tree O(n·d_sampled·depth) for histograms (the smaller child only).
+ * Cost: binning O(d·n log n) once; per tree O(nnz·depth) for histograms, nnz = cells outside their
+ * feature's most frequent bin (sparse-aware, like XGBoost/LightGBM), built for the smaller child only.
  * Deterministic for a seed.
  */
 import { createRng, type Rng } from '../shared/rng.js';
@@ -28,8 +29,6 @@ export interface GbdtParams {
   maxLeaves: number;
   /** Minimum hessian sum in a child (XGBoost's min_child_weight). */
   minChildWeight: number;
-  /** Minimum training rows in a child. */
-  minSamplesLeaf: number;
   /** L2 regularisation λ on leaf values. */
   lambda: number;
   /** Minimum split gain γ. */
@@ -55,7 +54,6 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   maxDepth: 6,
   maxLeaves: 31,
   minChildWeight: 1,
-  minSamplesLeaf: 20,
   lambda: 1,
   gamma: 0,
   subsample: 0.8,
@@ -108,8 +106,13 @@ interface Binned {
   nBins: Int32Array;
   offset: Int32Array;
   totalBins: number;
-  /** Column-major bin codes, d × n. */
+  /** Column-major bin codes, d × n (for partitioning on a split feature). */
   codes: Uint8Array;
+  /** Most frequent bin per feature: rows in it are not stored in the row-wise layout. */
+  defaultBin: Int32Array;
+  /** Row-wise sparse layout (CSR): for row r, entries rowPtr[r]…rowPtr[r+1]−1 hold 2·(offset[f] + bin) of every non-default cell. */
+  rowPtr: Int32Array;
+  entries: Int32Array;
 }
 
 /** Bin edges of one feature: midpoints between distinct values, or between quantile cut points when there are too many. */
@@ -190,7 +193,30 @@ function binMatrix(X: Float64Array, n: number, d: number, maxBins: number, sampl
     const col = f * n;
     for (let i = 0; i < n; i++) codes[col + i] = binOf(e, X[i * d + f]);
   }
-  return { edges, nBins, offset, totalBins: total, codes };
+  // Default (most frequent) bin per feature, then the CSR of the other cells.
+  const defaultBin = new Int32Array(d);
+  let nnz = 0;
+  for (let f = 0; f < d; f++) {
+    const counts = new Int32Array(nBins[f]);
+    const col = f * n;
+    for (let i = 0; i < n; i++) counts[codes[col + i]]++;
+    let best = 0;
+    for (let b = 1; b < counts.length; b++) if (counts[b] > counts[best]) best = b;
+    defaultBin[f] = best;
+    nnz += n - counts[best];
+  }
+  const rowPtr = new Int32Array(n + 1);
+  const entries = new Int32Array(nnz);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    rowPtr[i] = k;
+    for (let f = 0; f < d; f++) {
+      const c = codes[f * n + i];
+      if (c !== defaultBin[f]) entries[k++] = 2 * (offset[f] + c);
+    }
+  }
+  rowPtr[n] = k;
+  return { edges, nBins, offset, totalBins: total, codes, defaultBin, rowPtr, entries };
 }
 
 interface Split {
@@ -199,7 +225,6 @@ interface Split {
   bin: number;
   GL: number;
   HL: number;
-  CL: number;
 }
 
 interface Leaf {
@@ -230,7 +255,7 @@ export function trainGbdt(
   if (n === 0) throw new Error('no training rows');
   const rng = createRng(p.seed);
   const binned = binMatrix(X, n, d, p.maxBins, p.binSampleRows, rng.fork());
-  const { codes, nBins, offset, edges, totalBins } = binned;
+  const { codes, nBins, offset, edges, totalBins, defaultBin, rowPtr, entries } = binned;
 
   let pos = 0;
   for (let i = 0; i < n; i++) pos += y[i] > 0 ? 1 : 0;
@@ -249,12 +274,11 @@ export function trainGbdt(
   const F = new Float64Array(n).fill(baseScore);
   const g = new Float64Array(n);
   const h = new Float64Array(n);
-  const og = new Float64Array(n);
-  const oh = new Float64Array(n);
   const rows = new Int32Array(n);
+  const scratch = new Int32Array(n);
   const inSample = new Uint8Array(n);
   const maxLeaves = Math.max(2, p.maxLeaves);
-  const pool: Float64Array[] = Array.from({ length: maxLeaves + 1 }, () => new Float64Array(totalBins * 3));
+  const pool: Float64Array[] = Array.from({ length: maxLeaves + 1 }, () => new Float64Array(totalBins * 2));
   const free: number[] = pool.map((_, i) => i);
   const nv = valid ? valid.y.length : 0;
   const Fv = new Float64Array(nv).fill(baseScore);
@@ -322,50 +346,60 @@ export function trainGbdt(
     positiveWeight: posW,
   };
 
-  function buildHist(buf: Float64Array, start: number, end: number): void {
+  /**
+   * Gradient histogram of rows[start, end): row-wise over the sparse layout (cost ∝ non-default cells),
+   * then each sampled feature's default bin = node totals − its other bins.
+   */
+  function buildHist(buf: Float64Array, start: number, end: number, G: number, H: number): void {
+    buf.fill(0);
     for (let k = start; k < end; k++) {
       const r = rows[k];
-      og[k] = g[r];
-      oh[k] = h[r];
+      const gg = g[r];
+      const hh = h[r];
+      const e = rowPtr[r + 1];
+      for (let j = rowPtr[r]; j < e; j++) {
+        const b = entries[j];
+        buf[b] += gg;
+        buf[b + 1] += hh;
+      }
     }
     for (const f of feats) {
-      const base = offset[f] * 3;
-      buf.fill(0, base, base + nBins[f] * 3);
-      const col = f * n;
-      for (let k = start; k < end; k++) {
-        const b = base + codes[col + rows[k]] * 3;
-        buf[b] += og[k];
-        buf[b + 1] += oh[k];
-        buf[b + 2] += 1;
+      const base = offset[f] * 2;
+      const z = base + nBins[f] * 2;
+      let sg = 0;
+      let sh = 0;
+      for (let k = base; k < z; k += 2) {
+        sg += buf[k];
+        sh += buf[k + 1];
       }
+      const db = base + defaultBin[f] * 2;
+      buf[db] += G - sg;
+      buf[db + 1] += H - sh;
     }
   }
 
-  function bestSplit(buf: Float64Array, G: number, H: number, C: number): Split | null {
+  function bestSplit(buf: Float64Array, G: number, H: number): Split | null {
     const lam = p.lambda;
     const parent = (G * G) / (H + lam);
     let bestS: Split | null = null;
     let bestGain = 1e-12;
     for (const f of feats) {
-      const base = offset[f] * 3;
+      const base = offset[f] * 2;
       const nb = nBins[f];
       let GL = 0;
       let HL = 0;
-      let CL = 0;
       for (let b = 0; b < nb - 1; b++) {
-        const k = base + b * 3;
+        const k = base + b * 2;
         GL += buf[k];
         HL += buf[k + 1];
-        CL += buf[k + 2];
-        if (CL < p.minSamplesLeaf || HL < p.minChildWeight) continue;
-        const CR = C - CL;
+        if (HL < p.minChildWeight) continue;
         const HR = H - HL;
-        if (CR < p.minSamplesLeaf || HR < p.minChildWeight) break;
+        if (HR < p.minChildWeight) break;
         const GR = G - GL;
         const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
         if (gain > bestGain) {
           bestGain = gain;
-          bestS = { gain, feature: f, bin: b, GL, HL, CL };
+          bestS = { gain, feature: f, bin: b, GL, HL };
         }
       }
     }
@@ -397,9 +431,9 @@ export function trainGbdt(
       H += h[rows[k]];
     }
     const rootHist = free.pop() as number;
-    buildHist(pool[rootHist], 0, m);
+    buildHist(pool[rootHist], 0, m, G, H);
     const root: Leaf = { node: newNode(m), start: 0, end: m, depth: 0, hist: rootHist, G, H, split: null };
-    root.split = p.maxDepth > 0 ? bestSplit(pool[rootHist], G, H, m) : null;
+    root.split = p.maxDepth > 0 ? bestSplit(pool[rootHist], G, H) : null;
     const leaves: Leaf[] = [root];
     while (leaves.length < maxLeaves) {
       let bi = -1;
@@ -410,19 +444,17 @@ export function trainGbdt(
       if (bi < 0) break;
       const leaf = leaves[bi];
       const s = leaf.split as Split;
-      // Partition rows[start, end) so that bin ≤ s.bin comes first.
+      // Stable partition of rows[start, end) (bin ≤ s.bin first): rows stay in ascending order within a
+      // leaf, so the histogram pass reads the row-wise layout front to back.
       const col = s.feature * n;
       let lo = leaf.start;
-      let hi = leaf.end - 1;
-      while (lo <= hi) {
-        if (codes[col + rows[lo]] <= s.bin) lo++;
-        else {
-          const t = rows[lo];
-          rows[lo] = rows[hi];
-          rows[hi] = t;
-          hi--;
-        }
+      let nr = 0;
+      for (let k = leaf.start; k < leaf.end; k++) {
+        const r = rows[k];
+        if (codes[col + r] <= s.bin) rows[lo++] = r;
+        else scratch[nr++] = r;
       }
+      rows.set(scratch.subarray(0, nr), lo);
       const mid = lo;
       const node = leaf.node;
       feature[node] = s.feature;
@@ -437,18 +469,18 @@ export function trainGbdt(
       // Histogram of the smaller child; the larger one is parent − smaller, in the parent's buffer.
       const [small, large] = mid - leaf.start <= leaf.end - mid ? [L, R] : [R, L];
       small.hist = free.pop() as number;
-      buildHist(pool[small.hist], small.start, small.end);
+      buildHist(pool[small.hist], small.start, small.end, small.G, small.H);
       const pb = pool[leaf.hist];
       const sb = pool[small.hist];
       for (const f of feats) {
-        const a = offset[f] * 3;
-        const z = a + nBins[f] * 3;
+        const a = offset[f] * 2;
+        const z = a + nBins[f] * 2;
         for (let k = a; k < z; k++) pb[k] -= sb[k];
       }
       large.hist = leaf.hist;
       leaves.splice(bi, 1, L, R);
       for (const c of [L, R]) {
-        c.split = c.depth < p.maxDepth && leaves.length < maxLeaves ? bestSplit(pool[c.hist], c.G, c.H, c.end - c.start) : null;
+        c.split = c.depth < p.maxDepth && leaves.length < maxLeaves ? bestSplit(pool[c.hist], c.G, c.H) : null;
       }
     }
     const leafRanges: [number, number, number][] = [];

@@ -1,0 +1,135 @@
+/**
+ * The trained risk model as a JSON-able object (what the registry stores), its zod parser, and the
+ * loaded form that predicts and explains.
+ */
+import { z } from 'zod';
+import type { FeatureSchema } from './features.js';
+import { boosterFromJson, type Booster, type BoosterJson } from './gbdt.js';
+import type { Calibrator } from './calibration.js';
+import { TreeShap } from './treeshap.js';
+import type { RiskLabel } from './types.js';
+import type { CalibrationBin } from './metrics.js';
+import type { SimResult } from './simulate.js';
+
+export const RISK_MODEL_FORMAT = 'sla-radar/risk-model';
+
+export interface SliceInfo {
+  rows: number;
+  positives: number;
+  positiveRate: number;
+  from: string | null;
+  to: string | null;
+}
+
+export interface SliceMetrics {
+  rows: number;
+  rocAuc: number;
+  prAuc: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  flagged: number;
+  /** Calibrated-probability threshold. */
+  threshold: number;
+  brier: number;
+  logLoss: number;
+}
+
+export interface ModelCard {
+  label: RiskLabel;
+  horizonSeconds: number;
+  /** Range of ticket creation times used (all slices). */
+  data: { from: string | null; to: string | null; tickets: number; eligible: number; excluded: Record<string, number> };
+  split: { method: string; train: SliceInfo; validation: SliceInfo; test: SliceInfo };
+  classBalance: { train: number; validation: number; test: number };
+  metrics: { validation: SliceMetrics; test: SliceMetrics; calibration: CalibrationBin[] };
+  threshold: { probability: number; margin: number; precisionTarget: number; reachedOnValidation: boolean };
+  model: { kind: string; trees: number; roundsRun: number; features: number; params: Record<string, unknown>; positiveWeight: number; calibration: string };
+  topFeatures: { feature: string; meanAbsContribution: number }[];
+  simulation: SimResult | null;
+  notes: string[];
+}
+
+export interface RiskModel {
+  format: typeof RISK_MODEL_FORMAT;
+  version: 1;
+  label: RiskLabel;
+  horizonSeconds: number;
+  trainedAt: string | null;
+  schema: FeatureSchema;
+  featureNames: string[];
+  booster: BoosterJson;
+  calibration: Calibrator;
+  threshold: { margin: number; probability: number; precisionTarget: number; reachedOnValidation: boolean };
+  card: ModelCard;
+}
+
+const num = z.number();
+/** JSON turns NaN into null: accept null where a metric can be undefined. */
+const numOrNull = z.number().nullable();
+
+const boosterSchema = z.object({
+  baseScore: num,
+  nFeatures: z.number().int().positive(),
+  trees: z.array(
+    z.object({
+      feature: z.array(z.number().int()),
+      threshold: z.array(num),
+      left: z.array(z.number().int()),
+      right: z.array(z.number().int()),
+      value: z.array(num),
+      cover: z.array(num),
+    }),
+  ),
+});
+
+const calibratorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('isotonic'), x: z.array(num), y: z.array(num) }),
+  z.object({ kind: z.literal('platt'), a: num, b: num }),
+  z.object({ kind: z.literal('identity') }),
+]);
+
+const riskModelSchema = z.object({
+  format: z.literal(RISK_MODEL_FORMAT),
+  version: z.literal(1),
+  label: z.enum(['escalated', 'sla_breached']),
+  horizonSeconds: z.number().positive(),
+  trainedAt: z.string().nullable(),
+  schema: z.object({
+    version: z.literal(1),
+    hashBuckets: z.number().int().min(0),
+    timeZone: z.string().nullable(),
+    channels: z.array(z.string()),
+    queues: z.array(z.string()),
+    categories: z.array(z.string()),
+  }),
+  featureNames: z.array(z.string()),
+  booster: boosterSchema,
+  calibration: calibratorSchema,
+  threshold: z.object({ margin: num, probability: numOrNull, precisionTarget: num, reachedOnValidation: z.boolean() }),
+  card: z.looseObject({}),
+});
+
+/** Parses a stored model (JSON text or object); throws a zod error naming the bad field. */
+export function parseRiskModel(input: unknown): RiskModel {
+  const obj = typeof input === 'string' ? JSON.parse(input) : input;
+  const m = riskModelSchema.parse(obj) as unknown as RiskModel;
+  for (const t of m.booster.trees) {
+    const k = t.feature.length;
+    if ([t.threshold, t.left, t.right, t.value, t.cover].some((a) => a.length !== k)) throw new Error('risk model: tree arrays differ in length');
+  }
+  if (m.booster.nFeatures !== m.featureNames.length) throw new Error('risk model: feature count mismatch');
+  return m;
+}
+
+/** A model ready to predict and explain. */
+export interface LoadedRiskModel {
+  model: RiskModel;
+  booster: Booster;
+  shap: TreeShap;
+}
+
+export function loadRiskModel(model: RiskModel): LoadedRiskModel {
+  const booster = boosterFromJson(model.booster);
+  return { model, booster, shap: new TreeShap(booster) };
+}
