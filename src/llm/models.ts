@@ -3,9 +3,9 @@
  * (then the deterministic narrator and BM25 answer). Any OpenAI-compatible endpoint works: OPENAI_BASE_URL
  * points elsewhere, OPENAI_API_KEY may be a dummy for local servers.
  */
-import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import { ChatOpenAI } from '@langchain/openai';
 import { llmConfigured, type Config } from '../config.js';
-import type { Embedder } from '../engines/retrieval/index.js';
+import { embedderFromConfig, type Embedder } from '../engines/retrieval/index.js';
 
 type LlmConfig = Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT_MS' | 'EMBEDDINGS_MODEL'>;
 
@@ -25,21 +25,7 @@ export function createChatModel(config: LlmConfig): ChatOpenAI | null {
   });
 }
 
-/**
- * OpenAIEmbeddings for EMBEDDINGS_MODEL, asking for floats (an OpenAI-compatible server answering floats to
- * the default base64 request makes the client return [] silently). Null without EMBEDDINGS_MODEL or endpoint.
- */
+/** The configured embedder (EMBEDDINGS_MODEL on the same endpoint), or null; see retrieval/openai.ts. */
 export function createEmbedder(config: LlmConfig): Embedder | null {
-  if (!config.EMBEDDINGS_MODEL || !llmConfigured(config as Config)) return null;
-  const model = config.EMBEDDINGS_MODEL;
-  const client = new OpenAIEmbeddings({
-    model,
-    apiKey: config.OPENAI_API_KEY ?? 'not-needed',
-    encodingFormat: 'float',
-    maxRetries: 0,
-    timeout: config.LLM_TIMEOUT_MS,
-    batchSize: 64,
-    configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : undefined,
-  });
-  return { model, embedDocuments: (t) => client.embedDocuments(t), embedQuery: (t) => client.embedQuery(t) };
+  return embedderFromConfig(config);
 }

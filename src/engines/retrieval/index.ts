@@ -6,3 +6,4 @@ export { reciprocalRankFusion, type Fused } from './fusion.js';
 export { termLift, fightinWords, type TermLiftOptions, type TermLiftResult, type LiftedTerm, type TermCounts } from './termlift.js';
 export { redact, words, terms, ftsQuery, luhnValid, STOPWORDS, type RedactionCounts } from './text.js';
 export { hashEmbedder, hashedNgramVector } from './hashEmbed.js';
+export { openAIEmbedder, embedderFromConfig, type OpenAIEmbedderOptions } from './openai.js';
