@@ -14,7 +14,8 @@
  */
 import { createRng } from '../shared/rng.js';
 import { dayBaseline, referenceDays, type DayBaseline } from './baseline.js';
-import { calibrateThreshold, type DayIncrements } from './cusum.js';
+import { nullHistory } from './calibrate.js';
+import { thresholdFor } from './cusum.js';
 import { buildGrid, dayNumber, dateOfDayNumber, type QueueGrid } from './grid.js';
 import { fitVariance, increments, observe, sdOf, zOf, type Obs } from './residuals.js';
 import {
@@ -51,6 +52,8 @@ export interface DetectOptions {
   mergeGapHours?: number;
   /** |z| at which "today so far" warns (default 3). */
   todayWarnZ?: number;
+  /** Days of simulated null history per driver for the calibration (default 600 / per-driver rate, 1500…4000). */
+  bootDays?: number;
   /** Fixed thresholds per driver (skip calibration for those). */
   thresholds?: Partial<Record<Driver, number>>;
 }
@@ -125,18 +128,10 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
   const calibration: Partial<Record<Driver, DriverCalibration>> = {};
   const thresholds: number[] = drivers.map((d, k) => {
     const fixed = opts.thresholds?.[d];
-    const inc: DayIncrements[] = trainDayObs.map((obs) => {
-      const up: number[] = [];
-      const down: number[] = [];
-      for (const o of obs[k]) {
-        if (!o) continue;
-        const [u, w] = increments(d, o, variance[k], shift(d));
-        up.push(u);
-        down.push(w);
-      }
-      return { up, down };
-    });
-    const cal = fixed === undefined ? calibrateThreshold(inc, perDriverFa, rng.fork()) : null;
+    const days = trainDayObs.map((obs) => obs[k].filter((o): o is Obs => o !== null));
+    const bootDays = opts.bootDays ?? Math.max(1500, Math.min(4000, Math.round(600 / Math.max(perDriverFa, 1e-3))));
+    const hist = fixed === undefined ? nullHistory(d, days, variance[k], shift(d), rng.fork(), bootDays) : null;
+    const cal = hist ? thresholdFor(hist, perDriverFa) : null;
     const h = fixed ?? cal?.threshold ?? UNCALIBRATED_THRESHOLD;
     calibration[d] = {
       variance: variance[k],

@@ -8,4 +8,5 @@ export { attributeSlChange, attributeDay, fmtPct, fmtPts, type Attribution, type
 export { shapleyValues } from './shapley.js';
 export { dayBaseline, referenceDays, median, type DayBaseline } from './baseline.js';
 export { buildGrid, dayNumber, dateOfDayNumber, type QueueGrid } from './grid.js';
-export { calibrateThreshold, countAlarms, type DayIncrements } from './cusum.js';
+export { thresholdFor, countEvents, type IncrementHistory } from './cusum.js';
+export { nullHistory, dayCommonVariance } from './calibrate.js';

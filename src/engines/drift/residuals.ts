@@ -160,15 +160,26 @@ const Z_CLIP = 8;
  * Under no change each has mean −(information)/2 < 0; under a δ shift, +(information)/2.
  */
 export function increments(driver: Driver, o: Obs, vm: VarianceModel, delta: number): [up: number, down: number] {
+  return incrementsAt(driver, o, vm, delta, o.e);
+}
+
+/** `increments` of the observation `o` had its residual been `e` (arrivals: count μ·(1 + e)). O(1). */
+export function incrementsAt(driver: Driver, o: Obs, vm: VarianceModel, delta: number, e: number): [up: number, down: number] {
   if (driver === 'arrivals') {
     const D = Math.max(vm.phi + vm.tau2 * o.mu, 1e-6);
     const d = Math.min(delta, 0.95);
-    return [(o.y * Math.log1p(d) - o.mu * d) / D, (o.y * Math.log1p(-d) + o.mu * d) / D];
+    const y = o.mu * (1 + e);
+    return [(y * Math.log1p(d) - o.mu * d) / D, (y * Math.log1p(-d) + o.mu * d) / D];
   }
   const sd = sdOf(vm, o);
   const s = delta / sd;
-  const z = Math.max(-Z_CLIP, Math.min(Z_CLIP, o.e / sd));
+  const z = Math.max(-Z_CLIP, Math.min(Z_CLIP, e / sd));
   return [s * z - (s * s) / 2, -s * z - (s * s) / 2];
+}
+
+/** Var(e) of an observation under the variance model (arrivals: relative, φ/μ + τ²). */
+export function varianceOf(vm: VarianceModel, o: Obs): number {
+  return vm.phi * o.u + vm.tau2;
 }
 
 /** Standardised residual for display and the "today so far" test: Pearson z under the variance model. */
