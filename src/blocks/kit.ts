@@ -24,10 +24,18 @@ export function esc(text: unknown): string {
   return String(text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Truncates to `max` characters, ending with an ellipsis when cut. */
+/**
+ * Truncates to `max` UTF-16 units, ending with an ellipsis when cut. Never leaves half a surrogate pair or a
+ * half entity (`&am…`) behind, so clipped escaped text still renders as text.
+ */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
-  return text.slice(0, Math.max(0, max - 1)) + '…';
+  let cut = Math.max(0, max - 1);
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  const amp = text.lastIndexOf('&', cut - 1);
+  if (amp >= 0 && amp > cut - 6 && !text.slice(amp, cut).includes(';') && /^&(amp|lt|gt);/.test(text.slice(amp, amp + 5))) cut = amp;
+  return text.slice(0, cut) + '…';
 }
 
 export function header(text: string): Block {
@@ -101,13 +109,16 @@ export function codeSections(text: string): Block[] {
   return out;
 }
 
-/** Characters a block contributes to the message total (its JSON text content, roughly what Slack counts). */
+/**
+ * Characters a block contributes to the message total: every string in it except the `type` tags. Slack
+ * counts roughly the text content; counting ids and values too keeps us on the safe side of its ~12k cap.
+ */
 export function blockChars(b: Block): number {
   let n = 0;
   const walk = (v: unknown): void => {
     if (typeof v === 'string') n += v.length;
     else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k === 'text' || k === 'elements' || k === 'fields' || typeof x === 'object') walk(x);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'type') walk(x);
   };
   walk(b);
   return n;
@@ -120,21 +131,42 @@ export interface Budgeted {
   overflow: Block[][];
 }
 
+export interface BudgetOptions {
+  /** Blocks per message (50 for messages; 100 for modals and Home). */
+  maxBlocks?: number;
+  /** Characters per message (Slack's undocumented cap is ~12k; we budget 10k). */
+  maxChars?: number;
+  /** The note ending the main message when there is more; `more` = number of further messages. */
+  note?: (more: number) => string;
+}
+
+const threadNote = (more: number) => `_…continued in the thread (${more} more ${more === 1 ? 'message' : 'messages'})._`;
+
 /**
- * Fits blocks into Slack's per-message limits. What doesn't fit goes to follow-up messages (thread replies),
- * and the main message ends with a note saying the full list is in the thread.
+ * Fits blocks into Slack's per-message limits, in order. What doesn't fit goes to further messages (thread
+ * replies, or follow-up ephemerals), and the main message ends with a note saying where the rest is.
+ * A header is never left as the last block of a page: it moves to the next page with what it introduces.
+ * Greedy, O(blocks). Every page holds ≤ maxBlocks blocks and ≤ maxChars characters (a single block can
+ * hold at most 3000 + a few hundred, so any block fits an empty page).
  */
-export function budget(blocks: Block[], maxBlocks: number = LIMITS.blocksPerMessage, maxChars: number = LIMITS.messageChars): Budgeted {
+export function budget(blocks: Block[], opts: BudgetOptions = {}): Budgeted {
+  const maxBlocks = opts.maxBlocks ?? LIMITS.blocksPerMessage;
+  const maxChars = opts.maxChars ?? LIMITS.messageChars;
+  const note = opts.note ?? threadNote;
+  // Room on every page for the note (one context block of at most ~200 characters).
+  const pageBlocks = maxBlocks - 1;
+  const pageChars = maxChars - 200;
   const pages: Block[][] = [];
   let page: Block[] = [];
   let chars = 0;
-  const reserve = 1; // room for the "continued in thread" note
   for (const b of blocks) {
     const c = blockChars(b);
-    if (page.length && (page.length + 1 > maxBlocks - reserve || chars + c > maxChars - 200)) {
+    if (page.length && (page.length + 1 > pageBlocks || chars + c > pageChars)) {
+      const carry: Block[] = [];
+      while (page.length > 1 && page[page.length - 1].type === 'header') carry.unshift(page.pop()!);
       pages.push(page);
-      page = [];
-      chars = 0;
+      page = carry;
+      chars = carry.reduce((s, x) => s + blockChars(x), 0);
     }
     page.push(b);
     chars += c;
@@ -142,15 +174,87 @@ export function budget(blocks: Block[], maxBlocks: number = LIMITS.blocksPerMess
   if (page.length) pages.push(page);
   if (pages.length <= 1) return { blocks: pages[0] ?? [], overflow: [] };
   const [first, ...rest] = pages;
-  return { blocks: [...first, context(`_…continued in the thread (${rest.length} more ${rest.length === 1 ? 'message' : 'messages'})._`)], overflow: rest };
+  return { blocks: [...first, context(note(rest.length))], overflow: rest };
 }
 
-/** A plain-text fallback for notifications, derived from the blocks. */
+/**
+ * Cuts blocks to one surface that cannot overflow into further messages (a modal, the Home tab): keeps the
+ * first blocks that fit and ends with `note` when anything was left out.
+ */
+export function fitView(blocks: Block[], note: string, maxBlocks: number = LIMITS.blocksPerView): Block[] {
+  if (blocks.length <= maxBlocks) return blocks;
+  const kept = blocks.slice(0, maxBlocks - 1);
+  while (kept.length > 1 && kept[kept.length - 1].type === 'header') kept.pop();
+  return [...kept, context(note)];
+}
+
+/**
+ * Checks blocks against the limits we rely on and returns every problem found (empty = valid). Used by the
+ * tests on every builder and, at run time, to log a warning before Slack would reject a message.
+ */
+export function validateBlocks(blocks: Block[], surface: 'message' | 'view' = 'message'): string[] {
+  const problems: string[] = [];
+  const max = surface === 'message' ? LIMITS.blocksPerMessage : LIMITS.blocksPerView;
+  if (blocks.length > max) problems.push(`${blocks.length} blocks > ${max}`);
+  const total = blocks.reduce((s, b) => s + blockChars(b), 0);
+  if (surface === 'message' && total > LIMITS.messageChars) problems.push(`${total} characters > ${LIMITS.messageChars}`);
+  const textOf = (t: unknown): string | null => (t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string' ? (t as { text: string }).text : null);
+  blocks.forEach((b, i) => {
+    const where = `block ${i} (${b.type})`;
+    const text = textOf(b.text);
+    if (b.type === 'header') {
+      if (text === null || text.length === 0) problems.push(`${where}: empty header`);
+      else if (text.length > LIMITS.headerText) problems.push(`${where}: header ${text.length} > ${LIMITS.headerText}`);
+    }
+    if (b.type === 'section') {
+      const f = b.fields as unknown[] | undefined;
+      if (text === null && !f?.length) problems.push(`${where}: section without text or fields`);
+      if (text !== null && text.length > LIMITS.sectionText) problems.push(`${where}: text ${text.length} > ${LIMITS.sectionText}`);
+      if (text !== null && text.length === 0) problems.push(`${where}: empty text`);
+      if (f && f.length > LIMITS.fields) problems.push(`${where}: ${f.length} fields > ${LIMITS.fields}`);
+      for (const x of f ?? []) {
+        const t = textOf(x);
+        if (t !== null && t.length > LIMITS.fieldText) problems.push(`${where}: field ${t.length} > ${LIMITS.fieldText}`);
+      }
+    }
+    if (b.type === 'context') {
+      const els = (b.elements as unknown[] | undefined) ?? [];
+      if (!els.length || els.length > LIMITS.contextElements) problems.push(`${where}: ${els.length} elements`);
+      for (const e of els) {
+        const t = textOf(e);
+        if (t !== null && t.length > LIMITS.sectionText) problems.push(`${where}: element ${t.length} > ${LIMITS.sectionText}`);
+      }
+    }
+    if (b.type === 'actions') {
+      const els = (b.elements as Block[] | undefined) ?? [];
+      if (!els.length || els.length > 25) problems.push(`${where}: ${els.length} elements`);
+      for (const e of els) {
+        const t = textOf(e.text);
+        if (e.type === 'button' && (t === null || t.length === 0 || t.length > LIMITS.buttonText)) problems.push(`${where}: button text length ${t?.length ?? 0}`);
+        if (typeof e.value === 'string' && e.value.length > LIMITS.buttonValue) problems.push(`${where}: value ${e.value.length} > ${LIMITS.buttonValue}`);
+        if (typeof e.action_id === 'string' && e.action_id.length > 255) problems.push(`${where}: action_id too long`);
+      }
+    }
+    if (typeof b.block_id === 'string' && b.block_id.length > 255) problems.push(`${where}: block_id too long`);
+  });
+  return problems;
+}
+
+/**
+ * A plain-text fallback for notifications and screen readers, derived from the blocks (header, sections,
+ * fields, context). The blocks' text is already escaped, so the fallback is too.
+ */
 export function fallbackText(blocks: Block[], max = 3000): string {
   const parts: string[] = [];
+  const take = (t: unknown) => {
+    const s = t && typeof t === 'object' ? (t as { text?: unknown }).text : undefined;
+    if (typeof s === 'string' && s.trim()) parts.push(s);
+  };
   for (const b of blocks) {
-    const t = (b.text as { text?: string } | undefined)?.text;
-    if (typeof t === 'string') parts.push(t);
+    if (b.type === 'header' || b.type === 'section') take(b.text);
+    if (b.type === 'section') for (const f of (b.fields as unknown[] | undefined) ?? []) take(f);
+    if (b.type === 'context') for (const e of (b.elements as unknown[] | undefined) ?? []) take(e);
   }
-  return clip(parts.join('\n').replace(/```/g, ''), max);
+  const text = clip(parts.join('\n').replace(/```/g, ''), max);
+  return text || 'SLA Radar';
 }

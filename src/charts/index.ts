@@ -1,0 +1,45 @@
+/**
+ * Charts per command: a command's result → a Vega-Lite spec → PNG. Used by the Slack surface (uploaded into
+ * the answer's thread) and the CLI (`radar sla … --chart out.png`). To give another command a chart, write
+ * its spec builder next to sla.ts and add it to CHARTS.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { renderSpec, type ChartSpec } from './render.js';
+import { slaChartSpec } from './sla.js';
+import type { SlaResult } from '../../commands/sla.js';
+
+export type ChartBuilder = (result: unknown) => ChartSpec | null;
+
+/** Command name → chart builder. The builder returns null when there is nothing to draw (no data). */
+export const CHARTS: Readonly<Record<string, ChartBuilder>> = {
+  sla: (r) => slaChartSpec(r as SlaResult),
+};
+
+export function hasChart(commandName: string): boolean {
+  return Object.hasOwn(CHARTS, commandName);
+}
+
+/** The chart's spec for a command's result, or null (no chart for this command, or nothing to draw). */
+export function chartSpec(commandName: string, result: unknown): ChartSpec | null {
+  return hasChart(commandName) ? CHARTS[commandName](result) : null;
+}
+
+/** PNG bytes of a command's chart, or null. */
+export async function chartPng(commandName: string, result: unknown): Promise<Buffer | null> {
+  const spec = chartSpec(commandName, result);
+  return spec ? (await renderSpec(spec)).png : null;
+}
+
+/** Writes the chart to `outPath` and returns the absolute path, or null when the command has no chart. */
+export async function renderCommandChart(commandName: string, result: unknown, outPath: string): Promise<string | null> {
+  const png = await chartPng(commandName, result);
+  if (!png) return null;
+  const abs = resolve(outPath);
+  mkdirSync(dirname(abs), { recursive: true });
+  writeFileSync(abs, png);
+  return abs;
+}
+
+export { renderSpec, specToSvg, svgToPng, type ChartSpec } from './render.js';
+export { fontWarning } from './fonts.js';

@@ -1,0 +1,237 @@
+/**
+ * From a command line to what Slack shows: run it through the registry, render Block Kit within Slack's
+ * limits (budget → overflow pages), and deliver it where the request came from. Charts follow the answer
+ * (numbers first): uploaded into the answer's thread, and a failed upload never fails the answer.
+ *
+ * Where answers go:
+ *  - slash command / message button: ephemeral via `respond()` (overflow = further ephemerals);
+ *  - `public` or "Share in channel": `chat.postMessage` in the channel (joined first), overflow and chart in
+ *    its thread; if the bot cannot post there, `respond({ response_type: 'in_channel' })` without a chart;
+ *  - mention / DM: a reply in the thread, chart in the same thread;
+ *  - App Home button, what-if modal without a channel: the user's DM with the bot, chart in the thread.
+ */
+import { randomUUID } from 'node:crypto';
+import type { webApi, RespondFn } from '@slack/bolt';
+import { execute, renderBlocks, type Execution } from '../execute.js';
+import type { CommandContext } from '../registry.js';
+import { budget, context, esc, fallbackText, section, validateBlocks, type Block } from '../blocks/kit.js';
+import type { SlackDeps } from './deps.js';
+
+type WebClient = webApi.WebClient;
+
+export interface Who {
+  userId?: string;
+  channelId?: string;
+}
+
+export function commandContext(deps: SlackDeps, who: Who): CommandContext {
+  return { db: deps.db, now: deps.now(), config: deps.config, surface: 'slack', userId: who.userId, channelId: who.channelId, log: deps.logger };
+}
+
+export const newRef = (): string => randomUUID().slice(0, 8);
+
+export function apology(ref: string): string {
+  return `Sorry — something went wrong on our side answering that (ref ${ref}). The team can find the details in the logs.`;
+}
+
+/** Runs a command line; never throws (our own failures become an internal execution with a ref id). */
+export async function runLine(deps: SlackDeps, line: string, who: Who): Promise<Execution> {
+  try {
+    return await execute(deps.registry, line, commandContext(deps, who));
+  } catch (cause) {
+    const ref = newRef();
+    deps.logger.error({ err: cause, ref, line }, 'command failed');
+    return { ok: false, kind: 'internal', ref, cause, message: apology(ref) };
+  }
+}
+
+/**
+ * Block Kit of an execution. Usage and internal errors are escaped here: their messages quote what the user
+ * typed, and a quoted `<!channel>` must stay text.
+ */
+export function renderExecution(e: Execution): Block[] {
+  if (!e.ok) return [section(`${e.kind === 'usage' ? ':warning:' : ':x:'} ${esc(e.message)}`)];
+  return renderBlocks(e);
+}
+
+export interface Answer {
+  blocks: Block[];
+  /** Further messages when the answer is longer than one message. */
+  overflow: Block[][];
+  text: string;
+  /** The execution behind it (gives the chart). */
+  execution?: Execution;
+}
+
+export type Medium = 'thread' | 'ephemeral';
+
+const notes: Record<Medium, (more: number) => string> = {
+  thread: (n) => `_…continued in the thread (${n} more ${n === 1 ? 'message' : 'messages'})._`,
+  ephemeral: (n) => `_…continued below (${n} more ${n === 1 ? 'message' : 'messages'})._`,
+};
+
+/** Budgets blocks into messages and derives the fallback text; logs (never throws) if a page breaks a limit. */
+export function toAnswer(deps: SlackDeps, blocks: Block[], medium: Medium, execution?: Execution, fallback?: string): Answer {
+  const { blocks: first, overflow } = budget(blocks, { note: notes[medium] });
+  for (const page of [first, ...overflow]) {
+    const problems = validateBlocks(page);
+    if (problems.length) deps.logger.warn({ problems, command: execution?.ok ? execution.command.name : undefined }, 'message exceeds Block Kit limits');
+  }
+  return { blocks: first, overflow, text: fallback ? esc(fallback).slice(0, 3000) : fallbackText(first), execution };
+}
+
+/** Renders an execution into an answer; a renderer that throws becomes an apology with a ref id. */
+export function answerFor(deps: SlackDeps, e: Execution, medium: Medium): Answer {
+  try {
+    return toAnswer(deps, renderExecution(e), medium, e);
+  } catch (err) {
+    const ref = newRef();
+    deps.logger.error({ err, ref, command: e.ok ? e.command.name : undefined }, 'rendering failed');
+    return toAnswer(deps, [section(`:x: ${apology(ref)}`)], medium);
+  }
+}
+
+/** Slack allows 5 uses of a response_url: the answer plus at most 4 follow-ups. */
+const MAX_RESPONSES = 5;
+
+/** Sends an answer through a response_url (ephemeral or in_channel), overflow as follow-up messages. */
+export async function respondWith(respond: RespondFn, a: Answer, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
+  await respond({ response_type: responseType, replace_original: false, blocks: a.blocks, text: a.text });
+  const pages = a.overflow.slice(0, MAX_RESPONSES - 1);
+  if (a.overflow.length > pages.length) {
+    const last = pages.length - 1;
+    pages[last] = [...pages[last].slice(0, 48), context('_…more than fits in ephemeral replies: narrow the question (one queue, fewer days) or add `public` to get it all in a thread._')];
+  }
+  for (const page of pages) await respond({ response_type: responseType, replace_original: false, blocks: page, text: fallbackText(page) });
+}
+
+/** Posts an answer in a conversation (optionally in a thread); overflow goes into the thread. */
+export async function postAnswer(client: WebClient, channel: string, a: Answer, threadTs?: string): Promise<{ channel: string; ts: string }> {
+  const res = await client.chat.postMessage({ channel, blocks: a.blocks, text: a.text, thread_ts: threadTs, unfurl_links: false, unfurl_media: false });
+  const posted = { channel: res.channel ?? channel, ts: threadTs ?? res.ts ?? '' };
+  for (const page of a.overflow) {
+    await client.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, blocks: page, text: fallbackText(page), unfurl_links: false, unfurl_media: false });
+  }
+  return posted;
+}
+
+/** Posts an answer only the user sees, in a channel (overflow as further ephemerals). */
+export async function postEphemeralAnswer(client: WebClient, channel: string, user: string, a: Answer): Promise<void> {
+  await client.chat.postEphemeral({ channel, user, blocks: a.blocks, text: a.text });
+  for (const page of a.overflow) await client.chat.postEphemeral({ channel, user, blocks: page, text: fallbackText(page) });
+}
+
+/** Whether the answer's command has a chart (lazy: the chart stack loads on first use). */
+export async function chartable(e: Execution | undefined): Promise<boolean> {
+  if (!e?.ok) return false;
+  const { hasChart } = await import('../charts/index.js');
+  return hasChart(e.command.name);
+}
+
+/**
+ * Uploads the execution's chart into a thread. Returns whether a chart was posted; every failure is logged
+ * and swallowed, because the answer (with its Unicode sparkline) is already there.
+ */
+export async function attachChart(deps: SlackDeps, client: WebClient, e: Execution | undefined, channel: string, threadTs: string): Promise<boolean> {
+  if (!e?.ok || !threadTs) return false;
+  try {
+    const { chartPng } = await import('../charts/index.js');
+    const png = await chartPng(e.command.name, e.result);
+    if (!png) return false;
+    await client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: png, filename: `${e.command.name}.png`, title: `/radar ${e.command.name} chart` });
+    return true;
+  } catch (err) {
+    deps.logger.warn({ err, command: e.command.name, channel }, 'chart upload failed (the answer stands)');
+    return false;
+  }
+}
+
+/** A Slack Web API error code ("not_in_channel"), if the error is one. */
+export function slackError(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: string } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/**
+ * Posts a public answer in a channel: join it (public channels), post, overflow and chart in the thread.
+ * Returns false when the bot cannot post there (private channel it is not in, DM between users, …).
+ */
+export async function postInChannel(deps: SlackDeps, client: WebClient, channel: string, a: Answer): Promise<boolean> {
+  if (channel.startsWith('C')) {
+    try {
+      await client.conversations.join({ channel });
+    } catch (err) {
+      deps.logger.info({ err: slackError(err) ?? String(err), channel }, 'could not join the channel');
+    }
+  }
+  let posted: { channel: string; ts: string };
+  try {
+    posted = await postAnswer(client, channel, a);
+  } catch (err) {
+    deps.logger.info({ err: slackError(err) ?? String(err), channel }, 'could not post in the channel');
+    return false;
+  }
+  await attachChart(deps, client, a.execution, posted.channel, posted.ts);
+  return true;
+}
+
+/** The hint under an ephemeral answer that has a chart (ephemeral messages cannot carry files). */
+export const CHART_HINT = context('📈 Add `public` to the command (or press *Share in channel*) to post this with its chart in a thread.');
+
+/**
+ * Delivers an execution the way a slash command or message button asked: ephemeral by default, in the
+ * channel when public. Used by /radar, the short forms and the message buttons.
+ */
+export async function deliverResponse(deps: SlackDeps, client: WebClient, respond: RespondFn, e: Execution, channelId: string | undefined): Promise<void> {
+  if (e.ok && e.public && channelId) {
+    const a = answerFor(deps, e, 'thread');
+    if (await postInChannel(deps, client, channelId, a)) return;
+    await respondWith(respond, a, 'in_channel');
+    return;
+  }
+  const blocks = renderOrApology(deps, e);
+  if (await chartable(e)) blocks.push(CHART_HINT);
+  await respondWith(respond, toAnswer(deps, blocks, 'ephemeral', e));
+}
+
+function renderOrApology(deps: SlackDeps, e: Execution): Block[] {
+  try {
+    return renderExecution(e);
+  } catch (err) {
+    const ref = newRef();
+    deps.logger.error({ err, ref }, 'rendering failed');
+    return [section(`:x: ${apology(ref)}`)];
+  }
+}
+
+/** Posts an answer (and its chart) in a thread: mentions, DMs. */
+export async function deliverInThread(deps: SlackDeps, client: WebClient, a: Answer, channel: string, threadTs: string): Promise<void> {
+  const posted = await postAnswer(client, channel, a, threadTs);
+  await attachChart(deps, client, a.execution, posted.channel, posted.ts);
+}
+
+/** Posts an answer in the user's DM with the bot (App Home buttons), chart in its thread. */
+export async function deliverToDm(deps: SlackDeps, client: WebClient, a: Answer, userId: string): Promise<void> {
+  const posted = await postAnswer(client, userId, a);
+  await attachChart(deps, client, a.execution, posted.channel, posted.ts);
+}
+
+/**
+ * Runs `fn`; if it throws, logs with a ref id and tells the user a short apology through `tell` (when
+ * given). Listener bodies run inside this so no error reaches Slack as silence or a stack trace.
+ */
+export async function guarded(deps: SlackDeps, what: string, fn: () => Promise<void>, tell?: (text: string) => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const ref = newRef();
+    deps.logger.error({ err, ref, what }, 'slack handler failed');
+    if (tell) {
+      try {
+        await tell(apology(ref));
+      } catch (err2) {
+        deps.logger.error({ err: err2, ref, what }, 'could not send the apology either');
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The Slack app on one page: receiver (HTTP with /healthz, or Socket Mode), Web API client, and every
+ * listener. Listeners live one per file under listeners/<surface>/ and each exports `register(app, deps)`.
+ */
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import type { SlackDeps } from './deps.js';
+import type { SlackSettings } from './startup.js';
+import { boltLogger } from './logger.js';
+import * as radarCommand from './listeners/commands/radar.js';
+import * as shortForms from './listeners/commands/shortForms.js';
+import * as appMention from './listeners/events/appMention.js';
+import * as directMessage from './listeners/events/directMessage.js';
+import * as appHomeOpened from './listeners/events/appHomeOpened.js';
+import * as runCommand from './listeners/actions/runCommand.js';
+import * as shareInChannel from './listeners/actions/shareInChannel.js';
+import * as openWhatif from './listeners/actions/openWhatif.js';
+import * as whatifSubmit from './listeners/views/whatifSubmit.js';
+
+export const LISTENERS: { register: (app: App, deps: SlackDeps) => void }[] = [
+  radarCommand,
+  shortForms,
+  appMention,
+  directMessage,
+  appHomeOpened,
+  runCommand,
+  shareInChannel,
+  openWhatif,
+  whatifSubmit,
+];
+
+export interface AppOptions {
+  settings: SlackSettings;
+  /** The bot's ids from auth.test (so Bolt does not call it again at construction). */
+  botId?: string;
+  botUserId?: string;
+  /** Extra Web API client options (tests shorten retries). */
+  clientOptions?: webApi.WebClientOptions;
+}
+
+/** GET /healthz: 200 with the mode and whether the warehouse answers; 503 when it does not. */
+export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode']): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      let ok = true;
+      let queues = 0;
+      try {
+        queues = (deps.db.prepare('SELECT COUNT(*) AS n FROM v_queues').get() as { n: number }).n;
+      } catch {
+        ok = false;
+      }
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok, mode, queues }));
+    },
+  };
+}
+
+export function buildApp(deps: SlackDeps, o: AppOptions): App {
+  const s = o.settings;
+  const logger = boltLogger(deps.logger);
+  const routes = [healthRoute(deps, s.mode)];
+  const receiver: Receiver =
+    s.mode === 'socket'
+      ? new SocketModeReceiver({ appToken: s.appToken!, logger, customRoutes: routes, installerOptions: { port: s.port } })
+      : new HTTPReceiver({ signingSecret: s.signingSecret!, endpoints: '/slack/events', port: s.port, customRoutes: routes, logger });
+  const app = new App({
+    token: s.botToken,
+    botId: o.botId,
+    botUserId: o.botUserId,
+    receiver,
+    logger,
+    clientOptions: {
+      ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}),
+      // Answers are interactive: a few quick retries, not the SDK's default of ten over half an hour.
+      // A 429 still waits for Retry-After, as Slack asks.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+      ...o.clientOptions,
+    },
+  });
+  for (const l of LISTENERS) l.register(app, deps);
+  app.error(async (err) => {
+    deps.logger.error({ err }, 'unhandled Slack listener error');
+  });
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * Mentions and DMs: a command line is run as `/radar …`; a question in plain words goes to the pluggable
+ * answerer (src/llm) when there is one, else the reply is help with examples. Always a thread reply.
+ */
+import type { webApi } from '@slack/bolt';
+import { context, esc, section, type Block } from '../blocks/kit.js';
+import { answerFor, commandContext, deliverInThread, runLine, toAnswer, renderExecution } from './answer.js';
+import { asCommandLine, comingSoon, decodeSlackText, stripMention, slashLine } from './text.js';
+import type { SlackDeps } from './deps.js';
+
+export interface Incoming {
+  /** Raw text as Slack sent it (mentions, entities). */
+  rawText: string;
+  botUserId?: string;
+  channel: string;
+  /** Thread to reply in (the message's thread, or the message itself). */
+  threadTs: string;
+  userId?: string;
+}
+
+/** Subtypes (edits, deletions, joins, bot posts…) and messages from bots are not questions. */
+export function isIgnorable(ev: { subtype?: string; bot_id?: string; user?: string }): boolean {
+  return Boolean(ev.subtype) || Boolean(ev.bot_id) || !ev.user;
+}
+
+export async function answerConversation(deps: SlackDeps, client: webApi.WebClient, m: Incoming): Promise<void> {
+  const text = decodeSlackText(stripMention(m.rawText, m.botUserId)).trim();
+  const who = { userId: m.userId, channelId: m.channel };
+  const line = asCommandLine(text, deps.registry);
+  if (line !== null) {
+    const sl = slashLine('/radar', line, deps.registry);
+    if (sl.kind === 'coming') {
+      await deliverInThread(deps, client, toAnswer(deps, [section(comingSoon(sl.command))], 'thread'), m.channel, m.threadTs);
+      return;
+    }
+    const e = await runLine(deps, sl.line, who);
+    await deliverInThread(deps, client, answerFor(deps, e, 'thread'), m.channel, m.threadTs);
+    return;
+  }
+  if (text && deps.answerQuestion) {
+    const qa = await deps.answerQuestion(text, commandContext(deps, who));
+    const blocks: Block[] = qa.blocks ?? (qa.execution ? renderExecution(qa.execution) : [section(esc(qa.text))]);
+    await deliverInThread(deps, client, toAnswer(deps, blocks, 'thread', qa.execution, qa.text), m.channel, m.threadTs);
+    return;
+  }
+  const help = await runLine(deps, 'help', who);
+  const intro = text
+    ? `I answer commands for now — plain-language questions are coming. Try one of these (no slash needed here), e.g. \`sla billing yesterday\`:`
+    : 'Hi! Ask me with a command (no slash needed here), e.g. `sla billing yesterday`:';
+  const blocks = [section(intro), ...renderExecution(help)];
+  if (text) blocks.push(context(`You wrote: “${esc(text.slice(0, 200))}”`));
+  await deliverInThread(deps, client, toAnswer(deps, blocks, 'thread', undefined), m.channel, m.threadTs);
+}

@@ -1,0 +1,30 @@
+/** What every listener gets: injected, never module-level (DESIGN §10). */
+import type { Logger } from 'pino';
+import type { Db } from '../warehouse/db.js';
+import type { Config } from '../config.js';
+import type { Registry, CommandContext } from '../registry.js';
+import type { Execution } from '../execute.js';
+import type { Block } from '../blocks/kit.js';
+
+/** A natural-language answer (from src/llm). */
+export interface QuestionAnswer {
+  /** Plain-text answer; the fallback `text` of the message, and the body when neither blocks nor execution are given. */
+  text: string;
+  /** Ready Block Kit (already escaped). When absent, `execution` is rendered, else `text` (escaped) in a section. */
+  blocks?: Block[];
+  /** The command run the answer rests on, when there is one: it gives the chart (e.g. sla → PNG in the thread). */
+  execution?: Execution;
+}
+
+/** Turns a question in plain words into an answer. Optional: without it, mentions/DMs take command lines only. */
+export type AnswerQuestion = (question: string, ctx: CommandContext) => Promise<QuestionAnswer>;
+
+export interface SlackDeps {
+  db: Db;
+  config: Config;
+  registry: Registry;
+  /** The clock (tests pin it). */
+  now: () => Date;
+  logger: Logger;
+  answerQuestion?: AnswerQuestion;
+}

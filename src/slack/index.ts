@@ -1,0 +1,168 @@
+/**
+ * The Slack surface's public entry: `serve()` for `radar serve` / `npm start`, and `createSlackApp()` for
+ * tests and embedding. Everything else under src/slack is internal.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { webApi, type App } from '@slack/bolt';
+import { openWarehouse } from '../warehouse/db.js';
+import type { Config } from '../config.js';
+import type { Registry } from '../registry.js';
+import { buildApp } from './app.js';
+import { slackSettings, formatProblems, type SlackSettings } from './startup.js';
+import { boltLogger } from './logger.js';
+import type { SlackDeps, AnswerQuestion } from './deps.js';
+
+export type { SlackDeps, AnswerQuestion, QuestionAnswer } from './deps.js';
+export type { SlackSettings } from './startup.js';
+export { slackSettings, formatProblems } from './startup.js';
+
+export interface CreateOptions {
+  /** Defaults to the settings derived from deps.config (throws a ConfigError-like Error listing problems). */
+  settings?: SlackSettings;
+  /** Skip auth.test when the ids are known (tests may give them). */
+  botId?: string;
+  botUserId?: string;
+  clientOptions?: webApi.WebClientOptions;
+}
+
+export interface SlackApp {
+  app: App;
+  settings: SlackSettings;
+  botUserId: string;
+  /** Starts the receiver. HTTP: listens on host:port (port 0 = any free port) and returns the bound port. */
+  start(o?: { port?: number; host?: string }): Promise<{ port?: number }>;
+  stop(): Promise<void>;
+  /** Resolves when every request received so far has been fully handled (answers posted, charts uploaded). */
+  idle(): Promise<void>;
+}
+
+export class SlackStartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlackStartupError';
+  }
+}
+
+/** auth.test with the bot token: checks it before we listen, and learns the bot's ids. */
+export async function whoAmI(settings: SlackSettings, deps: SlackDeps, clientOptions: webApi.WebClientOptions = {}): Promise<{ botId: string; botUserId: string; team?: string }> {
+  const client = new webApi.WebClient(settings.botToken, {
+    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+    logger: boltLogger(deps.logger),
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
+    ...clientOptions,
+  });
+  try {
+    const r = await client.auth.test();
+    return { botId: String(r.bot_id ?? ''), botUserId: String(r.user_id ?? ''), team: r.team };
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code) throw new SlackStartupError(`Slack rejected SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-…) again from "OAuth & Permissions", and reinstall the app if you changed its scopes.`);
+    throw new SlackStartupError(`Could not reach Slack's Web API at ${settings.apiUrl ?? 'https://slack.com/api/'}: ${(err as Error).message}`);
+  }
+}
+
+export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Promise<SlackApp> {
+  let settings = o.settings;
+  if (!settings) {
+    const r = slackSettings(deps.config);
+    if (!r.ok) throw new SlackStartupError(formatProblems(r.problems));
+    settings = r.settings;
+  }
+  const ids = o.botId && o.botUserId ? { botId: o.botId, botUserId: o.botUserId } : await whoAmI(settings, deps, o.clientOptions);
+  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions });
+
+  // Track every request from the moment the receiver hands it over, so idle() (tests, graceful shutdown)
+  // knows when all answers are out — no sleeps, no polling.
+  const inflight = new Set<Promise<unknown>>();
+  const dispatch = app.processEvent.bind(app);
+  app.processEvent = (event) => {
+    const p = dispatch(event);
+    inflight.add(p);
+    p.then(
+      () => inflight.delete(p),
+      () => inflight.delete(p),
+    );
+    return p;
+  };
+  let server: Server | undefined;
+  const s = settings;
+  return {
+    app,
+    settings: s,
+    botUserId: ids.botUserId,
+    async start(opts = {}) {
+      if (s.mode === 'socket') {
+        await app.start();
+        return {};
+      }
+      server = (await app.start({ port: opts.port ?? s.port, host: opts.host })) as Server;
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      server?.closeAllConnections?.();
+      await app.stop();
+    },
+    async idle() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+  };
+}
+
+export interface ServeOptions {
+  dbPath: string;
+  config: Config;
+  registry: Registry;
+  /** The natural-language answerer (src/llm), when available. */
+  answerQuestion?: AnswerQuestion;
+  /** Resolves to stop the server (default: SIGINT or SIGTERM). */
+  until?: Promise<unknown>;
+}
+
+/** `radar serve`: validate config, check the token, open the warehouse, listen; returns the exit code. */
+export async function serve(o: ServeOptions): Promise<number> {
+  const r = slackSettings(o.config);
+  if (!r.ok) {
+    process.stderr.write(formatProblems(r.problems) + '\n');
+    return 2;
+  }
+  const logger = pino({ level: o.config.LOG_LEVEL });
+  const db = openWarehouse(o.dbPath);
+  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion };
+  let slack: SlackApp;
+  try {
+    slack = await createSlackApp(deps, { settings: r.settings });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    db.close();
+    return err instanceof SlackStartupError ? 2 : 1;
+  }
+  try {
+    const { port } = await slack.start();
+    logger.info(
+      r.settings.mode === 'socket' ? { mode: 'socket', healthz: `http://localhost:${r.settings.port}/healthz` } : { mode: 'http', port, events: '/slack/events', healthz: '/healthz' },
+      r.settings.mode === 'socket' ? 'SLA Radar is connected to Slack (Socket Mode)' : `SLA Radar is listening for Slack on port ${port}`,
+    );
+  } catch (err) {
+    process.stderr.write(`Could not start the Slack app: ${(err as Error).message}\n`);
+    db.close();
+    return 1;
+  }
+  // Warm the chart renderer in the background so the first chart is as quick as the rest.
+  void import('../charts/index.js')
+    .then(async (c) => {
+      const w = c.fontWarning();
+      if (w) logger.warn(w);
+    })
+    .catch((err) => logger.warn({ err }, 'chart renderer unavailable; answers will carry sparklines only'));
+  await (o.until ?? new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  }));
+  logger.info('stopping: finishing answers in flight');
+  await slack.idle();
+  await slack.stop().catch(() => undefined);
+  db.close();
+  return 0;
+}
