@@ -47,12 +47,12 @@ export interface TicketsResult {
   index: BuildReport | null;
 }
 
-function listOpt(v: string | undefined, allowed: readonly string[], what: string): string[] {
+function listOpt<T extends string>(v: string | undefined, allowed: readonly T[], what: string): T[] {
   if (v === undefined) return [];
   const out = v.split(/[,|]/).map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const bad = out.filter((x) => !allowed.includes(x));
+  const bad = out.filter((x) => !(allowed as readonly string[]).includes(x));
   if (bad.length) throw new UsageError(`Unknown ${what} "${bad.join(', ')}": use ${allowed.join(', ')}.`, `tickets refund ${what}=${allowed[allowed.length - 1]}`);
-  return out;
+  return out as T[];
 }
 
 /** Only an exact (case/underscore-insensitive) queue word is a filter here: other words are search terms. */
@@ -80,7 +80,7 @@ export const tickets = defineCommand({
   examples: [EXAMPLE, 'tickets "refund" status=open', 'tickets similar T-10234', 'tickets login error tech_support yesterday priority=urgent'],
   aliases: ['ticket', 'search'],
   args: ticketsArgs,
-  parse(t, pctx) {
+  parse(t, pctx): z.input<typeof ticketsArgs> {
     const priority = listOpt(t.options.priority, PRIORITIES, 'priority');
     const status = listOpt(t.options.status, STATUSES, 'status');
     const limitOpt = t.options.limit ?? t.options.n;
