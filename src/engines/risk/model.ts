@@ -47,6 +47,8 @@ export interface ModelCard {
   model: { kind: string; trees: number; roundsRun: number; features: number; params: Record<string, unknown>; positiveWeight: number; calibration: string };
   topFeatures: { feature: string; meanAbsContribution: number }[];
   simulation: SimResult | null;
+  /** The replay when the top `flagRate` share of test tickets is flagged instead of the threshold. */
+  simulationByFlagRate: { flagRate: number; flagged: number; precision: number; avoided: number; reduction: number; ci95: [number, number] }[];
   notes: string[];
 }
 

@@ -45,6 +45,8 @@ export interface RiskTrainOptions {
   intervention?: InterventionAssumption;
   bootstrap?: number;
   seed?: number;
+  /** Shares of test tickets flagged (top scores) for the extra simulation table. */
+  flagRates?: number[];
   /** Test rows explained for the global importance table. */
   shapRows?: number;
   /** Stamped on the model (engines have no clock). */
@@ -229,7 +231,21 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
       flagged: mTest[i - nTrain] >= thrMargin,
     });
   }
-  const simulation = simulateBreachReduction(simTickets, { intervention: opts.intervention ?? DEFAULT_INTERVENTION, bootstrap: opts.bootstrap ?? 1000, seed });
+  const intervention = opts.intervention ?? DEFAULT_INTERVENTION;
+  const simulation = simulateBreachReduction(simTickets, { intervention, bootstrap: opts.bootstrap ?? 1000, seed });
+  // The same replay when a fixed share of tickets is flagged (top scores): what a capacity-bound team could act on.
+  const byRank = Array.from({ length: nTest }, (_, k) => k).sort((a, b) => mTest[b] - mTest[a] || a - b);
+  const simulationByFlagRate = (opts.flagRates ?? [0.05, 0.1, 0.2, 0.3]).map((rate) => {
+    const k = Math.round(rate * nTest);
+    const top = new Set(byRank.slice(0, k));
+    const sim = simulateBreachReduction(
+      simTickets.map((t, j) => ({ ...t, flagged: top.has(j) })),
+      { intervention, bootstrap: Math.min(200, opts.bootstrap ?? 1000), seed, sensitivity: [] },
+    );
+    let tp = 0;
+    for (const j of top) tp += yTest[j];
+    return { flagRate: rate, flagged: k, precision: k > 0 ? tp / k : NaN, avoided: sim.avoided, reduction: sim.reduction, ci95: sim.ci95.reduction };
+  });
 
   const train = sliceInfo(tickets, y, 0, nFit);
   const validation = sliceInfo(tickets, y, nFit, nTrain);
@@ -263,6 +279,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     },
     topFeatures,
     simulation,
+    simulationByFlagRate,
     notes: [
       `Features are computed as of ${horizonSeconds / 3600} h after creation from data known by then; scoring uses "now" as the cut-off.`,
       `Contributions (TreeSHAP, path-dependent) explain the uncalibrated log-odds; probabilities are ${calibKind}-calibrated on the validation slice.`,

@@ -1,0 +1,136 @@
+import { describe, it, expect } from 'vitest';
+import { generateSyntheticTickets } from '../src/engines/risk/synthetic.js';
+import { trainRiskModel, scoreTickets, groupEvents } from '../src/engines/risk/pipeline.js';
+import { parseRiskModel, loadRiskModel } from '../src/engines/risk/model.js';
+import { explainContributions, formatReason, formatDuration } from '../src/engines/risk/explain.js';
+import { simulateBreachReduction, type SimTicket } from '../src/engines/risk/simulate.js';
+import { featurize, rewindTicket } from '../src/engines/risk/features.js';
+import { predictMarginRow } from '../src/engines/risk/gbdt.js';
+import { averagePrecision } from '../src/engines/risk/metrics.js';
+
+const data = generateSyntheticTickets({ tickets: 3000, days: 60, seed: 11 });
+const fast = { nRounds: 60, learningRate: 0.15 };
+const trained = trainRiskModel(data, { label: 'escalated', seed: 5, gbdt: fast, bootstrap: 200, shapRows: 200 });
+
+describe('risk pipeline', () => {
+  it('splits by time and reports the test slice', () => {
+    const { split, metrics, data: range } = trained.card;
+    expect(split.train.rows + split.validation.rows + split.test.rows).toBe(range.eligible);
+    expect(split.train.to! <= split.validation.from!).toBe(true);
+    expect(split.validation.to! <= split.test.from!).toBe(true);
+    expect(split.test.rows).toBe(Math.round(range.eligible * 0.2));
+    // The synthetic labels are learnable: well above the base rate, and not above the Bayes-optimal score.
+    const bayes = trained.test.ticketIds.map((id) => data.bayes.get(id)!);
+    const apBayes = averagePrecision(bayes, trained.test.labels);
+    expect(metrics.test.prAuc).toBeGreaterThan(split.test.positiveRate + 0.2);
+    expect(metrics.test.prAuc).toBeLessThan(apBayes + 0.05);
+    expect(metrics.calibration.length).toBe(10);
+    expect(trained.card.topFeatures.length).toBeGreaterThan(3);
+    expect(trained.card.notes.join(' ')).toMatch(/uncalibrated log-odds/);
+  });
+
+  it('is deterministic for a seed', () => {
+    const again = trainRiskModel(data, { label: 'escalated', seed: 5, gbdt: fast, bootstrap: 200, shapRows: 200 });
+    expect(JSON.stringify(again.model)).toBe(JSON.stringify(trained.model));
+  });
+
+  it('round-trips through JSON and scores a ticket as in training', () => {
+    const model = parseRiskModel(JSON.stringify(trained.model));
+    const loaded = loadRiskModel(model);
+    const byId = new Map(data.tickets.map((t) => [t.ticket_id, t]));
+    const events = groupEvents(data.events);
+    for (const k of [0, 7, 42]) {
+      const id = trained.test.ticketIds[k];
+      const t = byId.get(id)!;
+      const cutoff = Date.parse(t.created_at) + model.horizonSeconds * 1000;
+      const evs = events.get(id) ?? [];
+      const [s] = scoreTickets(loaded, [rewindTicket(t, evs, cutoff)], evs, cutoff, { agents: data.agents, reasons: 3 });
+      expect(Math.abs(s.margin - trained.test.margins[k])).toBeLessThan(1e-12);
+      expect(s.probability).toBeCloseTo(trained.test.probabilities[k], 12);
+      expect(s.reasons!.length).toBe(3);
+      // Local accuracy of the contributions behind the reasons.
+      const x = featurize(model.schema, rewindTicket(t, evs, cutoff), evs, cutoff, { agents: new Map(data.agents.map((a) => [a.agent_id, a])) });
+      const phi = loaded.shap.contributions(x);
+      expect(Math.abs(phi.reduce((a, b) => a + b, loaded.shap.base) - predictMarginRow(loaded.booster, x))).toBeLessThan(1e-9);
+    }
+    expect(() => parseRiskModel({ ...trained.model, format: 'other' })).toThrow();
+  });
+
+  it('scores tickets with categories never seen in training', () => {
+    const loaded = loadRiskModel(trained.model);
+    const t = { ...data.tickets[0], ticket_id: 'T-new', queue: 'brand-new-queue', channel: 'fax', category: 'unheard-of', customer_tier: 'platinum' };
+    const [s] = scoreTickets(loaded, [t], [], Date.parse(t.created_at) + 3_600_000, { reasons: 5 });
+    expect(s.probability).toBeGreaterThanOrEqual(0);
+    expect(s.probability).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(s.margin)).toBe(true);
+  });
+
+  it('trains on the sla_breached label too', () => {
+    const r = trainRiskModel(data, { label: 'sla_breached', seed: 5, gbdt: fast, bootstrap: 100, shapRows: 100 });
+    expect(r.model.label).toBe('sla_breached');
+    expect(r.card.metrics.test.rocAuc).toBeGreaterThan(0.55);
+  });
+});
+
+describe('explainContributions', () => {
+  it('groups hashed tokens and one-hot blocks and phrases features with their values', () => {
+    const names = ['age_hours', 'transfers', 'sentiment', 'customer_tier', 'queue=billing', 'queue=tech', 'queue=other', 'tok_00', 'tok_01', 'responded', 'first_response_wait_hours'];
+    const x = [2, 3, -0.78, 2, 0, 1, 0, 2, 1, 0, 2];
+    const c = [0.01, 0.9, 0.5, 0.3, 0.05, 0.1, 0.0, 0.2, -0.05, 0, -0.2];
+    const r = explainContributions(names, x, c);
+    const byKey = new Map(r.map((q) => [q.key, q]));
+    expect(byKey.get('transfers')!.text).toBe('3 transfers in 2 h');
+    expect(byKey.get('sentiment')!.text).toBe('negative wording (−0.78)');
+    expect(byKey.get('customer_tier')!.text).toBe('enterprise tier');
+    expect(byKey.get('queue')!.text).toBe('queue tech');
+    expect(byKey.get('queue')!.contribution).toBeCloseTo(0.15, 12);
+    expect(byKey.get('wording')!.contribution).toBeCloseTo(0.15, 12);
+    expect(byKey.get('first_response_wait_hours')!.text).toBe('waiting 2 h without a response');
+    expect(byKey.get('first_response_wait_hours')!.arrow).toBe('↓');
+    expect(byKey.has('responded')).toBe(false); // zero contribution: no reason
+    expect(r.map((q) => q.key).slice(0, 3)).toEqual(['transfers', 'sentiment', 'customer_tier']);
+    expect(formatReason(r[0])).toBe('3 transfers in 2 h ↑ (+0.90)');
+    expect(explainContributions(names, x, c, { top: 2, onlyRaising: true }).map((q) => q.key)).toEqual(['transfers', 'sentiment']);
+    expect(formatDuration(0.5)).toBe('30 min');
+    expect(formatDuration(72)).toBe('3 d');
+  });
+});
+
+describe('simulateBreachReduction', () => {
+  const H = 3_600_000;
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const mk = (id: string, resolvedH: number | null, dueH: number | null, flagged: boolean, label?: number): SimTicket => ({
+    ticket_id: id,
+    created_at: iso(t0),
+    resolved_at: resolvedH === null ? null : iso(t0 + resolvedH * H),
+    due_at: dueH === null ? null : iso(t0 + dueH * H),
+    sla_breached: label ?? null,
+    cutoffMs: t0 + 2 * H,
+    flagged,
+  });
+
+  it('counts breaches avoided by shortening the remaining time of flagged tickets', () => {
+    const tickets = [
+      mk('a', 12, 10, true), // remaining 10 h → 7 h at 30 %: resolved at 9 h ≤ 10 h due: avoided
+      mk('b', 22, 10, true), // remaining 20 h → 14 h: 16 h > 10 h: still breached
+      mk('c', 12, 10, false), // breached, not flagged
+      mk('d', 5, 10, true), // no breach either way
+      mk('e', null, null, true, 1), // no times: label kept
+    ];
+    const r = simulateBreachReduction(tickets, { bootstrap: 500, seed: 3 });
+    expect(r.breachesWithout).toBe(4);
+    expect(r.breachesWith).toBe(3);
+    expect(r.avoided).toBe(1);
+    expect(r.reduction).toBeCloseTo(0.25, 12);
+    expect(r.unevaluable).toBe(1);
+    expect(r.ci95.avoided[0]).toBeLessThanOrEqual(1);
+    expect(r.ci95.avoided[1]).toBeGreaterThanOrEqual(1);
+    expect(r.assumption.speedup).toBe(0.3);
+    // At 50 %, b's 20 h become 10 h: resolved at 12 h > 10 h, still breached; a is avoided.
+    expect(r.sensitivity.find((s) => s.speedup === 0.5)!.avoided).toBe(1);
+    const none = simulateBreachReduction(tickets, { intervention: { speedup: 0, description: '', rationale: '' }, bootstrap: 10 });
+    expect(none.avoided).toBe(0);
+    expect(simulateBreachReduction(tickets, { bootstrap: 200, seed: 3 })).toEqual(simulateBreachReduction(tickets, { bootstrap: 200, seed: 3 }));
+  });
+});
