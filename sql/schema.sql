@@ -30,10 +30,21 @@ CREATE TABLE IF NOT EXISTS interval_inputs (
   sl_target_seconds      REAL NOT NULL,
   forecast_offered       REAL,
   forecast_aht_seconds   REAL,
-  PRIMARY KEY (queue, interval_start)
+  -- Keyed by local day so a queue's day range and the daily GROUP BY follow the key (no sort, no scan);
+  -- (queue, interval_start) stays unique and is the upsert target, so a changed time zone moves a row.
+  PRIMARY KEY (queue, local_date, interval_start),
+  UNIQUE (queue, interval_start)
 ) STRICT, WITHOUT ROWID;
--- One secondary index: day ranges across queues (the primary key already serves one queue's range).
-CREATE INDEX IF NOT EXISTS ix_interval_date ON interval_inputs (local_date, queue);
+
+-- One row per queue seen in interval_inputs, maintained by ingest: listing queues must not scan a year
+-- of intervals on every command.
+CREATE TABLE IF NOT EXISTS queue_catalog (
+  queue             TEXT PRIMARY KEY,
+  first_interval    TEXT NOT NULL,
+  last_interval     TEXT NOT NULL,
+  sl_target_pct     REAL NOT NULL,
+  sl_target_seconds REAL NOT NULL
+) STRICT;
 
 CREATE TABLE IF NOT EXISTS customers (
   customer_id TEXT PRIMARY KEY,

@@ -114,10 +114,8 @@ SELECT q.queue,
        p.time_zone,
        COALESCE(p.display_name, q.queue) AS display_name,
        q.first_interval, q.last_interval
-FROM (SELECT queue, MAX(sl_target_pct) AS sl_target_pct, MAX(sl_target_seconds) AS sl_target_seconds,
-             MIN(interval_start) AS first_interval, MAX(interval_start) AS last_interval
-      FROM interval_inputs GROUP BY queue
+FROM (SELECT queue, sl_target_pct, sl_target_seconds, first_interval, last_interval FROM queue_catalog
       UNION ALL
       SELECT p2.queue, p2.sl_target_pct, p2.sl_target_seconds, NULL, NULL FROM sla_policy p2
-      WHERE p2.queue NOT IN (SELECT DISTINCT queue FROM interval_inputs)) q
+      WHERE p2.queue NOT IN (SELECT queue FROM queue_catalog)) q
 LEFT JOIN sla_policy p ON p.queue = q.queue;

@@ -51,7 +51,7 @@ export interface IngestOptions {
 }
 
 const MAX_REPORTED = 20;
-const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'sla_policy'];
+const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'queue_catalog', 'sla_policy'];
 
 /** Expands folders (non-recursive into hidden files) to .csv/.jsonl/.ndjson files, sorted. */
 export function expandPaths(paths: string[]): string[] {
@@ -310,6 +310,22 @@ interface LoadState {
   calendars: Map<string, QueueCal>;
   ticketIdsThisRun: Set<string>;
   eventTicketRefs: { ticket: string; file: string; line: number }[];
+  touchedQueues: Set<string>;
+}
+
+/** Recomputes the catalog rows of the queues a run wrote (first/last interval through the primary key). */
+function refreshQueueCatalog(db: Db, queues: Set<string>): void {
+  const span = db.prepare('SELECT MIN(interval_start) AS first, MAX(interval_start) AS last FROM interval_inputs WHERE queue = ?');
+  const targets = db.prepare('SELECT sl_target_pct AS pct, sl_target_seconds AS secs FROM interval_inputs WHERE queue = ? AND interval_start = ?');
+  const upsert = db.prepare(`INSERT INTO queue_catalog (queue, first_interval, last_interval, sl_target_pct, sl_target_seconds) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (queue) DO UPDATE SET first_interval = excluded.first_interval, last_interval = excluded.last_interval,
+      sl_target_pct = excluded.sl_target_pct, sl_target_seconds = excluded.sl_target_seconds`);
+  for (const q of queues) {
+    const s = span.get(q) as { first: string | null; last: string | null };
+    if (!s.first || !s.last) continue;
+    const t = targets.get(q, s.last) as { pct: number; secs: number };
+    upsert.run(q, s.first, s.last, t.pct, t.secs);
+  }
 }
 
 /**
@@ -406,6 +422,7 @@ async function loadFile(db: Db, path: string, spec: TableSpec, st: LoadState): P
         st.calendars.delete(named.queue as string);
       } else if (isIntervals) {
         const cal = st.calendarOf(values[iQueue] as string);
+        st.touchedQueues.add(values[iQueue] as string);
         const ms = Date.parse(values[iStart] as string);
         if ((ms / 1000) % cal.intervalSeconds !== 0) {
           issue('interval_start', values[iStart] as string, `is not aligned to the queue's ${cal.intervalSeconds / 60}-minute intervals (e.g. 09:00 or 09:30)`);
@@ -477,11 +494,12 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
       return c;
     };
     const ticketIdsThisRun = new Set<string>();
+    const touchedQueues = new Set<string>();
     const eventTicketRefs: { ticket: string; file: string; line: number }[] = [];
 
     for (const p of plan) {
       if (!p.spec) continue;
-      p.rows = await loadFile(db, p.path, p.spec, { problems, warnings, onBytes, calendarOf, calendars, ticketIdsThisRun, eventTicketRefs });
+      p.rows = await loadFile(db, p.path, p.spec, { problems, warnings, onBytes, calendarOf, calendars, ticketIdsThisRun, eventTicketRefs, touchedQueues });
       rows[p.spec.label] = (rows[p.spec.label] ?? 0) + p.rows;
     }
 
@@ -493,6 +511,8 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
         }
       }
     }
+
+    if (problems.count === 0 && touchedQueues.size) refreshQueueCatalog(db, touchedQueues);
 
     if (problems.count > 0 || opts.dryRun) {
       db.exec('ROLLBACK');

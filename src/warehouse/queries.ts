@@ -57,7 +57,10 @@ export interface DailyRow {
 
 /** Daily aggregates per queue for local dates from..to inclusive (queues = all when empty). */
 export function dailyRows(db: Db, from: string, to: string, queues: string[] = []): DailyRow[] {
-  const filter = queues.length ? `AND queue IN (${queues.map(() => '?').join(',')})` : '';
+  // Always name the queues: (queue, local_date) is the key prefix, so each queue is one range read.
+  if (!queues.length) queues = listQueues(db).map((q) => q.queue);
+  if (!queues.length) return [];
+  const filter = `AND queue IN (${queues.map(() => '?').join(',')})`;
   return db
     .prepare(
       `SELECT queue, local_date AS date, intervals, offered, handled, abandoned, answered_within_target AS answeredWithinTarget,
