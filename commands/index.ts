@@ -5,11 +5,12 @@
 import { Registry, type AnyCommand } from '../src/registry.js';
 import { sla } from './sla.js';
 import { tickets } from './tickets.js';
+import { alerts } from './alerts.js';
 import { makeHelp } from './help.js';
 
 export function buildRegistry(): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
-  list.push(sla as AnyCommand, tickets as AnyCommand, help as AnyCommand);
+  list.push(sla as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }

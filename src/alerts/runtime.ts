@@ -1,0 +1,86 @@
+/**
+ * The alerting process: evaluator + digests + poster behind the scheduler's lease. The Slack side
+ * (src/slack/alerts/index.ts) builds one with a fan-out WebClient transport and the Block Kit renderer.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../warehouse/db.js';
+import type { Config } from '../config.js';
+import type { Engines } from './engines.js';
+import { evaluate, type TickReport } from './evaluator.js';
+import { queueDueDigests } from './digest.js';
+import { newCache, type EvaluatorCache } from './providers.js';
+import { Poster, type DrainReport, type PosterOptions } from './poster.js';
+import { AlertScheduler } from './scheduler.js';
+
+export interface RuntimeOptions {
+  db: Db;
+  config: Pick<Config, 'ALERTS_CRON' | 'ALERTS_TZ' | 'RADAR_TZ'>;
+  engines: Engines;
+  /** Without a poster (no Slack token) the states are still tracked and intents queue up. */
+  poster?: Omit<PosterOptions, 'db' | 'clock' | 'sleep' | 'log'> | null;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  holderId?: string;
+  leaseTtlMs?: number;
+  heartbeatMs?: number;
+  log?: PosterOptions['log'];
+}
+
+export interface TickSummary {
+  evaluation: TickReport;
+  digests: { channel: string; date: string }[];
+  drain: DrainReport | null;
+}
+
+export class AlertRuntime {
+  readonly cache: EvaluatorCache = newCache();
+  readonly poster: Poster | null;
+  readonly scheduler: AlertScheduler;
+  private readonly clock: () => number;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.clock = o.clock ?? Date.now;
+    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.poster = o.poster ? new Poster({ ...o.poster, db: o.db, clock: this.clock, sleep, log: o.log }) : null;
+    this.scheduler = new AlertScheduler({
+      db: o.db,
+      cron: o.config.ALERTS_CRON,
+      timezone: o.config.ALERTS_TZ,
+      holderId: o.holderId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      clock: this.clock,
+      leaseTtlMs: o.leaseTtlMs,
+      heartbeatMs: o.heartbeatMs,
+      log: o.log,
+      onTick: (now) => this.tick(now),
+      onLeader: () => this.recover(),
+    });
+  }
+
+  /** One tick at `now`: evaluate every rule, queue due digests, send what is pending. */
+  async tick(now: Date = new Date(this.clock())): Promise<TickSummary> {
+    const evaluation = evaluate(this.o.db, { now, engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache });
+    let digests: TickSummary['digests'] = [];
+    try {
+      digests = queueDueDigests(this.o.db, now, { engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache });
+    } catch (err) {
+      this.o.log?.error({ err }, 'alerts: digest failed');
+    }
+    const drain = this.poster ? await this.poster.drain() : null;
+    if (evaluation.effects.length || digests.length) this.o.log?.info({ effects: evaluation.effects.length, intents: evaluation.intents, digests: digests.length, ms: Math.round(evaluation.ms) }, 'alerts: tick');
+    return { evaluation, digests, drain };
+  }
+
+  /** After a restart or takeover: reconcile every open intent against Slack history, then send the rest. */
+  async recover(): Promise<DrainReport | null> {
+    return this.poster ? this.poster.drain({ reconcileAll: true }) : null;
+  }
+
+  start(): void {
+    this.scheduler.start();
+  }
+
+  stop(releaseLease = true): Promise<void> {
+    return this.scheduler.stop(releaseLease);
+  }
+}
