@@ -123,7 +123,7 @@ function aggregate(records: readonly IntervalRecord[], key: (r: IntervalRecord) 
     a.awt += r.answeredWithinTarget;
     a.agents += r.agentsStaffed;
     if (r.handled > 0 && r.ahtSeconds !== null) {
-      a.hTalk += r.handled * Math.max(0, r.ahtSeconds - (r.acwSeconds ?? 0));
+      a.hTalk += r.handled * talkOf(r.ahtSeconds, r.acwSeconds);
       a.hTalkW += r.handled;
       if (r.acwSeconds !== null) {
         a.hAcw += r.handled * r.acwSeconds;
@@ -132,6 +132,14 @@ function aggregate(records: readonly IntervalRecord[], key: (r: IntervalRecord) 
     }
   }
   return m;
+}
+
+/**
+ * Talk = AHT − ACW, rounded to the microsecond: the subtraction's float noise ((240 + 60.7) − 60.7 ≠ 240)
+ * would otherwise make an unchanged talk time look changed by 1e-14 s and earn a non-zero contribution.
+ */
+export function talkOf(aht: number, acw: number | null): number {
+  return Math.max(0, Math.round((aht - (acw ?? 0)) * 1e6) / 1e6);
 }
 
 function sum<T>(xs: Iterable<T>, f: (x: T) => number): number {

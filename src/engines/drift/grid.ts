@@ -48,7 +48,8 @@ export function dateOfDayNumber(n: number): string {
 
 function cellOf(r: IntervalRecord): Cell {
   const hasAht = r.handled > 0 && r.ahtSeconds !== null && Number.isFinite(r.ahtSeconds);
-  const talk = hasAht ? Math.max(0, (r.ahtSeconds as number) - (r.acwSeconds ?? 0)) : null;
+  // Rounded to the microsecond so AHT − ACW carries no float noise from the subtraction.
+  const talk = hasAht ? Math.max(0, Math.round(((r.ahtSeconds as number) - (r.acwSeconds ?? 0)) * 1e6) / 1e6) : null;
   const acw = hasAht && r.acwSeconds !== null && Number.isFinite(r.acwSeconds) ? r.acwSeconds : null;
   return { rec: r, offered: r.offered, handled: r.handled, awt: r.answeredWithinTarget, talk, acw, agents: r.agentsStaffed };
 }

@@ -1,0 +1,211 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { attributeDay, attributeSlChange, shapleyValues, PLAYERS, type IntervalRecord, type Player } from '../src/engines/drift/index.js';
+import { erlangA, erlangC } from '../src/engines/queueing/index.js';
+
+/** One interval record; `date` → dow computed from the calendar, for matching by time of week. */
+function rec(date: string, minute: number, p: { offered: number; talk: number; acw: number; agents: number; awt?: number; abandoned?: number }): IntervalRecord {
+  const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
+  const hh = String(Math.floor(minute / 60)).padStart(2, '0');
+  const mm = String(minute % 60).padStart(2, '0');
+  const abandoned = p.abandoned ?? 0;
+  const handled = p.offered - abandoned;
+  return {
+    queue: 'billing',
+    intervalStart: `${date}T${hh}:${mm}:00Z`,
+    localDate: date,
+    localMinute: minute,
+    localDow: dow,
+    intervalSeconds: 1800,
+    offered: p.offered,
+    handled,
+    abandoned,
+    answeredWithinTarget: p.awt ?? Math.round(handled * 0.8),
+    ahtSeconds: handled > 0 ? p.talk + p.acw : null,
+    acwSeconds: handled > 0 ? p.acw : null,
+    agentsStaffed: p.agents,
+    slTargetPct: 80,
+    slTargetSeconds: 20,
+  };
+}
+
+const PERMS: number[][] = (() => {
+  const out: number[][] = [];
+  const go = (rest: number[], acc: number[]) => {
+    if (!rest.length) out.push(acc);
+    rest.forEach((x, i) => go([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, x]));
+  };
+  go([0, 1, 2, 3], []);
+  return out;
+})();
+
+describe('exact Shapley values', () => {
+  it('two players with a pure interaction split it equally; additive parts go to their owner', () => {
+    expect(shapleyValues(2, (m) => (m === 3 ? 1 : 0))).toEqual([0.5, 0.5]);
+    const phi = shapleyValues(3, (m) => (m & 1 ? 2 : 0) + (m & 2 ? -5 : 0) + (m & 4 ? 0.25 : 0));
+    expect(phi).toEqual([2, -5, 0.25]);
+  });
+
+  it('efficiency: contributions sum to v(all) − v(none) to 1e-9 for any value function', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 16, maxLength: 16 }), (vals) => {
+        const phi = shapleyValues(4, (m) => vals[m]);
+        expect(Math.abs(phi.reduce((a, b) => a + b, 0) - (vals[15] - vals[0]))).toBeLessThanOrEqual(1e-9);
+      }),
+    );
+  });
+
+  it('equals the average marginal contribution over all 24 orderings (independent brute force)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 16, maxLength: 16 }), (vals) => {
+        const phi = shapleyValues(4, (m) => vals[m]);
+        const brute = [0, 0, 0, 0];
+        for (const order of PERMS) {
+          let mask = 0;
+          for (const p of order) {
+            brute[p] += (vals[mask | (1 << p)] - vals[mask]) / 24;
+            mask |= 1 << p;
+          }
+        }
+        phi.forEach((x, i) => expect(x).toBeCloseTo(brute[i], 12));
+      }),
+    );
+  });
+
+  it('relabelling the players permutes the values the same way (no order dependence)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 16, maxLength: 16 }),
+        fc.constantFrom(...PERMS),
+        (vals, perm) => {
+          const phi = shapleyValues(4, (m) => vals[m]);
+          // Player i of the relabelled game is player perm[i] of the original one.
+          const relabel = (m: number) => perm.reduce((acc, orig, i) => (m & (1 << i) ? acc | (1 << orig) : acc), 0);
+          const psi = shapleyValues(4, (m) => vals[relabel(m)]);
+          perm.forEach((orig, i) => expect(psi[i]).toBeCloseTo(phi[orig], 12));
+        },
+      ),
+    );
+  });
+});
+
+// ── Attribution through the queue model ─────────────────────────────────────────────────────────────────
+
+const slotArb = fc.record({
+  offered: fc.integer({ min: 20, max: 200 }),
+  talk: fc.integer({ min: 150, max: 400 }),
+  acw: fc.integer({ min: 10, max: 120 }),
+  extraAgents: fc.integer({ min: 1, max: 15 }),
+});
+
+function windowRecords(dates: string[], slots: { offered: number; talk: number; acw: number; extraAgents: number }[], scale: { arrivals: number; talk: number; acw: number; agents: number }): IntervalRecord[] {
+  const out: IntervalRecord[] = [];
+  for (const date of dates)
+    slots.forEach((s, k) => {
+      const offered = Math.round(s.offered * scale.arrivals);
+      const load = (s.offered * (s.talk + s.acw)) / 1800;
+      out.push(rec(date, 540 + 30 * k, { offered, talk: s.talk * scale.talk, acw: s.acw * scale.acw, agents: Math.ceil(load + s.extraAgents) * scale.agents }));
+    });
+  return out;
+}
+
+const factorArb = fc.record({
+  arrivals: fc.double({ min: 0.8, max: 1.25, noNaN: true }),
+  talk: fc.double({ min: 0.8, max: 1.25, noNaN: true }),
+  acw: fc.double({ min: 0.7, max: 1.4, noNaN: true }),
+  agents: fc.double({ min: 0.85, max: 1.15, noNaN: true }),
+});
+
+describe('attributeSlChange', () => {
+  const beforeDates = ['2026-03-03', '2026-03-10', '2026-03-17', '2026-03-24'];
+  const afterDates = ['2026-03-31'];
+
+  it('contributions sum to the modelled change to 1e-9, and residual = observed − model', () => {
+    fc.assert(
+      fc.property(fc.array(slotArb, { minLength: 1, maxLength: 6 }), factorArb, (slots, f) => {
+        const before = windowRecords(beforeDates, slots, { arrivals: 1, talk: 1, acw: 1, agents: 1 });
+        const after = windowRecords(afterDates, slots, f);
+        const a = attributeSlChange(before, after);
+        const sum = PLAYERS.reduce((s, p) => s + a.contributions[p], 0);
+        expect(Math.abs(sum - a.modelDelta)).toBeLessThanOrEqual(1e-9);
+        expect(a.residual).toBe(a.observedDelta - a.modelDelta);
+        // Observed SL recomputed here from the records: answered within target ÷ offered.
+        const sl = (rs: IntervalRecord[]) => (100 * rs.reduce((s, r) => s + r.answeredWithinTarget, 0)) / rs.reduce((s, r) => s + r.offered, 0);
+        expect(a.observedDelta).toBeCloseTo(sl(after) - sl(before), 10);
+        expect(a.model).toBe('erlang-c'); // no abandonment → Erlang C
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('dummy: a driver that is the same in both windows gets exactly 0', () => {
+    fc.assert(
+      fc.property(fc.array(slotArb, { minLength: 1, maxLength: 5 }), factorArb, fc.constantFrom<Player>(...PLAYERS), (slots, f, same) => {
+        const before = windowRecords(beforeDates, slots, { arrivals: 1, talk: 1, acw: 1, agents: 1 });
+        const after = windowRecords(afterDates, slots, { ...f, [same]: 1 });
+        const a = attributeSlChange(before, after);
+        expect(a.contributions[same]).toBe(0);
+        expect(a.driverChanges[same]).toBeCloseTo(0, 12);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('matches a hand-checkable two-window case: Erlang C evaluated here, 24 orderings averaged', () => {
+    // One slot. Before: 100 calls, talk 200 s, ACW 40 s, 16 agents. After: 110 calls, talk 230 s, ACW 50 s, 15 agents.
+    const B = { offered: 100, talk: 200, acw: 40, agents: 16 };
+    const A = { offered: 110, talk: 230, acw: 50, agents: 15 };
+    const before = [rec('2026-03-03', 600, { ...B, awt: 85 })];
+    const after = [rec('2026-03-10', 600, { ...A, awt: 40 })];
+    const att = attributeSlChange(before, after);
+    const keys = ['offered', 'talk', 'acw', 'agents'] as const;
+    const v = (mask: number) => {
+      const x = keys.map((k, i) => (mask & (1 << i) ? A[k] : B[k]));
+      return 100 * erlangC({ arrivals: x[0], intervalSeconds: 1800, ahtSeconds: x[1] + x[2], agents: x[3], targetAnswerSeconds: 20 }).serviceLevel;
+    };
+    const brute = [0, 0, 0, 0];
+    for (const order of PERMS) {
+      let mask = 0;
+      for (const p of order) {
+        brute[p] += (v(mask | (1 << p)) - v(mask)) / 24;
+        mask |= 1 << p;
+      }
+    }
+    PLAYERS.forEach((p, i) => expect(att.contributions[p]).toBeCloseTo(brute[i], 9));
+    expect(att.modelDelta).toBeCloseTo(v(15) - v(0), 12);
+    expect(att.before.sl).toBe(85);
+    expect(att.after.sl).toBeCloseTo((100 * 40) / 110, 12);
+    expect(att.observedDelta).toBeCloseTo((100 * 40) / 110 - 85, 12);
+    // Every driver worsened SL here: more calls, longer talk and ACW, fewer agents.
+    for (const p of PLAYERS) expect(att.contributions[p]).toBeLessThan(0);
+    expect(att.driverChanges).toMatchObject({ arrivals: expect.closeTo(0.1, 12), talk: expect.closeTo(0.15, 12), acw: expect.closeTo(0.25, 12), agents: expect.closeTo(-1 / 16, 12) });
+    expect(att.facts.find((f) => f.driver === 'talk')!.text).toMatch(/^Talk time \+15 % contributed −\d+\.\d pts$/);
+  });
+
+  it('uses Erlang A with a fitted patience when callers abandon', () => {
+    const mk = (date: string, agents: number) => [540, 570, 600].map((m) => rec(date, m, { offered: 120, talk: 240, acw: 60, agents, abandoned: 8, awt: 90 }));
+    const before = ['2026-03-03', '2026-03-10'].flatMap((d) => mk(d, 21));
+    const after = mk('2026-03-17', 19);
+    const att = attributeSlChange(before, after);
+    expect(att.model).toBe('erlang-a');
+    expect(att.meanPatienceSeconds).toBeGreaterThan(0);
+    // Only agents changed: it carries the whole modelled change, which is Erlang A's own difference.
+    const sl = (n: number) => 100 * erlangA({ arrivals: 120, intervalSeconds: 1800, ahtSeconds: 300, agents: n, targetAnswerSeconds: 20, meanPatienceSeconds: att.meanPatienceSeconds! }).serviceLevel;
+    expect(att.contributions.agents).toBeCloseTo(sl(19) - sl(21), 9);
+    expect(att.contributions.arrivals).toBe(0);
+    expect(att.contributions.talk).toBe(0);
+  });
+
+  it('attributeDay compares a day with the same weekday of the 4 weeks before', () => {
+    const recs: IntervalRecord[] = [];
+    const days = ['2026-03-03', '2026-03-10', '2026-03-17', '2026-03-24', '2026-03-31'];
+    days.forEach((d, i) => recs.push(rec(d, 600, { offered: 100, talk: i === 4 ? 276 : 240, acw: 60, agents: 20 })));
+    recs.push(rec('2026-03-30', 600, { offered: 500, talk: 900, acw: 60, agents: 20 })); // a Monday: ignored
+    recs.push(rec('2026-02-24', 600, { offered: 500, talk: 900, acw: 60, agents: 20 })); // 5 weeks back: ignored
+    const att = attributeDay(recs, '2026-03-31');
+    expect(att.before.days).toBe(4);
+    expect(att.driverChanges.talk).toBeCloseTo(0.15, 12);
+    expect(att.driverChanges.arrivals).toBeCloseTo(0, 12);
+    expect(att.facts[0].driver).toBe('talk');
+  });
+});
