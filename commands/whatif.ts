@@ -350,8 +350,14 @@ export const whatif = defineCommand({
     const today = localToday(ctx.now, tz);
     const date = args.date ?? today;
     const day = loadQueueDay(ctx.db, { ...q, timeZone: tz }, date, today);
-    const pat = args.patienceSeconds !== null ? { seconds: args.patienceSeconds, note: `Erlang A, patience ${dur(args.patienceSeconds)} (given)` } : recentPatience(day.history);
-    const result = whatIf(day.intervals, toEngineLevers(args), { basis: day.basis, meanPatienceSeconds: pat.seconds ?? Infinity, repeatRatePct: args.repeatRatePct });
+    const given = args.patienceSeconds !== null;
+    const pat = given ? { seconds: args.patienceSeconds, note: `Erlang A, patience ${dur(args.patienceSeconds)} (given)` } : recentPatience(day.history);
+    const result = whatIf(day.intervals, toEngineLevers(args), {
+      basis: day.basis,
+      meanPatienceSeconds: pat.seconds ?? Infinity,
+      patienceLabel: given ? 'given' : 'fitted to the last 28 days of abandonment',
+      repeatRatePct: args.repeatRatePct,
+    });
     return {
       queue: q.queue,
       displayName: q.displayName,

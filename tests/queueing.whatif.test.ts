@@ -138,6 +138,12 @@ describe('whatIf — levers', () => {
     expect(w.intervals.map((x) => x.scenario.capacityAgents)).toEqual([0, 14, 14, 14, 0]);
   });
 
+  it('without a window, agents are added only where the queue is open (agents or contacts), not the closed night', () => {
+    const day = [iv({ localMinute: 60, offered: 0, agentsStaffed: 0 }), iv({ localMinute: 120, offered: 5, agentsStaffed: 0 }), iv({ localMinute: 600 })];
+    const r = whatIf(day, { agentsDelta: 3 }, { basis: 'forecast' });
+    expect(r.intervals.map((x) => x.scenario.capacityAgents)).toEqual([0, 3, 17]);
+  });
+
   it('AHT %, ACW s (floored at the ACW there is), volume % and FCR transform the interval as documented', () => {
     const day = [iv({ localMinute: 600, ahtSeconds: 200, acwSeconds: 40, offered: 100 })];
     const at = (lv: Parameters<typeof whatIf>[1]) => whatIf(day, lv, { basis: 'forecast' }).intervals[0].scenario;

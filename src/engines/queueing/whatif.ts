@@ -35,7 +35,7 @@ export interface WhatIfInterval {
 export interface WhatIfLevers {
   /** Agents added (or removed, negative) in every interval of the window, floored at zero agents. */
   agentsDelta?: number;
-  /** Local-minute window [fromMinute, toMinute) for agentsDelta; absent = all day. */
+  /** Local-minute window [fromMinute, toMinute) for agentsDelta; absent = all open intervals (agents or contacts > 0). */
   agentsWindow?: { fromMinute: number; toMinute: number };
   /** Percent change of the whole AHT (talk and ACW alike): −10 → AHT × 0.9. */
   ahtPct?: number;
@@ -60,6 +60,8 @@ export interface WhatIfOptions {
    * Default 30 (i.e. baseline FCR 70 %, the commonly quoted industry average).
    */
   repeatRatePct?: number;
+  /** How the caller obtained meanPatienceSeconds, for the assumption text (default 'given'). */
+  patienceLabel?: string;
   /** Skip the lever ranking (saves 4 model passes over the day). */
   skipRanking?: boolean;
 }
@@ -176,7 +178,10 @@ function applyLevers(iv: WhatIfInterval, lv: WhatIfLevers, repeatPct: number): P
   if (d !== 0) {
     const w = lv.agentsWindow;
     const m = iv.localMinute;
-    const inWindow = !w || (m !== undefined && (w.fromMinute <= w.toMinute ? m >= w.fromMinute && m < w.toMinute : m >= w.fromMinute || m < w.toMinute));
+    // "All day" means the hours the queue is open (staffed or receiving contacts), not the closed night.
+    const inWindow = w
+      ? m !== undefined && (w.fromMinute <= w.toMinute ? m >= w.fromMinute && m < w.toMinute : m >= w.fromMinute || m < w.toMinute)
+      : iv.agentsStaffed > 0 || iv.offered > 0;
     if (inWindow) agents = Math.max(0, agents + d);
   }
   return { offered: Math.max(0, offered), aht, acw: Math.min(acwNew, aht), agents };
@@ -263,7 +268,8 @@ export function resolvePatience(intervals: readonly WhatIfInterval[], given?: nu
  * rate, each contact resolves with probability f₀, so offered = unique issues ÷ f₀; raising FCR by p points gives
  * offered × f₀ / (f₀ + p/100)); AHT% scales talk and ACW; AHT ± s then acts on talk time (floored at 0); ACW ± s / %
  * act on the (scaled) ACW, floored at 0;
- * agents ± N in the local-minute window (wrapping past midnight allowed), floored at 0.
+ * agents ± N in the local-minute window (wrapping past midnight allowed) or, without a window, in every open interval
+ * (agents or contacts > 0), floored at 0.
  * Model: Erlang A when patience is given or fitted from the day's abandonment (estimatePatience), else Erlang C.
  * Calibration: where realised SL exists, predicted = clamp(realised + scenario model − baseline model); zero levers
  * therefore predict exactly the realised SL. Day SL is volume-weighted (scenario volume); ASA answered-weighted.
@@ -333,7 +339,7 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
     `FCR model: ${repeatPct}% of contacts are assumed to be repeats of an unresolved earlier contact (baseline FCR ${100 - repeatPct}%); with geometric repeats, raising FCR by p points scales volume by ${100 - repeatPct}/(${100 - repeatPct}+p).`,
     'AHT includes after-call work; an AHT % lever scales talk and ACW alike, ACW levers act on the ACW part only.',
     patience !== null
-      ? `Erlang A (abandonment) with mean patience ${Math.round(patience)} s (${pat.source}); SL = answered within target ÷ offered.`
+      ? `Erlang A (abandonment) with mean patience ${Math.round(patience)} s (${pat.source === 'given' ? (opts.patienceLabel ?? 'given') : pat.source}); SL = answered within target ÷ offered.`
       : 'Erlang C (no abandonment modelled: no patience given and no abandonment observed).',
     calibration ? 'Predicted SL = realised SL + (modelled scenario − modelled baseline), so model bias cancels.' : 'No realised SL: figures are the model’s own.',
   ];
