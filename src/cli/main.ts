@@ -8,7 +8,7 @@ import { loadConfig, ConfigError, type Config } from '../config.js';
 import { buildRegistry } from '../../commands/index.js';
 import { runCliCommand, runIngest, runSample, runDemo, runServe } from './actions.js';
 
-export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = { out: process.stdout, err: process.stderr }): Promise<number> {
   loadDotenv({ quiet: true });
   let cfg: Config;
   try {
