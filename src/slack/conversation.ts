@@ -7,6 +7,8 @@ import { context, esc, section, type Block } from '../blocks/kit.js';
 import { answerFor, commandContext, deliverInThread, runLine, toAnswer, renderExecution } from './answer.js';
 import { asCommandLine, comingSoon, decodeSlackText, stripMention, slashLine } from './text.js';
 import type { SlackDeps } from './deps.js';
+import { parseCommandLine } from '../registry.js';
+import { buildParseContext } from '../parseContext.js';
 
 export interface Incoming {
   /** Raw text as Slack sent it (mentions, entities). */
@@ -27,7 +29,10 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
   const text = decodeSlackText(stripMention(m.rawText, m.botUserId)).trim();
   const who = { userId: m.userId, channelId: m.channel };
   const line = asCommandLine(text, deps.registry);
-  if (line !== null) {
+  // With an answerer, only a line the grammar accepts runs directly ("why did billing drop?" starts with a
+  // command word but is a question); without one, a command line runs and a mistake gets its usage help.
+  const direct = line !== null && (!deps.answerQuestion || parseCommandLine(deps.registry, line, buildParseContext(deps.db, deps.config, deps.now())).ok);
+  if (line !== null && direct) {
     const sl = slashLine('/radar', line, deps.registry);
     if (sl.kind === 'coming') {
       await deliverInThread(deps, client, toAnswer(deps, [section(comingSoon(sl.command))], 'thread'), m.channel, m.threadTs);
