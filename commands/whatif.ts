@@ -139,6 +139,8 @@ export function takeQueueAndDay(t: Tokens, words: string[], pctx: ParseContext, 
 
 // ---------- the day's intervals ----------
 
+const WEEKDAY_PLURAL = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'];
+
 export interface QueueDay {
   basis: WhatIfBasis;
   /** How the day was built, for the reader. */
@@ -218,8 +220,13 @@ export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string):
   }
   const dow = dowOf(date);
   let basisRows = past.filter((r) => r.localDow === dow && r.localDate >= addDays(date, -28));
-  let how = `mean of the last ${new Set(basisRows.map((r) => r.localDate)).size} ${['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'][dow]}`;
+  let how = `mean of the last ${new Set(basisRows.map((r) => r.localDate)).size} ${WEEKDAY_PLURAL[dow]}`;
   if (!basisRows.length) {
+    const sameDay = intervalRows(db, q.queue, addDays(date, -28), addDays(date, -1)).filter((r) => r.localDow === dow);
+    if (sameDay.length) {
+      const n = new Set(sameDay.map((r) => r.localDate)).size;
+      throw new UsageError(`${q.queue} had no contacts on the last ${n} ${WEEKDAY_PLURAL[dow]}, so there is nothing to model on ${date}. Pick a day it is open.`, EXAMPLE);
+    }
     basisRows = past;
     how = `mean of the last ${new Set(past.map((r) => r.localDate)).size} days`;
   }
