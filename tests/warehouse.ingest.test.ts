@@ -90,6 +90,25 @@ describe('ingest', () => {
     expect((db.prepare(`SELECT offered FROM interval_inputs WHERE interval_start='2026-01-01T00:30:00Z'`).get() as { offered: number }).offered).toBe(99);
   });
 
+  it('the worker-thread path (large files) gives the same rows and the same problems as the inline path', async () => {
+    const good = join(dir, 'good.csv');
+    bigIntervalFile(good, 5_000);
+    const inline = await ingestFiles(db, [good], { workerMinBytes: Infinity });
+    const rowsInline = db.prepare('SELECT * FROM interval_inputs ORDER BY queue, interval_start').all();
+    const db2 = openWarehouse(join(dir, 'w2.db'));
+    const threaded = await ingestFiles(db2, [good], { workerMinBytes: 0 });
+    expect(threaded.ok && inline.ok).toBe(true);
+    expect(db2.prepare('SELECT * FROM interval_inputs ORDER BY queue, interval_start').all()).toEqual(rowsInline);
+    const bad = join(dir, 'bad-big.csv');
+    bigIntervalFile(bad, 5_000, { line: 4_000, row: '2026-03-25T00:00:00Z,big,10,9,1,5,300,400,12,80,20' });
+    const before = db2.prepare('SELECT COUNT(*) n FROM interval_inputs').get();
+    const r = await ingestFiles(db2, [bad], { workerMinBytes: 0 });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatchObject({ line: 4_000, column: 'acw_seconds' });
+    expect(db2.prepare('SELECT COUNT(*) n FROM interval_inputs').get()).toEqual(before);
+    db2.close();
+  });
+
   it('reports the first 20 problems and a count, each with file, line, column, value and an example', async () => {
     const bad = join(dir, 'bad.csv');
     const rows = [INTERVAL_HEADER];

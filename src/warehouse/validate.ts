@@ -1,0 +1,378 @@
+/**
+ * The database-free half of ingest: stream one file, parse and check every cell and row, derive each
+ * interval's local calendar, and hand valid rows on as flat arrays in the table's write-column order.
+ * It runs in the main thread for small files and in a worker thread for large ones (ingestWorker.ts), so
+ * parsing and SQLite writes overlap on two cores; both paths run exactly this code.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+import { TABLES, type Cell, type ColumnSpec, type TableSpec } from './tables.js';
+import { isoSeconds, localParts } from '../time.js';
+import { isValidTimeZone } from '../config.js';
+
+export interface IngestProblem {
+  file: string;
+  line: number | null;
+  column: string;
+  value: string;
+  reason: string;
+  /** A correct example for the column. */
+  example?: string;
+}
+
+export const MAX_REPORTED = 20;
+
+export interface QueueCal {
+  tz: string;
+  intervalSeconds: number;
+}
+
+export interface ValidateEnv {
+  /** Time zone and interval length of every queue with an sla_policy row. */
+  calendars: Record<string, QueueCal>;
+  defaultTz: string;
+}
+
+export interface FileOutcome {
+  count: number;
+  problems: IngestProblem[];
+  problemCount: number;
+  warnings: string[];
+  touchedQueues: string[];
+  ticketIds: string[];
+  eventRefs: { ticket: string; line: number }[];
+}
+
+export interface RowSink {
+  /** Valid rows, `n` of them, flattened in writeColumns(spec) order. */
+  rows(flat: Cell[], n: number): void;
+  bytes(n: number): void;
+}
+
+/** Columns written for a table: the file's columns plus, for intervals, the derived calendar. */
+export function writeColumns(spec: TableSpec): string[] {
+  const cols = spec.columns.map((c) => c.name);
+  return spec.table === 'interval_inputs' ? [...cols, 'interval_seconds', 'local_date', 'local_minute', 'local_dow'] : cols;
+}
+
+export function specByTable(table: string): TableSpec {
+  const s = TABLES.find((t) => t.table === table);
+  if (!s) throw new Error(`unknown table ${table}`);
+  return s;
+}
+
+export function isJsonLines(path: string): boolean {
+  return /\.(jsonl|ndjson)$/i.test(path);
+}
+
+const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export function parseTimestamp(s: string): number | null {
+  if (CANONICAL_TS.test(s)) {
+    // Fast path for the stored form: valid exactly when it round-trips.
+    const ms = Date.parse(s);
+    // Date.parse rolls impossible days over (Feb 30 → Mar 2): the day of month must survive.
+    return !Number.isNaN(ms) && new Date(ms).getUTCDate() === Number(s.slice(8, 10)) ? ms : null;
+  }
+  const m = s.match(/^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i);
+  if (!m) return null;
+  const time = m[2] ? (m[2].length === 5 ? `${m[2]}:00` : m[2]) : '00:00:00';
+  let zone = m[3] ?? 'Z';
+  if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms = Date.parse(`${m[1]}T${time}${zone.toUpperCase()}`);
+  if (Number.isNaN(ms)) return null;
+  // Reject impossible calendar dates that Date.parse rolls over (2026-02-30).
+  if (new Date(Date.parse(`${m[1]}T00:00:00Z`)).toISOString().slice(0, 10) !== m[1]) return null;
+  return ms;
+}
+
+/** Characters that may not appear in a plain decimal number (Number() would accept 0x1F, 0b1, Infinity). */
+const NOT_DECIMAL = /[^0-9eE+\-.]/;
+
+type Converter = (raw: string) => { ok: true; value: Cell } | { ok: false; reason: string };
+
+function converter(c: ColumnSpec): Converter {
+  const dflt = c.default === undefined ? null : c.default;
+  const empty = (): { ok: true; value: Cell } | { ok: false; reason: string } =>
+    c.required ? { ok: false, reason: 'is required' } : { ok: true, value: dflt };
+  const range = (v: number): string | null => {
+    if (c.gt !== undefined && !(v > c.gt)) return `must be > ${c.gt}`;
+    if (c.min !== undefined && v < c.min) return `must be ≥ ${c.min}`;
+    if (c.max !== undefined && v > c.max) return `must be ≤ ${c.max}`;
+    return null;
+  };
+  switch (c.type) {
+    case 'int':
+      return (raw) => {
+        if (raw === '') return empty();
+        const v = Number(raw);
+        // Number() also reads hex, binary and exponents: accept only plain decimal digits.
+        if (!Number.isInteger(v) || (String(v) !== raw && !/^[+-]?\d+$/.test(raw))) return { ok: false, reason: 'must be a whole number' };
+        const r = range(v);
+        return r ? { ok: false, reason: r } : { ok: true, value: v };
+      };
+    case 'num':
+      return (raw) => {
+        if (raw === '') return empty();
+        const v = Number(raw);
+        if (!Number.isFinite(v) || NOT_DECIMAL.test(raw)) return { ok: false, reason: 'must be a number' };
+        const r = range(v);
+        return r ? { ok: false, reason: r } : { ok: true, value: v };
+      };
+    case 'bool01':
+      return (raw) => {
+        if (raw === '') return empty();
+        const l = raw.toLowerCase();
+        if (l === '1' || l === 'true' || l === 'yes') return { ok: true, value: 1 };
+        if (l === '0' || l === 'false' || l === 'no') return { ok: true, value: 0 };
+        return { ok: false, reason: 'must be 0 or 1' };
+      };
+    case 'enum': {
+      const allowed = new Map(c.values!.map((v) => [v.toLowerCase(), v]));
+      const numeric = c.values!.every((v) => /^\d+$/.test(v));
+      return (raw) => {
+        if (raw === '') return empty();
+        const v = allowed.get(raw.toLowerCase());
+        if (v === undefined) return { ok: false, reason: `must be one of ${c.values!.join(', ')}` };
+        return { ok: true, value: numeric ? Number(v) : v };
+      };
+    }
+    case 'ts':
+      return (raw) => {
+        if (raw === '') return empty();
+        const ms = parseTimestamp(raw);
+        if (ms === null) return { ok: false, reason: 'must be an ISO-8601 timestamp' };
+        return { ok: true, value: CANONICAL_TS.test(raw) ? raw : isoSeconds(ms) };
+      };
+    case 'date':
+      return (raw) => {
+        if (raw === '') return empty();
+        const ms = parseTimestamp(raw);
+        return ms === null ? { ok: false, reason: 'must be a date (YYYY-MM-DD)' } : { ok: true, value: isoSeconds(ms).slice(0, 10) };
+      };
+    case 'text':
+    default:
+      return (raw) => (raw === '' ? empty() : { ok: true, value: raw });
+  }
+}
+
+export class ProblemLog {
+  readonly list: IngestProblem[] = [];
+  count = 0;
+  add(p: IngestProblem) {
+    this.count++;
+    if (this.list.length < MAX_REPORTED) this.list.push(p);
+  }
+}
+
+/** Yields everything an object-mode stream has buffered, a batch at a time (no promise per record). */
+async function* batches<T>(readable: NodeJS.ReadableStream): AsyncGenerator<T[]> {
+  let done = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  readable.on('readable', () => wake?.());
+  readable.on('end', () => {
+    done = true;
+    wake?.();
+  });
+  readable.on('error', (e) => {
+    failure = e;
+    wake?.();
+  });
+  for (;;) {
+    const batch: T[] = [];
+    let r: T | null;
+    while ((r = readable.read() as T | null) !== null) batch.push(r);
+    if (batch.length) {
+      yield batch;
+      continue;
+    }
+    if (failure) throw failure;
+    if (done) return;
+    await new Promise<void>((res) => (wake = res));
+    wake = null;
+  }
+}
+
+interface RecordBatch {
+  header: string[];
+  /** Line number (1-based) where each record starts. */
+  lines: number[];
+  rows: (string[] | Map<string, string>)[];
+}
+
+/**
+ * Streams a file as batches of records with their starting line numbers: CSV through csv-parse (line
+ * numbers counted from the newlines inside quoted fields, cheaper than csv-parse's per-record info), JSON
+ * Lines line by line (a Map of lower-cased field names; `__error__` holds a parse problem).
+ */
+async function* records(path: string, onBytes: (n: number) => void): AsyncGenerator<RecordBatch> {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  stream.on('data', (chunk) => onBytes(chunk.length));
+  if (isJsonLines(path)) {
+    const rl = createInterface({ input: stream, crlfDelay: Infinity });
+    let line = 0;
+    let batch: RecordBatch = { header: [], lines: [], rows: [] };
+    for await (const text of rl) {
+      line++;
+      if (!text.trim()) continue;
+      const m = new Map<string, string>();
+      try {
+        const obj: unknown = JSON.parse(text);
+        if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+          for (const [k, v] of Object.entries(obj)) m.set(k.trim().toLowerCase(), v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+        } else m.set('__error__', 'each line must be a JSON object');
+      } catch (e) {
+        m.set('__error__', `not valid JSON: ${(e as Error).message}`);
+      }
+      batch.lines.push(line);
+      batch.rows.push(m);
+      if (batch.rows.length >= 1024) {
+        yield batch;
+        batch = { header: [], lines: [], rows: [] };
+      }
+    }
+    if (batch.rows.length) yield batch;
+    return;
+  }
+  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  let header: string[] | null = null;
+  let nextLine = 1;
+  for await (const recs of batches<string[]>(parser)) {
+    const out: RecordBatch = { header: header ?? [], lines: [], rows: [] };
+    for (const rec of recs) {
+      const line = nextLine;
+      nextLine++;
+      for (const f of rec) if (f.length > 0 && f.indexOf('\n') >= 0) nextLine += f.split('\n').length - 1;
+      if (rec.length === 1 && rec[0].trim() === '') continue; // blank line
+      if (!header) {
+        header = rec.map((h) => h.trim().toLowerCase());
+        out.header = header;
+        continue;
+      }
+      out.lines.push(line);
+      out.rows.push(rec);
+    }
+    if (out.rows.length) yield out;
+  }
+}
+
+const CHUNK_ROWS = 2048;
+
+/**
+ * Validates one file, passing valid rows to `sink` in chunks. The loop is ingest's hot path: converters
+ * are compiled per column and nothing is allocated per cell beyond the parsed value. Once the file has a
+ * problem, rows stop flowing (the run will be rolled back) but validation goes on, to report them all.
+ */
+export async function validateFile(path: string, spec: TableSpec, env: ValidateEnv, sink: RowSink): Promise<FileOutcome> {
+  const problems = new ProblemLog();
+  const warnings: string[] = [];
+  const touchedQueues = new Set<string>();
+  const ticketIds: string[] = [];
+  const eventRefs: { ticket: string; line: number }[] = [];
+  const done = (): FileOutcome => ({ count, problems: problems.list, problemCount: problems.count, warnings, touchedQueues: [...touchedQueues], ticketIds, eventRefs });
+  const calendarOf = (queue: string): QueueCal => env.calendars[queue] ?? { tz: env.defaultTz, intervalSeconds: 1800 };
+  const cols = spec.columns.map((c) => c.name);
+  const nCols = cols.length;
+  const isIntervals = spec.table === 'interval_inputs';
+  const extra = isIntervals ? ['interval_seconds', 'local_date', 'local_minute', 'local_dow'] : [];
+  const width = nCols + extra.length;
+  let chunk: Cell[] = [];
+  let chunkRows = 0;
+  const flush = () => {
+    if (chunkRows && problems.count === 0) sink.rows(chunk, chunkRows);
+    chunk = [];
+    chunkRows = 0;
+  };
+  const conv = spec.columns.map(converter);
+  const values: Cell[] = new Array(nCols + extra.length);
+  // Fixed shape (all keys present from the start) keeps the per-cell writes cheap.
+  const named: Record<string, Cell> = Object.fromEntries(cols.map((c) => [c, null]));
+  const pos = (name: string) => cols.indexOf(name);
+  const iStart = pos('interval_start');
+  const iQueue = pos('queue');
+  let colIdx: number[] | null = null;
+  let count = 0;
+  let line = 0;
+  let bad = false;
+  const issue = (column: string, value: string, reason: string) => {
+    bad = true;
+    problems.add({ file: path, line, column, value, reason, example: spec.columns.find((c) => c.name === column)?.example });
+  };
+
+  for await (const batch of records(path, (n) => sink.bytes(n))) {
+    if (!colIdx && batch.header.length) {
+      const header = batch.header;
+      colIdx = cols.map((c) => header.indexOf(c));
+      const unknown = header.filter((h) => h && !cols.includes(h));
+      if (unknown.length) warnings.push(`${path}: ignored unknown column(s) ${unknown.join(', ')}`);
+      const missing = spec.columns.filter((c, i) => c.required && colIdx![i] < 0).map((c) => c.name);
+      if (missing.length) {
+        problems.add({ file: path, line: 1, column: missing.join(', '), value: '', reason: `missing required column(s) for ${spec.label}` });
+        return done();
+      }
+    }
+    for (let r = 0; r < batch.rows.length; r++) {
+      const rec = batch.rows[r];
+      line = batch.lines[r];
+      bad = false;
+      if (rec instanceof Map) {
+        if (rec.has('__error__')) {
+          issue('', '', rec.get('__error__')!);
+          continue;
+        }
+        if (count === 0) {
+          const unknown = [...rec.keys()].filter((k) => !cols.includes(k));
+          if (unknown.length) warnings.push(`${path}: ignored unknown field(s) ${unknown.join(', ')}`);
+          const missing = spec.columns.filter((c) => c.required && !rec.has(c.name)).map((c) => c.name);
+          if (missing.length) {
+            problems.add({ file: path, line, column: missing.join(', '), value: '', reason: `missing required field(s) for ${spec.label}` });
+            return done();
+          }
+        }
+      }
+      count++;
+      for (let i = 0; i < nCols; i++) {
+        const raw = rec instanceof Map ? rec.get(cols[i]) : colIdx![i] >= 0 ? rec[colIdx![i]] : undefined;
+        const text = raw === undefined ? '' : raw.length && (raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32) ? raw.trim() : raw;
+        const res = conv[i](text);
+        if (res.ok) values[i] = named[cols[i]] = res.value;
+        else {
+          issue(cols[i], text.slice(0, 80), res.reason);
+          named[cols[i]] = null;
+        }
+      }
+      if (!bad && spec.check) for (const i of spec.check(named)) issue(i.column, i.value, i.reason);
+      if (bad) continue;
+      if (spec.table === 'sla_policy') {
+        const tz = named.time_zone as string | null;
+        if (tz !== null && !isValidTimeZone(tz)) {
+          issue('time_zone', tz, 'is not an IANA time zone');
+          continue;
+        }
+      } else if (isIntervals) {
+        const cal = calendarOf(values[iQueue] as string);
+        touchedQueues.add(values[iQueue] as string);
+        const ms = Date.parse(values[iStart] as string);
+        if ((ms / 1000) % cal.intervalSeconds !== 0) {
+          issue('interval_start', values[iStart] as string, `is not aligned to the queue's ${cal.intervalSeconds / 60}-minute intervals (e.g. 09:00 or 09:30)`);
+          continue;
+        }
+        const lp = localParts(ms, cal.tz);
+        values[nCols] = cal.intervalSeconds;
+        values[nCols + 1] = lp.date;
+        values[nCols + 2] = lp.minute;
+        values[nCols + 3] = lp.dow;
+      } else if (spec.table === 'tickets') ticketIds.push(named.ticket_id as string);
+      else if (spec.table === 'ticket_events') eventRefs.push({ ticket: named.ticket_id as string, line });
+      if (problems.count === 0) {
+        for (let i = 0; i < width; i++) chunk.push(values[i]);
+        if (++chunkRows === CHUNK_ROWS) flush();
+      }
+    }
+  }
+  flush();
+  return done();
+}
+
