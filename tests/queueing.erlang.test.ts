@@ -231,7 +231,7 @@ describe('requiredAgents', () => {
  *   E[wait; answered | j] = Σ_i w_i · f_i/(f_i + θ)².
  */
 function refErlangA(arrivals: number, interval: number, aht: number, n: number, t: number, patience: number) {
-  const P = Decimal.clone({ precision: 64 });
+  const P = Decimal.clone({ precision: 40 });
   const lam = new P(arrivals).div(interval);
   const mu = new P(1).div(aht);
   const th = new P(1).div(patience);
@@ -248,7 +248,7 @@ function refErlangA(arrivals: number, interval: number, aht: number, n: number, 
   for (let j = 1; j < 400; j++) {
     p = p.mul(lam).div(nMu.add(th.mul(j)));
     queue.push(p);
-    if (p.div(total).lt(1e-24)) break;
+    if (p.div(total).lt(1e-20)) break;
   }
   total = queue.reduce((s, w) => s.add(w), total);
   const pN = weights[n];
@@ -258,20 +258,28 @@ function refErlangA(arrivals: number, interval: number, aht: number, n: number, 
   let within = below.div(total);
   let waitServed = new P(0);
   const states = [pN, ...queue];
-  states.forEach((w, j) => {
-    const f: Decimal[] = [];
-    for (let i = 0; i <= j; i++) f.push(nMu.add(th.mul(i)));
+  // Partial-fraction weights of the hypoexponential with rates f_0..f_j, updated as j grows:
+  // w_i(j) = w_i(j−1)·f_j/(f_j − f_i) for i < j, and w_j(j) = Π_{k<j} f_k/(f_k − f_j).
+  const f: Decimal[] = [];
+  const w: Decimal[] = [];
+  const tail: Decimal[] = []; // 1 − e^{−(f_i+θ)t}
+  states.forEach((sw, j) => {
+    const fj = nMu.add(th.mul(j));
+    for (let i = 0; i < j; i++) w[i] = w[i].mul(fj).div(fj.sub(f[i]));
+    let wj = new P(1);
+    for (let k = 0; k < j; k++) wj = wj.mul(f[k]).div(f[k].sub(fj));
+    f.push(fj);
+    w.push(wj);
+    tail.push(new P(1).sub(P.exp(fj.add(th).neg().mul(t))));
     let pj = new P(0);
     let ej = new P(0);
     for (let i = 0; i <= j; i++) {
-      let wi = new P(1);
-      for (let k = 0; k <= j; k++) if (k !== i) wi = wi.mul(f[k]).div(f[k].sub(f[i]));
       const r = f[i].add(th);
-      pj = pj.add(wi.mul(f[i]).div(r).mul(new P(1).sub(P.exp(r.neg().mul(t)))));
-      ej = ej.add(wi.mul(f[i]).div(r.mul(r)));
+      if (t > 0) pj = pj.add(w[i].mul(f[i]).div(r).mul(tail[i]));
+      ej = ej.add(w[i].mul(f[i]).div(r.mul(r)));
     }
-    within = within.add(w.div(total).mul(pj));
-    waitServed = waitServed.add(w.div(total).mul(ej));
+    within = within.add(sw.div(total).mul(pj));
+    waitServed = waitServed.add(sw.div(total).mul(ej));
   });
   const probWait = total.sub(below).div(total);
   const answered = new P(1).sub(probAbandon);
