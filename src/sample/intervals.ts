@@ -38,7 +38,7 @@ export function dayState(seed: number, queue: string, date: string): DayState {
   const r = streamFor(seed, 'day', queue, date);
   return {
     volume: r.lognormal(1, 0.07),
-    aht: r.lognormal(1, 0.03),
+    aht: r.lognormal(1, 0.02),
     absence: clamp(0.09 + 0.03 * r.normal(), 0, 0.25),
   };
 }
