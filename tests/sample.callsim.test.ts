@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createRng } from '../src/engines/shared/rng.js';
-import { simulateDay, type CallsimInterval } from '../src/sample/callsim.js';
+import { simulateDay, type CallsimInterval, type CallsimRow } from '../src/sample/callsim.js';
 
 // ── Independent theory, written here from the textbook formulas (not from the generator's staffing code) ──
 
@@ -41,7 +41,8 @@ function stationary(k: number, lambda: number, agents: number, talkMean: number)
   return Array.from({ length: k }, (_, i) => ({ start: i, lambda, agents, talkMean, talkCv: 1, acwMean: 0, acwCv: 0 }));
 }
 
-const sum = (rows: Record<string, unknown>[], key: string) => rows.reduce((s, r) => s + (r[key] as number), 0);
+type NumKey = 'offered' | 'handled' | 'abandoned' | 'answered_within_target' | 'wait_sum_seconds';
+const sum = (rows: CallsimRow[], key: NumKey) => rows.reduce((s, r) => s + r[key], 0);
 
 describe('callsim against queueing theory', () => {
   it('matches Erlang C (infinite patience, exponential service): SL, P(wait > 0) and ASA', () => {
