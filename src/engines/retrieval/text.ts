@@ -62,6 +62,7 @@ export function redact(text: string, counts?: RedactionCounts): string {
   });
   out = out.replace(CARD_CANDIDATE, (m) => {
     const digits = m.replace(/\D/g, '');
+    if (/\d{4}-\d{2}-\d{2}/.test(m)) return m; // dates side by side, not a card
     if (luhnValid(digits) || /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$/.test(m)) {
       c.card++;
       return '[card]';

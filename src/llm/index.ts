@@ -1,0 +1,107 @@
+/**
+ * The LLM surface's entry points.
+ *
+ *   answerQuestion({ question, threadKey?, ctx, registry, llm? })
+ *     → { route, execution, explain }
+ *   `execution` is the routed command's run (numbers first: render it at once); `explain()` produces the prose
+ *   afterwards — `{ text, mrkdwn, source: 'llm' | 'narrator', reason?, citations }` — and never throws.
+ *
+ * `llm` undefined = the model from ctx.config (none configured → rules + narrator); `null` = no LLM.
+ */
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { CommandContext, Registry } from '../registry.js';
+import { parseCommandLine, UsageError, usageText } from '../registry.js';
+import { runParsed, type Execution } from '../execute.js';
+import { buildParseContext } from '../parseContext.js';
+import { createChatModel } from './models.js';
+import { routeQuestionWith, argsFromSlots, type Route } from './router.js';
+import { explainExecution, type ExplainResult } from './explain.js';
+import { loadThreadContext, saveThreadContext, type ThreadKey } from './context.js';
+
+export { recordFeedback, feedbackSummary, type FeedbackInput } from './feedback.js';
+export { createChatModel, createEmbedder } from './models.js';
+export { redact, redactDeep } from './redact.js';
+export { routeRules, type Slots, type RuleRoute, type PreviousContext } from './rules.js';
+export { commandTools, type Route } from './router.js';
+export { explainExecution, type ExplainResult } from './explain.js';
+export { guardExplanation, ungroundedNumbers, type Explanation } from './guard.js';
+export { loadThreadContext, saveThreadContext, pruneThreadContext, type ThreadKey } from './context.js';
+
+export interface QuestionInput {
+  question: string;
+  /** The Slack thread, for follow-ups ("and tech support?"). */
+  threadKey?: ThreadKey;
+  ctx: CommandContext;
+  registry: Registry;
+  /** undefined → from ctx.config; null → no LLM. */
+  llm?: BaseChatModel | null;
+}
+
+export interface Answer {
+  question: string;
+  route: Route;
+  execution: Execution;
+  explain: () => Promise<ExplainResult>;
+}
+
+function modelFor(input: QuestionInput): BaseChatModel | null {
+  return input.llm === undefined ? createChatModel(input.ctx.config) : input.llm;
+}
+
+/** Routes without running (`radar ask --route-only`). Saves nothing. */
+export async function routeQuestion(input: QuestionInput): Promise<Route> {
+  const pctx = buildParseContext(input.ctx.db, input.ctx.config, input.ctx.now);
+  const prev = input.threadKey ? loadThreadContext(input.ctx.db, input.threadKey) : null;
+  return routeQuestionWith(input.question, input.registry, pctx, prev, modelFor(input), input.ctx.config.LLM_TIMEOUT_MS);
+}
+
+function usage(message: string, example: string): Execution {
+  const error = new UsageError(message, example);
+  return { ok: false, kind: 'usage', error, message: usageText(error) };
+}
+
+/** Runs a route: validated args directly; else the line through the command's grammar; else args from slots. */
+export async function executeRoute(route: Route, registry: Registry, ctx: CommandContext): Promise<Execution> {
+  const command = registry.get(route.command);
+  if (!command) {
+    const example = registry.get('sla')?.examples[0] ?? 'help';
+    return usage(`I read that as a \`${route.command}\` question (\`${route.line}\`), but that command isn't available yet.`, example);
+  }
+  if (route.args !== null) return runParsed(command, route.args, false, ctx);
+  const pctx = buildParseContext(ctx.db, ctx.config, ctx.now);
+  const parsed = parseCommandLine(registry, route.line, pctx);
+  if (parsed.ok) return runParsed(parsed.command, parsed.args, false, ctx);
+  const direct = command.args.safeParse(argsFromSlots(command, route.slots));
+  if (direct.success) return runParsed(command, direct.data, false, ctx);
+  const e = parsed.error;
+  return { ok: false, kind: 'usage', error: e, message: `I read your question as \`${route.line}\`. ${usageText(e)}` };
+}
+
+/**
+ * Question → route (LLM tool call or rules) → the command's execution, at once; `explain()` for the prose.
+ * The route is remembered per thread for follow-ups.
+ */
+export async function answerQuestion(input: QuestionInput): Promise<Answer> {
+  const { ctx, registry } = input;
+  const llm = modelFor(input);
+  const pctx = buildParseContext(ctx.db, ctx.config, ctx.now);
+  const prev = input.threadKey ? loadThreadContext(ctx.db, input.threadKey) : null;
+  const route = await routeQuestionWith(input.question, registry, pctx, prev, llm, ctx.config.LLM_TIMEOUT_MS);
+  ctx.log?.info({ command: route.command, via: route.via, line: route.line, reason: route.reason, toolCalls: route.toolCalls }, 'question routed');
+  const execution = await executeRoute(route, registry, ctx);
+  if (input.threadKey) {
+    try {
+      saveThreadContext(ctx.db, input.threadKey, { command: route.command, slots: route.slots, question: input.question }, ctx.now);
+    } catch (err) {
+      ctx.log?.warn({ err }, 'could not save thread context');
+    }
+  }
+  let explained: Promise<ExplainResult> | null = null;
+  const explain = () =>
+    (explained ??= explainExecution({ execution, question: input.question, db: ctx.db, llm, timeoutMs: ctx.config.LLM_TIMEOUT_MS, log: ctx.log }).catch((err: unknown) => {
+      ctx.log?.warn({ err }, 'explanation failed');
+      const text = execution.ok ? execution.command.text(execution.result) : execution.message;
+      return { text, mrkdwn: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), source: 'narrator' as const, reason: String(err), citations: [] };
+    }));
+  return { question: input.question, route, execution, explain };
+}

@@ -1,0 +1,152 @@
+/**
+ * The deterministic narrator: the same kinds of answer the LLM writes, from the same facts, with templates.
+ * It is the default (no LLM configured) and the fallback (LLM slow, failing, or rejected by the guard), so it
+ * has to read well on its own: lead with the verdict, then the two or three numbers that support it, then
+ * what to look at next. Plain text; the caller escapes it for Slack.
+ */
+import type { SlaResult } from '../../commands/sla.js';
+import type { TicketsResult } from '../../commands/tickets.js';
+import type { WhatifCommandResult } from '../../commands/whatif.js';
+import type { StaffingCommandResult } from '../../commands/staffing.js';
+import { pct, pts, num, dur, hhmm } from '../format.js';
+
+export interface NarratorTicket {
+  ticketId: string;
+  subject: string;
+  queue: string;
+  createdAt: string;
+}
+
+export interface Narration {
+  summary: string;
+  points: string[];
+  citations: string[];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${num(n)} ${n === 1 ? one : many}`;
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function narrateSla(r: SlaResult): Narration {
+  const when = r.range.label === r.range.from ? r.range.from : `${r.range.label} (${r.range.from}${r.range.to !== r.range.from ? `..${r.range.to}` : ''})`;
+  if (!r.queues.length) return { summary: `No queue data for ${when}.`, points: [], citations: [] };
+  const below = r.queues.filter((q) => q.status === 'below_target');
+  const atRisk = r.queues.filter((q) => q.status === 'at_risk');
+  const withData = r.queues.filter((q) => q.status !== 'no_data');
+  let summary: string;
+  if (r.queues.length === 1) {
+    const q = r.queues[0];
+    summary =
+      q.total.sl === null
+        ? `${q.displayName} had no calls ${when}.`
+        : `${q.displayName} ${q.status === 'below_target' ? 'missed' : 'met'} its SL target ${when}: ${pct(q.total.sl)} answered within ${q.target.seconds} s against ${q.target.pct} % (${pts(q.total.sl - q.target.pct / 100)}).`;
+  } else if (below.length) {
+    summary = `${below.length} of ${withData.length} queues were below SL target ${when}: ${list(below.map((q) => `${q.displayName} ${pct(q.total.sl)} vs ${q.target.pct} %`))}.`;
+  } else {
+    summary = `All ${withData.length} queues met their SL targets ${when}${atRisk.length ? `, ${list(atRisk.map((q) => q.displayName))} within 3 points of missing` : ''}.`;
+  }
+  const points: string[] = [];
+  if (r.note) points.push(r.note);
+  for (const q of r.queues.slice(0, 6)) {
+    if (q.total.sl === null) continue;
+    const parts = [`${num(q.total.offered)} offered`, `abandon ${pct(q.total.abandonRate)}`, `AHT ${dur(q.total.ahtSeconds)}`];
+    if (q.total.avgAgents !== null) parts.push(`${num(q.total.avgAgents, 1)} agents on average`);
+    let line = `${q.displayName}: SL ${pct(q.total.sl)} (${pts(q.total.sl - q.target.pct / 100)} vs target); ${parts.join(', ')}.`;
+    if (q.belowTarget.length) {
+      const worst = [...q.belowTarget].sort((a, b) => a.sl - b.sl)[0];
+      line += ` ${plural(q.belowTarget.length, 'interval')} below target on ${r.range.to}, worst ${worst.localTime} at ${pct(worst.sl, 0)}.`;
+    }
+    points.push(line);
+  }
+  const worst = below[0] ?? atRisk[0];
+  if (worst) points.push(`Next: \`why ${worst.queue} ${r.range.to}\` for the drivers, or \`whatif ${worst.queue}\` to test staffing.`);
+  return { summary, points, citations: [] };
+}
+
+export function narrateTickets(r: TicketsResult): Narration {
+  if (r.mode === 'index') return { summary: r.note ?? 'Embeddings are up to date.', points: [], citations: [] };
+  const f = r.filters;
+  const scope = [f.queue ? `in ${f.queue}` : null, f.range ? `(${f.range.label})` : null].filter(Boolean).join(' ');
+  const what = r.mode === 'similar' ? `like ${r.ticket?.ticketId} “${r.ticket?.subject}”` : `matching “${r.query}”`;
+  if (!r.hits.length) return { summary: `No tickets ${what}${scope ? ` ${scope}` : ''}.`, points: [], citations: [] };
+  const summary =
+    r.mode === 'similar'
+      ? `${plural(r.hits.length, 'ticket')} ${what}${scope ? ` ${scope}` : ''}; the closest is ${r.hits[0].ticketId} “${r.hits[0].subject}”.`
+      : `${plural(r.matched, 'ticket')} ${what}${scope ? ` ${scope}` : ''}; the best match is ${r.hits[0].ticketId} “${r.hits[0].subject}”.`;
+  const points: string[] = [];
+  const cats = new Map<string, number>();
+  for (const h of r.hits) if (h.category) cats.set(h.category, (cats.get(h.category) ?? 0) + 1);
+  const top = [...cats.entries()].sort((a, b) => b[1] - a[1])[0];
+  if (top && top[1] >= 2) points.push(`${top[1]} of the top ${r.hits.length} are tagged ${top[0].replace(/_/g, ' ')}.`);
+  const queues = new Map<string, number>();
+  for (const h of r.hits) queues.set(h.queue, (queues.get(h.queue) ?? 0) + 1);
+  if (!f.queue && queues.size > 1) points.push(`Across queues: ${[...queues.entries()].sort((a, b) => b[1] - a[1]).map(([q, n]) => `${q} ${n}`).join(', ')}.`);
+  const dates = r.hits.map((h) => h.createdAt.slice(0, 10)).sort();
+  if (dates.length > 1) points.push(`Created between ${dates[0]} and ${dates[dates.length - 1]}.`);
+  const open = r.hits.filter((h) => h.status === 'open' || h.status === 'pending').length;
+  if (open) points.push(`${open} of them still open or pending.`);
+  return { summary, points, citations: r.hits.slice(0, 3).map((h) => h.ticketId) };
+}
+
+export function narrateWhatif(r: WhatifCommandResult): Narration {
+  const w = r.result;
+  const levers = r.leverText.length ? r.leverText.join(', ') : 'no change';
+  const summary = `With ${levers}, ${r.displayName} on ${r.date} is predicted at SL ${pct(w.scenario.serviceLevel)} against ${r.target.pct} % (baseline ${pct(w.baseline.serviceLevel)}, ${pts(w.delta.slPts / 100)}).`;
+  const points: string[] = [];
+  points.push(`Average speed of answer ${dur(w.baseline.asaSeconds)} → ${dur(w.scenario.asaSeconds)}; occupancy ${pct(w.baseline.occupancy)} → ${pct(w.scenario.occupancy)}.`);
+  if (w.atRisk.length) {
+    const worst = w.atRisk[0];
+    const at = worst.localMinute !== undefined ? hhmm(worst.localMinute) : worst.intervalStart.slice(11, 16);
+    points.push(`${plural(w.atRisk.length, 'interval')} still below target; the worst is ${at} at ${pct(worst.predictedSl, 0)}, short ${num(Math.max(0, worst.agentGap))} agents.`);
+  } else points.push('No interval is predicted below target.');
+  const best = w.leverRanking?.[0];
+  if (best && best.slPts > 0) points.push(`The next best single step is ${best.lever} (${pts(best.slPts / 100)}).`);
+  points.push(`Basis: ${r.basisNote}.`);
+  return { summary, points, citations: [] };
+}
+
+export function narrateStaffing(r: StaffingCommandResult): Narration {
+  const t = r.plan.totals;
+  const summary = `${r.displayName} on ${r.date} needs ${num(t.rawAgentHours, 1)} agent-hours on the phones for ${r.target.pct} % in ${r.target.seconds} s (${num(t.scheduledAgentHours, 1)} scheduled with ${num(r.shrinkagePct)} % shrinkage) against ${num(t.staffedAgentHours, 1)} staffed.`;
+  const points: string[] = [];
+  if (r.plan.intervalsShort) points.push(`${plural(r.plan.intervalsShort, 'interval')} short, ${num(t.shortAgentHours, 1)} agent-hours missing in total.`);
+  else points.push('No interval is short of agents.');
+  if (r.peak) points.push(`Peak requirement: ${num(r.peak.rawAgents)} agents at ${r.peak.localTime}.`);
+  if (t.surplusAgentHours > 0) points.push(`${num(t.surplusAgentHours, 1)} agent-hours above requirement elsewhere in the day.`);
+  points.push(`Basis: ${r.basisNote}.`);
+  return { summary, points, citations: [] };
+}
+
+/** Commands without a template yet: the command's own text, trimmed to its first lines. */
+export function narrateGeneric(command: string, text: string): Narration {
+  const lines = text.split('\n').filter((l) => l.trim());
+  return { summary: lines[0] ?? `${command}: no result.`, points: lines.slice(1, 8), citations: [] };
+}
+
+export type Renderer = (result: unknown) => string;
+
+/** The narration for a command's result (templates where the shape is known, else its text). */
+export function narrate(command: string, result: unknown, text: Renderer): Narration {
+  switch (command) {
+    case 'sla':
+      return narrateSla(result as SlaResult);
+    case 'tickets':
+      return narrateTickets(result as TicketsResult);
+    case 'whatif':
+      return narrateWhatif(result as WhatifCommandResult);
+    case 'staffing':
+      return narrateStaffing(result as StaffingCommandResult);
+    default:
+      return narrateGeneric(command, text(result));
+  }
+}
+
+export function narrationText(n: Narration): string {
+  const lines = [n.summary];
+  for (const p of n.points) lines.push(`• ${p}`);
+  if (n.citations.length) lines.push(`Tickets: ${n.citations.join(', ')}`);
+  return lines.join('\n');
+}
