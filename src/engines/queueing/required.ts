@@ -100,24 +100,46 @@ export function requiredAgents(input: RequiredAgentsInput): RequiredAgentsResult
  * whose patience is known. Unlike Erlang C, N ≤ A can suffice (abandonment keeps the queue stable), so the
  * search is exponential + binary over N ≥ 0 using SL monotone in N: O(log N · (N + J)).
  * Returns Infinity when the target is unreachable (e.g. 100 % with abandonment at t > 0 is impossible).
+ * `hint` (e.g. the agents staffed) starts a galloping search there: the answer is usually within a few agents of
+ * it, so a what-if day needs ~3 evaluations per interval instead of ~2·log₂ N.
  */
-export function requiredAgentsErlangA(input: RequiredAgentsInput & { meanPatienceSeconds: number }): number {
+export function requiredAgentsErlangA(input: RequiredAgentsInput & { meanPatienceSeconds: number }, hint?: number): number {
   const a = trafficErlangs(input.arrivals, input.ahtSeconds, input.intervalSeconds);
   if (a === 0) return 0;
   const target = input.targetSlPct / 100;
   const maxOcc = input.maxOccupancy ?? 1;
+  const base = { arrivals: input.arrivals, intervalSeconds: input.intervalSeconds, ahtSeconds: input.ahtSeconds, targetAnswerSeconds: input.targetAnswerSeconds, meanPatienceSeconds: input.meanPatienceSeconds, agents: 0 };
   const ok = (n: number) => {
-    const r = erlangA({ ...input, agents: n });
+    base.agents = n;
+    const r = erlangA(base);
     return r.serviceLevel >= target - SL_EPSILON && r.occupancy <= maxOcc + SL_EPSILON;
   };
-  if (ok(0)) return 0;
-  let hi = Math.max(1, Math.ceil(a));
-  let lo = 0;
-  let guard = 0;
-  while (!ok(hi)) {
-    lo = hi;
-    hi *= 2;
-    if (++guard > 40) return Infinity;
+  // Bracket (lo fails, hi passes) by galloping from the start point, then bisect.
+  const start = Math.max(0, Math.round(hint ?? Math.ceil(a)));
+  let lo: number;
+  let hi: number;
+  if (ok(start)) {
+    if (start === 0) return 0;
+    hi = start;
+    let step = 1;
+    lo = Math.max(0, hi - step);
+    while (ok(lo)) {
+      hi = lo;
+      if (lo === 0) return 0;
+      step *= 2;
+      lo = Math.max(0, hi - step);
+    }
+  } else {
+    lo = start;
+    let step = 1;
+    hi = lo + step;
+    let guard = 0;
+    while (!ok(hi)) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+      if (++guard > 40) return Infinity;
+    }
   }
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;

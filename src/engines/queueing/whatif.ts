@@ -288,16 +288,18 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
 
   const rows: WhatIfIntervalResult[] = intervals.map((iv) => {
     const target = iv.slTargetPct / 100;
-    const b = metrics(iv, applyLevers(iv, noLevers, repeatPct), patience);
+    const bp = applyLevers(iv, noLevers, repeatPct);
+    const b = metrics(iv, bp, patience);
     const sp = applyLevers(iv, levers, repeatPct);
-    const s = metrics(iv, sp, patience);
+    // Intervals the levers leave alone (outside the agents window, say) reuse the baseline.
+    const s = sp.offered === bp.offered && sp.aht === bp.aht && sp.agents === bp.agents ? b : metrics(iv, sp, patience);
     const realised = realisedOf(iv);
     const calibrated = realised !== null;
     const offset = calibrated ? realised - b.serviceLevel : 0;
     const predicted = calibrated ? clamp01(realised + (s.serviceLevel - b.serviceLevel)) : s.serviceLevel;
     const modelTarget = Math.min(0.999, Math.max(0, target - offset));
     const reqIn = { arrivals: sp.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: sp.aht, targetSlPct: modelTarget * 100, targetAnswerSeconds: iv.slTargetSeconds };
-    const needed = patience !== null ? requiredAgentsErlangA({ ...reqIn, meanPatienceSeconds: patience }) : requiredAgents(reqIn).rawAgents;
+    const needed = patience !== null ? requiredAgentsErlangA({ ...reqIn, meanPatienceSeconds: patience }, sp.agents) : requiredAgents(reqIn).rawAgents;
     return {
       intervalStart: iv.intervalStart,
       localMinute: iv.localMinute,
