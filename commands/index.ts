@@ -6,11 +6,13 @@ import { Registry, type AnyCommand } from '../src/registry.js';
 import { sla } from './sla.js';
 import { tickets } from './tickets.js';
 import { alerts } from './alerts.js';
+import { makeAsk } from './ask.js';
 import { makeHelp } from './help.js';
 
 export function buildRegistry(): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
-  list.push(sla as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, help as AnyCommand);
+  const ask = makeAsk(() => list);
+  list.push(sla as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }

@@ -1,0 +1,88 @@
+/**
+ * `ask "<question>" [--route-only]` — a question in plain words: routed to a command (LLM tool calling when
+ * configured, else the rules), run, and explained (LLM, guarded, or the narrator). `--json` prints
+ * `{ command, args, text, … }`; `--route-only` routes without running.
+ */
+import { z } from 'zod';
+import { defineCommand, parseCommandLine, Registry, type AnyCommand } from '../src/registry.js';
+import { buildParseContext } from '../src/parseContext.js';
+import { answerQuestion, routeQuestion } from '../src/llm/index.js';
+import { header, section, context, codeSections, esc, type Block } from '../src/blocks/kit.js';
+
+export interface AskResult {
+  question: string;
+  /** The command the question was routed to. */
+  command: string;
+  /** Its validated arguments (null when the grammar could not read the routed line, or with --route-only on the rules path). */
+  args: unknown;
+  /** The command's answer as text (numbers first), or the routed line with --route-only. */
+  text: string;
+  line: string;
+  via: 'llm' | 'rules';
+  routeReason: string | null;
+  ok: boolean;
+  explanation: { text: string; source: 'llm' | 'narrator'; reason: string | null } | null;
+}
+
+export const askArgs = z.object({
+  question: z.string().min(1).max(2000).describe('The question in plain words'),
+  routeOnly: z.boolean().default(false).describe('Only show which command and arguments the question maps to'),
+});
+
+export function makeAsk(list: () => AnyCommand[]) {
+  const registry = () => new Registry(list().filter((c) => c.name !== 'ask'));
+  return defineCommand({
+    name: 'ask',
+    summary: 'Ask in plain words ("why did SLA drop yesterday on billing?"): routed to the right command and explained.',
+    usage: 'ask <question> [--route-only]',
+    examples: ['ask why did SLA drop yesterday on billing?', 'ask what if we add 2 agents to billing tomorrow 9-12', 'ask "tickets about invoice errors last week" --route-only'],
+    hidden: false,
+    args: askArgs,
+    parse(t) {
+      const routeOnly = t.options['route-only'] === 'true';
+      const extra = Object.entries(t.options)
+        .filter(([k]) => k !== 'route-only')
+        .map(([k, v]) => `${k}=${v}`);
+      return { question: [...t.positional, ...extra].join(' ').trim(), routeOnly };
+    },
+    async run(ctx, args): Promise<AskResult> {
+      const reg = registry();
+      if (args.routeOnly) {
+        const r = await routeQuestion({ question: args.question, ctx, registry: reg });
+        let parsedArgs: unknown = r.args;
+        if (parsedArgs === null) {
+          const p = parseCommandLine(reg, r.line, buildParseContext(ctx.db, ctx.config, ctx.now));
+          parsedArgs = p.ok ? p.args : null;
+        }
+        return { question: args.question, command: r.command, args: parsedArgs ?? r.slots, text: r.line, line: r.line, via: r.via, routeReason: r.reason ?? null, ok: true, explanation: null };
+      }
+      const a = await answerQuestion({ question: args.question, ctx, registry: reg });
+      const e = a.execution;
+      const ex = await a.explain();
+      return {
+        question: args.question,
+        command: a.route.command,
+        args: e.ok ? e.args : a.route.args ?? a.route.slots,
+        text: e.ok ? e.command.text(e.result) : e.message,
+        line: a.route.line,
+        via: a.route.via,
+        routeReason: a.route.reason ?? null,
+        ok: e.ok,
+        explanation: e.ok ? { text: ex.text, source: ex.source, reason: ex.reason ?? null } : null,
+      };
+    },
+    text(r) {
+      if (!r.explanation && r.ok && r.text === r.line) return `→ ${r.line}   (routed by ${r.via}${r.routeReason ? `; ${r.routeReason}` : ''})`;
+      const lines = [`→ ${r.line}`, '', r.text];
+      if (r.explanation) lines.push('', r.explanation.text, `(${r.explanation.source === 'llm' ? 'explained by the LLM, checked against the numbers' : 'explained by the narrator'}${r.explanation.reason ? `; ${r.explanation.reason}` : ''})`);
+      return lines.join('\n');
+    },
+    blocks(r): Block[] {
+      const blocks: Block[] = [header(`“${r.question.length > 140 ? `${r.question.slice(0, 139)}…` : r.question}”`)];
+      if (r.explanation) blocks.push(section(esc(r.explanation.text)));
+      blocks.push(...codeSections(esc(r.text)).slice(0, 10));
+      blocks.push(context(`Answered with \`/radar ${esc(r.line)}\` · routed by ${r.via}${r.explanation ? ` · prose by ${r.explanation.source}` : ''}`));
+      return blocks;
+    },
+  });
+}
