@@ -124,7 +124,7 @@ export function parseDurationMinutes(s: string): number | null {
   const t = s.trim().toLowerCase().replace(/\s+/g, '');
   if (t === 'off' || t === 'none' || t === 'never' || t === 'no') return 0;
   if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t));
-  const re = /(\d+(?:\.\d+)?)(d|days?|h|hrs?|hours?|m|mins?|minutes?)/g;
+  const re = /(\d+(?:\.\d+)?)(days?|d|hours?|hrs?|h|minutes?|mins?|m)/g;
   let total = 0;
   let consumed = 0;
   let m: RegExpExecArray | null;
@@ -546,14 +546,16 @@ export function applyPatch(spec: RuleSpec, patch: RulePatch, example = RULE_EXAM
   return finishRule({ ...spec, ...patch }, spec.tz, example);
 }
 
-function thresholdText(t: Threshold): string {
+/** `pct` writes percentages with a % sign, so "0.5%" can never be read back as the fraction 0.5 = 50 %. */
+function thresholdText(t: Threshold, pct = false): string {
   if (t.kind === 'target') return t.offset === 0 ? 'target' : `target${t.offset > 0 ? '+' : ''}${t.offset}`;
-  return String(t.value);
+  return `${t.value}${pct ? '%' : ''}`;
 }
 
 /** Canonical rule text: parses back to the same rule (`parseRuleTokens(tokenize(ruleText(r)))`). */
 export function ruleText(r: RuleSpec): string {
-  const parts = [r.metric, r.comparator, thresholdText(r.threshold)];
+  const pct = METRIC_INFO[r.metric].unit === 'pct';
+  const parts = [r.metric, r.comparator, thresholdText(r.threshold, pct)];
   parts.push(r.for.unit === 'intervals' ? `for ${r.for.n} intervals` : `for ${r.for.n}m`);
   parts.push(`queue=${r.scope.kind === 'all' ? 'all' : r.scope.queues.join(',')}`);
   if (r.channel) parts.push(`channel=${r.channel}`);
@@ -565,8 +567,8 @@ export function ruleText(r: RuleSpec): string {
   if (r.days) parts.push(`days=${formatDays(r.days)}`);
   parts.push(`tz=${r.tz}`);
   if (r.minVolume) parts.push(`min_volume=${r.minVolume}`);
-  if (r.clear) parts.push(`clear=${thresholdText(r.clear)}`);
-  if (r.critical !== null) parts.push(`critical=${r.critical}`);
+  if (r.clear) parts.push(`clear=${thresholdText(r.clear, pct)}`);
+  if (r.critical !== null) parts.push(`critical=${r.critical}${pct ? '%' : ''}`);
   if (r.risk !== null) parts.push(`risk=${r.risk}`);
   if (r.driver) parts.push(`driver=${r.driver}`);
   // The whole token is quoted ("name=SL watch") because the tokenizer groups quoted words, not quoted values.

@@ -1,0 +1,187 @@
+/**
+ * A stateful fake of the Slack Web API on 127.0.0.1 for the alert tests: channels keep their messages (with
+ * metadata and threads), so chat.update, conversations.history and conversations.replies behave like Slack's
+ * and a restart can reconcile against them. Calls are recorded; failures (429 + Retry-After, 5xx, platform
+ * errors) can be scripted per method. Also signs requests to a Bolt app the way Slack does.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+export interface StoredMessage {
+  ts: string;
+  text: string;
+  blocks?: unknown[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  thread_ts?: string;
+  reply_broadcast?: boolean;
+  edited?: number;
+}
+
+export interface Call {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export interface Failure {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+  /** Store the message anyway before failing (Slack wrote it, the answer was lost). */
+  storeFirst?: boolean;
+}
+
+export interface FakeSlackAlerts {
+  apiUrl: string;
+  token: string;
+  calls: Call[];
+  callsTo(method: string): Call[];
+  /** Messages of a channel id, oldest first (thread replies included). */
+  messages(channel: string): StoredMessage[];
+  ephemerals: Call['args'][];
+  /** The next `times` calls to `method` fail like this. */
+  fail(method: string, f: Failure, times?: number): void;
+  deleteMessage(channel: string, ts: string): void;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseArgs(contentType: string, raw: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  return out;
+}
+
+export async function startFakeSlackAlerts(o: { channels?: Record<string, string>; token?: string } = {}): Promise<FakeSlackAlerts> {
+  const token = o.token ?? 'xoxb-alerts';
+  const channels = o.channels ?? { 'support-ops': 'C0OPS', 'wfm': 'C0WFM' };
+  const store = new Map<string, StoredMessage[]>(Object.values(channels).map((id) => [id, []]));
+  const calls: Call[] = [];
+  const ephemerals: Call['args'][] = [];
+  const failures = new Map<string, Failure[]>();
+  let seq = 0;
+  const nextTs = () => `${1763737000 + ++seq}.000100`;
+  const idOf = (c: string) => (c.startsWith('#') ? channels[c.slice(1)] : c);
+
+  const handle = (method: string, a: Record<string, unknown>): unknown => {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
+      case 'chat.postMessage': {
+        const ch = idOf(String(a.channel));
+        const list = ch ? store.get(ch) : undefined;
+        if (!list) return { ok: false, error: 'channel_not_found' };
+        if (a.thread_ts && !list.some((m) => m.ts === a.thread_ts)) return { ok: false, error: 'thread_not_found' };
+        const m: StoredMessage = {
+          ts: nextTs(), text: String(a.text ?? ''), blocks: a.blocks as unknown[] | undefined,
+          metadata: a.metadata as StoredMessage['metadata'], thread_ts: a.thread_ts as string | undefined,
+          reply_broadcast: a.reply_broadcast === true || a.reply_broadcast === 'true',
+        };
+        list.push(m);
+        return { ok: true, channel: ch, ts: m.ts, message: { text: m.text, ts: m.ts } };
+      }
+      case 'chat.update': {
+        const ch = idOf(String(a.channel));
+        const m = store.get(ch ?? '')?.find((x) => x.ts === a.ts);
+        if (!m) return { ok: false, error: 'message_not_found' };
+        m.text = String(a.text ?? m.text);
+        if (a.blocks) m.blocks = a.blocks as unknown[];
+        m.edited = (m.edited ?? 0) + 1;
+        return { ok: true, channel: ch, ts: m.ts };
+      }
+      case 'conversations.history': {
+        const list = store.get(idOf(String(a.channel)) ?? '');
+        if (!list) return { ok: false, error: 'channel_not_found' };
+        const oldest = Number(a.oldest ?? 0);
+        const withMeta = a.include_all_metadata === true || a.include_all_metadata === 'true';
+        const msgs = list
+          .filter((m) => (!m.thread_ts || m.reply_broadcast) && Number(m.ts) >= oldest)
+          .reverse()
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+        return { ok: true, messages: msgs, has_more: false };
+      }
+      case 'conversations.replies': {
+        const list = store.get(idOf(String(a.channel)) ?? '');
+        if (!list) return { ok: false, error: 'channel_not_found' };
+        const withMeta = a.include_all_metadata === true || a.include_all_metadata === 'true';
+        const msgs = list.filter((m) => m.ts === a.ts || m.thread_ts === a.ts).map((m) => ({ type: 'message', ts: m.ts, thread_ts: m.thread_ts ?? m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+        if (!msgs.length) return { ok: false, error: 'thread_not_found' };
+        return { ok: true, messages: msgs, has_more: false };
+      }
+      case 'conversations.list':
+        return { ok: true, channels: Object.entries(channels).map(([name, id]) => ({ id, name })), response_metadata: { next_cursor: '' } };
+      case 'conversations.join':
+        return { ok: true, channel: { id: a.channel } };
+      case 'chat.postEphemeral':
+        ephemerals.push(a);
+        return { ok: true, message_ts: nextTs() };
+      case 'views.open':
+        return { ok: true, view: { id: `V${++seq}` } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const raw = await readBody(req);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (!path.startsWith('/api/')) return send(404, { ok: false });
+    const method = path.slice(5);
+    const args = parseArgs(String(req.headers['content-type'] ?? ''), raw);
+    calls.push({ method, args });
+    const auth = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(args.token ?? '');
+    if (auth !== token) return send(200, { ok: false, error: 'invalid_auth' });
+    const queued = failures.get(method);
+    if (queued?.length) {
+      const f = queued.shift()!;
+      if (f.storeFirst) handle(method, args);
+      return send(f.status, f.body, f.headers);
+    }
+    send(200, handle(method, args));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    apiUrl: `${base}/api/`,
+    token,
+    calls,
+    callsTo: (m) => calls.filter((c) => c.method === m),
+    messages: (ch) => store.get(ch) ?? [],
+    ephemerals,
+    fail(method, f, times = 1) {
+      const list = failures.get(method) ?? [];
+      for (let i = 0; i < times; i++) list.push(f);
+      failures.set(method, list);
+    },
+    deleteMessage(ch, ts) {
+      const list = store.get(ch);
+      if (list) store.set(ch, list.filter((m) => m.ts !== ts));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** POSTs a request to a Bolt app signed like Slack: v0=HMAC-SHA256(secret, `v0:${ts}:${body}`). */
+export async function signedPost(url: string, body: string, contentType: string, secret: string): Promise<{ status: number; body: string }> {
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+  return { status: res.status, body: await res.text() };
+}
