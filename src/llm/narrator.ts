@@ -31,7 +31,8 @@ function list(items: string[]): string {
 }
 
 export function narrateSla(r: SlaResult): Narration {
-  const when = r.range.label === r.range.from ? r.range.from : `${r.range.label} (${r.range.from}${r.range.to !== r.range.from ? `..${r.range.to}` : ''})`;
+  const span = `${r.range.from}${r.range.to !== r.range.from ? `..${r.range.to}` : ''}`;
+  const when = /^\d{4}-\d{2}-\d{2}$/.test(r.range.label) ? `on ${r.range.label}` : r.range.label === span ? `over ${span}` : `${r.range.label} (${span})`;
   if (!r.queues.length) return { summary: `No queue data for ${when}.`, points: [], citations: [] };
   const below = r.queues.filter((q) => q.status === 'below_target');
   const atRisk = r.queues.filter((q) => q.status === 'at_risk');

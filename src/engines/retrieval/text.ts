@@ -23,7 +23,7 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 // 13–19 digits, optionally grouped by single spaces or dashes.
 const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
 // Phone: optional +country, optional (area), then 2–4 digit groups; validated by digit count below.
-const PHONE_CANDIDATE = /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){0,4}/g;
+const PHONE_CANDIDATE = /(?<![\d\w])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?(?:\d{6,15}|\d{2,5}(?:[\s.-]\d{2,5}){0,4})(?!\d)/g;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}$|^\d{1,2}[:.]\d{2}$/;
 
 /** Luhn checksum: true for valid card numbers (digits only). */
@@ -50,7 +50,7 @@ export interface RedactionCounts {
 
 /**
  * Replaces emails with `[email]`, card numbers with `[card]` and phone numbers with `[phone]`.
- * Cards: 13–19 digits (spaces/dashes allowed) passing Luhn, or any 4-4-4-4 grouping. Phones: 7–15 digits
+ * Cards: 13–19 digits — any bare run, or grouped by spaces/dashes and passing Luhn or grouped 4-4-4-4. Phones: 7–15 digits
  * written with a `+`, parentheses or separators, or 10–15 bare digits; ISO dates and clock times are kept.
  * Over-redaction (a long order number) is the safe side of the trade. O(length).
  */
@@ -63,7 +63,7 @@ export function redact(text: string, counts?: RedactionCounts): string {
   out = out.replace(CARD_CANDIDATE, (m) => {
     const digits = m.replace(/\D/g, '');
     if (/\d{4}-\d{2}-\d{2}/.test(m)) return m; // dates side by side, not a card
-    if (luhnValid(digits) || /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$/.test(m)) {
+    if (luhnValid(digits) || /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$/.test(m) || /^\d+$/.test(m)) {
       c.card++;
       return '[card]';
     }
