@@ -420,6 +420,19 @@ describe('estimatePatience', () => {
     expect(e.atBound).toBe(false);
   });
 
+  it.each([5, 20_000])('recovers a patience of %i s outside the first bracket [30 s, 3000 s]', (truth) => {
+    const ivs = [[100, 11], [150, 15], [60, 7]].map(([offered, agents]) => ({
+      offered,
+      abandoned: offered * erlangA({ arrivals: offered, intervalSeconds: 1800, ahtSeconds: 180, agents, targetAnswerSeconds: 0, meanPatienceSeconds: truth }).probAbandon,
+      intervalSeconds: 1800,
+      ahtSeconds: 180,
+      agents,
+    }));
+    const e = estimatePatience(ivs);
+    expect(e.atBound).toBe(false);
+    expect(Math.abs(e.meanPatienceSeconds / truth - 1)).toBeLessThan(1e-6);
+  });
+
   it('no abandonment → infinite patience', () => {
     expect(estimatePatience([{ offered: 100, abandoned: 0, intervalSeconds: 1800, ahtSeconds: 180, agents: 12 }]).meanPatienceSeconds).toBe(Infinity);
   });

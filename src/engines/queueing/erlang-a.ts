@@ -204,8 +204,9 @@ const MAX_PATIENCE = 1e6;
  * wait is an observation of patience censored by being answered, so the maximum-likelihood estimate is
  * mean patience = Σ waiting time of all callers ÷ Σ abandoned (Mandelbaum & Zeltyn's standard estimator).
  * Method 2 ('abandon-rate-match', otherwise): find the patience for which Σ offered × P_erlangA(abandon) over the
- * intervals equals Σ abandoned; P(abandon) decreases with patience, so a bracketed root search on log-patience in
- * [1 s, 10⁶ s] (Illinois regula falsi, typically < 12 passes) converges. Intervals with no offered calls are
+ * intervals equals Σ abandoned; P(abandon) decreases with patience, so a bracketed root search on log-patience
+ * (bracket [30 s, 3000 s] widened tenfold as needed up to [1 s, 10⁶ s]; Illinois regula falsi, typically < 12
+ * passes) converges. Intervals with no offered calls are
  * skipped; an interval with no agents counts too. No abandonment at all → Infinity ('none').
  * Complexity: method 1 O(intervals); method 2 O(passes·Σ(N + J)).
  */
@@ -227,27 +228,45 @@ export function estimatePatience(
   }
   const t = opts.targetAnswerSeconds ?? 0;
   const rate = (p: number) => modelRate(used, p, t);
-  let lo = Math.log(MIN_PATIENCE);
-  let hi = Math.log(MAX_PATIENCE);
-  const rLo = rate(MIN_PATIENCE);
+  // Bracket from the typical range [30 s, 3000 s], widening tenfold towards [1 s, 10⁶ s] only when needed: long
+  // patience makes every Erlang A pass longer (more queue states carry mass), so the wide bounds are costly.
+  let pLo = 30;
+  let pHi = 3000;
+  let rLo = rate(pLo);
+  let rHiKnown: number | null = null;
+  while (rLo <= observed && pLo > MIN_PATIENCE) {
+    pHi = pLo;
+    rHiKnown = rLo;
+    pLo = Math.max(MIN_PATIENCE, pLo / 10);
+    rLo = rate(pLo);
+  }
   if (rLo <= observed) {
     return { meanPatienceSeconds: MIN_PATIENCE, method: 'abandon-rate-match', observedAbandonRate: observed, modelAbandonRate: rLo, intervalsUsed: used.length, atBound: true };
   }
-  const rHi = rate(MAX_PATIENCE);
+  let rHi = rHiKnown ?? rate(pHi);
+  while (rHi >= observed && pHi < MAX_PATIENCE) {
+    pLo = pHi;
+    rLo = rHi;
+    pHi = Math.min(MAX_PATIENCE, pHi * 10);
+    rHi = rate(pHi);
+  }
   if (rHi >= observed) {
     return { meanPatienceSeconds: MAX_PATIENCE, method: 'abandon-rate-match', observedAbandonRate: observed, modelAbandonRate: rHi, intervalsUsed: used.length, atBound: true };
   }
   // Illinois (safeguarded regula falsi) on u = ln(patience), f(u) = model rate − observed: f is decreasing and
   // smooth in u, so this converges superlinearly (typically < 10 passes) and never leaves the bracket.
+  let lo = Math.log(pLo);
+  let hi = Math.log(pHi);
   let fLo = rLo - observed;
   let fHi = rHi - observed;
   let side = 0;
   let u = lo;
-  for (let k = 0; k < 100 && hi - lo > 1e-9; k++) {
+  let fu = fLo;
+  for (let k = 0; k < 100 && hi - lo > 1e-10; k++) {
     u = (lo * fHi - hi * fLo) / (fHi - fLo);
     if (!(u > lo && u < hi)) u = (lo + hi) / 2;
-    const fu = rate(Math.exp(u)) - observed;
-    if (Math.abs(fu) <= 1e-13 * observed) break;
+    fu = rate(Math.exp(u)) - observed;
+    if (Math.abs(fu) <= 1e-11 * observed) break;
     if (fu > 0) {
       lo = u;
       fLo = fu;
@@ -260,8 +279,7 @@ export function estimatePatience(
       side = -1;
     }
   }
-  const p = Math.exp(u);
-  return { meanPatienceSeconds: p, method: 'abandon-rate-match', observedAbandonRate: observed, modelAbandonRate: rate(p), intervalsUsed: used.length, atBound: false };
+  return { meanPatienceSeconds: Math.exp(u), method: 'abandon-rate-match', observedAbandonRate: observed, modelAbandonRate: fu + observed, intervalsUsed: used.length, atBound: false };
 }
 
 function modelRate(intervals: readonly PatienceInterval[], patience: number, t: number): number {
