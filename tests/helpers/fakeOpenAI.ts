@@ -117,10 +117,9 @@ export async function startFakeOpenAI(script: ChatScript = () => ({ content: 'ok
         const reply = chat(body as ChatRequest, n);
         if ('hang' in reply) {
           // Never answer: the client must abort on its own timeout.
-          req.on('close', () => {
-            aborted++;
+          res.on('close', () => {
+            if (!res.writableEnded) aborted++;
           });
-          res.on('close', () => undefined);
           return;
         }
         if ('status' in reply) {
