@@ -88,7 +88,12 @@ export async function runSample(o: Record<string, string>, io: Io): Promise<numb
   const { writeSample } = await import('../sample/generate.js');
   const t0 = Date.now();
   const summary = await writeSample(resolve(o.out), opts);
-  io.out.write(`Wrote sample to ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(summary)}\n`);
+  const lines = [`Wrote ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s:`];
+  for (const f of summary.files) lines.push(`  ${f.file.padEnd(18)} ${String(f.rows).padStart(9)} rows`);
+  lines.push('Stories in labels.json:');
+  for (const e of summary.labels.episodes) lines.push(`  ${e.onset} ${e.queue}: ${e.description}`);
+  lines.push(`Load it with: radar ingest ${o.out}`);
+  io.out.write(lines.join('\n') + '\n');
   return 0;
 }
 
