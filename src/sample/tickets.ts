@@ -2,7 +2,7 @@ import type { Rng } from '../engines/shared/rng.js';
 import { expectedSigmoid, rankFigures, type RankFigures } from './bayes.js';
 import { dayState, dayStress, sampleDates, trend } from './intervals.js';
 import { customerId, TIERS, type AgentRow, type CustomerTable } from './people.js';
-import { effectsAt, episodeWeight, isOpen, ticketIntraday, WEEKLY, type Episode, type QueueProfile } from './queues.js';
+import { effectsAt, episodeWeight, ticketIntraday, WEEKLY, type Episode, type QueueProfile } from './queues.js';
 import { clamp, isoUtc, sigmoid, streamFor } from './seed.js';
 import {
   AGENT_FIRST_REPLIES, AGENT_FOLLOWUPS, composeTicket, CUSTOMER_FOLLOWUPS, CUSTOMER_REOPEN, ESCALATION_NOTES, fill,
@@ -156,17 +156,25 @@ function topicWeights(topics: readonly Topic[], episodes: readonly Episode[], qu
   });
 }
 
-/** When work on a ticket can start: chat/phone in the queue's open hours, written channels 06:00–23:00 daily. */
+/**
+ * When work on a ticket can start: chat/phone in the queue's open hours, written channels 06:00–23:00 daily.
+ * Local arithmetic from one offset lookup (a DST change inside the wait shifts it by an hour at most).
+ */
 function workStart(p: QueueProfile, channel: Channel, ms: number): number {
-  const live = channel === 'chat' || channel === 'phone';
-  const open = (t: number) => {
-    const lp = localParts(p.timeZone, t);
-    return live ? isOpen(p, lp.dow, lp.minute) : lp.minute >= 360 && lp.minute < 1380;
-  };
-  if (open(ms)) return ms;
-  let t = Math.ceil(ms / (30 * MIN)) * 30 * MIN;
-  for (let i = 0; i < 7 * 48 && !open(t); i++) t += 30 * MIN;
-  return t;
+  const lp = localParts(p.timeZone, ms);
+  const m = lp.minute;
+  const at = (minutesAhead: number) => ms - (ms % MIN) + minutesAhead * MIN;
+  if (channel !== 'chat' && channel !== 'phone') {
+    if (m >= 360 && m < 1380) return ms;
+    return at(m < 360 ? 360 - m : 1440 - m + 360);
+  }
+  const today = p.hours[lp.dow];
+  if (today && m < today[1]) return m >= today[0] ? ms : at(today[0] - m);
+  for (let d = 1; d <= 7; d++) {
+    const h = p.hours[(lp.dow + d) % 7];
+    if (h) return at(1440 - m + (d - 1) * 1440 + h[0]);
+  }
+  return ms;
 }
 
 interface RawEvent {
