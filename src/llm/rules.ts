@@ -176,6 +176,10 @@ export function extractLevers(text: string): ExtractedLevers {
   };
   s = takeAll(s, new RegExp(`\\s(?:from|between)\\s+${TIME_RE}\\s*(?:to|and|until|till|-)\\s*${TIME_RE}(?=\\s)`), (m) => hourRange(m, 1));
   s = takeAll(s, new RegExp(`(?<=\\s)${TIME_RE.replace('(\\d{1,2}|noon|midday|midnight)', '(\\d{1,2})')}\\s*-\\s*${TIME_RE.replace('(\\d{1,2}|noon|midday|midnight)', '(\\d{1,2})')}(?=\\s)(?!\\s*(?:agents?|%))`), (m) => hourRange(m, 1));
+  // "8 to 5" without "from": only plausible clock hours, not followed by a unit ("10 to 20 agents", "5 to 10%").
+  s = takeAll(s, new RegExp(`(?<=\\s)${TIME_RE.replace('(\\d{1,2}|noon|midday|midnight)', '(\\d{1,2})')}\\s+(?:to|until|till)\\s+${TIME_RE}(?=\\s)(?!\\s*(?:agents?|people|staff|%|percent|s\\b|sec|min|pts?|points?))`), (m) => {
+    if (Number(m[1]) <= 24) hourRange(m, 1);
+  });
   s = takeAll(s, /\s(?:in the )?(morning|afternoon|evening)\s+(?:peak|hours?|shift)(?=\s)/, (m) => {
     hours = m[1] === 'morning' ? { fromMinute: 480, toMinute: 720 } : m[1] === 'afternoon' ? { fromMinute: 720, toMinute: 1020 } : { fromMinute: 1020, toMinute: 1260 };
   });
@@ -607,7 +611,8 @@ export function routeRules(question: string, pctx: ParseContext, prev?: Previous
 
   const { intent, score } = best(scores);
   // A follow-up opens with "and…/what about…" or says little besides a queue, a date or a lever.
-  const followUp = Boolean(prev) && (FOLLOW_UP.test(text) || contentWordCount(rest.replace(FOLLOW_UP, ' ')) <= 2);
+  const words = contentWordCount(rest.replace(FOLLOW_UP, ' '));
+  const followUp = Boolean(prev) && (FOLLOW_UP.test(text) || words === 0 || (words <= 2 && score < 3));
   rest = rest.replace(FOLLOW_UP, ' ');
   let command: Intent;
   if (followUp && prev && (INTENTS as readonly string[]).includes(prev.command) && (!intent || score < 3)) {
