@@ -139,13 +139,19 @@ export async function routeWithLlm(
   const tools = commandTools(registry);
   if (!tools.length || !model.bindTools) return { ok: false, reason: 'no tools to offer', calls: 0 };
   const bound = model.bindTools(tools, { tool_choice: 'auto' });
-  const prompt = render('route', {
-    today: localToday(pctx.now, pctx.tz),
-    tz: pctx.tz,
-    queues: pctx.queues.length ? pctx.queues.join(', ') : '(none loaded)',
-    previous: prev ? JSON.stringify({ question: prev.question ?? null, command: prev.command, slots: prev.slots }) : 'none',
-  });
-  const messages: BaseMessage[] = [new SystemMessage(prompt.system), new HumanMessage(question.slice(0, 2000))];
+  let prompt: { system: string; user: string };
+  try {
+    prompt = render('route', {
+      today: localToday(pctx.now, pctx.tz),
+      tz: pctx.tz,
+      queues: pctx.queues.length ? pctx.queues.join(', ') : '(none loaded)',
+      previous: prev ? JSON.stringify({ question: prev.question ?? null, command: prev.command, slots: prev.slots }) : 'none',
+      question: question.slice(0, 2000),
+    });
+  } catch (err) {
+    return { ok: false, reason: `router prompt: ${(err as Error).message}`, calls: 0 };
+  }
+  const messages: BaseMessage[] = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
   const deadline = Date.now() + timeoutMs;
   for (let call = 1; call <= maxCalls; call++) {
     let ai: AIMessage;
