@@ -89,7 +89,7 @@ export async function runSample(o: Record<string, string>, io: Io): Promise<numb
   const t0 = Date.now();
   const summary = await writeSample(resolve(o.out), opts);
   const lines = [`Wrote ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s:`];
-  for (const f of summary.files) lines.push(`  ${f.file.padEnd(18)} ${String(f.rows).padStart(9)} rows`);
+  for (const f of summary.files) lines.push(`  ${f.file.padEnd(18)} ${f.file.endsWith('.csv') ? `${String(f.rows).padStart(9)} rows` : ''}`.trimEnd());
   lines.push('Stories in labels.json:');
   for (const e of summary.labels.episodes) lines.push(`  ${e.onset} ${e.queue}: ${e.description}`);
   lines.push(`Load it with: radar ingest ${o.out}`);
