@@ -4,6 +4,8 @@
  */
 import { Registry, type AnyCommand } from '../src/registry.js';
 import { sla } from './sla.js';
+import { whatif } from './whatif.js';
+import { staffing } from './staffing.js';
 import { tickets } from './tickets.js';
 import { alerts } from './alerts.js';
 import { makeAsk } from './ask.js';
@@ -13,6 +15,6 @@ export function buildRegistry(): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
   const ask = makeAsk(() => list);
-  list.push(sla as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
+  list.push(sla as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }
