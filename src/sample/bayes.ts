@@ -26,6 +26,12 @@ export function expectedSigmoid(x: number, sd: number): number {
   return s;
 }
 
+/** Indices sorted by descending score (pass to rankFigures to rank several subsets with one sort). */
+export function descendingOrder(score: ArrayLike<number>): number[] {
+  const idx = Array.from({ length: score.length }, (_, i) => i);
+  return idx.sort((a, b) => score[b] - score[a]);
+}
+
 export interface RankFigures {
   n: number;
   positives: number;
@@ -42,10 +48,11 @@ export interface RankFigures {
  * Ranking figures of `score` against 0/1 `label` over the indices where `keep` is true (all when omitted).
  * O(n log n); ties in score are treated as one threshold (ROC AUC counts a tied pair as one half).
  */
-export function rankFigures(score: ArrayLike<number>, label: ArrayLike<number>, keep?: (i: number) => boolean): RankFigures {
-  const idx: number[] = [];
-  for (let i = 0; i < score.length; i++) if (!keep || keep(i)) idx.push(i);
-  idx.sort((a, b) => score[b] - score[a]);
+export function rankFigures(
+  score: ArrayLike<number>, label: ArrayLike<number>, keep?: (i: number) => boolean, order?: readonly number[],
+): RankFigures {
+  const byScore = order ?? descendingOrder(score);
+  const idx = keep ? byScore.filter((i) => keep(i)) : byScore;
   const n = idx.length;
   let P = 0;
   for (const i of idx) P += label[i];

@@ -1,5 +1,5 @@
 import type { Rng } from '../engines/shared/rng.js';
-import { expectedSigmoid, rankFigures, type RankFigures } from './bayes.js';
+import { descendingOrder, expectedSigmoid, rankFigures, type RankFigures } from './bayes.js';
 import { dayState, dayStress, sampleDates, trend } from './intervals.js';
 import { customerId, TIERS, type AgentRow, type CustomerTable } from './people.js';
 import { effectsAt, episodeWeight, ticketIntraday, WEEKLY, type Episode, type QueueProfile } from './queues.js';
@@ -269,14 +269,17 @@ export function streamTickets(params: TicketParams, sink: TicketSink): RiskTruth
       n++;
     }
   }
-  const all = () => true;
   const o2 = (i: number) => open2h[i] === 1;
+  const oE = descendingOrder(pE);
+  const oB = descendingOrder(pB);
   return {
     escalated: {
-      all: rankFigures(pE, yE, all), openAt2h: rankFigures(pE, yE, o2), labeled: rankFigures(pE, visE, (i) => visE[i] >= 0),
+      all: rankFigures(pE, yE, undefined, oE), openAt2h: rankFigures(pE, yE, o2, oE),
+      labeled: rankFigures(pE, visE, (i) => visE[i] >= 0, oE),
     },
     sla_breached: {
-      all: rankFigures(pB, yB, all), openAt2h: rankFigures(pB, yB, o2), labeled: rankFigures(pB, visB, (i) => visB[i] >= 0),
+      all: rankFigures(pB, yB, undefined, oB), openAt2h: rankFigures(pB, yB, o2, oB),
+      labeled: rankFigures(pB, visB, (i) => visB[i] >= 0, oB),
     },
   };
 }
