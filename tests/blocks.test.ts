@@ -263,7 +263,7 @@ describe('what-if modal', () => {
 
   it('options are clipped to 75 characters', () => {
     const m = whatifModal({ queues: [{ queue: 'billing', displayName: 'B'.repeat(200) }], queue: 'billing', date: '2026-11-21', meta: {} });
-    const el = (m.blocks[0] as { element: { options: { text: { text: string } }[] } }).element;
+    const el = (m.blocks[0] as unknown as { element: { options: { text: { text: string } }[] } }).element;
     expect(el.options[0].text.text.length).toBeLessThanOrEqual(75);
   });
 
