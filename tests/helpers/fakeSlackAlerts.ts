@@ -57,11 +57,22 @@ function readBody(req: IncomingMessage): Promise<string> {
 function parseArgs(contentType: string, raw: string): Record<string, unknown> {
   if (contentType.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   const out: Record<string, unknown> = {};
-  for (const [k, v] of new URLSearchParams(raw)) out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  for (const [k, v] of new URLSearchParams(raw)) {
+    // Structured fields (blocks, metadata) arrive JSON-encoded; text may merely start with "[".
+    let val: unknown = v;
+    if (/^[[{]/.test(v)) {
+      try {
+        val = JSON.parse(v);
+      } catch {
+        val = v;
+      }
+    }
+    out[k] = val;
+  }
   return out;
 }
 
-export async function startFakeSlackAlerts(o: { channels?: Record<string, string>; token?: string } = {}): Promise<FakeSlackAlerts> {
+export async function startFakeSlackAlerts(o: { channels?: Record<string, string>; token?: string; clock?: () => number } = {}): Promise<FakeSlackAlerts> {
   const token = o.token ?? 'xoxb-alerts';
   const channels = o.channels ?? { 'support-ops': 'C0OPS', 'wfm': 'C0WFM' };
   const store = new Map<string, StoredMessage[]>(Object.values(channels).map((id) => [id, []]));
@@ -69,7 +80,9 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
   const ephemerals: Call['args'][] = [];
   const failures = new Map<string, Failure[]>();
   let seq = 0;
-  const nextTs = () => `${1763737000 + ++seq}.000100`;
+  const clock = o.clock ?? Date.now;
+  // Slack ts = the time of posting (seconds) + a unique suffix; the clock is the test's.
+  const nextTs = () => `${Math.floor(clock() / 1000)}.${String(++seq).padStart(6, '0')}`;
   const idOf = (c: string) => (c.startsWith('#') ? channels[c.slice(1)] : c);
 
   const handle = (method: string, a: Record<string, unknown>): unknown => {
