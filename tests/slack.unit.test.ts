@@ -1,5 +1,6 @@
 /** Slack surface pieces without the network: signing, startup checks, text decoding, the what-if form, dedupe. */
 import { describe, it, expect, vi, afterEach } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { isValidSlackRequest } from '@slack/bolt';
 import { pino } from 'pino';
 import { openWarehouse } from '../src/warehouse/db.js';
@@ -7,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { buildRegistry } from '../commands/index.js';
 import { slackSettings, formatProblems } from '../src/slack/startup.js';
 import { serve, createSlackApp, SlackStartupError } from '../src/slack/index.js';
-import { decodeSlackText, stripMention, slashLine, asCommandLine } from '../src/slack/text.js';
+import { decodeSlackText, stripMention, slashLine, asCommandLine, SHORT_FORMS } from '../src/slack/text.js';
 import { normaliseHours, readWhatifForm } from '../src/slack/whatif.js';
 import { claimEvent, DEDUPE_TTL_MS } from '../src/slack/dedupe.js';
 import { slackSignature, startFakeSlack } from './helpers/fakeSlack.js';
@@ -182,5 +183,47 @@ describe('event de-duplication', () => {
     expect(claimEvent(db, 'Ev3', t0 + 2 * DEDUPE_TTL_MS + 2)).toBe(true);
     expect(count()).toBe(1);
     db.close();
+  });
+});
+
+describe('manifest.yml', () => {
+  const text = readFileSync('manifest.yml', 'utf8');
+  /** The list items under `key:` (indentation-based; comments dropped). */
+  const listUnder = (key: string): string[] => {
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.trim() === `${key}:`);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const out: string[] = [];
+    for (const l of lines.slice(at + 1)) {
+      const m = l.match(/^\s*- ([^#\s]+)/);
+      if (!m) break;
+      out.push(m[1]);
+    }
+    return out;
+  };
+
+  it('declares every slash command the app listens to', () => {
+    const commands = [...text.matchAll(/^\s*- command: (\S+)/gm)].map((m) => m[1]);
+    expect(commands.sort()).toEqual(['/radar', ...Object.keys(SHORT_FORMS)].sort());
+    expect([...text.matchAll(/usage_hint: /g)]).toHaveLength(commands.length);
+  });
+
+  it('subscribes to exactly the events the listeners handle, with interactivity and Socket Mode on', () => {
+    expect(listUnder('bot_events').sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(text).toMatch(/interactivity:\n\s+is_enabled: true/);
+    expect(text).toMatch(/socket_mode_enabled: true/);
+    expect(text).toMatch(/home_tab_enabled: true/);
+  });
+
+  it('asks for the least-privilege scopes, each justified', () => {
+    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'channels:join', 'chat:write', 'commands', 'files:write', 'im:history']);
+    const docs = readFileSync('docs/slack.md', 'utf8');
+    for (const scope of listUnder('bot')) expect(docs).toContain(`\`${scope}\``);
+  });
+
+  it('long_description meets Slack’s 174-character minimum', () => {
+    const m = text.match(/long_description: >-\n((?:\s{4}.*\n)+)/);
+    expect(m).not.toBeNull();
+    expect(m![1].replace(/\s+/g, ' ').trim().length).toBeGreaterThanOrEqual(174);
   });
 });
