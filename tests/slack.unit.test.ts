@@ -195,6 +195,7 @@ describe('manifest.yml', () => {
     expect(at).toBeGreaterThanOrEqual(0);
     const out: string[] = [];
     for (const l of lines.slice(at + 1)) {
+      if (/^\s*#/.test(l)) continue;
       const m = l.match(/^\s*- ([^#\s]+)/);
       if (!m) break;
       out.push(m[1]);
