@@ -62,8 +62,8 @@ function binomial(rng: Rng, n: number, p: number): number {
   return k;
 }
 
-/** Simulates TRAIN + MONITOR days of one queue with an optional shift. */
-export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue = 'q'): IntervalRecord[] {
+/** Simulates `days` days (default TRAIN + MONITOR) of one queue from START, with an optional shift. */
+export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue = 'q', days = TRAIN + MONITOR): IntervalRecord[] {
   const slots: number[] = [];
   for (let m = OPEN; m < CLOSE; m += IV / 60) slots.push(m);
   // Planned agents per (dow, slot) from the forecast (no day noise, no shift).
@@ -75,7 +75,7 @@ export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue
     }),
   );
   const out: IntervalRecord[] = [];
-  for (let d = 0; d < TRAIN + MONITOR; d++) {
+  for (let d = 0; d < days; d++) {
     const d0 = startMs + d * dayMs;
     const date = iso(d0).slice(0, 10);
     const dow = new Date(d0).getUTCDay();
@@ -128,6 +128,7 @@ interface CaseResult {
   shift: Shift | null;
   exposureDays: number;
   falseAlarms: number;
+  faDrivers: string[];
   delay: number | null;
   within7: boolean;
   attributionOk: boolean | null;
@@ -149,7 +150,8 @@ function runCase(size: string, peak: number, kind: CaseResult['kind'], shift: Sh
   const monitored = records.filter((r) => Date.parse(r.intervalStart) >= monStart);
   const idxOf = new Map(monitored.map((r, i) => [r.intervalStart, i]));
   const onsetMs = shift ? shift.onsetMs : Infinity;
-  const fa = res.events.filter((e) => Date.parse(e.detectedAt) < onsetMs).length;
+  const faEvents = res.events.filter((e) => Date.parse(e.detectedAt) < onsetMs);
+  const fa = faEvents.length;
   const exposureDays = shift ? (onsetMs - monStart) / dayMs : MONITOR;
   let delay: number | null = null;
   let within7 = false;
@@ -176,7 +178,7 @@ function runCase(size: string, peak: number, kind: CaseResult['kind'], shift: Sh
     top = players.reduce((a, b) => (Math.abs(att.contributions[b]) > Math.abs(att.contributions[a]) ? b : a));
     attributionOk = top === shift.driver;
   }
-  return { size, kind, shift, exposureDays, falseAlarms: fa, delay, within7, attributionOk, top, onsetErr };
+  return { size, kind, shift, exposureDays, falseAlarms: fa, faDrivers: faEvents.map((e) => `${e.driver}${e.direction === 'up' ? '↑' : '↓'}`), delay, within7, attributionOk, top, onsetErr };
 }
 
 function randomShift(rng: Rng, driver: Player, sign: 1 | -1, shape: 'step' | 'ramp', magnitude?: number, range: [number, number] = [0.1, 0.25]): Shift {
@@ -234,7 +236,10 @@ export default async function driftBench(ctx: BenchContext): Promise<BenchRow[]>
     const rs = results.filter((r) => r.size === size);
     const f = rs.reduce((s, r) => s + r.falseAlarms, 0);
     const e = rs.reduce((s, r) => s + r.exposureDays, 0);
-    rows.push({ group: g, name: `false alarms per 30 queue-days, ${size}`, value: (f / e) * 30, unit: '/30 qd' });
+    const by = new Map<string, number>();
+    for (const r of rs) for (const d of r.faDrivers) by.set(d, (by.get(d) ?? 0) + 1);
+    const note = [...by.entries()].map(([d, n]) => `${d} ${n}`).join(', ');
+    rows.push({ group: g, name: `false alarms per 30 queue-days, ${size}`, value: (f / e) * 30, unit: '/30 qd', note: note ? `by driver: ${note}` : undefined });
   }
   for (const [size] of SIZES) {
     const rs = results.filter((r) => r.size === size && r.kind === 'talk15');

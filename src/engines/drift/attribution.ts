@@ -76,6 +76,11 @@ export interface Attribution {
   /** Model SL (points) of every coalition, indexed by bitmask over PLAYERS order (bit 0 = arrivals). */
   coalitionSl: number[];
   matchBy: 'time-of-week' | 'time-of-day';
+  /**
+   * How much of the after-window's slot-to-slot pattern (relative to before) was kept as signal rather
+   * than sampling noise: 1 = all, 0 = only the window-level change (see shrinkSlotChanges).
+   */
+  slotSignalShare: { arrivals: number; talk: number; acw: number };
   slotsMatched: number;
   /** After-window slots with calls but no counterpart before (left out of both observed and model SL). */
   slotsUnmatched: number;
@@ -165,6 +170,79 @@ export function fmtPts(x: number): string {
 }
 
 /**
+ * Empirical-Bayes denoising of per-slot changes. With one occurrence per slot (a day against 4 weeks),
+ * the after-window's slot values carry Poisson / per-call sampling noise of 10–30 % on a small queue, and
+ * the queue model is non-linear: noise alone lowers modelled SL (Jensen) and would be credited to the
+ * noisy driver. So each slot's relative change Δₛ = aₛ/bₛ − 1 is pulled toward the window-level change R
+ * (weights `w`, so the window's total is kept): Δ̂ₛ = R + (Δₛ − R)·τ²/(τ² + varₛ), with varₛ the slot's
+ * sampling variance of Δ and τ² = the between-slot variance of true changes by moments
+ * (Σw(Δ − R)² − Σw·var)/Σw, floored at 0. A genuine intraday change (τ² ≫ var) is kept; noise is not. The
+ * after values become bₛ·(1 + Δ̂ₛ), rescaled so Σ wₛ·âₛ = Σ wₛ·aₛ. A driver equal in both windows has
+ * Δ = R = 0 and is returned unchanged (exactly). Slots with bₛ ≤ 0 or no variance are left as they are.
+ * Returns the mean kept share τ²/(τ² + var) (1 when nothing needed denoising). O(slots).
+ */
+function shrinkSlotChanges(b: number[], a: number[], w: number[], variance: number[], set: (i: number, v: number) => void): number {
+  const idx = b.map((_, i) => i).filter((i) => b[i] > 0 && Number.isFinite(variance[i]) && w[i] > 0);
+  if (idx.length < 2) return 1;
+  const sumW = idx.reduce((s, i) => s + w[i], 0);
+  const R = idx.reduce((s, i) => s + w[i] * a[i], 0) / idx.reduce((s, i) => s + w[i] * b[i], 0) - 1;
+  let dev = 0;
+  let noise = 0;
+  for (const i of idx) {
+    dev += w[i] * (a[i] / b[i] - 1 - R) ** 2;
+    noise += w[i] * variance[i];
+  }
+  const tau2 = Math.max(0, (dev - noise) / sumW);
+  let keptSum = 0;
+  const next = new Map<number, number>();
+  for (const i of idx) {
+    const k = tau2 > 0 ? tau2 / (tau2 + variance[i]) : 0;
+    keptSum += k;
+    const d = a[i] / b[i] - 1;
+    next.set(i, b[i] * (1 + R + (d - R) * k));
+  }
+  let before = 0;
+  let after = 0;
+  for (const i of idx) {
+    before += w[i] * a[i];
+    after += w[i] * next.get(i)!;
+  }
+  const scale = after > 0 ? before / after : 1;
+  for (const i of idx) set(i, next.get(i)! * scale);
+  return keptSum / idx.length;
+}
+
+/**
+ * Per-call CV² of talk or ACW from the before-window's replication: in a slot seen on k ≥ 2 days, the
+ * handled-weighted spread of the daily means around their mean estimates CV²·mean² (it also holds any
+ * day-to-day variation, so it errs toward more denoising). Median over slots; null with < 3 slots.
+ */
+function replicationCv2(records: readonly IntervalRecord[], key: (r: IntervalRecord) => string, f: 'talk' | 'acw'): number | null {
+  const by = new Map<string, { h: number; x: number }[]>();
+  for (const r of records) {
+    if (r.handled <= 0 || r.ahtSeconds === null) continue;
+    const x = f === 'talk' ? talkOf(r.ahtSeconds, r.acwSeconds) : r.acwSeconds;
+    if (x === null) continue;
+    const k = key(r);
+    let l = by.get(k);
+    if (!l) by.set(k, (l = []));
+    l.push({ h: r.handled, x });
+  }
+  const est: number[] = [];
+  for (const l of by.values()) {
+    if (l.length < 2) continue;
+    const H = l.reduce((s, o) => s + o.h, 0);
+    const m = l.reduce((s, o) => s + o.h * o.x, 0) / H;
+    if (m <= 0) continue;
+    const ss = l.reduce((s, o) => s + o.h * (o.x - m) ** 2, 0) / (l.length - 1);
+    est.push(ss / (m * m));
+  }
+  if (est.length < 3) return null;
+  est.sort((p, q) => p - q);
+  return Math.min(4, Math.max(0.05, est[est.length >> 1]));
+}
+
+/**
  * Attributes the SL change from `before` to `after` (records of one queue). See the module comment.
  * Windows with no matched slot carrying calls → a RangeError (nothing to compare).
  */
@@ -230,6 +308,39 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
     slotB.push(vb);
     slotA.push(va);
   }
+
+  // Denoise the after-window's slot values (see shrinkSlotChanges); agents are a schedule, not a sample.
+  const nB = keys.map((k) => aggB.get(k)!.n);
+  const nA = keys.map((k) => aggA.get(k)!.n);
+  const hB = keys.map((k) => aggB.get(k)!.hTalkW);
+  const hA = keys.map((k) => aggA.get(k)!.hTalkW);
+  const hAcwB = keys.map((k) => aggB.get(k)!.hAcwW);
+  const hAcwA = keys.map((k) => aggA.get(k)!.hAcwW);
+  const cv2Talk = replicationCv2(before, key, 'talk') ?? 1.0;
+  const cv2Acw = replicationCv2(before, key, 'acw') ?? 0.5;
+  const shrink = {
+    arrivals: shrinkSlotChanges(
+      slotB.map((x) => x.lambda),
+      slotA.map((x) => x.lambda),
+      slotA.map((x) => x.lambda),
+      keys.map((_, i) => 1 / (nA[i] * Math.max(slotA[i].lambda, 0.5)) + 1 / (nB[i] * Math.max(slotB[i].lambda, 0.5))),
+      (i, v) => (slotA[i] = { ...slotA[i], lambda: v }),
+    ),
+    talk: shrinkSlotChanges(
+      slotB.map((x) => x.talk),
+      slotA.map((x) => x.talk),
+      hA,
+      keys.map((_, i) => (hA[i] > 0 && hB[i] > 0 ? cv2Talk * (1 / hA[i] + 1 / hB[i]) : NaN)),
+      (i, v) => (slotA[i] = { ...slotA[i], talk: v }),
+    ),
+    acw: shrinkSlotChanges(
+      slotB.map((x) => x.acw),
+      slotA.map((x) => x.acw),
+      hAcwA,
+      keys.map((_, i) => (hAcwA[i] > 0 && hAcwB[i] > 0 ? cv2Acw * (1 / hAcwA[i] + 1 / hAcwB[i]) : NaN)),
+      (i, v) => (slotA[i] = { ...slotA[i], acw: v }),
+    ),
+  };
 
   // Queue model: Erlang A when abandonment identifies a patience, else Erlang C.
   let model: QueueModel = 'erlang-c';
@@ -355,6 +466,7 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
     facts,
     coalitionSl,
     matchBy,
+    slotSignalShare: shrink,
     slotsMatched: keys.length,
     slotsUnmatched: unmatched,
   };

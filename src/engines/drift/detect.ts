@@ -14,7 +14,7 @@
  */
 import { createRng } from '../shared/rng.js';
 import { dayBaseline, referenceDays, type DayBaseline } from './baseline.js';
-import { nullHistory } from './calibrate.js';
+import { dayCommonVariance, dayInflation, nullHistory } from './calibrate.js';
 import { thresholdFor } from './cusum.js';
 import { buildGrid, dayNumber, dateOfDayNumber, type QueueGrid } from './grid.js';
 import { fitVariance, increments, observe, sdOf, zOf, type Obs } from './residuals.js';
@@ -59,6 +59,8 @@ export interface DetectOptions {
 }
 
 export const DEFAULT_DESIGN_SHIFT: Record<Driver, number> = { arrivals: 0.1, talk: 0.1, acw: 0.1, agents: 0.08, sl: 0.05 };
+/** Day-common variance σ²_day assumed when the training window is too short to estimate it (≈ 3 % day level). */
+export const DEFAULT_DAY_VARIANCE: Record<Driver, number> = { arrivals: 1e-3, talk: 2e-4, acw: 2e-4, agents: 5e-4, sl: 1e-3 };
 /** Used when the training window is too short to calibrate (≥ 7 usable days needed). */
 export const UNCALIBRATED_THRESHOLD = 15;
 
@@ -113,6 +115,7 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
   // --- Training: leave-one-out baselines inside the window (a training day never sees itself). ---
   const trainObs: Obs[][] = drivers.map(() => []);
   const trainDayObs: (Obs | null)[][][] = [];
+  const trainDows: number[] = [];
   for (let i = 0; i < grid.days.length; i++) {
     const d = grid.days[i];
     if (d.dayNum < trainLo || d.dayNum > trainHi) continue;
@@ -120,21 +123,28 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
     if (refs.length < 2) continue;
     const obs = dayObs(grid, i, dayBaseline(refs, grid.slotsPerDay), drivers);
     trainDayObs.push(obs);
+    trainDows.push(d.dow);
     obs.forEach((row, k) => {
       for (const o of row) if (o) trainObs[k].push(o);
     });
   }
   const variance: VarianceModel[] = drivers.map((d, k) => fitVariance(d, trainObs[k]));
   const calibration: Partial<Record<Driver, DriverCalibration>> = {};
+  const kappas: (Map<number, number> & { overall: number })[] = [];
   const thresholds: number[] = drivers.map((d, k) => {
     const fixed = opts.thresholds?.[d];
     const days = trainDayObs.map((obs) => obs[k].filter((o): o is Obs => o !== null));
+    const sd2 = days.filter((x) => x.length).length >= 7 ? dayCommonVariance(days, variance[k]) : DEFAULT_DAY_VARIANCE[d];
+    const kappa = dayInflation(days, trainDows, variance[k], sd2);
+    kappas.push(kappa);
     const bootDays = opts.bootDays ?? Math.max(1500, Math.min(4000, Math.round(600 / Math.max(perDriverFa, 1e-3))));
-    const hist = fixed === undefined ? nullHistory(d, days, variance[k], shift(d), rng.fork(), bootDays) : null;
+    const hist = fixed === undefined ? nullHistory(d, days, variance[k], shift(d), rng.fork(), bootDays, trainDows, kappa) : null;
     const cal = hist ? thresholdFor(hist, perDriverFa) : null;
     const h = fixed ?? cal?.threshold ?? UNCALIBRATED_THRESHOLD;
     calibration[d] = {
       variance: variance[k],
+      dayVariance: sd2,
+      dayInflation: [0, 1, 2, 3, 4, 5, 6].map((g) => kappa.get(g) ?? kappa.overall),
       threshold: h,
       designShift: shift(d),
       targetFalseAlarmsPer30Days: perDriverFa,
@@ -186,7 +196,7 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
         cumW[k].push(cumW[k][t] + (o ? o.weight : 0));
         if (o) {
           point.values[d] = { observed: o.observed, expected: o.expected, z: zOf(d, o, variance[k]) };
-          const inc = increments(d, o, variance[k], shift(d));
+          const inc = increments(d, o, variance[k], shift(d), kappas[k].get(day.dow) ?? kappas[k].overall);
           for (let j = 0; j < 2; j++) {
             const st = states[k][j];
             const dir: Direction = j === 0 ? 'up' : 'down';
@@ -247,7 +257,8 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
     }
   }
 
-  const today = lastDay ? todayOf(grid, lastDay.idx, lastDay.obs, drivers, variance, opts.todayWarnZ ?? 3) : null;
+  const dayVar = drivers.map((d) => calibration[d]!.dayVariance);
+  const today = lastDay ? todayOf(grid, lastDay.idx, lastDay.obs, drivers, variance, dayVar, opts.todayWarnZ ?? 3) : null;
   const dataFirst = grid.days[0]?.dayNum ?? trainLo;
   return {
     queue: grid.queue,
@@ -284,6 +295,7 @@ function todayOf(
   obs: (Obs | null)[][],
   drivers: readonly Driver[],
   variance: VarianceModel[],
+  dayVar: number[],
   warnZ: number,
 ): TodaySoFar {
   const day = grid.days[idx];
@@ -300,6 +312,7 @@ function todayOf(
     let E = 0;
     let V = 0;
     let W = 0;
+    let S = 0;
     for (const o of obs[k]) {
       if (!o) continue;
       const vm = variance[k];
@@ -308,6 +321,7 @@ function todayOf(
         E += o.mu;
         V += o.mu * Math.max(vm.phi + vm.tau2 * o.mu, 1e-6);
         W += 1;
+        S += o.mu;
       } else {
         // Σ w·x − Σ w·b has variance Σ (w·b·sd_rel)² (sd_rel absolute for sl, where b is not a scale).
         const scale = d === 'sl' ? o.weight : o.weight * o.expected;
@@ -315,9 +329,12 @@ function todayOf(
         E += o.weight * o.expected;
         V += (scale * sdOf(vm, o)) ** 2;
         W += o.weight;
+        S += scale;
       }
     }
     if (W <= 0 || E <= 0) return;
+    // The day-common component does not average out over the day's intervals: it adds (Σ scale)²·σ²_day.
+    V += S * S * dayVar[k];
     const z = V > 0 ? (O - E) / Math.sqrt(V) : 0;
     const td: TodayDriver =
       d === 'arrivals'

@@ -153,25 +153,28 @@ const Z_CLIP = 8;
 
 /**
  * CUSUM increments (log-likelihood ratio of "shifted by ±δ" vs "no change") for one observation.
- * arrivals: quasi-Poisson, ℓ↑ = (y·ln(1+δ) − μδ)/D, ℓ↓ = (y·ln(1−δ) + μδ)/D with D = φ + τ²μ
- *   (Var(y) = μ·D); exact Poisson LLR when φ = 1, τ² = 0.
- * others: Gaussian with s = δ/sd, z = e/sd clipped to ±8 (one corrupt interval cannot raise an alarm
- *   alone unless it is very informative): ℓ↑ = s·z − s²/2, ℓ↓ = −s·z − s²/2.
- * Under no change each has mean −(information)/2 < 0; under a δ shift, +(information)/2.
+ * arrivals: quasi-Poisson, ℓ↑ = (y·ln(1+δ) − μδ)/D, ℓ↓ = (y·ln(1−δ) + μδ)/D with D = κ·(φ + τ²μ)
+ *   (Var(y) = μ·D); exact Poisson LLR when κ = φ = 1, τ² = 0.
+ * others: Gaussian with sd = √κ·√(φu + τ²), s = δ/sd, z = e/sd clipped to ±8 (one corrupt interval cannot
+ *   raise an alarm alone unless it is very informative): ℓ↑ = s·z − s²/2, ℓ↓ = −s·z − s²/2.
+ * κ ≥ 1 is the day's design effect (calibrate.ts): intervals of one day share a common component, so
+ * they are not independent evidence; inflating each interval's variance by κ = 1 + W·σ²_day gives the day
+ * as a whole its true information δ²/(σ²_day + 1/W) instead of δ²·W.
+ * Under no change each has mean −(information)/2 < 0; under a δ shift, +(information)/2. O(1).
  */
-export function increments(driver: Driver, o: Obs, vm: VarianceModel, delta: number): [up: number, down: number] {
-  return incrementsAt(driver, o, vm, delta, o.e);
+export function increments(driver: Driver, o: Obs, vm: VarianceModel, delta: number, kappa = 1): [up: number, down: number] {
+  return incrementsAt(driver, o, vm, delta, o.e, kappa);
 }
 
 /** `increments` of the observation `o` had its residual been `e` (arrivals: count μ·(1 + e)). O(1). */
-export function incrementsAt(driver: Driver, o: Obs, vm: VarianceModel, delta: number, e: number): [up: number, down: number] {
+export function incrementsAt(driver: Driver, o: Obs, vm: VarianceModel, delta: number, e: number, kappa = 1): [up: number, down: number] {
   if (driver === 'arrivals') {
-    const D = Math.max(vm.phi + vm.tau2 * o.mu, 1e-6);
+    const D = kappa * Math.max(vm.phi + vm.tau2 * o.mu, 1e-6);
     const d = Math.min(delta, 0.95);
     const y = o.mu * (1 + e);
     return [(y * Math.log1p(d) - o.mu * d) / D, (y * Math.log1p(-d) + o.mu * d) / D];
   }
-  const sd = sdOf(vm, o);
+  const sd = Math.sqrt(kappa) * sdOf(vm, o);
   const s = delta / sd;
   const z = Math.max(-Z_CLIP, Math.min(Z_CLIP, e / sd));
   return [s * z - (s * s) / 2, -s * z - (s * s) / 2];

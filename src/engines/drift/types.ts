@@ -92,6 +92,10 @@ export interface VarianceModel {
 
 export interface DriverCalibration {
   variance: VarianceModel;
+  /** σ²_day: residual variance common to all intervals of a day (day-level volume, absence, baseline error). */
+  dayVariance: number;
+  /** Design effect κ = 1 + W·σ²_day by weekday (Sunday first) that the CUSUM inflates variances by. */
+  dayInflation: number[];
   /** CUSUM decision threshold (log-likelihood-ratio units). */
   threshold: number;
   /** Design shift the CUSUM is tuned to (relative; absolute SL fraction for `sl`). */
