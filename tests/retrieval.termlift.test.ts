@@ -8,9 +8,9 @@ const counts = (docs: number, o: Record<string, number>): TermCounts => ({ docs,
 
 describe('fightinWords (Monroe, Colaresi & Quinn 2008)', () => {
   test('matches a hand-derived value', () => {
-    // window a:10 b:5 (n_i = 15); baseline a:10 b:40 (n_j = 50); α0 = 0.1·65 = 6.5.
+    // window a:10 b:5 (n_i = 15); baseline a:10 b:40 (n_j = 50); α0 = 6.5.
     // a: α_a = 6.5·20/65 = 2; δ = ln(12/9.5) − ln(12/44.5) = ln(44.5/9.5); σ² = 1/12 + 1/12.
-    const out = fightinWords(counts(20, { a: 10, b: 5 }), counts(60, { a: 10, b: 40 }), { zMin: 0, minCount: 1 });
+    const out = fightinWords(counts(20, { a: 10, b: 5 }), counts(60, { a: 10, b: 40 }), { zMin: 0, minCount: 1, priorStrength: 6.5 });
     expect(out.map((t) => t.term)).toEqual(['a']); // b is less frequent than usual: not reported
     const delta = Math.log(44.5 / 9.5);
     expect(out[0].delta).toBeCloseTo(delta, 12);
@@ -19,6 +19,20 @@ describe('fightinWords (Monroe, Colaresi & Quinn 2008)', () => {
     expect(out[0].windowShare).toBe(0.5);
     expect(out[0].baselineShare).toBeCloseTo(1 / 6, 12);
     expect(out[0].lift).toBeCloseTo(3, 12);
+  });
+
+  test('the default α0 is a tenth of the pooled corpus', () => {
+    const dflt = fightinWords(counts(20, { a: 10, b: 5 }), counts(60, { a: 10, b: 40 }), { zMin: 0, minCount: 1 });
+    const explicit = fightinWords(counts(20, { a: 10, b: 5 }), counts(60, { a: 10, b: 40 }), { zMin: 0, minCount: 1, priorStrength: 6.5 });
+    expect(dflt).toEqual(explicit);
+  });
+
+  test('a term the baseline never saw needs volume: 12 new mentions pass, 3 do not', () => {
+    // Window 30 tickets, baseline 300; every ticket has 10 background terms.
+    const bg = (docs: number) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`w${i}`, docs]));
+    const base = counts(300, bg(300));
+    expect(fightinWords(counts(30, { ...bg(30), outage: 12 }), base).map((t) => t.term)).toEqual(['outage']);
+    expect(fightinWords(counts(30, { ...bg(30), outage: 3 }), base)).toEqual([]);
   });
 
   test('an explicit prior strength is used as α0', () => {

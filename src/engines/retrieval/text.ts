@@ -15,7 +15,10 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'were weren what when where which while who whom why will with won would wouldn you your yours yourself yourselves ' +
     'im ive id ill youre its thats theres dont cant wont isnt arent didnt doesnt wasnt ' +
     'also get got still yet already us via per etc ok okay ' +
-    'hi hello hey dear thanks thank thx please pls regards best cheers team sir madam kind sincerely'
+    'hi hello hey dear thanks thank thx please pls regards best cheers team sir madam kind sincerely ' +
+    // Calendar words date a ticket; they never name its topic.
+    'jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august september october november december ' +
+    'mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow'
   ).split(/\s+/),
 );
 
@@ -87,16 +90,23 @@ export function words(text: string): string[] {
   const clean = redact(text)
     .replace(/\[(?:email|phone|card)\]/g, ' ')
     .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?\b|\b\d{1,2}:\d{2}\b/g, ' ')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/['’]/g, '');
-  return clean.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  // Versions ("5.2") stay one word; other dots split.
+  return clean
+    .split(/[^\p{L}\p{N}.]+/u)
+    .flatMap((w) => (/^\d+(?:\.\d+)+$/.test(w) ? [w] : w.split('.')))
+    .filter(Boolean);
 }
 
-/** A content word: not a stopword, at least 2 characters, not a long number (ids, amounts, phones). */
+/** A content word: not a stopword, at least 2 characters; a bare number only when it has 3 digits. */
 export function isContentWord(w: string): boolean {
-  return w.length >= 2 && !STOPWORDS.has(w) && !/^\d{5,}$/.test(w);
+  // Numbers carry a topic only as codes ("error 502") or versions ("5.2"): days, years, amounts and ids do not.
+  if (/^\d+$/.test(w)) return w.length === 3;
+  return w.length >= 2 && !STOPWORDS.has(w);
 }
 
 /**
