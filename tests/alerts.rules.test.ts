@@ -35,7 +35,6 @@ describe('rule grammar', () => {
     const p = full('projected_sl < target - 5 for 30m queues=billing,returns quiet=22:00-07:00 tz=Europe/London');
     expect(p).toMatchObject({ metric: 'projected_sl', threshold: { kind: 'target', offset: -5 }, for: { n: 30, unit: 'minutes' }, quiet: { from: 1320, to: 420 }, tz: 'Europe/London' });
     expect(full('abandon > 8 for 1h').for).toEqual({ n: 60, unit: 'minutes' });
-    expect(full('asa >= 45s repeat=2h cooldown=off').asa).toBeUndefined();
     expect(full('asa >= 45s repeat=2h cooldown=off')).toMatchObject({ metric: 'asa', comparator: '>=', threshold: { value: 45 }, repeatMinutes: 120, cooldownMinutes: 0 });
     expect(full('drift queue=billing driver=arrivals')).toMatchObject({ metric: 'drift', comparator: '>', threshold: { value: 0 }, driver: 'arrivals' });
     expect(full('risk_count > 5 risk=80%')).toMatchObject({ metric: 'risk_count', risk: 0.8 });
