@@ -180,14 +180,18 @@ export function searchMatch(db: Db, match: string, opts: SearchOptions = {}): Se
     if (inComments) {
       matchedIn.push('comments');
       if (!snippet && opts.snippets !== false) {
-        const c = db
-          .prepare(
-            `SELECT snippet(ticket_comments_fts, 0, '${OPEN}', '${CLOSE}', '…', 18) AS s
-             FROM ticket_comments_fts JOIN ticket_events e ON e.rowid = ticket_comments_fts.rowid
-             WHERE ticket_comments_fts MATCH ? AND e.ticket_id = ? ORDER BY bm25(ticket_comments_fts) LIMIT 1`,
-          )
-          .get(match, r.ticketId) as { s: string } | undefined;
-        snippet = c ? `comment: ${markSnippet(c.s)}` : '';
+        // The ticket's few events by index, then FTS5 per event rowid: a MATCH joined on ticket_id would
+        // score every matching comment in the warehouse to keep one.
+        const snip = db.prepare(
+          `SELECT snippet(ticket_comments_fts, 0, '${OPEN}', '${CLOSE}', '…', 18) AS s, bm25(ticket_comments_fts) AS b
+           FROM ticket_comments_fts WHERE ticket_comments_fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
+        );
+        let best: { s: string; b: number } | undefined;
+        for (const ev of db.prepare('SELECT rowid AS id FROM ticket_events WHERE ticket_id = ? AND body IS NOT NULL').all(r.ticketId) as { id: number }[]) {
+          const c = snip.get(match, ev.id) as { s: string; b: number } | undefined;
+          if (c && (!best || c.b < best.b)) best = c;
+        }
+        snippet = best ? `comment: ${markSnippet(best.s)}` : '';
       }
     }
     return { ...rest, snippet, matchedIn };
