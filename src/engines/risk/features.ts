@@ -145,7 +145,13 @@ export function isoMs(iso: string | null | undefined): number {
       const mi = i0 * 10 + i1;
       const se = s0 * 10 + s1;
       if (mo >= 1 && mo <= 12 && da >= 1 && da <= 31 && h < 24 && mi < 60 && se < 60) {
-        return Date.UTC(y0 * 1000 + y1 * 100 + y2 * 10 + y3, mo - 1, da, h, mi, se);
+        // Days from the civil date (H. Hinnant's algorithm): integer arithmetic, faster than Date.UTC.
+        const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3 - (mo <= 2 ? 1 : 0);
+        const era = Math.floor(y / 400);
+        const yoe = y - era * 400;
+        const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + da - 1;
+        const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+        return ((days * 24 + h) * 60 + mi) * 60000 + se * 1000;
       }
     }
   }

@@ -125,36 +125,37 @@ function grow(): void {
 
 /** Id of the token text[start, end) (lower-cased), whose FNV-1a hash is h; interned on first sight. */
 function intern(text: string, start: number, end: number, h: number): number {
-  const mask = slots.length - 1;
+  // Module-level tables copied to locals: V8 reloads a mutable module binding on every access.
+  const sl = slots;
+  const sh = slotHash;
+  const ws = words;
+  const mask = sl.length - 1;
   const len = end - start;
   let k = h & mask;
   for (;;) {
-    const s1 = slots[k];
+    const s1 = sl[k];
     if (s1 === 0) break;
-    if (slotHash[k] === h) {
-      const w = words[s1 - 1];
+    if (sh[k] === h) {
+      const w = ws[s1 - 1];
       if (w.length === len) {
-        let same = true;
-        for (let j = 0; j < len; j++) {
+        let j = 0;
+        for (; j < len; j++) {
           let c = text.charCodeAt(start + j);
           if (c >= 65 && c <= 90) c += 32;
-          if (c !== w.charCodeAt(j)) {
-            same = false;
-            break;
-          }
+          if (c !== w.charCodeAt(j)) break;
         }
-        if (same) return s1 - 1;
+        if (j === len) return s1 - 1;
       }
     }
     k = (k + 1) & mask;
   }
   const w = text.slice(start, end).toLowerCase();
-  const id = words.length;
-  words.push(w);
+  const id = ws.length;
+  ws.push(w);
   infos.push(makeInfo(w, h >>> 0));
-  slots[k] = id + 1;
-  slotHash[k] = h;
-  if (words.length * 2 > slots.length) grow();
+  sl[k] = id + 1;
+  sh[k] = h;
+  if (ws.length * 2 > sl.length) grow();
   return id;
 }
 
@@ -172,8 +173,10 @@ let idBuf = new Int32Array(1024);
 /** Token ids of the texts, as if joined by whitespace. Reuses one buffer: valid until the next call. */
 function scan(texts: readonly (string | null | undefined)[]): { ids: Int32Array; n: number } {
   maybeReset();
+  let buf = idBuf;
   let n = 0;
-  for (const text of texts) {
+  for (let q = 0; q < texts.length; q++) {
+    const text = texts[q];
     if (!text) continue;
     const len = text.length;
     let start = -1;
@@ -188,17 +191,17 @@ function scan(texts: readonly (string | null | undefined)[]): { ids: Int32Array;
         }
         h = Math.imul(h ^ c, 0x01000193);
       } else if (start >= 0) {
-        if (n === idBuf.length) {
-          const nb = new Int32Array(idBuf.length * 2);
-          nb.set(idBuf);
-          idBuf = nb;
+        if (n === buf.length) {
+          const nb = new Int32Array(buf.length * 2);
+          nb.set(buf);
+          buf = idBuf = nb;
         }
-        idBuf[n++] = intern(text, start, i, h);
+        buf[n++] = intern(text, start, i, h);
         start = -1;
       }
     }
   }
-  return { ids: idBuf, n };
+  return { ids: buf, n };
 }
 
 function info(t: string): TokenInfo {
@@ -321,11 +324,12 @@ const followsIds = (ids: Int32Array, n: number, at: number, rest: readonly strin
  */
 export function textSignalsOf(texts: readonly (string | null | undefined)[], buckets: number, out: Float64Array, offset: number): TextSignals {
   const { ids, n } = scan(texts);
+  const inf_ = infos;
   let sum = 0;
   let skipAfinnUntil = -1;
   const hits = new Array<number>(NG).fill(0);
   for (let i = 0; i < n; i++) {
-    const inf = infos[ids[i]];
+    const inf = inf_[ids[i]];
     if (i > skipAfinnUntil) {
       let matched = false;
       if (inf.afinnSeqs) {
