@@ -88,14 +88,25 @@ describe('sla chart PNG', () => {
     expect(fontWarning()).toBeNull();
   });
 
-  it('is a real, non-trivial PNG at 2× scale', async () => {
+  it('is a real, non-trivial PNG at 1.5× scale', async () => {
     const png = (await chartPng('sla', r))!;
     const { width, height } = pngSize(png);
-    expect(width).toBeGreaterThanOrEqual(1200);
-    expect(width).toBeLessThanOrEqual(2000);
-    expect(height).toBeGreaterThanOrEqual(500);
-    expect(height).toBeLessThanOrEqual(1200);
-    expect(png.length).toBeGreaterThan(20_000);
+    // 620 × 280 plot plus axes, title and legend, times 1.5.
+    expect(width).toBeGreaterThanOrEqual(950);
+    expect(width).toBeLessThanOrEqual(1600);
+    expect(height).toBeGreaterThanOrEqual(450);
+    expect(height).toBeLessThanOrEqual(1000);
+    expect(png.length).toBeGreaterThan(15_000);
+  });
+
+  it('the runtime cache never leaks one chart’s rows into another of the same shape', async () => {
+    // Same dates, targets and y-range (the target is the minimum both times) — only the rows differ.
+    const a = result([q('Billing', fourteen((i) => 0.85 + i / 200))]);
+    const b = result([q('Billing', fourteen((i) => 0.95 - i / 200))]);
+    const pa = (await chartPng('sla', a))!;
+    const pb = (await chartPng('sla', b))!;
+    expect(pa.equals(pb)).toBe(false);
+    expect((await chartPng('sla', a))!.equals(pa)).toBe(true);
   });
 
   it('has text: the title band is inked (it would be blank without fonts)', async () => {
@@ -116,5 +127,14 @@ describe('sla chart PNG', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fonts beyond DejaVu', () => {
+  it('knows when to fall back to the system fonts', async () => {
+    const { beyondDejaVu } = await import('../src/charts/render.js');
+    expect(beyondDejaVu('<text>Billing — 95 % · Ωmega Łódź ≤ 3</text>')).toBe(false);
+    expect(beyondDejaVu('<text>サポート</text>')).toBe(true);
+    expect(beyondDejaVu('<text>🚀</text>')).toBe(true);
   });
 });

@@ -11,6 +11,8 @@ export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   token?: string;
+  /** performance.now() when the request arrived (benchmarks). */
+  at: number;
 }
 
 export interface Scripted {
@@ -26,7 +28,7 @@ export interface FakeSlack {
   token: string;
   calls: ApiCall[];
   /** JSON bodies POSTed to response_url endpoints, in order. */
-  responses: { id: string; body: Record<string, unknown> }[];
+  responses: { id: string; body: Record<string, unknown>; at: number }[];
   /** Raw bodies POSTed to file upload URLs. */
   uploads: { fileId: string; bytes: Buffer }[];
   responseUrl(id: string): string;
@@ -106,7 +108,7 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       const method = path.slice(5);
       const args = parseArgs(String(req.headers['content-type'] ?? ''), raw);
       const auth = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
-      calls.push({ method, args, token: auth });
+      calls.push({ method, args, token: auth, at: performance.now() });
       const queued = scripts.get(method);
       if (queued?.length) {
         const s = queued.shift()!;
@@ -120,7 +122,7 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       return send(200, 'OK - ' + raw.length, { 'content-type': 'text/plain' });
     }
     if (path.startsWith('/response/')) {
-      responses.push({ id: path.slice(10), body: JSON.parse(raw.toString('utf8')) as Record<string, unknown> });
+      responses.push({ id: path.slice(10), body: JSON.parse(raw.toString('utf8')) as Record<string, unknown>, at: performance.now() });
       return send(200, 'ok', { 'content-type': 'text/plain' });
     }
     send(404, { ok: false, error: 'not_found' });
