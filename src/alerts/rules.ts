@@ -213,7 +213,7 @@ export function parseChannel(s: string): string | null {
   const esc = t.match(/^<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>$/);
   if (esc) return esc[1];
   if (/^#[a-z0-9][a-z0-9._-]{0,79}$/i.test(t)) return t.toLowerCase();
-  if (/^[CGD][A-Z0-9]{6,}$/.test(t)) return t;
+  if (/^[CGD][A-Z0-9]{4,}$/.test(t)) return t;
   return null;
 }
 

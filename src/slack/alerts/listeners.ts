@@ -260,7 +260,8 @@ export function registerRuleModal(app: App, deps: SlackDeps): void {
     try {
       await ephemeral(client, meta.channel, body.user.id, msg);
     } catch {
-      await client.chat.postMessage({ channel: body.user.id, text: msg });
+      // Not in that channel (or it is gone): tell the author in a DM instead.
+      await client.chat.postMessage({ channel: body.user.id, text: msg }).catch((err) => deps.logger.warn({ err }, 'alerts: could not confirm a new rule'));
     }
   });
 }
