@@ -83,8 +83,18 @@ describe('narrator', () => {
     expect(narrateStaffing(s).points[0]).toBe('4 intervals short, 12.5 agent-hours missing in total.');
   });
 
+  test('drift: events in words with their units; a quiet range says so', () => {
+    const ev = (driver: string, magnitude: number, observed: number, expected: number, status: 'open' | 'closed') => ({ queue: 'billing', driver, direction: magnitude > 0 ? 'up' : 'down', magnitude, status, observed, expected, onsetLocal: 'Wed 2026-11-11 08:00', detectedLocal: 'Wed 2026-11-11 10:30' });
+    const r = { queue: 'billing', range: { from: '2026-11-14', to: '2026-11-20', label: 'last 7 days' }, queues: [{ queue: 'billing', displayName: 'Billing', status: 'drifting' }], events: [ev('talk', 0.2, 324, 270, 'open'), ev('arrivals', -0.12, 44, 50, 'closed')] };
+    const n = narrate('drift', r, () => '');
+    expect(n.summary).toBe('2 drift events on Billing last 7 days, 1 still open; the latest: Billing: talk time up 20 % (5m 24s against a usual 4m 30s).');
+    expect(n.points[1]).toBe('Billing: arrivals down 12 % (44.0 calls per interval against a usual 50.0 calls per interval), since Wed 2026-11-11 08:00, detected Wed 2026-11-11 10:30, back to normal.');
+    expect(n.points.at(-1)).toBe('Next: `why billing 2026-11-20` to see what drove it and what customers wrote about.');
+    expect(narrate('drift', { ...r, events: [] }, () => '').summary).toMatch(/^No drift on Billing last 7 days/);
+  });
+
   test('commands without a template: the command text, trimmed', () => {
-    const n = narrate('drift', { anything: 1 }, () => 'Drift — billing\n\nAHT up 12 %\nalarm at 10:30');
+    const n = narrate('kpi', { anything: 1 }, () => 'Drift — billing\n\nAHT up 12 %\nalarm at 10:30');
     expect(n).toEqual({ summary: 'Drift — billing', points: ['AHT up 12 %', 'alarm at 10:30'], citations: [] });
   });
 });

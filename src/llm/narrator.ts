@@ -121,6 +121,50 @@ export function narrateStaffing(r: StaffingCommandResult): Narration {
   return { summary, points, citations: [] };
 }
 
+/** The fields of the drift command's result the narrator reads (structural: commands/drift.ts). */
+export interface DriftFacts {
+  queue: string | null;
+  range: { from: string; to: string; label: string };
+  events: {
+    queue: string;
+    driver: string;
+    direction: string;
+    magnitude: number;
+    status: 'open' | 'closed';
+    observed: number;
+    expected: number;
+    onsetLocal?: string;
+    detectedLocal?: string;
+  }[];
+  queues: { queue: string; displayName: string; status: string }[];
+}
+
+const DRIVER_WORDS: Record<string, string> = { arrivals: 'arrivals', talk: 'talk time', acw: 'after-call work', agents: 'agents staffed', sl: 'service level' };
+
+function driverValue(driver: string, v: number): string {
+  if (driver === 'talk' || driver === 'acw') return dur(v);
+  if (driver === 'sl') return pct(v);
+  if (driver === 'arrivals') return `${num(v, 1)} calls per interval`;
+  return num(v, 1);
+}
+
+export function narrateDrift(r: DriftFacts): Narration {
+  const names = new Map(r.queues.map((q) => [q.queue, q.displayName]));
+  const scope = r.queue ? ` on ${names.get(r.queue) ?? r.queue}` : '';
+  if (!r.events.length) {
+    return { summary: `No drift${scope} ${r.range.label}: arrivals, talk time, ACW, agents and SL stayed within their usual same-time-of-week range.`, points: [], citations: [] };
+  }
+  const describe = (e: DriftFacts['events'][number]) =>
+    `${names.get(e.queue) ?? e.queue}: ${DRIVER_WORDS[e.driver] ?? e.driver} ${e.magnitude >= 0 ? 'up' : 'down'} ${pct(Math.abs(e.magnitude), 0)} (${driverValue(e.driver, e.observed)} against a usual ${driverValue(e.driver, e.expected)})`;
+  const open = r.events.filter((e) => e.status === 'open');
+  const lead = open[0] ?? r.events[0];
+  const summary = `${plural(r.events.length, 'drift event')}${scope} ${r.range.label}${open.length ? `, ${num(open.length)} still open` : ''}; the latest: ${describe(lead)}.`;
+  const points = r.events.slice(0, 4).map((e) => `${describe(e)}${e.onsetLocal ? `, since ${e.onsetLocal}` : ''}${e.detectedLocal ? `, detected ${e.detectedLocal}` : ''}${e.status === 'open' ? ', still going' : ', back to normal'}.`);
+  if (r.events.length > 4) points.push(`${num(r.events.length - 4)} more in the command's output.`);
+  points.push(`Next: \`why ${lead.queue} ${r.range.to}\` to see what drove it and what customers wrote about.`);
+  return { summary, points, citations: [] };
+}
+
 /** Commands without a template yet: the command's own text, trimmed to its first lines. */
 export function narrateGeneric(command: string, text: string): Narration {
   const lines = text.split('\n').filter((l) => l.trim());
@@ -140,6 +184,8 @@ export function narrate(command: string, result: unknown, text: Renderer): Narra
       return narrateWhatif(result as WhatifCommandResult);
     case 'staffing':
       return narrateStaffing(result as StaffingCommandResult);
+    case 'drift':
+      return narrateDrift(result as DriftFacts);
     default:
       return narrateGeneric(command, text(result));
   }
