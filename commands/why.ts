@@ -1,0 +1,247 @@
+/**
+ * `why [queue] [date]` or `why [queue] --before D1..D2 --after D3..D4` — why SL changed: an exact Shapley
+ * decomposition of the SL change over {arrivals, talk, ACW, agents} through the queue model (engine:
+ * src/engines/drift/attribution.ts), plus the residual the model does not explain, when the main driver's
+ * shift started (drift detector) and which other queues show the same driver moving.
+ * Default comparison: the day against the same weekday averaged over the 4 weeks before.
+ */
+import { z } from 'zod';
+import { defineCommand, UsageError, type CommandContext } from '../src/registry.js';
+import { intervalRows, latestDate, listQueues, type QueueInfo } from '../src/warehouse/queries.js';
+import { addDays, localParts, localToday, WEEKDAY_SHORT } from '../src/time.js';
+import { parseDateExpr } from '../src/grammar/dates.js';
+import { dateRangeSchema, noLeftovers, takeQueue, takeRange } from './args.js';
+import { pct, dur, hhmm } from '../src/format.js';
+import { header, section, context, actions, esc, divider, fields, type Block } from '../src/blocks/kit.js';
+import { attributeDay, attributeSlChange, detectDrift, fmtPct, fmtPts, PLAYERS, type Attribution, type IntervalRecord, type Player, type WindowSummary } from '../src/engines/drift/index.js';
+import { toRecord, DRIVER_LABEL } from './drift.js';
+
+const EXAMPLE = 'why billing yesterday';
+const EXAMPLE_RANGES = 'why --queue billing --before 2026-11-02..2026-11-08 --after 2026-11-09..2026-11-15';
+
+export const whyArgs = z.object({
+  queue: z.string().min(1).nullable().default(null).describe('Queue name; null = the queue whose SL fell most'),
+  date: z.string().nullable().default(null).describe('Local date YYYY-MM-DD compared with the same weekday of the 4 weeks before; null = today (or the latest day with data)'),
+  before: dateRangeSchema.nullable().default(null).describe('Explicit "before" window (with `after`)'),
+  after: dateRangeSchema.nullable().default(null).describe('Explicit "after" window (with `before`), or a range compared with the 4 weeks before it'),
+});
+export type WhyArgs = z.output<typeof whyArgs>;
+
+export interface WhyResult {
+  queue: string;
+  displayName: string;
+  mode: 'day' | 'ranges';
+  /** The day explained (mode 'day'). */
+  date: string | null;
+  beforeRange: { from: string; to: string };
+  afterRange: { from: string; to: string };
+  observedDelta: number;
+  modelDelta: number;
+  contributions: Record<Player, number>;
+  residual: number;
+  model: 'erlang-a' | 'erlang-c';
+  meanPatienceSeconds: number | null;
+  before: WindowSummary;
+  after: WindowSummary;
+  driverChanges: Record<Player, number>;
+  headline: string;
+  /** The facts as sentences, largest contribution first, then the model/residual and context lines. */
+  sentences: string[];
+  facts: Attribution['facts'];
+  started: { driver: Player; direction: 'up' | 'down'; onsetEstimate: string; onsetLocal: string; detectedAt: string; status: 'open' | 'closed' } | null;
+  sameDriverElsewhere: { queue: string; change: number; contribution: number }[];
+  note: string | null;
+}
+
+function windowRecords(ctx: CommandContext, q: string, from: string, to: string): IntervalRecord[] {
+  const nowMs = ctx.now.getTime();
+  return intervalRows(ctx.db, q, from, to)
+    .filter((r) => Date.parse(r.intervalStart) <= nowMs)
+    .map(toRecord);
+}
+
+interface Plan {
+  mode: 'day' | 'ranges';
+  date: string | null;
+  before: { from: string; to: string };
+  after: { from: string; to: string };
+}
+
+function attribute(ctx: CommandContext, q: string, plan: Plan): Attribution | null {
+  try {
+    if (plan.mode === 'day') return attributeDay(windowRecords(ctx, q, plan.before.from, plan.after.to), plan.date!);
+    const before = windowRecords(ctx, q, plan.before.from, plan.before.to);
+    const after = windowRecords(ctx, q, plan.after.from, plan.after.to);
+    if (!before.length || !after.length) return null;
+    return attributeSlChange(before, after);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
+function localStamp(iso: string, tz: string): string {
+  const p = localParts(Date.parse(iso), tz);
+  return `${WEEKDAY_SHORT[p.dow]} ${p.date} ${hhmm(p.minute)}`;
+}
+
+/** When did the main driver's shift start? The drift detector over the week up to the after-window's end. */
+function startedOf(ctx: CommandContext, q: QueueInfo, plan: Plan, driver: Player, direction: 'up' | 'down'): WhyResult['started'] {
+  const tz = q.timeZone ?? ctx.config.RADAR_TZ;
+  const from = addDays(plan.after.to, -6) < plan.after.from ? addDays(plan.after.to, -6) : plan.after.from;
+  const rows = windowRecords(ctx, q.queue, addDays(from, -28), plan.after.to);
+  if (!rows.some((r) => r.localDate >= from)) return null;
+  const res = detectDrift(rows, { from, to: plan.after.to, drivers: [driver], seed: 1, falseAlarmsPer30Days: 0.1 });
+  const hit = res.events
+    .filter((e) => e.direction === direction && (e.status === 'open' || (e.closedAt ?? '') >= plan.after.from))
+    .sort((a, b) => a.onsetEstimate.localeCompare(b.onsetEstimate))[0];
+  return hit ? { driver, direction, onsetEstimate: hit.onsetEstimate, onsetLocal: localStamp(hit.onsetEstimate, tz), detectedAt: hit.detectedAt, status: hit.status } : null;
+}
+
+const PLAYER_WORD: Record<Player, string> = { arrivals: 'Arrivals', talk: 'Talk time', acw: 'ACW', agents: 'Staffed agents' };
+
+export const why = defineCommand({
+  name: 'why',
+  summary: 'Why SL changed: exact Shapley split over arrivals, talk time, ACW and agents, plus the unexplained residual.',
+  usage: 'why [queue] [date | --before D1..D2 --after D3..D4] [public]',
+  examples: [EXAMPLE, 'why', 'why tech_support 2026-11-18', EXAMPLE_RANGES],
+  args: whyArgs,
+  parse(t, pctx) {
+    const { queue, rest } = takeQueue(t, pctx, EXAMPLE);
+    const tz = queue ? pctx.queueTz(queue) : pctx.tz;
+    const today = localToday(pctx.now, tz);
+    const b = t.options.before;
+    const a = t.options.after;
+    if (b !== undefined || a !== undefined) {
+      if (b === undefined || a === undefined) throw new UsageError('Give both windows: --before D1..D2 --after D3..D4.', EXAMPLE_RANGES);
+      const before = parseDateExpr(b, today);
+      const after = parseDateExpr(a, today);
+      if (!before || !after) throw new UsageError(`I couldn't read the windows "${b}" and "${a}".`, EXAMPLE_RANGES);
+      noLeftovers(rest, EXAMPLE_RANGES);
+      return { queue, before, after };
+    }
+    const { range, rest: left } = takeRange(t, rest, tz, pctx, EXAMPLE);
+    if (left.length === 1 && !range && !queue && pctx.queues.length) {
+      throw new UsageError(`I don't know the queue or date "${left[0]}". Queues: ${pctx.queues.join(', ')}.`, EXAMPLE);
+    }
+    noLeftovers(left, EXAMPLE);
+    if (!range) return { queue };
+    if (range.from === range.to) return { queue, date: range.from };
+    return { queue, after: range };
+  },
+  run(ctx, args): WhyResult {
+    const all = listQueues(ctx.db);
+    if (!all.length) throw new UsageError('No queues in the warehouse yet. Load data with `radar ingest <files>` or run `radar demo`.', EXAMPLE);
+    const candidates = args.queue ? all.filter((q) => q.queue === args.queue) : all;
+    if (!candidates.length) throw new UsageError(`No data for queue "${args.queue}".`, EXAMPLE);
+
+    const planFor = (q: QueueInfo): Plan => {
+      if (args.before && args.after) return { mode: 'ranges', date: null, before: args.before, after: args.after };
+      if (args.after) return { mode: 'ranges', date: null, before: { from: addDays(args.after.from, -28), to: addDays(args.after.from, -1) }, after: args.after };
+      const tz = q.timeZone ?? ctx.config.RADAR_TZ;
+      const date = args.date ?? latestDate(ctx.db, localToday(ctx.now, tz), [q.queue]) ?? localToday(ctx.now, tz);
+      return { mode: 'day', date, before: { from: addDays(date, -28), to: addDays(date, -1) }, after: { from: date, to: date } };
+    };
+
+    // Without a queue: the one whose SL fell most against its usual.
+    let pick: { q: QueueInfo; plan: Plan; att: Attribution } | null = null;
+    for (const q of candidates) {
+      const plan = planFor(q);
+      const att = attribute(ctx, q.queue, plan);
+      if (att && (!pick || att.observedDelta < pick.att.observedDelta)) pick = { q, plan, att };
+    }
+    if (!pick) {
+      const plan = planFor(candidates[0]);
+      const what = plan.mode === 'day' ? `${plan.date} and the same weekday in the 4 weeks before` : `${plan.before.from}..${plan.before.to} and ${plan.after.from}..${plan.after.to}`;
+      throw new UsageError(`Not enough data to compare${args.queue ? ` on ${args.queue}` : ''}: I need intervals on ${what}.`, EXAMPLE);
+    }
+    const { q, plan, att } = pick;
+    const top = att.facts[0];
+    const direction: 'up' | 'down' = top.change >= 0 ? 'up' : 'down';
+    const started = Math.abs(top.contribution) >= 0.5 ? startedOf(ctx, q, plan, top.driver, direction) : null;
+
+    const sameDriverElsewhere: WhyResult['sameDriverElsewhere'] = [];
+    for (const other of all) {
+      if (other.queue === q.queue) continue;
+      const o = attribute(ctx, other.queue, plan);
+      if (!o) continue;
+      const ch = o.driverChanges[top.driver];
+      if (Math.sign(ch) === Math.sign(top.change) && Math.abs(ch) >= 0.05) sameDriverElsewhere.push({ queue: other.queue, change: ch, contribution: o.contributions[top.driver] });
+    }
+    sameDriverElsewhere.sort((a, b) => Math.abs(b.change) - Math.abs(a.change));
+
+    const usual = plan.mode === 'day' ? 'usual' : 'before';
+    const headline = `SL ${att.after.sl.toFixed(1)} % vs ${att.before.sl.toFixed(1)} % ${usual}, ${fmtPts(att.observedDelta)}`;
+    const sentences: string[] = att.facts.filter((f, i) => i < 2 || Math.abs(f.contribution) >= 0.05).map((f) => f.text);
+    const modelName = att.model === 'erlang-a' ? `Erlang A, patience ${dur(att.meanPatienceSeconds)}` : 'Erlang C';
+    sentences.push(`The queue model (${modelName}) explains ${fmtPts(att.modelDelta)} of the ${fmtPts(att.observedDelta)}; residual ${fmtPts(att.residual)}.`);
+    if (started) sentences.push(`${PLAYER_WORD[started.driver]} ${started.direction === 'up' ? 'rose' : 'fell'} from ${started.onsetLocal}${started.status === 'open' ? ' and has not come back' : ''}.`);
+    if (sameDriverElsewhere.length) sentences.push(`${PLAYER_WORD[top.driver]} moved the same way on ${sameDriverElsewhere.map((s) => `${s.queue} (${fmtPct(s.change)})`).join(', ')}.`);
+
+    const beforeRange = plan.mode === 'day' ? { from: addDays(plan.date!, -28), to: addDays(plan.date!, -7) } : plan.before;
+    return {
+      queue: q.queue,
+      displayName: q.displayName,
+      mode: plan.mode,
+      date: plan.date,
+      beforeRange,
+      afterRange: plan.after,
+      observedDelta: att.observedDelta,
+      modelDelta: att.modelDelta,
+      contributions: att.contributions,
+      residual: att.residual,
+      model: att.model,
+      meanPatienceSeconds: att.meanPatienceSeconds,
+      before: att.before,
+      after: att.after,
+      driverChanges: att.driverChanges,
+      headline,
+      sentences,
+      facts: att.facts,
+      started,
+      sameDriverElsewhere,
+      note: args.queue ? null : `Picked ${q.queue}: the queue whose SL fell most.`,
+    };
+  },
+  text(r) {
+    const when = r.mode === 'day' ? `${r.date} vs the same weekday of the 4 weeks before` : `${r.afterRange.from}..${r.afterRange.to} vs ${r.beforeRange.from}..${r.beforeRange.to}`;
+    const lines = [`Why — ${r.queue}, ${when}`, r.headline];
+    if (r.note) lines.push(r.note);
+    lines.push('');
+    for (const s of r.sentences) lines.push(`• ${s}`);
+    lines.push('', 'driver        before    after   change  contribution');
+    const row = (name: string, b: string, a: string, p: Player) => `${name.padEnd(12)}  ${b.padStart(7)}  ${a.padStart(7)}  ${fmtPct(r.driverChanges[p]).padStart(7)}  ${fmtPts(r.contributions[p]).padStart(12)}`;
+    lines.push(row('arrivals/day', r.before.offeredPerDay.toFixed(0), r.after.offeredPerDay.toFixed(0), 'arrivals'));
+    lines.push(row('talk', dur(r.before.talkSeconds), dur(r.after.talkSeconds), 'talk'));
+    lines.push(row('ACW', dur(r.before.acwSeconds), dur(r.after.acwSeconds), 'acw'));
+    lines.push(row('agents', r.before.agents.toFixed(1), r.after.agents.toFixed(1), 'agents'));
+    lines.push(`${'residual'.padEnd(12)}  ${''.padStart(7)}  ${''.padStart(7)}  ${''.padStart(7)}  ${fmtPts(r.residual).padStart(12)}`);
+    lines.push(`SL observed ${pct(r.before.sl / 100)} → ${pct(r.after.sl / 100)}; modelled ${pct(r.before.slModel / 100)} → ${pct(r.after.slModel / 100)} (${r.model}).`);
+    return lines.join('\n');
+  },
+  blocks(r, opts) {
+    const when = r.mode === 'day' ? `${r.date} vs usual` : `${r.afterRange.from}..${r.afterRange.to} vs ${r.beforeRange.from}..${r.beforeRange.to}`;
+    const blocks: Block[] = [header(`Why — ${r.displayName}, ${when}`), section(`*${esc(r.headline)}*${r.note ? `\n_${esc(r.note)}_` : ''}`)];
+    blocks.push(section(r.sentences.map((s) => `• ${esc(s)}`).join('\n')));
+    blocks.push(
+      fields(
+        PLAYERS.map((p) => `*${DRIVER_LABEL[p]}* ${esc(fmtPct(r.driverChanges[p]))}\n${esc(fmtPts(r.contributions[p]))}`).concat([`*Residual*\n${esc(fmtPts(r.residual))}`]),
+      ),
+    );
+    blocks.push(divider());
+    const date = r.mode === 'day' ? r.date! : r.afterRange.to;
+    const buttons = [
+      { text: 'Drift', actionId: 'run_command', value: `drift ${r.queue} ${date}` },
+      { text: 'What-if', actionId: 'open_whatif', value: r.queue },
+    ];
+    if (!opts.public) buttons.push({ text: 'Share in channel', actionId: 'share_in_channel', value: r.mode === 'day' ? `why ${r.queue} ${r.date}` : `why ${r.queue} --before ${r.beforeRange.from}..${r.beforeRange.to} --after ${r.afterRange.from}..${r.afterRange.to}` });
+    blocks.push(actions(buttons));
+    blocks.push(
+      context(
+        `Exact Shapley split through the ${r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C'} model, slots matched by time of week: contributions add up to the modelled change; the residual is what the model does not explain. Realised SL = answered within target / offered.`,
+      ),
+    );
+    return blocks;
+  },
+});
+
