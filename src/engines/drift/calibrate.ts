@@ -7,7 +7,8 @@
  * bootstrap that keeps their shape and dependence):
  *   e = δ_day + ε·√(Var(e) − σ²_day),  δ_day from the training days' (shrunk) day effects or a t₅ tail,
  *   ε drawn from the training's within-day standardised residuals,
- * on the volume pattern of real training days taken in circular 7-day blocks (weekday mix preserved).
+ * on the volume pattern of real training days taken in circular 7-day blocks (weekday mix preserved), each
+ * block with its own σ²_day drawn from the estimate's sampling law (parameter uncertainty).
  * σ²_day, the part of the variance common to all intervals of a day (a day-level arrivals factor, absence,
  * the baseline's own level error), is the precision-weighted mean within-day cross-product of residuals,
  * which is unbiased for it when the rest is independent. Ignoring it would make alarms look rarer than
@@ -164,8 +165,15 @@ export function nullHistory(
   let n = 0;
   let produced = 0;
   const block = Math.min(7, usable.length);
+  const dof = Math.max(2, usable.length - 1);
   while (produced < bootDays) {
     const start = rng.int(usable.length);
+    // σ²_day is estimated from a few weeks of days: each block draws its own from the estimate's
+    // sampling law (scaled inverse χ² with n − 1 degrees of freedom), so the threshold is calibrated to
+    // the false-alarm rate we will actually see, not to the one we would see if σ²_day were known.
+    let chi2 = 0;
+    for (let i = 0; i < dof; i++) chi2 += rng.normal() ** 2;
+    const dayScale = Math.sqrt(dof / chi2);
     for (let j = 0; j < block && produced < bootDays; j++, produced++) {
       const t = tmpl[(start + j) % usable.length];
       const m = t.scale.length;
@@ -178,7 +186,7 @@ export function nullHistory(
         up = u2;
         down = d2;
       }
-      const dayEffect = rng.next() < 0.5 ? effects[rng.int(effects.length)] : effectMean + sdDay * studentT5(rng);
+      const dayEffect = dayScale * (rng.next() < 0.5 ? effects[rng.int(effects.length)] : effectMean + sdDay * studentT5(rng));
       for (let i = 0; i < m; i++) {
         let e = dayEffect + t.pool[Math.floor(rng.next() * t.pool.length)] * t.scale[i];
         const c = t.clip[i];

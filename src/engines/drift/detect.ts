@@ -195,7 +195,7 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
         cumN[k].push(cumN[k][t] + (o ? 1 : 0));
         cumW[k].push(cumW[k][t] + (o ? o.weight : 0));
         if (o) {
-          point.values[d] = { observed: o.observed, expected: o.expected, z: zOf(d, o, variance[k]) };
+          point.values[d] = { observed: o.observed, expected: o.expected, z: zOf(d, o, variance[k]), weight: o.weight };
           const inc = increments(d, o, variance[k], shift(d), kappas[k].get(day.dow) ?? kappas[k].overall);
           for (let j = 0; j < 2; j++) {
             const st = states[k][j];

@@ -78,8 +78,12 @@ export interface DriftPoint {
   topDriver: Driver | null;
   /** Signed per-driver score: + for the upward statistic, − for the downward one (the larger of the two). */
   scores: Record<Driver, number>;
-  /** Observed and baseline value per driver for this interval (null: no observation or no baseline). */
-  values: Record<Driver, { observed: number; expected: number; z: number } | null>;
+  /**
+   * Observed and baseline value per driver for this interval (null: no observation or no baseline), its
+   * standardised residual z, and its weight for aggregates (1 for arrivals and agents, handled calls for
+   * talk and ACW, offered calls for SL): Σw·observed / Σw·expected − 1 is the volume-weighted change.
+   */
+  values: Record<Driver, { observed: number; expected: number; z: number; weight: number } | null>;
 }
 
 /** Fitted residual variance model of one driver: Var(e) = phi·u + tau2·w (see residuals.ts). */
