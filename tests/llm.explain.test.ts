@@ -148,6 +148,22 @@ describe('LLM explanations with the guard', () => {
     expect(r.reason).toMatch(/LLM unavailable/);
   });
 
+  test('the fake also serves JSON-schema structured output (content JSON) to the real client', async () => {
+    const { z } = await import('zod');
+    fake.setChat((req) => (req.response_format ? { content: JSON.stringify({ summary: 'ok', points: [], citations: [] }) } : { content: 'no format' }));
+    const m = createChatModel(ctxWith().config)!;
+    const out = await m.withStructuredOutput(z.object({ summary: z.string(), points: z.array(z.string()), citations: z.array(z.string()) }), { method: 'jsonSchema', name: 'explanation' }).invoke('x');
+    expect(out).toEqual({ summary: 'ok', points: [], citations: [] });
+    expect(fake.chatRequests.at(-1)?.response_format).toMatchObject({ type: 'json_schema' });
+  });
+
+  test('explanation blocks are escaped and say where the prose came from', async () => {
+    const { explanationBlocks } = await import('../src/llm/index.js');
+    const b = explanationBlocks({ text: 'a <!channel> b', mrkdwn: 'a &lt;!channel&gt; b', source: 'narrator', citations: [] });
+    expect(JSON.stringify(b)).not.toContain('<!channel>');
+    expect(JSON.stringify(b)).toContain('narrator');
+  });
+
   test('no LLM configured: the narrator, with no reason and no request', async () => {
     const ctx: CommandContext = { db, now: NOW, config: loadConfig({ RADAR_TZ: 'UTC' }), surface: 'cli' };
     expect(createChatModel(ctx.config)).toBeNull();

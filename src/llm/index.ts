@@ -17,6 +17,7 @@ import { createChatModel } from './models.js';
 import { routeQuestionWith, argsFromSlots, type Route } from './router.js';
 import { explainExecution, type ExplainResult } from './explain.js';
 import { loadThreadContext, saveThreadContext, type ThreadKey } from './context.js';
+import { section, context, type Block } from '../blocks/kit.js';
 
 export { recordFeedback, feedbackSummary, type FeedbackInput } from './feedback.js';
 export { createChatModel, createEmbedder } from './models.js';
@@ -104,4 +105,13 @@ export async function answerQuestion(input: QuestionInput): Promise<Answer> {
       return { text, mrkdwn: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), source: 'narrator' as const, reason: String(err), citations: [] };
     }));
   return { question: input.question, route, execution, explain };
+}
+
+/**
+ * Block Kit for an explanation (already escaped): the prose, then where it came from. Post it as the
+ * follow-up to the command's own blocks ("numbers first, prose second").
+ */
+export function explanationBlocks(ex: ExplainResult): Block[] {
+  const origin = ex.source === 'llm' ? 'Explained by the LLM from these numbers (checked: every figure and ticket cited is in them).' : 'Explained from these numbers by the built-in narrator.';
+  return [section(ex.mrkdwn), context(origin)];
 }
