@@ -11,7 +11,8 @@ const STEPS: TourStep[] = [
   { line: 'sla billing last 7 days', why: 'A week of one queue, day by day.' },
   { line: 'why billing', why: 'Why did billing SLA move? Shapley attribution over arrivals, talk, ACW and agents.' },
   { line: 'drift tech_support', why: 'Drift events on the drivers of SLA.' },
-  { line: 'whatif billing +2 agents 9-12 aht -10%', why: 'What would recover it?' },
+  { line: 'whatif tech_support yesterday +4 agents 10-14 aht -10%', why: 'What would have recovered it? A calibrated counterfactual on yesterday.' },
+  { line: 'staffing tech_support tomorrow', why: 'Required vs planned agents per interval.' },
   { line: 'risk', why: 'Which open tickets will escalate?' },
   { line: 'tickets invoice portal', why: 'What customers wrote.' },
 ];
