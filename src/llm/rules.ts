@@ -507,7 +507,8 @@ export function lineFor(command: Intent, s: Slots, today: string): string {
       if (command === 'whatif') {
         const l = s.levers ?? {};
         if (l.agents) parts.push(`${sign(l.agents)} agents`);
-        if (s.hours && l.agents) parts.push(`${hhmm(s.hours.fromMinute)}-${hhmm(s.hours.toMinute % 1440 === 0 && s.hours.toMinute ? 1440 : s.hours.toMinute).replace('24:00', '24:00')}`);
+        // The what-if grammar applies hours to the agents change only.
+        if (s.hours && l.agents) parts.push(`${hhmm(s.hours.fromMinute)}-${hhmm(s.hours.toMinute)}`);
         if (l.ahtPct) parts.push(`aht ${sign(l.ahtPct)}%`);
         if (l.ahtSeconds) parts.push(`aht ${sign(l.ahtSeconds)}s`);
         if (l.acwPct) parts.push(`acw ${sign(l.acwPct)}%`);
