@@ -162,7 +162,13 @@ describe('slash commands', () => {
   });
 
   it('a short form whose command is not in the registry yet says what is coming', async () => {
-    await slash('/drift', 'billing');
+    const full = deps.registry;
+    deps.registry = new Registry(full.commands.filter((c) => c.name !== 'drift'));
+    try {
+      await slash('/drift', 'billing');
+    } finally {
+      deps.registry = full;
+    }
     expect(fake.responses).toHaveLength(1);
     expect(String(fake.responses[0].body.text)).toMatch(/coming soon/);
   });
@@ -330,6 +336,44 @@ describe('mentions and DMs', () => {
     expect(String(post.args.text)).toContain('&lt;60 %&gt;');
   });
 
+  it('an answerer’s numbers come first in the thread, then its prose, and the chart', async () => {
+    deps.answerQuestion = async (_q, ctx, thread) => {
+      expect(thread).toEqual({ channel: 'C1', threadTs: '1763737010.000100' });
+      const { execute } = await import('../src/execute.js');
+      const execution = await execute(deps.registry, 'sla billing yesterday', ctx);
+      return { execution, explain: async () => [{ type: 'section', text: { type: 'mrkdwn', text: 'Billing fell because <b>' } }] };
+    };
+    await event('EvNl1', mention('1763737010.000100', '<@UBOT> how did billing do yesterday?'));
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(2);
+    expect(posts.every((p) => p.args.thread_ts === '1763737010.000100')).toBe(true);
+    expect(allText(posts[0].args.blocks)).toContain(billingSlFromCsv('2026-11-20'));
+    expect(allText(posts[1].args.blocks)).toContain('Billing fell because');
+    expect(fake.callsTo('files.completeUploadExternal')[0].args.thread_ts).toBe('1763737010.000100');
+  });
+
+  it('a failing explanation never takes the numbers down', async () => {
+    deps.answerQuestion = async (_q, ctx) => {
+      const { execute } = await import('../src/execute.js');
+      return { execution: await execute(deps.registry, 'sla billing yesterday', ctx), explain: async () => Promise.reject(new Error('LLM timeout')) };
+    };
+    await event('EvNl2', mention('1763737011.000100', '<@UBOT> how did billing do yesterday?'));
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    expect(allText(posts[0].args.blocks)).toContain(billingSlFromCsv('2026-11-20'));
+  });
+
+  it('with the real router (no LLM configured: rules + narrator) a plain question gets numbers and prose', async () => {
+    const { llmAnswerer } = await import('../src/slack/nl.js');
+    deps.answerQuestion = llmAnswerer(deps.registry);
+    await event('EvNl3', { type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'how was SLA on billing yesterday?', ts: '1763737012.000100' });
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(2);
+    expect(allText(posts[0].args.blocks)).toContain(billingSlFromCsv('2026-11-20'));
+    expect(allText(posts[1].args.blocks)).toContain('built-in narrator');
+    expect(posts.every((p) => p.args.thread_ts === '1763737012.000100')).toBe(true);
+  });
+
   it('edits, deletions and bot messages are ignored', async () => {
     await event('EvEdit', { type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D1', ts: '1763737005.000100', message: { text: 'sla', user: 'U1' } });
     await event('EvDel', { type: 'message', subtype: 'message_deleted', channel_type: 'im', channel: 'D1', ts: '1763737006.000100' });
@@ -404,10 +448,38 @@ describe('buttons and the what-if modal', () => {
     expect(Object.keys(body.errors).sort()).toEqual(['hours', 'levers']);
   });
 
-  it('a valid what-if submission explains that what-if is coming while the registry lacks it', async () => {
-    const res = await interact(whatifSubmission({ queue: 'billing', date: '2026-11-21', hours: '9-12', levers: '+3 agents' }));
-    const body = JSON.parse(res.body) as { response_action: string; view: { blocks: unknown[] } };
-    expect(body.response_action).toBe('update');
-    expect(allText(body.view)).toContain('whatif billing 2026-11-21 09:00-12:00 +3 agents');
+  it('a valid what-if submission runs whatif and answers ephemerally where the button was pressed', async () => {
+    const res = await interact(whatifSubmission({ queue: 'billing', date: '2026-11-20', hours: '9-12', levers: '+3 agents' }));
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+    const eph = fake.callsTo('chat.postEphemeral');
+    expect(eph.length).toBeGreaterThanOrEqual(1);
+    expect(eph[0].args).toMatchObject({ channel: 'C1', user: 'U1' });
+    const text = allText(eph.map((c) => c.args.blocks));
+    expect(text).toContain('Billing');
+    expect(text).not.toContain(':warning:');
+    expect(String(eph[0].args.text).length).toBeGreaterThan(0);
+  });
+
+  it('a what-if the grammar rejects goes back to the modal under the right field', async () => {
+    const res = await interact(whatifSubmission({ queue: 'billing', date: '2026-11-20', hours: '9-12', levers: 'aht -10%' }));
+    const body = JSON.parse(res.body) as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors)).toEqual(['hours']);
+    expect(body.errors.hours.length).toBeLessThanOrEqual(150);
+  });
+
+  it('without a whatif command the submission explains what is coming', async () => {
+    const full = deps.registry;
+    deps.registry = new Registry(full.commands.filter((c) => c.name !== 'whatif'));
+    try {
+      const res = await interact(whatifSubmission({ queue: 'billing', date: '2026-11-21', hours: '9-12', levers: '+3 agents' }));
+      const body = JSON.parse(res.body) as { response_action: string; view: { blocks: unknown[] } };
+      expect(body.response_action).toBe('update');
+      expect(allText(body.view)).toContain('coming soon');
+      expect(allText(body.view)).toContain('whatif billing 2026-11-21 09:00-12:00 +3 agents');
+    } finally {
+      deps.registry = full;
+    }
   });
 });

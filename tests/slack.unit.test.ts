@@ -154,7 +154,7 @@ describe('the what-if form', () => {
 
   it('builds the whatif command line from a valid form', () => {
     expect(readWhatifForm(v('billing', '2026-11-21', '9-12', ' +3  agents aht -10% '), ['billing'])).toMatchObject({ ok: true, line: 'whatif billing 2026-11-21 09:00-12:00 +3 agents aht -10%' });
-    expect(readWhatifForm(v('Sales EMEA', '2026-11-21', null, '+1 agents'), ['Sales EMEA'])).toMatchObject({ ok: true, line: 'whatif "Sales EMEA" 2026-11-21 +1 agents' });
+    expect(readWhatifForm(v('Sales EMEA', '2026-11-21', null, '+1 agents'), ['Sales EMEA'])).toMatchObject({ ok: true, line: 'whatif "queue=Sales EMEA" 2026-11-21 +1 agents' });
   });
 
   it('reports every bad field at once, by block id', () => {

@@ -4,9 +4,9 @@
  */
 import type { webApi } from '@slack/bolt';
 import { context, esc, section, type Block } from '../blocks/kit.js';
-import { answerFor, commandContext, deliverInThread, runLine, toAnswer, renderExecution } from './answer.js';
+import { answerFor, attachChart, commandContext, deliverInThread, postAnswer, runLine, toAnswer, renderExecution } from './answer.js';
 import { asCommandLine, comingSoon, decodeSlackText, stripMention, slashLine } from './text.js';
-import type { SlackDeps } from './deps.js';
+import type { QuestionAnswer, SlackDeps } from './deps.js';
 import { parseCommandLine } from '../registry.js';
 import { buildParseContext } from '../parseContext.js';
 
@@ -43,9 +43,12 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
     return;
   }
   if (text && deps.answerQuestion) {
-    const qa = await deps.answerQuestion(text, commandContext(deps, who));
-    const blocks: Block[] = qa.blocks ?? (qa.execution ? renderExecution(qa.execution) : [section(esc(qa.text))]);
-    await deliverInThread(deps, client, toAnswer(deps, blocks, 'thread', qa.execution, qa.text), m.channel, m.threadTs);
+    const qa = await deps.answerQuestion(text, commandContext(deps, who), { channel: m.channel, threadTs: m.threadTs });
+    const blocks: Block[] = qa.blocks ?? (qa.execution ? renderExecution(qa.execution) : [section(esc(qa.text ?? ''))]);
+    const a = toAnswer(deps, blocks, 'thread', qa.execution, qa.blocks || qa.execution ? undefined : qa.text);
+    const posted = await postAnswer(client, m.channel, a, m.threadTs);
+    // Numbers first; the prose and the chart follow, each on its own — neither can take the answer down.
+    await Promise.all([explainInThread(deps, client, qa, posted.channel, m.threadTs), attachChart(deps, client, qa.execution, posted.channel, m.threadTs)]);
     return;
   }
   const help = await runLine(deps, 'help', who);
@@ -55,4 +58,14 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
   const blocks = [section(intro), ...renderExecution(help)];
   if (text) blocks.push(context(`You wrote: “${esc(text.slice(0, 200))}”`));
   await deliverInThread(deps, client, toAnswer(deps, blocks, 'thread', undefined), m.channel, m.threadTs);
+}
+
+async function explainInThread(deps: SlackDeps, client: webApi.WebClient, qa: QuestionAnswer, channel: string, threadTs: string): Promise<void> {
+  if (!qa.explain) return;
+  try {
+    const blocks = await qa.explain();
+    if (blocks.length) await postAnswer(client, channel, toAnswer(deps, blocks, 'thread'), threadTs);
+  } catch (err) {
+    deps.logger.warn({ err }, 'explanation failed (the numbers stand)');
+  }
 }

@@ -6,18 +6,26 @@ import type { Registry, CommandContext } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
 
-/** A natural-language answer (from src/llm). */
+/** A natural-language answer (from src/llm): the numbers at once, the prose when it is ready. */
 export interface QuestionAnswer {
   /** Plain-text answer; the fallback `text` of the message, and the body when neither blocks nor execution are given. */
-  text: string;
+  text?: string;
   /** Ready Block Kit (already escaped). When absent, `execution` is rendered, else `text` (escaped) in a section. */
   blocks?: Block[];
   /** The command run the answer rests on, when there is one: it gives the chart (e.g. sla → PNG in the thread). */
   execution?: Execution;
+  /** The explanation (already escaped), posted as a further thread reply once it resolves. */
+  explain?: () => Promise<Block[]>;
+}
+
+/** Where the question was asked: lets the answerer keep per-thread context for follow-ups ("and tech support?"). */
+export interface ThreadRef {
+  channel: string;
+  threadTs: string;
 }
 
 /** Turns a question in plain words into an answer. Optional: without it, mentions/DMs take command lines only. */
-export type AnswerQuestion = (question: string, ctx: CommandContext) => Promise<QuestionAnswer>;
+export type AnswerQuestion = (question: string, ctx: CommandContext, thread?: ThreadRef) => Promise<QuestionAnswer>;
 
 export interface SlackDeps {
   db: Db;

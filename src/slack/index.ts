@@ -14,7 +14,7 @@ import { slackSettings, formatProblems, type SlackSettings } from './startup.js'
 import { boltLogger } from './logger.js';
 import type { SlackDeps, AnswerQuestion } from './deps.js';
 
-export type { SlackDeps, AnswerQuestion, QuestionAnswer } from './deps.js';
+export type { SlackDeps, AnswerQuestion, QuestionAnswer, ThreadRef } from './deps.js';
 export type { SlackSettings } from './startup.js';
 export { slackSettings, formatProblems } from './startup.js';
 
@@ -110,11 +110,22 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
   };
 }
 
+/** The LLM router (rules + narrator when no LLM is configured), if this build has it. */
+async function defaultAnswerer(registry: Registry, logger: SlackDeps['logger']): Promise<AnswerQuestion | undefined> {
+  try {
+    const { llmAnswerer } = await import('./nl.js');
+    return llmAnswerer(registry);
+  } catch (err) {
+    logger.warn({ err }, 'natural-language answers unavailable: mentions and DMs take command lines only');
+    return undefined;
+  }
+}
+
 export interface ServeOptions {
   dbPath: string;
   config: Config;
   registry: Registry;
-  /** The natural-language answerer (src/llm), when available. */
+  /** The natural-language answerer; default: src/llm's router (see nl.ts). */
   answerQuestion?: AnswerQuestion;
   /** Resolves to stop the server (default: SIGINT or SIGTERM). */
   until?: Promise<unknown>;
@@ -129,7 +140,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
   const logger = pino({ level: o.config.LOG_LEVEL });
   const db = openWarehouse(o.dbPath);
-  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion };
+  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? (await defaultAnswerer(o.registry, logger)) };
   let slack: SlackApp;
   try {
     slack = await createSlackApp(deps, { settings: r.settings });

@@ -108,7 +108,8 @@ export function readWhatifForm(values: StateValues, knownQueues: string[]): What
   if (!levers) errors[BLOCK.levers] = 'Add at least one change, e.g. +3 agents or aht -10%.';
   else if (!/\d/.test(levers)) errors[BLOCK.levers] = 'Each change needs a number, e.g. +3 agents, aht -10%, volume +20%.';
   if (Object.keys(errors).length) return { ok: false, errors };
-  const word = /\s/.test(queue!) ? `"${queue}"` : queue!;
+  // The grammar reads a quoted `queue=…` as one option, so ids with spaces survive.
+  const word = /\s/.test(queue!) ? `"queue=${queue}"` : queue!;
   const line = ['whatif', word, date, hours, levers].filter(Boolean).join(' ');
   return { ok: true, queue: queue!, date, hours, levers, line };
 }

@@ -26,7 +26,9 @@ export function register(app: App, deps: SlackDeps): void {
     }
     const parsed = parseCommandLine(deps.registry, form.line, buildParseContext(deps.db, deps.config, deps.now()));
     if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: { [BLOCK.levers]: clip(usageText(parsed.error).replace(/\n/g, ' '), 150) } });
+      // The grammar's message names the part it could not use; hours problems belong under the hours field.
+      const field = /\bhour/i.test(parsed.error.message) ? BLOCK.hours : BLOCK.levers;
+      await ack({ response_action: 'errors', errors: { [field]: clip(usageText(parsed.error).replace(/\n/g, ' '), 150) } });
       return;
     }
     await ack();

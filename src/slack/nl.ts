@@ -1,0 +1,17 @@
+/**
+ * The natural-language answerer for mentions and DMs, over src/llm's public entry: route the question to a
+ * command (LLM tool call when configured, else the rules), run it at once, explain it after (LLM, guarded,
+ * or the narrator). Loaded lazily by serve() so the app starts without the LLM stack when it is absent.
+ */
+import { Registry } from '../registry.js';
+import { answerQuestion, explanationBlocks } from '../llm/index.js';
+import type { AnswerQuestion } from './deps.js';
+
+export function llmAnswerer(registry: Registry): AnswerQuestion {
+  // `ask` is the same pipeline as a command: routing a question to it would loop.
+  const routable = new Registry(registry.commands.filter((c) => c.name !== 'ask'));
+  return async (question, ctx, thread) => {
+    const a = await answerQuestion({ question, ctx, registry: routable, threadKey: thread });
+    return { execution: a.execution, explain: async () => (a.execution.ok ? explanationBlocks(await a.explain()) : []) };
+  };
+}
