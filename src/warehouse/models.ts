@@ -1,10 +1,13 @@
 /**
  * The risk model registry (table `models`, sql/migrations/003_models.sql): save a trained model as a new
- * version, load the active one per label, list versions, switch the active version.
+ * version, load the active one per label, list versions, switch the active version. Also the risk
+ * engine's typed reads of tickets, events and agents (views v_ticket_facts, v_ticket_events,
+ * v_risk_agents) and `scoreOpenTickets`, which the alert evaluator and digest call.
  */
 import type { Db } from './db.js';
-import { parseRiskModel, type RiskModel } from '../engines/risk/model.js';
-import type { RiskLabel } from '../engines/risk/types.js';
+import { parseRiskModel, loadRiskModel, type RiskModel, type LoadedRiskModel } from '../engines/risk/model.js';
+import { scoreTickets, type RiskData, type ScoredTicket } from '../engines/risk/pipeline.js';
+import type { RiskAgent, RiskEvent, RiskLabel, RiskTicket } from '../engines/risk/types.js';
 
 export interface ModelSummary {
   id: number;
@@ -106,4 +109,88 @@ export function activateModel(db: Db, id: number): void {
     db.prepare('UPDATE models SET active = 0 WHERE label = ? AND active = 1').run(row.label);
     db.prepare('UPDATE models SET active = 1 WHERE id = ?').run(id);
   })();
+}
+
+const TICKET_COLUMNS = `ticket_id, created_at, first_response_at, resolved_at, status, priority, channel, queue, customer_id,
+  customer_tier, agent_id, agent_level, agent_hired_at, subject, body, category, csat, reopen_count, escalated, sla_breached, due_at`;
+const EVENT_COLUMNS = 'event_id, ticket_id, at, type, author_type, agent_id, from_queue, to_queue, status, body';
+/** Open = not resolved; status alone can lag (a solved ticket reopened has resolved_at cleared). */
+const OPEN = `resolved_at IS NULL AND status IN ('open', 'pending')`;
+
+export interface RiskReadOptions {
+  /** Only tickets still open. */
+  openOnly?: boolean;
+  queue?: string | null;
+  ticketIds?: readonly string[];
+  /** Tickets created at or before this ISO time (events too). */
+  until?: string | null;
+}
+
+/**
+ * Tickets (with tier and agent joined in), their events and the agents, as the risk engine takes them.
+ * O(rows); events are read only for the selected tickets.
+ */
+export function readRiskData(db: Db, opts: RiskReadOptions = {}): RiskData {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (opts.openOnly) where.push(OPEN);
+  if (opts.queue) {
+    where.push('queue = ?');
+    params.push(opts.queue);
+  }
+  if (opts.until) {
+    where.push('created_at <= ?');
+    params.push(opts.until);
+  }
+  if (opts.ticketIds) {
+    if (opts.ticketIds.length === 0) return { tickets: [], events: [], agents: [] };
+    where.push(`ticket_id IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(opts.ticketIds));
+  }
+  const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const tickets = db.prepare(`SELECT ${TICKET_COLUMNS} FROM v_ticket_facts ${cond} ORDER BY created_at, ticket_id`).all(...params) as RiskTicket[];
+  const evCond = where.length ? `WHERE ticket_id IN (SELECT ticket_id FROM v_ticket_facts ${cond})` : '';
+  const until = opts.until ? `${evCond ? ' AND' : 'WHERE'} at <= ?` : '';
+  const events = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM v_ticket_events ${evCond}${until} ORDER BY ticket_id, at, event_id`)
+    .all(...params, ...(opts.until ? [opts.until] : [])) as RiskEvent[];
+  const agents = db.prepare('SELECT agent_id, level, hired_at FROM v_risk_agents').all() as RiskAgent[];
+  return { tickets, events, agents };
+}
+
+/** The active model of `label`, loaded for scoring; throws a message that says how to get one. */
+export function requireActiveModel(db: Db, label: RiskLabel = 'escalated'): LoadedRiskModel {
+  const m = loadActiveModel(db, label);
+  if (!m) throw new Error(`no active ${label} risk model: train one with \`radar risk train --label ${label}\``);
+  return loadRiskModel(m);
+}
+
+export interface OpenTicketRisk {
+  ticketId: string;
+  queue: string;
+  /** Calibrated probability in [0, 1]. */
+  score: number;
+  flagged: boolean;
+  subject?: string;
+  priority?: string;
+  createdAt?: string;
+}
+
+/**
+ * Scores every open ticket as of `now` with the active model (escalated by default): what the alert
+ * evaluator (`risk_count`, `risk_ticket`) and the daily digest read. Throws when no model is active.
+ */
+export function scoreOpenTickets(db: Db, now: Date, opts: { label?: RiskLabel; queue?: string | null } = {}): OpenTicketRisk[] {
+  const model = requireActiveModel(db, opts.label ?? 'escalated');
+  const data = readRiskData(db, { openOnly: true, queue: opts.queue ?? null, until: isoSeconds(now) });
+  const scored: ScoredTicket[] = scoreTickets(model, data.tickets, data.events, now.getTime(), { agents: data.agents });
+  return scored.map((s, i) => {
+    const t = data.tickets[i];
+    return { ticketId: s.ticket_id, queue: t.queue, score: s.probability, flagged: s.flagged, subject: t.subject, priority: t.priority, createdAt: t.created_at };
+  });
+}
+
+/** 'YYYY-MM-DDTHH:MM:SSZ', the warehouse's timestamp text. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().slice(0, 19) + 'Z';
 }

@@ -78,6 +78,10 @@ function phrase(name: string, v: number, get: (n: string) => number): string {
       return v > 0 ? `repeat-contact wording, e.g. "third time" (${v}×)` : 'no repeat-contact wording';
     case 'phrases_urgency':
       return v > 0 ? `urgency wording (${v}×)` : 'no urgency wording';
+    case 'phrases_anger':
+      return v > 0 ? `angry wording (${v}×)` : 'no angry wording';
+    case 'escalation_phrases':
+      return v > 0 ? `${plural(v, 'escalation phrase')} ("cancel", "lawyer", "third time", …)` : 'no escalation phrases';
     case 'reopens':
       return `${plural(v, 'reopen')}`;
     case 'escalations':

@@ -45,6 +45,7 @@ export const BASE_FEATURES = [
   'created_weekday',
   'sentiment',
   ...PHRASE_GROUP_NAMES.map((g) => `phrases_${g}`),
+  'escalation_phrases',
   'reopens',
   'escalations',
   'text_words',
@@ -313,7 +314,13 @@ export function featurize(
   x[i++] = hour;
   x[i++] = weekday;
   x[i++] = text.tokens > 0 ? text.afinnSum / text.tokens : 0;
-  for (let g = 0; g < PHRASE_GROUP_NAMES.length; g++) x[i++] = text.hits[g];
+  let phrases = 0;
+  for (let g = 0; g < PHRASE_GROUP_NAMES.length; g++) {
+    x[i++] = text.hits[g];
+    phrases += text.hits[g];
+  }
+  // The total as its own column: trees pick up an additive count in one split instead of five.
+  x[i++] = phrases;
   x[i++] = reopens;
   x[i++] = escalations;
   x[i++] = text.tokens;
