@@ -8,7 +8,8 @@
  * the thresholds only the training window, so every decision at interval t uses data up to t.
  * An alarm opens an event; while open the statistic is capped at the threshold so it can fall back, and
  * the event closes when it reaches 0. A new alarm of the same driver and direction within `mergeGapHours`
- * of a close re-opens that event: one long shift is one event.
+ * of a close re-opens that event: one long shift is one event. The onset is the maximum-likelihood change
+ * point within the alarm's CUSUM run (changePoint).
  *
  * Cost: O(days × slots × (refs + drivers)) plus the calibration bootstrap (a few ms per driver).
  */
@@ -17,7 +18,7 @@ import { dayBaseline, referenceDays, type DayBaseline } from './baseline.js';
 import { dayCommonVariance, dayInflation, nullHistory } from './calibrate.js';
 import { thresholdFor } from './cusum.js';
 import { buildGrid, dayNumber, dateOfDayNumber, type QueueGrid } from './grid.js';
-import { fitVariance, increments, observe, sdOf, zOf, type Obs } from './residuals.js';
+import { fitVariance, increments, observe, sdOf, varianceOf, zOf, type Obs } from './residuals.js';
 import {
   DRIVERS,
   type Direction,
@@ -164,6 +165,10 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
   const cumE: number[][] = drivers.map(() => [0]);
   const cumN: number[][] = drivers.map(() => [0]);
   const cumW: number[][] = drivers.map(() => [0]);
+  // Precision-weighted residual sums for the change-point estimate: Σ e/Var, Σ 1/Var.
+  const cumPE: number[][] = drivers.map(() => [0]);
+  const cumP: number[][] = drivers.map(() => [0]);
+  const detectedRuns = new Map<DriftEvent, { k: number; runStart: number; sign: number }>();
   let lastDay: { idx: number; b: DayBaseline; obs: (Obs | null)[][] } | null = null;
 
   for (let i = 0; i < grid.days.length; i++) {
@@ -194,9 +199,13 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
         cumE[k].push(cumE[k][t] + (o ? o.weight * o.expected : 0));
         cumN[k].push(cumN[k][t] + (o ? 1 : 0));
         cumW[k].push(cumW[k][t] + (o ? o.weight : 0));
+        const kap = kappas[k].get(day.dow) ?? kappas[k].overall;
+        const prec = o ? 1 / (kap * varianceOf(variance[k], o)) : 0;
+        cumPE[k].push(cumPE[k][t] + (o ? prec * o.e : 0));
+        cumP[k].push(cumP[k][t] + prec);
         if (o) {
           point.values[d] = { observed: o.observed, expected: o.expected, z: zOf(d, o, variance[k]), weight: o.weight };
-          const inc = increments(d, o, variance[k], shift(d), kappas[k].get(day.dow) ?? kappas[k].overall);
+          const inc = increments(d, o, variance[k], shift(d), kap);
           for (let j = 0; j < 2; j++) {
             const st = states[k][j];
             const dir: Direction = j === 0 ? 'up' : 'down';
@@ -219,7 +228,9 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
                 delete st.event.closedAt;
                 st.eventStartIdx = st.lastClosed.startIdx;
               } else {
-                const onset = timeline[st.runStart]?.intervalStart ?? cell.rec.intervalStart;
+                const sign = j === 0 ? 1 : -1;
+                const cp = changePoint(cumPE[k], cumP[k], st.runStart, t + 1, sign);
+                const onset = timeline[cp]?.intervalStart ?? cell.rec.intervalStart;
                 st.event = {
                   queue: grid.queue,
                   driver: d,
@@ -230,9 +241,10 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
                   status: 'open',
                   observed: NaN,
                   expected: NaN,
-                  intervalsToDetect: cumN[k][t + 1] - cumN[k][st.runStart],
+                  intervalsToDetect: cumN[k][t + 1] - cumN[k][cp],
                 };
-                st.eventStartIdx = st.runStart;
+                st.eventStartIdx = cp;
+                detectedRuns.set(st.event, { k, runStart: st.runStart, sign });
                 events.push(st.event);
               }
               st.lastClosed = null;
@@ -257,6 +269,17 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
     }
   }
 
+  // Events still open: re-estimate the onset with everything seen since their run began (more data after
+  // the change sharpens it); the span and magnitude follow.
+  for (const ev of events) {
+    const info = detectedRuns.get(ev);
+    if (!info || ev.status !== 'open') continue;
+    const end = timeline.length;
+    const cp = changePoint(cumPE[info.k], cumP[info.k], info.runStart, end, info.sign);
+    ev.onsetEstimate = timeline[cp].intervalStart;
+    fillMagnitude(ev, cp, end, cumO[info.k], cumE[info.k], cumW[info.k]);
+  }
+
   const dayVar = drivers.map((d) => calibration[d]!.dayVariance);
   const today = lastDay ? todayOf(grid, lastDay.idx, lastDay.obs, drivers, variance, dayVar, opts.todayWarnZ ?? 3) : null;
   const dataFirst = grid.days[0]?.dayNum ?? trainLo;
@@ -276,6 +299,28 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
 
 function newState(): DirState {
   return { s: 0, runStart: -1, event: null, eventStartIdx: 0, lastClosed: null };
+}
+
+/**
+ * Maximum-likelihood change point of a mean shift in direction `sign` within timeline indices [a, b):
+ * argmax over j of (Σ_{j..b−1} e/Var)² / Σ_{j..b−1} 1/Var with the sum's sign = `sign` (a Gaussian shift of
+ * unknown size starting at j). Sharper than the CUSUM's last zero, which a slow pre-change wander can
+ * pull days early. Prefix sums make it O(b − a). No candidate → a.
+ */
+function changePoint(cPE: number[], cP: number[], a: number, b: number, sign: number): number {
+  let best = a;
+  let bestV = -Infinity;
+  for (let j = a; j < b; j++) {
+    const se = cPE[b] - cPE[j];
+    const sp = cP[b] - cP[j];
+    if (sp <= 0 || sign * se <= 0) continue;
+    const v = (se * se) / sp;
+    if (v > bestV) {
+      bestV = v;
+      best = j;
+    }
+  }
+  return best;
 }
 
 /** Volume-weighted observed/expected means over timeline indices [a, b) and their relative change. */

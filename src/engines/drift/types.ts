@@ -47,7 +47,10 @@ export interface DriftEvent {
   direction: Direction;
   /** intervalStart of the interval whose data raised the alarm. */
   detectedAt: string;
-  /** intervalStart of the first interval of the CUSUM run that raised it (the change-point estimate). */
+  /**
+   * intervalStart of the estimated change point: the maximum-likelihood start of a mean shift within the
+   * CUSUM run that raised the alarm; re-estimated with all data seen so far while the event is open.
+   */
   onsetEstimate: string;
   /**
    * Relative change over the event's span (onset … close or end of data): observed / expected − 1
@@ -63,7 +66,7 @@ export interface DriftEvent {
    */
   observed: number;
   expected: number;
-  /** Intervals with data between onset and detection (detection delay as the detector saw it). */
+  /** Intervals with data from the onset estimate (at detection) to detection, inclusive. */
   intervalsToDetect: number;
 }
 
