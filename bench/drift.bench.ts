@@ -287,8 +287,10 @@ export default async function driftBench(ctx: BenchContext): Promise<BenchRow[]>
     rows.push({ group: g, name: `supplementary: ACW ±10–25 % detected within 7 days (n=${small.length})`, value: (100 * small.filter((r) => r.within7).length) / small.length, unit: '%' });
     rows.push({ group: g, name: `supplementary: ACW ±10–25 % attribution top-1 (n=${small.length})`, value: (100 * small.filter((r) => r.attributionOk).length) / small.length, unit: '%' });
   }
-  const onsetErrs = shifts.filter((r) => r.onsetErr !== null).map((r) => r.onsetErr as number);
-  rows.push({ group: g, name: 'median |onset estimate − true onset| (detected shifts)', value: median(onsetErrs), unit: 'intervals' });
+  for (const shape of ['step', 'ramp'] as const) {
+    const errs = shifts.filter((r) => r.onsetErr !== null && r.shift!.shape === shape).map((r) => r.onsetErr as number);
+    rows.push({ group: g, name: `median |onset estimate − true onset|, ${shape} shifts (n=${errs.length})`, value: median(errs), unit: 'intervals' });
+  }
   rows.push({ group: g, name: `bench wall time (${results.length} cases × ${TRAIN + MONITOR} days, simulate + detect + attribute)`, value: seconds, unit: 's' });
   return rows;
 }
