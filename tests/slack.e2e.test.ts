@@ -13,7 +13,8 @@ import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { loadConfig } from '../src/config.js';
 import { buildRegistry } from '../commands/index.js';
-import { Registry, defineCommand, type AnyCommand } from '../src/registry.js';
+import { Registry, defineCommand, parseCommandLine, type AnyCommand } from '../src/registry.js';
+import { buildParseContext } from '../src/parseContext.js';
 import { createSlackApp, type SlackApp, type SlackDeps } from '../src/slack/index.js';
 import { DEDUPE_TTL_MS } from '../src/slack/dedupe.js';
 import {
@@ -396,6 +397,14 @@ describe('App Home', () => {
     expect(text.indexOf('Billing')).toBeLessThan(text.indexOf('Tech Support'));
     expect(text).toContain('60.0 %');
     expect(text).toContain('"action_id":"run_command"');
+    // Every button reads in this warehouse, and none changes anything (no alerts management, no ask).
+    const values = [...text.matchAll(/"action_id":"run_command"[^}]*?"value":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    expect(values.length).toBeGreaterThanOrEqual(4);
+    const pctx = buildParseContext(db, deps.config, NOW);
+    for (const v of values) {
+      expect(parseCommandLine(deps.registry, v, pctx).ok, v).toBe(true);
+      expect(v).not.toMatch(/^(alerts|ask)\b/);
+    }
   });
 
   it('the messages tab opening does not publish a home view', async () => {
