@@ -4,6 +4,8 @@
  */
 import { Registry, type AnyCommand } from '../src/registry.js';
 import { sla } from './sla.js';
+import { drift } from './drift.js';
+import { why } from './why.js';
 import { whatif } from './whatif.js';
 import { staffing } from './staffing.js';
 import { tickets } from './tickets.js';
@@ -15,6 +17,6 @@ export function buildRegistry(): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
   const ask = makeAsk(() => list);
-  list.push(sla as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
+  list.push(sla as AnyCommand, why as AnyCommand, drift as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }
