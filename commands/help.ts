@@ -37,8 +37,7 @@ export function makeHelp(list: () => AnyCommand[]) {
         const c = r.commands[0];
         return [`${c.usage}`, `  ${c.summary}`, '', 'Examples:', ...c.examples.map((e) => `  ${e}`)].join('\n');
       }
-      const w = Math.max(...r.commands.map((c) => c.usage.length));
-      return ['Commands:', ...r.commands.map((c) => `  ${c.usage.padEnd(w)}  ${c.summary}\n  ${' '.repeat(w)}  e.g. ${c.examples[0]}`)].join('\n');
+      return ['Commands:', ...r.commands.map((c) => `\n  ${c.usage}\n      ${c.summary}\n      e.g. ${c.examples[0]}`)].join('\n');
     },
     blocks(r) {
       const blocks: Block[] = [header(r.detail ? `/radar ${r.commands[0].name}` : 'SLA Radar — what I can do')];
