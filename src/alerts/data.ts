@@ -3,11 +3,29 @@
  * per tick (or once per backtest) and shared by every rule, and same-weekday baselines per slot.
  */
 import type { Db } from '../warehouse/db.js';
-import type { IntervalRow, QueueInfo } from '../warehouse/queries.js';
+import type { QueueInfo } from '../warehouse/queries.js';
 import { listQueues } from '../warehouse/queries.js';
+import { stmt } from './store.js';
 import { addDays } from '../time.js';
 
-export interface Row extends IntervalRow {
+/** An interval row as the alert metrics need it (the view's columns, plus the interval as epoch ms). */
+export interface Row {
+  queue: string;
+  intervalStart: string;
+  intervalSeconds: number;
+  localDate: string;
+  localMinute: number;
+  localDow: number;
+  offered: number;
+  handled: number;
+  abandoned: number;
+  answeredWithinTarget: number;
+  ahtSeconds: number | null;
+  acwSeconds: number | null;
+  agentsStaffed: number;
+  slTargetPct: number;
+  slTargetSeconds: number;
+  forecastOffered: number | null;
   startMs: number;
   endMs: number;
 }
@@ -19,15 +37,17 @@ export interface SlotBaseline {
   slots: Map<number, { offered: number; offeredMad: number; agents: number; aht: number | null; n: number }>;
 }
 
+// Only the columns the metrics use: the view's derived expressions are not computed for columns not selected.
 const SELECT_ROWS = `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
   local_minute AS localMinute, local_dow AS localDow, offered, handled, abandoned,
-  answered_within_target AS answeredWithinTarget, sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds,
-  acw_seconds AS acwSeconds, talk_seconds AS talkSeconds, agents_staffed AS agentsStaffed,
-  traffic_erlangs AS trafficErlangs, occupancy, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
-  forecast_offered AS forecastOffered, forecast_aht_seconds AS forecastAhtSeconds
+  answered_within_target AS answeredWithinTarget, aht_seconds AS ahtSeconds, acw_seconds AS acwSeconds,
+  agents_staffed AS agentsStaffed, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
+  forecast_offered AS forecastOffered
   FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`;
 
-function toRow(r: IntervalRow): Row {
+type RawRow = Omit<Row, 'startMs' | 'endMs'>;
+
+function toRow(r: RawRow): Row {
   const startMs = Date.parse(r.intervalStart);
   return Object.assign(r, { startMs, endMs: startMs + r.intervalSeconds * 1000 });
 }
@@ -42,15 +62,21 @@ function median(xs: number[]): number {
 export class QueueRows {
   private readonly byDate = new Map<string, Row[]>();
   private readonly baselines = new Map<string, SlotBaseline>();
+  /** Memo of per-row results shared by every rule on this queue (e.g. the day's projection at a row). */
+  readonly memo = new Map<string, number | null>();
   constructor(
     private readonly db: Db,
     readonly queue: QueueInfo,
     readonly tz: string,
   ) {}
 
+  private stmt() {
+    return stmt(this.db, SELECT_ROWS);
+  }
+
   /** Loads local dates from..to inclusive with one query. */
   preload(from: string, to: string): void {
-    const rows = (this.db.prepare(SELECT_ROWS).all(this.queue.queue, from, to) as IntervalRow[]).map(toRow);
+    const rows = (this.stmt().all(this.queue.queue, from, to) as RawRow[]).map(toRow);
     for (let d = from; d <= to; d = addDays(d, 1)) if (!this.byDate.has(d)) this.byDate.set(d, []);
     for (const r of rows) this.byDate.get(r.localDate)?.push(r);
   }
@@ -58,7 +84,7 @@ export class QueueRows {
   rowsOn(date: string): Row[] {
     let rows = this.byDate.get(date);
     if (!rows) {
-      rows = (this.db.prepare(SELECT_ROWS).all(this.queue.queue, date, date) as IntervalRow[]).map(toRow);
+      rows = (this.stmt().all(this.queue.queue, date, date) as RawRow[]).map(toRow);
       this.byDate.set(date, rows);
     }
     return rows;

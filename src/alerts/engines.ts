@@ -64,7 +64,10 @@ export interface RiskScoreLike {
 
 export interface Engines {
   erlangC?: ErlangCLike;
-  detectDrift?: (records: readonly DriftRecord[], opts: { from: string; to?: string; trainDays?: number }) => { events: DriftEventLike[] };
+  detectDrift?: (
+    records: readonly DriftRecord[],
+    opts: { from: string; to?: string; trainDays?: number; thresholds?: Record<string, number> },
+  ) => { events: DriftEventLike[]; calibration?: Record<string, { threshold: number } | undefined> };
   attributeDay?: (records: readonly DriftRecord[], date: string, opts?: { weeks?: number }) => AttributionLike;
   /** Risk scores of the tickets open at `now` (the risk engine + model registry). */
   scoreOpenTickets?: (db: Db, now: Date) => RiskScoreLike[];

@@ -14,7 +14,7 @@ import { METRIC_INFO, formatValue } from './metrics.js';
 import { engineAvailable, type Engines, type RiskScoreLike } from './engines.js';
 import { WarehouseView } from './data.js';
 import { intervalObservations, tickObservation, inQuietHours, isTickMetric, newCache, resolveLevel, type EvaluatorCache, type TickInputs } from './providers.js';
-import { listRules, loadStates, saveState, recordIntent, logEvent, stateKey, type StoredState, type NewIntent } from './store.js';
+import { listRules, loadStates, saveState, saveStateView, getStateView, recordIntent, logEvent, stateKey, type StoredState, type NewIntent } from './store.js';
 import { likelyDriver, recoveringWhatIf } from './explain.js';
 import type { AlertView } from './view.js';
 import { compare } from './metrics.js';
@@ -95,11 +95,25 @@ function scopesOf(rule: Rule, view: WarehouseView, risk: () => RiskScoreLike[], 
   return [...set];
 }
 
+const STATE_FIELDS: (keyof StoredState)[] = [
+  'phase', 'breachSince', 'firedAt', 'resolvedAt', 'lastValue', 'peak', 'severity', 'shown', 'shownSeverity', 'lastNotifiedAt', 'episode', 'reopens',
+  'cursor', 'snoozedUntil', 'snoozedBy', 'ackedBy', 'ackedAt', 'messageChannel', 'messageTs',
+];
+
 function sameState(a: StoredState | undefined, b: StoredState): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  return a !== undefined && STATE_FIELDS.every((k) => Object.is(a[k], b[k]));
 }
 
+/**
+ * Runs a tick. Everything from reading the states to writing them (and the intents) happens in one IMMEDIATE
+ * transaction, so a button pressed in another process (ack, snooze) is never overwritten by a stale read.
+ */
 export function evaluate(db: Db, opts: EvaluateOptions): TickReport {
+  if (opts.dryRun || opts.adHocRules?.length) return evaluateInner(db, opts);
+  return db.transaction(() => evaluateInner(db, opts)).immediate();
+}
+
+function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
   const t0 = performance.now();
   const now = opts.now.getTime();
   const cache = opts.cache ?? newCache();
@@ -121,7 +135,8 @@ export function evaluate(db: Db, opts: EvaluateOptions): TickReport {
   };
   const tick: TickInputs = { view, now, engines: opts.engines, cache, risk };
   const report: TickReport = { at: now, rules: 0, scopes: 0, observations: 0, intents: 0, effects: [], unavailable: [], results: [], ms: 0 };
-  const writes: { state: StoredState; intents: NewIntent[]; transitions: Transition[]; rule: Rule }[] = [];
+  const writes: { state: StoredState; intents: NewIntent[]; transitions: Transition[]; rule: Rule; view: string | null }[] = [];
+  const explainMemo = new Map<string, unknown>();
 
   for (const rule of rules) {
     const info = METRIC_INFO[rule.spec.metric];
@@ -173,7 +188,8 @@ export function evaluate(db: Db, opts: EvaluateOptions): TickReport {
       for (const e of r.effects) {
         report.effects.push({ ruleId: rule.id, scope, kind: e.kind, value: e.value });
         if (!rule.spec.channel) continue;
-        const v = buildView(rule, scope, q?.displayName ?? scope, next, e, lastObs, detail, opts.explain !== false && !opts.dryRun ? { view, engines: opts.engines, now } : null, base);
+        if (prev && base.view === null) base.view = getStateView(db, rule.id, scope);
+        const v = buildView(rule, scope, q?.displayName ?? scope, next, e, lastObs, detail, opts.explain !== false && !opts.dryRun ? { view, engines: opts.engines, now, memo: explainMemo } : null, base);
         next.view = JSON.stringify(v);
         intents.push(...intentsFor(rule, scope, next, e, v, now));
       }
@@ -182,7 +198,7 @@ export function evaluate(db: Db, opts: EvaluateOptions): TickReport {
         threshold: lastObs?.threshold ?? null, breached: lastObs ? lastObs.value !== null && compare(lastObs.value, rule.spec.comparator, lastObs.threshold) : null,
         observations: obs.length, effects: r.effects.map((e) => e.kind), transitions: r.transitions,
       });
-      if (!sameState(prev, next) || intents.length || r.transitions.length) writes.push({ state: next, intents, transitions: r.transitions, rule });
+      if (!sameState(prev, next) || intents.length || r.transitions.length) writes.push({ state: next, intents, transitions: r.transitions, rule, view: intents.length ? next.view : null });
     }
   }
 
@@ -190,6 +206,7 @@ export function evaluate(db: Db, opts: EvaluateOptions): TickReport {
     db.transaction(() => {
       for (const w of writes) {
         saveState(db, w.state, now);
+        if (w.view) saveStateView(db, w.rule.id, w.state.scope, w.view);
         for (const i of w.intents) if (recordIntent(db, i, now)) report.intents++;
         for (const t of w.transitions) {
           logEvent(db, { ruleId: w.rule.id, scope: w.state.scope, kind: t.kind, at: t.at, value: t.value, actor: null, detail: t.kind === 'resolved' ? JSON.stringify({ firedAt: w.state.firedAt, peak: t.peak }) : null });
@@ -215,7 +232,7 @@ export function buildView(
   e: Effect,
   lastObs: Observation | undefined,
   detail: string[],
-  explain: { view: WarehouseView; engines: Engines; now: number } | null,
+  explain: { view: WarehouseView; engines: Engines; now: number; memo?: Map<string, unknown> } | null,
   prevState: StoredState,
 ): AlertView {
   const metric = rule.spec.metric;
@@ -229,10 +246,16 @@ export function buildView(
   if (explain && e.kind === 'fire' && q) {
     const src = explain.view.rowsOf(scope);
     if (src && (info.targetRelative || metric === 'abandon' || metric === 'asa' || metric === 'arrivals_z')) {
-      const d = likelyDriver(src, explain.now, explain.engines);
+      // Many rules can fire on one queue in one tick: each explanation is computed once per queue (and target).
+      const memo = explain.memo ?? new Map<string, unknown>();
+      const once = <T>(key: string, f: () => T): T => {
+        if (!memo.has(key)) memo.set(key, f());
+        return memo.get(key) as T;
+      };
+      const d = once(`driver|${scope}`, () => likelyDriver(src, explain.now, explain.engines));
       if (d) driver = `${d.text} (today vs the same weekday of the last 4 weeks; residual ${d.residual >= 0 ? '+' : '−'}${Math.abs(d.residual).toFixed(1)} pts)`;
       const target = info.targetRelative ? (metric === 'sl' ? q.slTargetPct : threshold) : q.slTargetPct;
-      const w = recoveringWhatIf(src, explain.now, target, explain.engines);
+      const w = once(`whatif|${scope}|${target}`, () => recoveringWhatIf(src, explain.now, target, explain.engines));
       if (w) whatIf = { text: w.text, command: w.command };
     }
   }

@@ -191,8 +191,13 @@ export function intervalObservations(rule: Rule, src: QueueRows, since: number, 
           break;
         case 'projected_sl': {
           if (cumOffered < minVol || !engines.erlangC) break;
-          const p = projectDay(rows.slice(0, i + 1), base!, engines.erlangC);
-          value = p.sl === null ? null : 100 * p.sl;
+          // The projection depends on the queue's day, not on the rule: computed once per row for every rule.
+          const key = `proj|${date}|${i}`;
+          if (!src.memo.has(key)) {
+            const p = projectDay(rows.slice(0, i + 1), base!, engines.erlangC);
+            src.memo.set(key, p.sl === null ? null : 100 * p.sl);
+          }
+          value = src.memo.get(key)!;
           break;
         }
         case 'asa': {
@@ -249,10 +254,12 @@ export function recordsBetween(src: QueueRows, from: string, to: string, until: 
 /** Cache that lives as long as the evaluator (drift runs only when a queue has new data). */
 export interface EvaluatorCache {
   drift: Map<string, { key: string; events: DriftEventLike[] }>;
+  /** Calibrated CUSUM thresholds per queue for a monitoring start date: the costly part, reused all day. */
+  driftThresholds: Map<string, { from: string; thresholds: Record<string, number> }>;
 }
 
 export function newCache(): EvaluatorCache {
-  return { drift: new Map() };
+  return { drift: new Map(), driftThresholds: new Map() };
 }
 
 /** Open drift events of a queue at `now`: detectDrift over the last 35 days, monitoring the last 7. */
@@ -268,7 +275,17 @@ export function openDriftEvents(src: QueueRows, now: number, engines: Engines, c
   let events: DriftEventLike[] = [];
   try {
     const monitorFrom = addDays(today, -6);
-    if (records.some((r) => r.localDate < monitorFrom)) events = engines.detectDrift(records, { from: monitorFrom, to: today, trainDays: 28 }).events.filter((e) => e.status === 'open');
+    if (records.some((r) => r.localDate < monitorFrom)) {
+      const known = cache.driftThresholds.get(src.queue.queue);
+      const thresholds = known && known.from === monitorFrom ? known.thresholds : undefined;
+      const r = engines.detectDrift(records, { from: monitorFrom, to: today, trainDays: 28, ...(thresholds ? { thresholds } : {}) });
+      events = r.events.filter((e) => e.status === 'open');
+      if (!thresholds && r.calibration) {
+        const t: Record<string, number> = {};
+        for (const [d, c] of Object.entries(r.calibration)) if (c) t[d] = c.threshold;
+        cache.driftThresholds.set(src.queue.queue, { from: monitorFrom, thresholds: t });
+      }
+    }
   } catch {
     events = [];
   }

@@ -14,6 +14,14 @@ import { closest, matchQueue } from '../grammar/tokens.js';
 import { isValidTimeZone } from '../config.js';
 import { METRICS, METRIC_INFO, allMetricWords, metricOf, type Comparator, type Metric } from './metrics.js';
 
+/** isValidTimeZone, memoised: every rule is parsed on every tick, and building an Intl formatter is not cheap. */
+const tzValid = new Map<string, boolean>();
+export function knownTimeZone(tz: string): boolean {
+  let v = tzValid.get(tz);
+  if (v === undefined) tzValid.set(tz, (v = isValidTimeZone(tz)));
+  return v;
+}
+
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -59,7 +67,7 @@ export const ruleSpecSchema = z
     severity: z.enum(SEVERITIES).default('medium'),
     /** Channel id (C…) or #name; null only for CLI-made rules (then nothing is posted). */
     channel: z.string().min(2).max(100).nullable().default(null),
-    tz: z.string().refine(isValidTimeZone, 'tz must be an IANA time zone, e.g. Europe/London'),
+    tz: z.string().refine(knownTimeZone, 'tz must be an IANA time zone, e.g. Europe/London'),
     /** Quiet hours: the state is tracked, notifications wait until they end. */
     quiet: windowSchema.nullable().default(null),
     /** Business hours: outside them (or on other days) observations are ignored. */

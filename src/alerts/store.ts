@@ -4,8 +4,19 @@
  * hand-edited or outdated row fails loudly with its id instead of misbehaving.
  */
 import type { Db } from '../warehouse/db.js';
+import type { Statement } from 'better-sqlite3';
 import { ruleSpecSchema, type Rule, type RuleSpec, type Severity } from './rules.js';
 import type { MachineState, Phase, Shown } from './machine.js';
+
+/** Prepared statements per connection: preparing is far dearer than running (thousands of states per tick). */
+const statements = new WeakMap<Db, Map<string, Statement>>();
+export function stmt(db: Db, sql: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
 
 // ------------------------------------------------------------------------------------------------ rules
 
@@ -31,34 +42,33 @@ function toRule(r: RuleRow): Rule {
 }
 
 export function insertRule(db: Db, spec: RuleSpec, sourceText: string, createdBy: string | null, now: number): Rule {
-  const r = db
-    .prepare(`INSERT INTO alert_rules (spec, source_text, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING *`)
+  const r = stmt(db, `INSERT INTO alert_rules (spec, source_text, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING *`)
     .get(JSON.stringify(spec), sourceText, createdBy, now, now) as RuleRow;
   return toRule(r);
 }
 
 export function updateRule(db: Db, id: number, spec: RuleSpec, sourceText: string, now: number): Rule {
-  const r = db.prepare(`UPDATE alert_rules SET spec = ?, source_text = ?, updated_at = ? WHERE rule_id = ? RETURNING *`).get(JSON.stringify(spec), sourceText, now, id) as RuleRow | undefined;
+  const r = stmt(db, `UPDATE alert_rules SET spec = ?, source_text = ?, updated_at = ? WHERE rule_id = ? RETURNING *`).get(JSON.stringify(spec), sourceText, now, id) as RuleRow | undefined;
   if (!r) throw new Error(`no rule ${id}`);
   return toRule(r);
 }
 
 export function getRule(db: Db, id: number): Rule | null {
-  const r = db.prepare(`SELECT * FROM alert_rules WHERE rule_id = ?`).get(id) as RuleRow | undefined;
+  const r = stmt(db, `SELECT * FROM alert_rules WHERE rule_id = ?`).get(id) as RuleRow | undefined;
   return r ? toRule(r) : null;
 }
 
 export function listRules(db: Db, opts: { enabledOnly?: boolean } = {}): Rule[] {
-  const rows = db.prepare(`SELECT * FROM alert_rules ${opts.enabledOnly ? 'WHERE enabled = 1' : ''} ORDER BY rule_id`).all() as RuleRow[];
+  const rows = stmt(db, `SELECT * FROM alert_rules ${opts.enabledOnly ? 'WHERE enabled = 1' : ''} ORDER BY rule_id`).all() as RuleRow[];
   return rows.map(toRule);
 }
 
 export function deleteRule(db: Db, id: number): boolean {
-  return db.prepare(`DELETE FROM alert_rules WHERE rule_id = ?`).run(id).changes > 0;
+  return stmt(db, `DELETE FROM alert_rules WHERE rule_id = ?`).run(id).changes > 0;
 }
 
 export function setMute(db: Db, id: number, until: number | null, by: string | null, now: number): void {
-  db.prepare(`UPDATE alert_rules SET muted_until = ?, muted_by = ?, updated_at = ? WHERE rule_id = ?`).run(until, until === null ? null : by, now, id);
+  stmt(db, `UPDATE alert_rules SET muted_until = ?, muted_by = ?, updated_at = ? WHERE rule_id = ?`).run(until, until === null ? null : by, now, id);
 }
 
 // ------------------------------------------------------------------------------------------------ state
@@ -109,31 +119,50 @@ function toState(r: StateRow): StoredState {
   };
 }
 
+const STATE_COLUMNS = `rule_id, scope, phase, breach_since, fired_at, resolved_at, last_value, peak, severity, shown, shown_severity,
+  last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, NULL AS view`;
+
+/** Every state (or one rule's), without the stored message views (read them with getStateView when needed). */
 export function loadStates(db: Db, ruleId?: number): Map<string, StoredState> {
-  const rows = (ruleId === undefined ? db.prepare(`SELECT * FROM alert_state`).all() : db.prepare(`SELECT * FROM alert_state WHERE rule_id = ?`).all(ruleId)) as StateRow[];
+  const rows = (ruleId === undefined ? stmt(db, `SELECT ${STATE_COLUMNS} FROM alert_state`).all() : stmt(db, `SELECT ${STATE_COLUMNS} FROM alert_state WHERE rule_id = ?`).all(ruleId)) as StateRow[];
   return new Map(rows.map((r) => [stateKey(r.rule_id, r.scope), toState(r)]));
 }
 
+export function getStateView(db: Db, ruleId: number, scope: string): string | null {
+  return (stmt(db, `SELECT view FROM alert_state WHERE rule_id = ? AND scope = ?`).get(ruleId, scope) as { view: string | null } | undefined)?.view ?? null;
+}
+
+export function saveStateView(db: Db, ruleId: number, scope: string, view: string): void {
+  stmt(db, `UPDATE alert_state SET view = ? WHERE rule_id = ? AND scope = ?`).run(view, ruleId, scope);
+}
+
 export function getState(db: Db, ruleId: number, scope: string): StoredState | null {
-  const r = db.prepare(`SELECT * FROM alert_state WHERE rule_id = ? AND scope = ?`).get(ruleId, scope) as StateRow | undefined;
+  const r = stmt(db, `SELECT * FROM alert_state WHERE rule_id = ? AND scope = ?`).get(ruleId, scope) as StateRow | undefined;
   return r ? toState(r) : null;
 }
 
 export const stateKey = (ruleId: number, scope: string) => `${ruleId}\u0000${scope}`;
 
+/** Upserts a state row (not its view: saveStateView writes that, only when a message changes). */
 export function saveState(db: Db, s: StoredState, now: number): void {
-  db.prepare(
+  stmt(
+    db,
     `INSERT INTO alert_state (rule_id, scope, phase, breach_since, fired_at, resolved_at, last_value, peak, severity, shown, shown_severity,
-       last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, view, updated_at)
+       last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, updated_at)
      VALUES (@ruleId, @scope, @phase, @breachSince, @firedAt, @resolvedAt, @lastValue, @peak, @severity, @shown, @shownSeverity,
-       @lastNotifiedAt, @episode, @reopens, @cursor, @snoozedUntil, @snoozedBy, @ackedBy, @ackedAt, @messageChannel, @messageTs, @view, @now)
+       @lastNotifiedAt, @episode, @reopens, @cursor, @snoozedUntil, @snoozedBy, @ackedBy, @ackedAt, @messageChannel, @messageTs, @now)
      ON CONFLICT (rule_id, scope) DO UPDATE SET phase = excluded.phase, breach_since = excluded.breach_since, fired_at = excluded.fired_at,
        resolved_at = excluded.resolved_at, last_value = excluded.last_value, peak = excluded.peak, severity = excluded.severity,
        shown = excluded.shown, shown_severity = excluded.shown_severity, last_notified_at = excluded.last_notified_at,
-       episode = excluded.episode, reopens = excluded.reopens, cursor = excluded.cursor, snoozed_until = excluded.snoozed_until,
-       snoozed_by = excluded.snoozed_by, acked_by = excluded.acked_by, acked_at = excluded.acked_at,
-       message_channel = excluded.message_channel, message_ts = excluded.message_ts, view = excluded.view, updated_at = excluded.updated_at`,
-  ).run({ ...s, lastValue: finiteOrNull(s.lastValue), peak: finiteOrNull(s.peak), now });
+       episode = excluded.episode, reopens = excluded.reopens, cursor = excluded.cursor,
+       snoozed_until = excluded.snoozed_until, snoozed_by = excluded.snoozed_by, acked_by = excluded.acked_by, acked_at = excluded.acked_at,
+       message_channel = excluded.message_channel, message_ts = excluded.message_ts, updated_at = excluded.updated_at`,
+  ).run({
+    ruleId: s.ruleId, scope: s.scope, phase: s.phase, breachSince: s.breachSince, firedAt: s.firedAt, resolvedAt: s.resolvedAt,
+    lastValue: finiteOrNull(s.lastValue), peak: finiteOrNull(s.peak), severity: s.severity, shown: s.shown, shownSeverity: s.shownSeverity,
+    lastNotifiedAt: s.lastNotifiedAt, episode: s.episode, reopens: s.reopens, cursor: s.cursor, snoozedUntil: s.snoozedUntil, snoozedBy: s.snoozedBy,
+    ackedBy: s.ackedBy, ackedAt: s.ackedAt, messageChannel: s.messageChannel, messageTs: s.messageTs, now,
+  });
 }
 
 function finiteOrNull(x: number | null): number | null {
@@ -142,11 +171,11 @@ function finiteOrNull(x: number | null): number | null {
 
 /** Interactive changes (ack, snooze) touch only their columns, so a concurrent tick cannot undo them. */
 export function setAck(db: Db, ruleId: number, scope: string, by: string, at: number): void {
-  db.prepare(`UPDATE alert_state SET acked_by = ?, acked_at = ?, updated_at = ? WHERE rule_id = ? AND scope = ?`).run(by, at, at, ruleId, scope);
+  stmt(db, `UPDATE alert_state SET acked_by = ?, acked_at = ?, updated_at = ? WHERE rule_id = ? AND scope = ?`).run(by, at, at, ruleId, scope);
 }
 
 export function setSnooze(db: Db, ruleId: number, scope: string, until: number | null, by: string | null, now: number): void {
-  db.prepare(`UPDATE alert_state SET snoozed_until = ?, snoozed_by = ?, updated_at = ? WHERE rule_id = ? AND scope = ?`).run(until, by, now, ruleId, scope);
+  stmt(db, `UPDATE alert_state SET snoozed_until = ?, snoozed_by = ?, updated_at = ? WHERE rule_id = ? AND scope = ?`).run(until, by, now, ruleId, scope);
 }
 
 // ------------------------------------------------------------------------------------------------ intents
@@ -223,50 +252,49 @@ export interface NewIntent {
 /** Records an intent; a key already recorded is ignored (returns false): the key is the idempotency token. */
 export function recordIntent(db: Db, i: NewIntent, now: number): boolean {
   return (
-    db
-      .prepare(`INSERT INTO alert_intents (key, kind, rule_id, scope, channel, payload, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (key) DO NOTHING`)
+    stmt(db, `INSERT INTO alert_intents (key, kind, rule_id, scope, channel, payload, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (key) DO NOTHING`)
       .run(i.key, i.kind, i.ruleId ?? null, i.scope ?? null, i.channel, JSON.stringify(i.payload), now).changes > 0
   );
 }
 
 export function openIntents(db: Db): Intent[] {
-  return (db.prepare(`SELECT * FROM alert_intents WHERE status IN ('pending', 'sending') ORDER BY intent_id`).all() as IntentRow[]).map(toIntent);
+  return (stmt(db, `SELECT * FROM alert_intents WHERE status IN ('pending', 'sending') ORDER BY intent_id`).all() as IntentRow[]).map(toIntent);
 }
 
 export function getIntent(db: Db, key: string): Intent | null {
-  const r = db.prepare(`SELECT * FROM alert_intents WHERE key = ?`).get(key) as IntentRow | undefined;
+  const r = stmt(db, `SELECT * FROM alert_intents WHERE key = ?`).get(key) as IntentRow | undefined;
   return r ? toIntent(r) : null;
 }
 
 export function allIntents(db: Db): Intent[] {
-  return (db.prepare(`SELECT * FROM alert_intents ORDER BY intent_id`).all() as IntentRow[]).map(toIntent);
+  return (stmt(db, `SELECT * FROM alert_intents ORDER BY intent_id`).all() as IntentRow[]).map(toIntent);
 }
 
 /** Marks an intent as being sent (attempts + 1) before the network call: a crash now leaves it 'sending'. */
 export function markSending(db: Db, id: number): void {
-  db.prepare(`UPDATE alert_intents SET status = 'sending', attempts = attempts + 1 WHERE intent_id = ?`).run(id);
+  stmt(db, `UPDATE alert_intents SET status = 'sending', attempts = attempts + 1 WHERE intent_id = ?`).run(id);
 }
 
 export function markPosted(db: Db, id: number, ts: string | null, channelId: string | null, now: number): void {
-  db.prepare(`UPDATE alert_intents SET status = 'posted', ts = COALESCE(?, ts), channel_id = COALESCE(?, channel_id), posted_at = ?, error = NULL WHERE intent_id = ?`).run(ts, channelId, now, id);
+  stmt(db, `UPDATE alert_intents SET status = 'posted', ts = COALESCE(?, ts), channel_id = COALESCE(?, channel_id), posted_at = ?, error = NULL WHERE intent_id = ?`).run(ts, channelId, now, id);
 }
 
 /** Points a posted intent at another message (an update that had to post anew). */
 export function repointIntent(db: Db, key: string, ts: string, channelId: string | null): void {
-  db.prepare(`UPDATE alert_intents SET ts = ?, channel_id = COALESCE(?, channel_id) WHERE key = ?`).run(ts, channelId, key);
+  stmt(db, `UPDATE alert_intents SET ts = ?, channel_id = COALESCE(?, channel_id) WHERE key = ?`).run(ts, channelId, key);
 }
 
 export function markRetry(db: Db, id: number, notBefore: number, error: string, status: 'pending' | 'sending' = 'pending'): void {
-  db.prepare(`UPDATE alert_intents SET status = ?, not_before = ?, error = ? WHERE intent_id = ?`).run(status, notBefore, error, id);
+  stmt(db, `UPDATE alert_intents SET status = ?, not_before = ?, error = ? WHERE intent_id = ?`).run(status, notBefore, error, id);
 }
 
 export function markFinal(db: Db, id: number, status: 'skipped' | 'failed', error: string | null): void {
-  db.prepare(`UPDATE alert_intents SET status = ?, error = ? WHERE intent_id = ?`).run(status, error, id);
+  stmt(db, `UPDATE alert_intents SET status = ?, error = ? WHERE intent_id = ?`).run(status, error, id);
 }
 
 /** Mirrors a posted alert message into its state row (buttons find the message from there). */
 export function setStateMessage(db: Db, ruleId: number, scope: string, channel: string, ts: string): void {
-  db.prepare(`UPDATE alert_state SET message_channel = ?, message_ts = ? WHERE rule_id = ? AND scope = ?`).run(channel, ts, ruleId, scope);
+  stmt(db, `UPDATE alert_state SET message_channel = ?, message_ts = ? WHERE rule_id = ? AND scope = ?`).run(channel, ts, ruleId, scope);
 }
 
 // ------------------------------------------------------------------------------------------------ events
@@ -282,13 +310,12 @@ export interface AlertEvent {
 }
 
 export function logEvent(db: Db, e: AlertEvent): void {
-  db.prepare(`INSERT INTO alert_events (rule_id, scope, kind, at, value, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(e.ruleId, e.scope, e.kind, e.at, finiteOrNull(e.value), e.actor, e.detail);
+  stmt(db, `INSERT INTO alert_events (rule_id, scope, kind, at, value, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(e.ruleId, e.scope, e.kind, e.at, finiteOrNull(e.value), e.actor, e.detail);
 }
 
 export function eventsBetween(db: Db, from: number, to: number, kinds?: string[]): AlertEvent[] {
   const filter = kinds?.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '';
-  return db
-    .prepare(`SELECT rule_id AS ruleId, scope, kind, at, value, actor, detail FROM alert_events WHERE at >= ? AND at < ? ${filter} ORDER BY at`)
+  return stmt(db, `SELECT rule_id AS ruleId, scope, kind, at, value, actor, detail FROM alert_events WHERE at >= ? AND at < ? ${filter} ORDER BY at`)
     .all(from, to, ...(kinds ?? [])) as AlertEvent[];
 }
 
@@ -304,22 +331,21 @@ export interface DigestSub {
 }
 
 export function upsertDigest(db: Db, d: Omit<DigestSub, 'lastSentDate' | 'createdAt'>, now: number): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO alert_digests (channel, local_time, time_zone, created_by, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (channel) DO UPDATE SET local_time = excluded.local_time, time_zone = excluded.time_zone`,
   ).run(d.channel, d.localTime, d.timeZone, d.createdBy, now);
 }
 
 export function listDigests(db: Db): DigestSub[] {
-  return db
-    .prepare(`SELECT channel, local_time AS localTime, time_zone AS timeZone, created_by AS createdBy, created_at AS createdAt, last_sent_date AS lastSentDate FROM alert_digests ORDER BY channel`)
+  return stmt(db, `SELECT channel, local_time AS localTime, time_zone AS timeZone, created_by AS createdBy, created_at AS createdAt, last_sent_date AS lastSentDate FROM alert_digests ORDER BY channel`)
     .all() as DigestSub[];
 }
 
 export function deleteDigest(db: Db, channel: string): boolean {
-  return db.prepare(`DELETE FROM alert_digests WHERE channel = ?`).run(channel).changes > 0;
+  return stmt(db, `DELETE FROM alert_digests WHERE channel = ?`).run(channel).changes > 0;
 }
 
 export function markDigestSent(db: Db, channel: string, date: string): void {
-  db.prepare(`UPDATE alert_digests SET last_sent_date = ? WHERE channel = ?`).run(date, channel);
+  stmt(db, `UPDATE alert_digests SET last_sent_date = ? WHERE channel = ?`).run(date, channel);
 }

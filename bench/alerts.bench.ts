@@ -1,0 +1,132 @@
+/**
+ * Alerts: one evaluator tick with 200 rules over 20 queues on a 1-year warehouse (target < 500 ms), and the
+ * backtest of one rule over 1 year (target < 5 s). The warehouse is the sample generator's 1 year × 20 queues
+ * (seed 11, the same as the ingest bench's `radar sla` figure), copied so the alert tables stay out of it.
+ */
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext, BenchRow } from './types.js';
+import { summarize } from './types.js';
+import { writeSample } from '../src/sample/generate.js';
+import { openWarehouse, type Db } from '../src/warehouse/db.js';
+import { ingestFiles } from '../src/warehouse/ingest.js';
+import { listQueues } from '../src/warehouse/queries.js';
+import { evaluate } from '../src/alerts/evaluator.js';
+import { backtest } from '../src/alerts/backtest.js';
+import { staticEngines } from '../src/alerts/engines.js';
+import { newCache } from '../src/alerts/providers.js';
+import { finishRule, parseRuleTokens, type Rule } from '../src/alerts/rules.js';
+import { insertRule, listRules } from '../src/alerts/store.js';
+import { tokenize } from '../src/grammar/tokens.js';
+import { buildParseContext } from '../src/parseContext.js';
+import { loadConfig } from '../src/config.js';
+import { addDays } from '../src/time.js';
+
+const END = '2026-11-20';
+
+async function yearWarehouse(ctx: BenchContext): Promise<{ path: string; days: number }> {
+  const days = ctx.quick ? 60 : 365;
+  const base = join(ctx.outDir, ctx.quick ? 'sla-quick.db' : 'sla-year.db');
+  if (!existsSync(base)) {
+    const dir = join(ctx.outDir, ctx.quick ? 'sla-quick' : 'sla-year');
+    if (!existsSync(join(dir, 'intervals.csv'))) await writeSample(dir, { days, queues: 20, tickets: 0, seed: 11, end: END });
+    const db0 = openWarehouse(base);
+    const r = await ingestFiles(db0, [join(dir, 'sla_policy.csv'), join(dir, 'intervals.csv')]);
+    db0.close();
+    if (!r.ok) throw new Error('bench warehouse rejected');
+  }
+  const path = join(ctx.outDir, ctx.quick ? 'alerts-quick.db' : 'alerts-year.db');
+  for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
+  const src = openWarehouse(base);
+  src.pragma('wal_checkpoint(TRUNCATE)');
+  src.close();
+  copyFileSync(base, path);
+  return { path, days };
+}
+
+const METRIC_MIX = ['sl < 80 for 2 intervals', 'sl_day < target', 'abandon > 10 for 2 intervals', 'asa > 60 for 2 intervals', 'arrivals_z > 3', 'projected_sl < target-2 for 30m', 'sl < 70', 'sl_day < 75', 'abandon > 15', 'projected_sl < 78'];
+
+function addRules(db: Db, n: number, scopeAll: boolean, queues: string[]): void {
+  const config = loadConfig({});
+  const pctx = buildParseContext(db, config, new Date(`${END}T12:00:00Z`));
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const text = `${METRIC_MIX[i % METRIC_MIX.length]} queue=${scopeAll ? 'all' : queues[i % queues.length]} channel=#ops-${i % 7} severity=high`;
+      insertRule(db, finishRule(parseRuleTokens(tokenize(text), pctx, { mode: 'full' }), 'UTC'), text, null, 0);
+    }
+  })();
+}
+
+export default async function alertsBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const { path, days } = await yearWarehouse(ctx);
+  const engines = staticEngines();
+  const db = openWarehouse(path);
+  const queues = listQueues(db).map((q) => q.queue);
+  const intervals = (db.prepare('SELECT COUNT(*) AS n FROM interval_inputs').get() as { n: number }).n;
+  const size = `${queues.length} queues × ${days} days, ${intervals.toLocaleString('en-US')} intervals`;
+
+  // --- Ticks: 200 rules, each on all 20 queues (4 000 rule × queue states), every 15 minutes over a working day.
+  addRules(db, 200, true, queues);
+  const day = addDays(END, -1);
+  const cache = newCache();
+  const ticks: number[] = [];
+  let scopes = 0;
+  let intents = 0;
+  const first = evaluate(db, { now: new Date(`${day}T06:00:00Z`), engines, defaultTz: 'UTC', cache });
+  for (let k = 1; k <= 48; k++) {
+    const now = new Date(Date.parse(`${day}T06:00:00Z`) + k * 15 * 60_000);
+    const t0 = process.hrtime.bigint();
+    const r = evaluate(db, { now, engines, defaultTz: 'UTC', cache });
+    ticks.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    scopes = r.scopes;
+    intents += r.intents;
+  }
+  const s = summarize(ticks);
+  rows.push({ group: 'alerts', name: `tick: 200 rules on all ${queues.length} queues (${scopes.toLocaleString('en-US')} states), ${size}, p95 of 48 ticks`, value: s.p95, unit: 'ms', target: '< 500 ms', verdict: s.p95 < 500 ? 'pass' : 'fail', note: `p50 ${s.p50.toFixed(0)} ms, max ${Math.max(...ticks).toFixed(0)} ms; first tick (creates every state) ${first.ms.toFixed(0)} ms; ${intents} intents recorded over the day` });
+
+  // Same, 200 rules spread 10 per queue (the common set-up).
+  db.exec('DELETE FROM alert_rules; DELETE FROM alert_intents; DELETE FROM alert_events;');
+  addRules(db, 200, false, queues);
+  const spread: number[] = [];
+  evaluate(db, { now: new Date(`${day}T06:00:00Z`), engines, defaultTz: 'UTC', cache });
+  for (let k = 1; k <= 48; k++) {
+    const now = new Date(Date.parse(`${day}T06:00:00Z`) + k * 15 * 60_000);
+    spread.push(evaluate(db, { now, engines, defaultTz: 'UTC', cache }).ms);
+  }
+  const s2 = summarize(spread);
+  rows.push({ group: 'alerts', name: `tick: 200 rules, 10 per queue (200 states), p95 of 48 ticks`, value: s2.p95, unit: 'ms', target: '< 500 ms', verdict: s2.p95 < 500 ? 'pass' : 'fail' });
+
+  // Drift rules on every queue: detectDrift over 35 days per queue when new data arrives (cached otherwise).
+  db.exec('DELETE FROM alert_rules;');
+  addRulesText(db, ['drift queue=all channel=#ops']);
+  const driftCold = evaluate(db, { now: new Date(`${day}T12:01:00Z`), engines, defaultTz: 'UTC', cache: newCache() }).ms;
+  rows.push({ group: 'alerts', name: `tick: drift rule on all ${queues.length} queues, new data (detector runs per queue)`, value: driftCold, unit: 'ms' });
+
+  // --- Backtests over the whole history.
+  const from = addDays(END, -(days - 1) + 28);
+  const bt = (text: string): { ms: number; fired: number; flaps: number } => {
+    db.exec('DELETE FROM alert_rules;');
+    addRulesText(db, [text]);
+    const rule = listRules(db)[0] as Rule;
+    const t0 = process.hrtime.bigint();
+    const r = backtest(db, [rule], from, END, { engines, defaultTz: 'UTC' });
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, fired: r.summary.fired, flaps: r.summary.flaps };
+  };
+  const span = `${from}..${END}`;
+  const one = bt(`sl < 80 for 2 intervals queue=${queues[0]}`);
+  rows.push({ group: 'alerts', name: `backtest: sl < 80 for 2 intervals, one queue, ${span}`, value: one.ms / 1000, unit: 's', target: '< 5 s', verdict: one.ms < 5000 ? 'pass' : 'fail', note: `${one.fired} alerts, ${one.flaps} flaps` });
+  const all = bt('sl < 80 for 2 intervals queue=all');
+  rows.push({ group: 'alerts', name: `backtest: sl < 80 for 2 intervals, all ${queues.length} queues, ${span}`, value: all.ms / 1000, unit: 's', target: '< 5 s', verdict: all.ms < 5000 ? 'pass' : 'fail', note: `${all.fired} alerts, ${all.flaps} flaps` });
+  const proj = bt(`projected_sl < target for 30m queue=${queues[0]}`);
+  rows.push({ group: 'alerts', name: `backtest: projected_sl < target (Erlang C per remaining slot), one queue, ${span}`, value: proj.ms / 1000, unit: 's', target: '< 5 s', verdict: proj.ms < 5000 ? 'pass' : 'fail', note: `${proj.fired} alerts, ${proj.flaps} flaps` });
+  const projAll = bt('projected_sl < target for 30m queue=all');
+  rows.push({ group: 'alerts', name: `backtest: projected_sl < target, all ${queues.length} queues, ${span}`, value: projAll.ms / 1000, unit: 's', note: `${projAll.fired} alerts, ${projAll.flaps} flaps` });
+  db.close();
+  return rows;
+}
+
+function addRulesText(db: Db, texts: string[]): void {
+  const pctx = buildParseContext(db, loadConfig({}), new Date(`${END}T12:00:00Z`));
+  for (const t of texts) insertRule(db, finishRule(parseRuleTokens(tokenize(t), pctx, { mode: 'full' }), 'UTC'), t, null, 0);
+}
