@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
 
 export interface ApiCall {
   method: string;
@@ -31,6 +32,8 @@ export interface FakeSlack {
   responses: { id: string; body: Record<string, unknown>; at: number }[];
   /** Raw bodies POSTed to file upload URLs. */
   uploads: { fileId: string; bytes: Buffer }[];
+  /** Emits 'call' (ApiCall) and 'response' ({ id, body, at }) as they arrive — for benches timing another process. */
+  events: EventEmitter;
   responseUrl(id: string): string;
   callsTo(method: string): ApiCall[];
   /** The next calls to `method` get these answers, in order (then the defaults again). */
@@ -66,6 +69,7 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
   const responses: FakeSlack['responses'] = [];
   const uploads: FakeSlack['uploads'] = [];
   const scripts = new Map<string, Scripted[]>();
+  const events = new EventEmitter();
   let seq = 0;
   let base = '';
 
@@ -108,7 +112,9 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       const method = path.slice(5);
       const args = parseArgs(String(req.headers['content-type'] ?? ''), raw);
       const auth = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
-      calls.push({ method, args, token: auth, at: performance.now() });
+      const call = { method, args, token: auth, at: performance.now() };
+      calls.push(call);
+      events.emit('call', call);
       const queued = scripts.get(method);
       if (queued?.length) {
         const s = queued.shift()!;
@@ -122,7 +128,9 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       return send(200, 'OK - ' + raw.length, { 'content-type': 'text/plain' });
     }
     if (path.startsWith('/response/')) {
-      responses.push({ id: path.slice(10), body: JSON.parse(raw.toString('utf8')) as Record<string, unknown>, at: performance.now() });
+      const r = { id: path.slice(10), body: JSON.parse(raw.toString('utf8')) as Record<string, unknown>, at: performance.now() };
+      responses.push(r);
+      events.emit('response', r);
       return send(200, 'ok', { 'content-type': 'text/plain' });
     }
     send(404, { ok: false, error: 'not_found' });
@@ -137,6 +145,7 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
     calls,
     responses,
     uploads,
+    events,
     responseUrl: (id) => `${base}/response/${id}`,
     callsTo: (m) => calls.filter((c) => c.method === m),
     script: (method, ...answers) => scripts.set(method, [...(scripts.get(method) ?? []), ...answers]),
