@@ -74,6 +74,8 @@ export interface DriftQueueResult {
   timeline: { intervalStart: string; score: number; driver: Driver | null }[];
   sparkline: string;
   today: TodaySoFar | null;
+  /** True when `today` is the queue's current local day (a partial day, "so far"). */
+  todayIsCurrent: boolean;
   thresholds: Partial<Record<Driver, number>>;
 }
 
@@ -110,6 +112,7 @@ export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, t
     timeline: [],
     sparkline: '',
     today: null,
+    todayIsCurrent: false,
     thresholds: {},
   };
   if (!rows.some((r) => r.localDate >= from)) return base;
@@ -168,6 +171,7 @@ export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, t
     timeline: res.timeline.map((p) => ({ intervalStart: p.intervalStart, score: p.score, driver: p.topDriver })),
     sparkline: sparkline(daily.map((d) => d.score), 0, 1),
     today: res.today,
+    todayIsCurrent: res.today?.localDate === localToday(ctx.now, tz),
     thresholds: Object.fromEntries(Object.entries(res.calibration).map(([d, c]) => [d, c!.threshold])),
   };
 }
@@ -199,7 +203,7 @@ function todayLine(q: DriftQueueResult): string | null {
     const x = t.drivers[d]!;
     return `${Math.abs(x.z) >= 3 ? '⚠ ' : ''}${DRIVER_LABEL[d].toLowerCase()} ${changeText(d, x.change)}`;
   });
-  return `${t.localDate} so far (through ${hhmm(t.throughMinute)}): ${parts.join(', ')}`;
+  return q.todayIsCurrent ? `Today so far (through ${hhmm(t.throughMinute)}): ${parts.join(', ')}` : `${t.localDate} vs usual: ${parts.join(', ')}`;
 }
 
 const STATUS_ICON: Record<DriftQueueResult['status'], string> = { drifting: '🔴', recent: '🟡', quiet: '🟢', no_data: '⚪' };

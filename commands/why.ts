@@ -48,7 +48,8 @@ export interface WhyResult {
   /** The facts as sentences, largest contribution first, then the model/residual and context lines. */
   sentences: string[];
   facts: Attribution['facts'];
-  started: { driver: Player; direction: 'up' | 'down'; onsetEstimate: string; onsetLocal: string; detectedAt: string; status: 'open' | 'closed' } | null;
+  /** When the main driver's shift began (drift detector over the 14 days to the explained day); `atLeast`: it was already under way at the start of those 14 days. */
+  started: { driver: Player; direction: 'up' | 'down'; onsetEstimate: string; onsetLocal: string; detectedAt: string; status: 'open' | 'closed'; atLeast: boolean } | null;
   sameDriverElsewhere: { queue: string; change: number; contribution: number }[];
   note: string | null;
 }
@@ -85,17 +86,19 @@ function localStamp(iso: string, tz: string): string {
   return `${WEEKDAY_SHORT[p.dow]} ${p.date} ${hhmm(p.minute)}`;
 }
 
-/** When did the main driver's shift start? The drift detector over the week up to the after-window's end. */
+/** When did the main driver's shift start? The drift detector over the 14 days up to the after-window's end. */
 function startedOf(ctx: CommandContext, q: QueueInfo, plan: Plan, driver: Player, direction: 'up' | 'down'): WhyResult['started'] {
   const tz = q.timeZone ?? ctx.config.RADAR_TZ;
-  const from = addDays(plan.after.to, -6) < plan.after.from ? addDays(plan.after.to, -6) : plan.after.from;
+  const from = addDays(plan.after.to, -13) < plan.after.from ? addDays(plan.after.to, -13) : plan.after.from;
   const rows = windowRecords(ctx, q.queue, addDays(from, -28), plan.after.to);
   if (!rows.some((r) => r.localDate >= from)) return null;
   const res = detectDrift(rows, { from, to: plan.after.to, drivers: [driver], seed: 1, falseAlarmsPer30Days: 0.1 });
   const hit = res.events
     .filter((e) => e.direction === direction && (e.status === 'open' || (e.closedAt ?? '') >= plan.after.from))
     .sort((a, b) => a.onsetEstimate.localeCompare(b.onsetEstimate))[0];
-  return hit ? { driver, direction, onsetEstimate: hit.onsetEstimate, onsetLocal: localStamp(hit.onsetEstimate, tz), detectedAt: hit.detectedAt, status: hit.status } : null;
+  if (!hit) return null;
+  const onsetLocal = localStamp(hit.onsetEstimate, tz);
+  return { driver, direction, onsetEstimate: hit.onsetEstimate, onsetLocal, detectedAt: hit.detectedAt, status: hit.status, atLeast: onsetLocal.slice(4, 14) === from };
 }
 
 const PLAYER_WORD: Record<Player, string> = { arrivals: 'Arrivals', talk: 'Talk time', acw: 'ACW', agents: 'Staffed agents' };
@@ -175,7 +178,11 @@ export const why = defineCommand({
     const sentences: string[] = att.facts.filter((f, i) => i < 2 || Math.abs(f.contribution) >= 0.05).map((f) => f.text);
     const modelName = att.model === 'erlang-a' ? `Erlang A, patience ${dur(att.meanPatienceSeconds)}` : 'Erlang C';
     sentences.push(`The queue model (${modelName}) explains ${fmtPts(att.modelDelta)} of the ${fmtPts(att.observedDelta)}; residual ${fmtPts(att.residual)}.`);
-    if (started) sentences.push(`${PLAYER_WORD[started.driver]} ${started.direction === 'up' ? 'rose' : 'fell'} from ${started.onsetLocal}${started.status === 'open' ? ' and has not come back' : ''}.`);
+    if (started) {
+      const since = started.atLeast ? `since at least ${started.onsetLocal.slice(0, 14)}` : `from ${started.onsetLocal}`;
+      const still = started.status === 'open' ? ` and ${started.driver === 'agents' ? 'are' : 'is'} still ${started.direction}` : '';
+      sentences.push(`${PLAYER_WORD[started.driver]} ${started.direction === 'up' ? 'rose' : 'fell'} ${since}${still}.`);
+    }
     if (sameDriverElsewhere.length) sentences.push(`${PLAYER_WORD[top.driver]} moved the same way on ${sameDriverElsewhere.map((s) => `${s.queue} (${fmtPct(s.change)})`).join(', ')}.`);
 
     const beforeRange = plan.mode === 'day' ? { from: addDays(plan.date!, -28), to: addDays(plan.date!, -7) } : plan.before;
