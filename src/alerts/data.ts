@@ -45,6 +45,8 @@ const SELECT_ROWS = `SELECT queue, interval_start AS intervalStart, interval_sec
   forecast_offered AS forecastOffered
   FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`;
 
+const SELECT_ROWS_IN = SELECT_ROWS.replace('local_date BETWEEN ? AND ?', 'local_date IN (@DATES)');
+
 type RawRow = Omit<Row, 'startMs' | 'endMs'>;
 
 function toRow(r: RawRow): Row {
@@ -78,6 +80,16 @@ export class QueueRows {
   preload(from: string, to: string): void {
     const rows = (this.stmt().all(this.queue.queue, from, to) as RawRow[]).map(toRow);
     for (let d = from; d <= to; d = addDays(d, 1)) if (!this.byDate.has(d)) this.byDate.set(d, []);
+    for (const r of rows) this.byDate.get(r.localDate)?.push(r);
+  }
+
+  /** Loads the given local dates (those not loaded yet) with one query. */
+  prefetch(dates: string[]): void {
+    const missing = [...new Set(dates)].filter((d) => !this.byDate.has(d));
+    if (missing.length <= 1) return;
+    const sql = `${SELECT_ROWS_IN.replace('@DATES', missing.map(() => '?').join(','))}`;
+    const rows = (stmt(this.db, sql).all(this.queue.queue, ...missing) as RawRow[]).map(toRow);
+    for (const d of missing) this.byDate.set(d, []);
     for (const r of rows) this.byDate.get(r.localDate)?.push(r);
   }
 
