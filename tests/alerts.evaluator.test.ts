@@ -220,6 +220,14 @@ describe('engine-backed metrics are pluggable', () => {
     expect(r.effects.map((e) => e.kind)).toEqual(['resolve']);
   });
 
+  it('risk rules say why they cannot run when there is no trained model, instead of seeing zero tickets', async () => {
+    const db = await wh(day('2026-11-20', [[100, 90]]));
+    rule(db, 'risk_count > 3 queue=billing');
+    const r = run(db, '2026-11-20T09:01:00Z', { scoreOpenTickets: () => { throw new Error('no active escalated risk model: train one with `radar risk train --label escalated`'); } });
+    expect(r.unavailable).toEqual([{ ruleId: 1, metric: 'risk_count', reason: 'risk scores unavailable: no active escalated risk model: train one with `radar risk train --label escalated`' }]);
+    expect(r.results).toEqual([]);
+  });
+
   it('risk_ticket: one alert per ticket above the threshold, resolved when the ticket leaves the open set', async () => {
     const db = await wh(day('2026-11-20', [[100, 90]]));
     rule(db, 'risk_ticket > 80 queue=billing channel=#ops');

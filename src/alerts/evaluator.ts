@@ -123,12 +123,15 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
   const rules = [...stored, ...(opts.adHocRules ?? [])];
   const states = loadStates(db);
   let riskScores: RiskScoreLike[] | null = null;
+  let riskError: string | null = null;
   const risk = () => {
     if (riskScores === null) {
       try {
         riskScores = opts.engines.scoreOpenTickets ? opts.engines.scoreOpenTickets(db, opts.now) : [];
-      } catch {
+      } catch (err) {
+        // e.g. no trained model yet: the risk rules are reported unavailable rather than seeing zero tickets.
         riskScores = [];
+        riskError = err instanceof Error ? err.message : String(err);
       }
     }
     return riskScores;
@@ -143,6 +146,13 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
     if (!engineAvailable(opts.engines, info.engine)) {
       report.unavailable.push({ ruleId: rule.id, metric: rule.spec.metric, reason: `${rule.spec.metric} needs the ${info.engine} engine, which is not available in this build` });
       continue;
+    }
+    if (info.engine === 'risk') {
+      risk();
+      if (riskError) {
+        report.unavailable.push({ ruleId: rule.id, metric: rule.spec.metric, reason: `risk scores unavailable: ${riskError}` });
+        continue;
+      }
     }
     report.rules++;
     const muted = rule.mutedUntil !== null && rule.mutedUntil > now;
