@@ -9,6 +9,8 @@ import { Registry, parseCommandLine, type AnyCommand, type CommandContext, type 
 import { validateBlocks } from '../src/blocks/kit.js';
 import { simulateDay } from '../src/sample/callsim.js';
 import { createRng } from '../src/engines/shared/rng.js';
+import { Writable } from 'node:stream';
+import { main } from '../src/cli/main.js';
 import { drift, type DriftResult } from '../commands/drift.js';
 import { why, type WhyResult } from '../commands/why.js';
 
@@ -49,6 +51,7 @@ function intervalsCsv(): string {
 }
 
 let db: Db;
+let dbPath: string;
 let ctx: CommandContext;
 const registry = new Registry([drift as AnyCommand, why as AnyCommand]);
 const pctx: ParseContext = { queues: ['billing', 'support'], now: NOW, tz: 'UTC', queueTz: () => 'UTC' };
@@ -57,7 +60,8 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'radar-drift-'));
   writeFileSync(join(dir, 'sla_policy.csv'), 'queue,sl_target_pct,sl_target_seconds,interval_seconds,time_zone,display_name\nbilling,80,20,1800,UTC,Billing\nsupport,80,20,1800,UTC,Support\n');
   writeFileSync(join(dir, 'intervals.csv'), intervalsCsv());
-  db = openWarehouse(join(dir, 'w.db'));
+  dbPath = join(dir, 'w.db');
+  db = openWarehouse(dbPath);
   const report = await ingestFiles(db, [join(dir, 'sla_policy.csv'), join(dir, 'intervals.csv')], { now: NOW, workerMinBytes: Infinity });
   expect(report.ok ?? true).toBeTruthy();
   ctx = { db, now: NOW, config: loadConfig({}), surface: 'cli' };
@@ -171,5 +175,36 @@ describe('why command', () => {
     const bad = parseCommandLine(registry, 'why billing --before 2026-11-02..2026-11-08', pctx);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toMatch(/both windows/);
+  });
+});
+
+describe('radar CLI (drift, why)', () => {
+  async function radar(args: string[]) {
+    let out = '';
+    let err = '';
+    const sink = (f: (s: string) => void) => new Writable({ write(chunk, _e, cb) { f(chunk.toString()); cb(); } });
+    process.env.RADAR_NOW = NOW.toISOString();
+    const code = await main(['--db', dbPath, ...args], { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
+    return { code, out, err };
+  }
+
+  it('radar drift --queue Q --from D1 --to D2 --train-days 28 --json prints the events', async () => {
+    const r = await radar(['drift', '--queue', 'billing', '--from', '2026-11-09', '--to', '2026-11-15', '--train-days', '28', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.queue).toBe('billing');
+    const talk = j.events.filter((e: { driver: string }) => e.driver === 'talk');
+    expect(talk).toHaveLength(1);
+    for (const k of ['driver', 'direction', 'detectedAt', 'onsetEstimate', 'magnitude']) expect(talk[0]).toHaveProperty(k);
+  });
+
+  it('radar why --queue Q --before .. --after .. --json prints the decomposition', async () => {
+    const r = await radar(['why', '--queue', 'billing', '--before', '2026-11-02..2026-11-08', '--after', '2026-11-12..2026-11-13', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const sum = j.contributions.arrivals + j.contributions.talk + j.contributions.acw + j.contributions.agents;
+    expect(Math.abs(sum - j.modelDelta)).toBeLessThanOrEqual(1e-9);
+    expect(j.residual).toBeCloseTo(j.observedDelta - j.modelDelta, 12);
+    expect(['erlang-a', 'erlang-c']).toContain(j.model);
   });
 });
