@@ -14,7 +14,7 @@ import { METRIC_INFO, formatValue } from './metrics.js';
 import { engineAvailable, type Engines, type RiskScoreLike } from './engines.js';
 import { WarehouseView } from './data.js';
 import { intervalObservations, tickObservation, inQuietHours, isTickMetric, newCache, resolveLevel, type EvaluatorCache, type TickInputs } from './providers.js';
-import { listRules, loadStates, saveState, saveStateView, getStateView, recordIntent, logEvent, stateKey, type StoredState, type NewIntent } from './store.js';
+import { listRules, loadStates, saveState, saveStateView, moveCursors, getStateView, recordIntent, logEvent, stateKey, type StoredState, type NewIntent } from './store.js';
 import { likelyDriver, recoveringWhatIf } from './explain.js';
 import type { AlertView } from './view.js';
 import { compare } from './metrics.js';
@@ -104,6 +104,10 @@ function sameState(a: StoredState | undefined, b: StoredState): boolean {
   return a !== undefined && STATE_FIELDS.every((k) => Object.is(a[k], b[k]));
 }
 
+function onlyCursorMoved(a: StoredState, b: StoredState): boolean {
+  return a.cursor !== b.cursor && STATE_FIELDS.every((k) => k === 'cursor' || Object.is(a[k], b[k]));
+}
+
 /**
  * Runs a tick. Everything from reading the states to writing them (and the intents) happens in one IMMEDIATE
  * transaction, so a button pressed in another process (ack, snooze) is never overwritten by a stale read.
@@ -140,6 +144,7 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
   const report: TickReport = { at: now, rules: 0, scopes: 0, observations: 0, intents: 0, effects: [], unavailable: [], results: [], ms: 0 };
   const writes: { state: StoredState; intents: NewIntent[]; transitions: Transition[]; rule: Rule; view: string | null }[] = [];
   const explainMemo = new Map<string, unknown>();
+  const cursorMoves = new Map<string, { scope: string; cursor: number; rules: number[] }>();
 
   for (const rule of rules) {
     const info = METRIC_INFO[rule.spec.metric];
@@ -208,7 +213,13 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
         threshold: lastObs?.threshold ?? null, breached: lastObs ? lastObs.value !== null && compare(lastObs.value, rule.spec.comparator, lastObs.threshold) : null,
         observations: obs.length, effects: r.effects.map((e) => e.kind), transitions: r.transitions,
       });
-      if (!sameState(prev, next) || intents.length || r.transitions.length) writes.push({ state: next, intents, transitions: r.transitions, rule, view: intents.length ? next.view : null });
+      if (prev && !intents.length && !r.transitions.length && onlyCursorMoved(prev, next)) {
+        // The common case (new data, nothing happened): batched per queue and cursor below.
+        const k = `${scope}\u0000${next.cursor}`;
+        const g = cursorMoves.get(k) ?? { scope, cursor: next.cursor, rules: [] as number[] };
+        g.rules.push(rule.id);
+        cursorMoves.set(k, g);
+      } else if (!sameState(prev, next) || intents.length || r.transitions.length) writes.push({ state: next, intents, transitions: r.transitions, rule, view: intents.length ? next.view : null });
     }
   }
 
@@ -217,6 +228,9 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
       for (const w of writes) {
         saveState(db, w.state, now);
         if (w.view) saveStateView(db, w.rule.id, w.state.scope, w.view);
+      }
+      for (const g of cursorMoves.values()) moveCursors(db, g.scope, g.rules, g.cursor, now);
+      for (const w of writes) {
         for (const i of w.intents) if (recordIntent(db, i, now)) report.intents++;
         for (const t of w.transitions) {
           logEvent(db, { ruleId: w.rule.id, scope: w.state.scope, kind: t.kind, at: t.at, value: t.value, actor: null, detail: t.kind === 'resolved' ? JSON.stringify({ firedAt: w.state.firedAt, peak: t.peak }) : null });
