@@ -2,7 +2,8 @@
  * `why [queue] [date]` or `why [queue] --before D1..D2 --after D3..D4` — why SL changed: an exact Shapley
  * decomposition of the SL change over {arrivals, talk, ACW, agents} through the queue model (engine:
  * src/engines/drift/attribution.ts), plus the residual the model does not explain, when the main driver's
- * shift started (drift detector) and which other queues show the same driver moving.
+ * shift started (drift detector), which other queues show the same driver moving, and what customers wrote
+ * about more than usual over the same window (term lift over ticket text, with example tickets).
  * Default comparison: the day against the same weekday averaged over the 4 weeks before.
  */
 import { z } from 'zod';
@@ -12,7 +13,8 @@ import { addDays, localParts, localToday, WEEKDAY_SHORT } from '../src/time.js';
 import { parseDateExpr } from '../src/grammar/dates.js';
 import { dateRangeSchema, noLeftovers, takeQueue, takeRange } from './args.js';
 import { pct, dur, hhmm } from '../src/format.js';
-import { header, section, context, actions, esc, divider, fields, type Block } from '../src/blocks/kit.js';
+import { header, section, context, actions, esc, clip, divider, fields, type Block } from '../src/blocks/kit.js';
+import { termLift } from '../src/engines/retrieval/index.js';
 import { attributeDay, attributeSlChange, detectDrift, fmtPct, fmtPts, PLAYERS, type Attribution, type IntervalRecord, type Player, type WindowSummary } from '../src/engines/drift/index.js';
 import { toRecord, DRIVER_LABEL } from './drift.js';
 
@@ -51,7 +53,38 @@ export interface WhyResult {
   /** When the main driver's shift began (drift detector over the 14 days to the explained day); `atLeast`: it was already under way at the start of those 14 days. */
   started: { driver: Player; direction: 'up' | 'down'; onsetEstimate: string; onsetLocal: string; detectedAt: string; status: 'open' | 'closed'; atLeast: boolean } | null;
   sameDriverElsewhere: { queue: string; change: number; contribution: number }[];
+  /** Terms customers used more than usual in the explained window (≤ 5, strongest first); [] when none stand out or there are no tickets. */
+  customersWroteAbout: CustomerTerm[];
+  /** The ticket windows behind `customersWroteAbout`; null when the queue had no tickets in either. */
+  customersWindow: CustomersWindow | null;
   note: string | null;
+}
+
+export interface CustomerTerm {
+  term: string;
+  /** Fightin' Words z-score (log-odds ratio / its standard error). */
+  zScore: number;
+  /** Share of tickets mentioning it, after / before; null when the baseline never mentions it. */
+  lift: number | null;
+  /** Tickets mentioning the term in the window / in the baseline. */
+  countAfter: number;
+  countBefore: number;
+  /** Newest first, at most 2. */
+  examples: { ticketId: string; subject: string }[];
+}
+
+export interface CustomersWindow {
+  /** "since Wed 2026-11-11 08:00", "on 2026-11-18", "2026-11-09..2026-11-15". */
+  label: string;
+  /** "the 28 days before" or "2026-11-02..2026-11-08". */
+  baselineLabel: string;
+  /** UTC bounds, end exclusive. */
+  from: string;
+  to: string;
+  baselineFrom: string;
+  baselineTo: string;
+  ticketsAfter: number;
+  ticketsBefore: number;
 }
 
 function windowRecords(ctx: CommandContext, q: string, from: string, to: string): IntervalRecord[] {
@@ -99,6 +132,71 @@ function startedOf(ctx: CommandContext, q: QueueInfo, plan: Plan, driver: Player
   if (!hit) return null;
   const onsetLocal = localStamp(hit.onsetEstimate, tz);
   return { driver, direction, onsetEstimate: hit.onsetEstimate, onsetLocal, detectedAt: hit.detectedAt, status: hit.status, atLeast: onsetLocal.slice(4, 14) === from };
+}
+
+/**
+ * What customers wrote about more than usual. Day mode: from the main driver's onset (when the detector found
+ * one, else the day itself) to the end of the day, against the 28 days before that start — so the baseline is
+ * free of the shift and a week-old issue is not diluted by a single day's handful of tickets. Ranges mode: the
+ * after-window against the before-window. Any failure (no ticket table, bad bounds) → no terms, never an error.
+ */
+function customersOf(ctx: CommandContext, q: QueueInfo, plan: Plan, started: WhyResult['started']): { terms: CustomerTerm[]; window: CustomersWindow | null } {
+  const tz = q.timeZone ?? ctx.config.RADAR_TZ;
+  try {
+    let from: string;
+    let label: string;
+    let baseline: { from: string; to: string } | null = null;
+    if (plan.mode === 'ranges') {
+      from = plan.after.from;
+      baseline = plan.before;
+      label = `${plan.after.from}..${plan.after.to}`;
+    } else if (started) {
+      from = started.onsetEstimate;
+      label = started.atLeast ? `since at least ${started.onsetLocal.slice(4, 14)}` : `since ${started.onsetLocal}`;
+    } else {
+      from = plan.date!;
+      label = `on ${plan.date}`;
+    }
+    const res = termLift(ctx.db, {
+      queue: q.queue,
+      from,
+      to: plan.after.to,
+      baselineFrom: baseline?.from,
+      baselineTo: baseline?.to,
+      tz,
+      limit: 5,
+      examples: 2,
+    });
+    if (!res.window.tickets && !res.baseline.tickets) return { terms: [], window: null };
+    const terms = res.terms.slice(0, 5).map((t) => ({
+      term: t.term,
+      zScore: t.z,
+      lift: Number.isFinite(t.lift) ? t.lift : null,
+      countAfter: t.windowCount,
+      countBefore: t.baselineCount,
+      examples: t.examples.slice(0, 2).map((e) => ({ ticketId: e.ticketId, subject: e.subject })),
+    }));
+    return {
+      terms,
+      window: {
+        label,
+        baselineLabel: baseline ? `${baseline.from}..${baseline.to}` : 'the 28 days before',
+        from: res.window.from,
+        to: res.window.to,
+        baselineFrom: res.baseline.from,
+        baselineTo: res.baseline.to,
+        ticketsAfter: res.window.tickets,
+        ticketsBefore: res.baseline.tickets,
+      },
+    };
+  } catch {
+    return { terms: [], window: null };
+  }
+}
+
+/** "“invoice portal” 11 tickets (3 before)". */
+function termLine(t: CustomerTerm): string {
+  return `“${t.term}” in ${t.countAfter} ${t.countAfter === 1 ? 'ticket' : 'tickets'} (${t.countBefore} before, z ${t.zScore.toFixed(1)})`;
 }
 
 const PLAYER_WORD: Record<Player, string> = { arrivals: 'Arrivals', talk: 'Talk time', acw: 'ACW', agents: 'Staffed agents' };
@@ -173,6 +271,8 @@ export const why = defineCommand({
     }
     sameDriverElsewhere.sort((a, b) => Math.abs(b.change) - Math.abs(a.change));
 
+    const customers = customersOf(ctx, q, plan, started);
+
     const usual = plan.mode === 'day' ? 'usual' : 'before';
     const headline = `SL ${att.after.sl.toFixed(1)} % vs ${att.before.sl.toFixed(1)} % ${usual}, ${fmtPts(att.observedDelta)}`;
     const sentences: string[] = att.facts.filter((f, i) => i < 2 || Math.abs(f.contribution) >= 0.05).map((f) => f.text);
@@ -207,6 +307,8 @@ export const why = defineCommand({
       facts: att.facts,
       started,
       sameDriverElsewhere,
+      customersWroteAbout: customers.terms,
+      customersWindow: customers.window,
       note: args.queue ? null : `Picked ${q.queue}: the queue whose SL fell most.`,
     };
   },
@@ -224,6 +326,15 @@ export const why = defineCommand({
     lines.push(row('agents', r.before.agents.toFixed(1), r.after.agents.toFixed(1), 'agents'));
     lines.push(`${'residual'.padEnd(12)}  ${''.padStart(7)}  ${''.padStart(7)}  ${''.padStart(7)}  ${fmtPts(r.residual).padStart(12)}`);
     lines.push(`SL observed ${pct(r.before.sl / 100)} → ${pct(r.after.sl / 100)}; modelled ${pct(r.before.slModel / 100)} → ${pct(r.after.slModel / 100)} (${r.model}).`);
+    const w = r.customersWindow;
+    if (w) {
+      lines.push('', `What customers wrote about more than usual (${w.label}, ${w.ticketsAfter} tickets, vs ${w.baselineLabel}, ${w.ticketsBefore}):`);
+      if (!r.customersWroteAbout.length) lines.push('  nothing stands out.');
+      for (const t of r.customersWroteAbout) {
+        lines.push(`• ${termLine(t)}`);
+        for (const e of t.examples) lines.push(`    ${e.ticketId}  ${clip(e.subject, 80)}`);
+      }
+    }
     return lines.join('\n');
   },
   blocks(r, opts) {
@@ -235,6 +346,14 @@ export const why = defineCommand({
         PLAYERS.map((p) => `*${DRIVER_LABEL[p]}* ${esc(fmtPct(r.driverChanges[p]))}\n${esc(fmtPts(r.contributions[p]))}`).concat([`*Residual*\n${esc(fmtPts(r.residual))}`]),
       ),
     );
+    const w = r.customersWindow;
+    if (w && r.customersWroteAbout.length) {
+      const items = r.customersWroteAbout.map((t) => {
+        const ex = t.examples.map((e) => `${esc(e.ticketId)} _${esc(clip(e.subject, 80))}_`).join(' · ');
+        return `• ${esc(termLine(t))}${ex ? `\n    ${ex}` : ''}`;
+      });
+      blocks.push(section(`*What customers wrote about more than usual* (${esc(w.label)}, vs ${esc(w.baselineLabel)})\n${items.join('\n')}`));
+    }
     blocks.push(divider());
     const date = r.mode === 'day' ? r.date! : r.afterRange.to;
     const buttons = [
