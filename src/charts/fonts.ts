@@ -16,12 +16,17 @@ const CANDIDATES = [
 
 export const CHART_FONT = 'DejaVu Sans';
 
-/** Font files to load explicitly: RADAR_FONT_FILE when set, else the first DejaVu Sans found. */
+/** Font files to load explicitly: RADAR_FONT_FILE when set, and the first DejaVu Sans found (regular and bold). */
 export function chartFontFiles(env: Record<string, string | undefined> = process.env): string[] {
   const files: string[] = [];
   if (env.RADAR_FONT_FILE && existsSync(env.RADAR_FONT_FILE)) files.push(env.RADAR_FONT_FILE);
   const found = CANDIDATES.find((f) => existsSync(f));
-  if (found) files.push(found);
+  if (found) {
+    files.push(found);
+    // Titles are bold: the real bold face beats a synthesised one (and a fallback search).
+    const bold = found.replace(/DejaVuSans\.ttf$/, 'DejaVuSans-Bold.ttf');
+    if (existsSync(bold)) files.push(bold);
+  }
   return files;
 }
 
