@@ -113,6 +113,27 @@ export interface FeatureContext {
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/** Days since 1970-01-01 of a civil date (H. Hinnant's algorithm; proleptic Gregorian). */
+function civilDays(year: number, mo: number, da: number): number {
+  const y = year - (mo <= 2 ? 1 : 0);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + da - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+// Table lookups instead of divisions for the years data comes from.
+const YEAR_MIN = 1900;
+const YEAR_MAX = 2200;
+const YEAR_START = Int32Array.from({ length: YEAR_MAX - YEAR_MIN + 1 }, (_, k) => civilDays(YEAR_MIN + k, 1, 1));
+const LEAP = Uint8Array.from({ length: YEAR_MAX - YEAR_MIN + 1 }, (_, k) => {
+  const y = YEAR_MIN + k;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 1 : 0;
+});
+const MONTH_START = [
+  [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334],
+  [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335],
+];
+
 /**
  * Epoch ms of an ISO timestamp; the warehouse's 'YYYY-MM-DDTHH:MM:SSZ' is parsed by hand (scoring parses
  * every event), anything else by Date.parse. Null/empty → NaN.
@@ -146,12 +167,8 @@ export function isoMs(iso: string | null | undefined): number {
       const mi = i0 * 10 + i1;
       const se = s0 * 10 + s1;
       if (mo >= 1 && mo <= 12 && da >= 1 && da <= 31 && h < 24 && mi < 60 && se < 60) {
-        // Days from the civil date (H. Hinnant's algorithm): integer arithmetic, faster than Date.UTC.
-        const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3 - (mo <= 2 ? 1 : 0);
-        const era = Math.floor(y / 400);
-        const yoe = y - era * 400;
-        const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + da - 1;
-        const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+        const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+        const days = y >= YEAR_MIN && y <= YEAR_MAX ? YEAR_START[y - YEAR_MIN] + MONTH_START[LEAP[y - YEAR_MIN]][mo - 1] + da - 1 : civilDays(y, mo, da);
         return ((days * 24 + h) * 60 + mi) * 60000 + se * 1000;
       }
     }
@@ -167,30 +184,50 @@ const ordinal = (levels: readonly string[], v: string | null | undefined): numbe
   return i < 0 ? NaN : i;
 };
 
-const TRANSFER_TYPES = new Set(['transfer', 'reassign']);
 
-interface TimedEvent {
-  t: number;
-  e: RiskEvent;
-}
+// Scratch space for the events of the ticket being featurised (featurize is not re-entrant: it never
+// calls itself, and JS runs one call at a time). Avoids an object per event on the scoring path.
+let evIdx = new Int32Array(64);
+let evTime = new Float64Array(64);
+let evOrd = new Int32Array(64);
 
-const byTimeThenId = (a: TimedEvent, b: TimedEvent): number =>
-  a.t - b.t || (a.e.event_id < b.e.event_id ? -1 : a.e.event_id > b.e.event_id ? 1 : 0);
-
-/** This ticket's events at or before the cut-off, in time order (ties by event_id, so input order is irrelevant). */
-function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): TimedEvent[] {
-  const out: TimedEvent[] = [];
+/**
+ * This ticket's events at or before the cut-off into the scratch arrays, in time order (ties by
+ * event_id, so input order is irrelevant). Returns how many; evOrd[0…n) indexes evIdx/evTime in order.
+ */
+function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): number {
+  let n = 0;
   let sorted = true;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
     if (e.ticket_id !== ticket.ticket_id) continue;
     const t = isoMs(e.at);
     if (!(t <= cutoffMs)) continue;
-    const prev = out.length > 0 ? out[out.length - 1] : null;
-    if (prev && (t < prev.t || (t === prev.t && e.event_id < prev.e.event_id))) sorted = false;
-    out.push({ t, e });
+    if (n === evIdx.length) {
+      const a = new Int32Array(n * 2);
+      a.set(evIdx);
+      evIdx = a;
+      const b = new Float64Array(n * 2);
+      b.set(evTime);
+      evTime = b;
+      evOrd = new Int32Array(n * 2);
+    }
+    if (n > 0 && (t < evTime[n - 1] || (t === evTime[n - 1] && e.event_id < events[evIdx[n - 1]].event_id))) sorted = false;
+    evIdx[n] = i;
+    evTime[n] = t;
+    evOrd[n] = n;
+    n++;
   }
-  if (!sorted) out.sort(byTimeThenId);
-  return out;
+  if (!sorted) {
+    const ord = Array.from(evOrd.subarray(0, n));
+    ord.sort((a, b) => {
+      const ea = events[evIdx[a]].event_id;
+      const eb = events[evIdx[b]].event_id;
+      return evTime[a] - evTime[b] || (ea < eb ? -1 : ea > eb ? 1 : 0);
+    });
+    evOrd.set(ord);
+  }
+  return n;
 }
 
 const hourFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -219,6 +256,7 @@ function localHourWeekday(t: number, timeZone: string | null): [number, number] 
 /**
  * The feature vector of `ticket` as of `cutoffMs` (epoch ms). `events` may hold any events (other tickets'
  * and later ones are ignored). O(E log E + text length). Units: hours unless the name says days.
+ * `out` (of the right length) is reused instead of allocating: the scoring loop passes one buffer.
  */
 export function featurize(
   schema: FeatureSchema,
@@ -226,12 +264,18 @@ export function featurize(
   events: readonly RiskEvent[],
   cutoffMs: number,
   ctx: FeatureContext = {},
+  out?: Float64Array,
 ): Float64Array {
   const nBase = BASE_FEATURES.length;
   const nOneHot = schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1;
-  const x = new Float64Array(nBase + nOneHot + schema.hashBuckets);
+  const len = nBase + nOneHot + schema.hashBuckets;
+  let x: Float64Array;
+  if (out && out.length === len) {
+    x = out;
+    x.fill(0);
+  } else x = new Float64Array(len);
   const created = ms(ticket.created_at);
-  const evs = eventsAsOf(ticket, events, cutoffMs);
+  const nEv = eventsAsOf(ticket, events, cutoffMs);
 
   let transfers = 0;
   let messages = 0;
@@ -245,8 +289,11 @@ export function featurize(
   let agentId: string | null = null;
   let lastMsg = created;
   const customerText: string[] = [ticket.subject ?? '', ticket.body ?? ''];
-  for (const { t, e } of evs) {
-    if (TRANSFER_TYPES.has(e.type)) {
+  for (let k = 0; k < nEv; k++) {
+    const o = evOrd[k];
+    const e = events[evIdx[o]];
+    const t = evTime[o];
+    if (e.type === 'transfer' || e.type === 'reassign') {
       transfers++;
       if (e.type === 'transfer' && e.to_queue) queue = e.to_queue;
       if (e.agent_id) agentId = e.agent_id;
@@ -325,19 +372,34 @@ export function featurize(
   x[i++] = escalations;
   x[i++] = text.tokens;
 
-  i = oneHot(x, i, schema.channels, ticket.channel);
-  i = oneHot(x, i, schema.queues, queue);
-  oneHot(x, i, schema.categories, ticket.category ?? null);
+  const ix = vocabIndex(schema);
+  i = oneHot(x, i, ix.channels, schema.channels.length, ticket.channel);
+  i = oneHot(x, i, ix.queues, schema.queues.length, queue);
+  oneHot(x, i, ix.categories, schema.categories.length, ticket.category ?? null);
   return x;
 }
 
-/** Sets the column of `value` in a vocabulary block followed by its `other` column; null sets none. */
-function oneHot(x: Float64Array, start: number, vocab: readonly string[], value: string | null): number {
-  if (value != null && value !== '') {
-    const k = vocab.indexOf(value);
-    x[start + (k < 0 ? vocab.length : k)] = 1;
+interface VocabIndex {
+  channels: Map<string, number>;
+  queues: Map<string, number>;
+  categories: Map<string, number>;
+}
+const vocabCache = new WeakMap<FeatureSchema, VocabIndex>();
+/** Value → position maps of a schema's vocabularies, built once per schema object. */
+function vocabIndex(schema: FeatureSchema): VocabIndex {
+  let v = vocabCache.get(schema);
+  if (!v) {
+    const m = (a: readonly string[]) => new Map(a.map((s, k) => [s, k] as const));
+    v = { channels: m(schema.channels), queues: m(schema.queues), categories: m(schema.categories) };
+    vocabCache.set(schema, v);
   }
-  return start + vocab.length + 1;
+  return v;
+}
+
+/** Sets the column of `value` in a vocabulary block followed by its `other` column; null sets none. */
+function oneHot(x: Float64Array, start: number, vocab: Map<string, number>, size: number, value: string | null): number {
+  if (value != null && value !== '') x[start + (vocab.get(value) ?? size)] = 1;
+  return start + size + 1;
 }
 
 /**

@@ -337,8 +337,10 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
   const { model, flat, shap } = m;
   const out: ScoredTicket[] = [];
   const phi = new Float64Array(flat.nFeatures);
+  const buf = new Float64Array(flat.nFeatures);
+  const none: RiskEvent[] = [];
   for (const t of tickets) {
-    const x = featurize(model.schema, t, byTicket.get(t.ticket_id) ?? [], nowMs, ctx);
+    const x = featurize(model.schema, t, byTicket.get(t.ticket_id) ?? none, nowMs, ctx, buf);
     const margin = predictFlat(flat, x, 0);
     const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
     if (opts.reasons && opts.reasons > 0) {

@@ -170,6 +170,11 @@ function maybeReset(): void {
 
 let idBuf = new Int32Array(1024);
 
+/** ASCII code → its lower-case token character, or 0 for a separator. */
+const TOKEN_CHAR = Uint8Array.from({ length: 128 }, (_, c) =>
+  c >= 97 && c <= 122 ? c : c >= 65 && c <= 90 ? c + 32 : (c >= 48 && c <= 57) || c === 39 ? c : 0,
+);
+
 /** Token ids of the texts, as if joined by whitespace. Reuses one buffer: valid until the next call. */
 function scan(texts: readonly (string | null | undefined)[]): { ids: Int32Array; n: number } {
   maybeReset();
@@ -182,9 +187,9 @@ function scan(texts: readonly (string | null | undefined)[]): { ids: Int32Array;
     let start = -1;
     let h = 0;
     for (let i = 0; i <= len; i++) {
-      let c = i < len ? text.charCodeAt(i) : 32;
-      if (c >= 65 && c <= 90) c += 32;
-      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 39) {
+      const raw = i < len ? text.charCodeAt(i) : 32;
+      const c = raw < 128 ? TOKEN_CHAR[raw] : 0;
+      if (c !== 0) {
         if (start < 0) {
           start = i;
           h = 0x811c9dc5 | 0;
