@@ -1,7 +1,8 @@
 /**
  * `alerts add|list|edit|remove|test|mute|unmute|status|digest|backtest` — alert rules and their history.
  *
- *   alerts add sl < 75 for 2 intervals queue=billing channel=#support-ops severity=high
+ *   alerts add sl < 75 for 2 intervals queue=billing channel=#support-ops severity=high     (Slack)
+ *   radar alerts add sl below 75 for 2 intervals --queue billing                           (CLI: no `<`, no bare #)
  *   alerts backtest --rule 3 --from 2026-10-01 --to 2026-10-31 --json
  *
  * Rules are stored in SQLite; the evaluator (src/alerts) runs them on a schedule. Changing or removing a rule is
@@ -30,7 +31,7 @@ import type { DigestView } from '../src/alerts/view.js';
 
 const EX_ADD = RULE_EXAMPLE;
 const EX_BACKTEST = 'alerts backtest --rule 1 --from 2026-10-01 --to 2026-10-31';
-const EX_DIGEST = 'alerts digest #support-ops 08:30 Europe/London';
+const EX_DIGEST = 'alerts digest channel=#support-ops 08:30 Europe/London';
 const FOREVER = 253_402_300_799_000; // 9999-12-31: "muted until unmuted"
 
 const id = z.number().int().positive().describe('Rule id (see `alerts list`)');
@@ -498,7 +499,8 @@ export const alerts = defineCommand({
   usage: 'alerts [add|list|edit|remove|test|mute|unmute|status|digest|backtest] …',
   examples: [
     EX_ADD,
-    'alerts add projected_sl < target for 30m queue=billing channel=#support-ops severity=high quiet=22:00-07:00',
+    'alerts add projected_sl below target for 30m queue=billing channel=#support-ops severity=high quiet=22:00-07:00',
+    'alerts add abandon above 8 for 2 intervals queue=all channel=#support-ops',
     'alerts list',
     'alerts test 1',
     'alerts edit 1 severity=critical repeat=2h',

@@ -78,7 +78,7 @@ describe('rule grammar', () => {
     if (parsed.ok) return;
     const text = usageText(parsed.error);
     expect(text).toContain(`couldn't read the threshold "lots"`);
-    expect(text).toContain('Example: `/radar alerts add sl < 75 for 2 intervals queue=billing channel=#support-ops severity=high`');
+    expect(text).toContain('Example: `/radar alerts add sl below 75 for 2 intervals queue=billing channel=#support-ops severity=high`');
   });
 
   it('patches keep what they do not mention', () => {

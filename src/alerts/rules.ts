@@ -26,7 +26,8 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
-export const RULE_EXAMPLE = 'alerts add sl < 75 for 2 intervals queue=billing channel=#support-ops severity=high';
+/** Shell-safe as well as Slack-ready: `<` and a bare `#channel` would be taken by the shell on the CLI. */
+export const RULE_EXAMPLE = 'alerts add sl below 75 for 2 intervals queue=billing channel=#support-ops severity=high';
 
 const minuteOfDay = z.number().int().min(0).max(1439);
 export const windowSchema = z.object({ from: minuteOfDay, to: minuteOfDay }).refine((w) => w.from !== w.to, 'a time window needs different start and end times');
