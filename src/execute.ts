@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parseCommandLine, usageText, UsageError, type AnyCommand, type CommandContext, type Registry } from './registry.js';
 import { buildParseContext } from './parseContext.js';
 import type { Block } from './blocks/kit.js';
-import { section, context } from './blocks/kit.js';
+import { section, context, esc } from './blocks/kit.js';
 
 export type Execution =
   | { ok: true; command: AnyCommand; args: unknown; result: unknown; public: boolean }
@@ -42,7 +42,8 @@ export function renderText(e: Execution): string {
 
 /** Block Kit of an execution; commands without a Block Kit renderer get their text in a code block. */
 export function renderBlocks(e: Execution): Block[] {
-  if (!e.ok) return [section(e.kind === 'usage' ? `:warning: ${e.message}` : `:x: ${e.message}`)];
+  // Messages quote what the user typed: escape them like any other data.
+  if (!e.ok) return [section(e.kind === 'usage' ? `:warning: ${esc(e.message)}` : `:x: ${esc(e.message)}`)];
   if (e.command.blocks) return e.command.blocks(e.result, { public: e.public });
   return [section('```' + e.command.text(e.result).slice(0, 2900) + '```'), context(`/radar ${e.command.name}`)];
 }

@@ -133,7 +133,7 @@ export function parseCommandLine(registry: Registry, text: string, pctx: ParseCo
     };
   }
   try {
-    const tokens = tokenize(text.trim().replace(/^\S+\s*/, '').replace(/\s+public\s*$/i, ''));
+    const tokens = tokenize(text.trim().replace(/^\S+\s*/, '').replace(/(^|\s+)public\s*$/i, ''));
     if (tokens.options.public === 'true') isPublic = true;
     delete tokens.options.public;
     delete tokens.options.json;

@@ -73,3 +73,28 @@ describe('radar CLI', () => {
     expect(JSON.parse(out).queues[0].total.sl).toBeCloseTo(38 / 40, 12);
   });
 });
+
+describe('registry edge cases', () => {
+  it('a lone "public" after the command is the visibility flag, not an argument', async () => {
+    const { buildRegistry } = await import('../commands/index.js');
+    const { parseCommandLine } = await import('../src/registry.js');
+    const pctx = { queues: ['billing'], now: new Date('2026-11-21T15:00:00Z'), tz: 'UTC', queueTz: () => 'UTC' };
+    const r = parseCommandLine(buildRegistry(), 'sla public', pctx);
+    expect(r.ok && r.public).toBe(true);
+    const r2 = parseCommandLine(buildRegistry(), 'sla billing public', pctx);
+    expect(r2.ok && r2.public && (r2.args as { queue: string }).queue).toBe('billing');
+  });
+
+  it('usage errors quoting user text are escaped in Block Kit', async () => {
+    const { buildRegistry } = await import('../commands/index.js');
+    const { renderBlocks } = await import('../src/execute.js');
+    const { parseCommandLine, usageText } = await import('../src/registry.js');
+    const pctx = { queues: ['billing'], now: new Date('2026-11-21T15:00:00Z'), tz: 'UTC', queueTz: () => 'UTC' };
+    const r = parseCommandLine(buildRegistry(), 'sla <!channel>', pctx);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const blocks = renderBlocks({ ok: false, kind: 'usage', error: r.error, message: usageText(r.error) });
+    expect(JSON.stringify(blocks)).not.toContain('<!channel>');
+    expect(JSON.stringify(blocks)).toContain('&lt;!channel&gt;');
+  });
+});
