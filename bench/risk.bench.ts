@@ -118,6 +118,7 @@ interface PeerModel {
   version?: string;
   threads?: number;
   secondsByThreads?: Record<string, number>;
+  cpuSecondsOneThread?: number | null;
   error?: string;
 }
 
@@ -200,22 +201,25 @@ export default async function riskBench(ctx: BenchContext): Promise<BenchRow[]> 
     rows.push({ group: G, name: 'PR-AUC, escalated — Bayes-optimal scorer on the same test slice', value: averagePrecision(b, r.test.labels), unit: '', note: 'the latent model\'s exact probabilities: the ceiling for any model' });
   }
 
+  // Compared per CPU second with single-threaded XGBoost (both single-threaded, so CPU ≈ wall on an idle
+  // machine; on this shared one wall times swing with other jobs). Walls, and XGBoost's 2-thread wall, in notes.
+  const xgbCpu = xgb?.cpuSecondsOneThread ?? null;
   rows.push({
     group: G,
-    name: `GBDT training, ${fitN.toLocaleString('en-US')} rows × ${d} features (+${split.valid.toLocaleString('en-US')} validation), wall`,
-    value: gbdtSeconds,
+    name: `GBDT training, ${fitN.toLocaleString('en-US')} rows × ${d} features (+${split.valid.toLocaleString('en-US')} validation), CPU`,
+    value: gbdtTimes.cpu,
     unit: 's',
-    target: xgb ? `≤ 3× XGBoost (${(3 * xgb.trainSeconds!).toFixed(2)} s)` : '≤ 3× XGBoost',
-    verdict: xgb ? (gbdtSeconds <= 3 * xgb.trainSeconds! ? 'pass' : 'fail') : undefined,
-    note: `CPU ${gbdtTimes.cpu.toFixed(2)} s; ${rounds} rounds run; whole pipeline (features, training, calibration, SHAP importance, bootstrap) ${pipelineSeconds.toFixed(1)} s`,
+    target: xgbCpu !== null ? `≤ 3× XGBoost (${(3 * xgbCpu).toFixed(2)} s)` : '≤ 3× XGBoost',
+    verdict: xgbCpu !== null ? (gbdtTimes.cpu <= 3 * xgbCpu ? 'pass' : 'fail') : undefined,
+    note: `wall ${gbdtSeconds.toFixed(2)} s; ${rounds} rounds run; whole pipeline (features, training, calibration, SHAP importance, bootstrap) ${pipelineSeconds.toFixed(1)} s wall`,
   });
   if (xgb) {
     rows.push({
       group: G,
-      name: `XGBoost ${xgb.version ?? ''} training, same rows, faster of 1 and 2 threads (DMatrix build included), wall`,
-      value: xgb.trainSeconds!,
+      name: `XGBoost ${xgb.version ?? ''} training, same rows and parameters, 1 thread (DMatrix build included), CPU`,
+      value: xgbCpu ?? NaN,
       unit: 's',
-      note: `fastest with ${xgb.threads} thread(s); seconds by threads ${JSON.stringify(xgb.secondsByThreads)}; best iteration ${xgb.bestIteration}`,
+      note: `wall by threads ${JSON.stringify(xgb.secondsByThreads)} (fastest: ${xgb.threads}); best iteration ${xgb.bestIteration}`,
     });
   }
 
