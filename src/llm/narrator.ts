@@ -8,7 +8,10 @@ import type { SlaResult } from '../../commands/sla.js';
 import type { TicketsResult } from '../../commands/tickets.js';
 import type { WhatifCommandResult } from '../../commands/whatif.js';
 import type { StaffingCommandResult } from '../../commands/staffing.js';
+import type { WhyResult } from '../../commands/why.js';
+import type { RiskResult } from '../../commands/risk.js';
 import { pct, pts, num, dur, hhmm } from '../format.js';
+import { fmtPct, fmtPts } from '../engines/drift/attribution.js';
 
 export interface NarratorTicket {
   ticketId: string;
@@ -165,6 +168,100 @@ export function narrateDrift(r: DriftFacts): Narration {
   return { summary, points, citations: [] };
 }
 
+const WHY_WORD: Record<string, string> = { arrivals: 'arrivals', talk: 'talk time', acw: 'ACW', agents: 'staffed agents' };
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A driver's before → after in its own unit (arrivals a day, talk and ACW as durations, agents on average). */
+function whyLevels(r: WhyResult, driver: string): string {
+  if (driver === 'arrivals') return `${num(r.before.offeredPerDay)} → ${num(r.after.offeredPerDay)} calls a day`;
+  if (driver === 'talk') return `${dur(r.before.talkSeconds)} → ${dur(r.after.talkSeconds)}`;
+  if (driver === 'acw') return `${dur(r.before.acwSeconds)} → ${dur(r.after.acwSeconds)}`;
+  return `${num(r.before.agents, 1)} → ${num(r.after.agents, 1)} on average`;
+}
+
+/**
+ * why: the SL change and its size, the drivers that moved it (each with its own change), what the queue model
+ * leaves unexplained, when the shift began, whether other queues show it, and what customers wrote about
+ * (citing the example tickets the result carries). Every figure is a field of the result, formatted.
+ */
+export function narrateWhy(r: WhyResult): Narration {
+  const when = r.mode === 'day' ? `on ${r.date}` : `${r.afterRange.from}..${r.afterRange.to} vs ${r.beforeRange.from}..${r.beforeRange.to}`;
+  const top = r.facts[0];
+  const lead =
+    top && Math.abs(top.contribution) >= 0.5
+      ? `the biggest driver is ${WHY_WORD[top.driver]} (${fmtPct(top.change)}, ${fmtPts(top.contribution)})`
+      : `arrivals, talk time, ACW and agents barely moved it (residual ${fmtPts(r.residual)})`;
+  const summary = `${r.displayName} ${when}: ${r.headline}; ${lead}.`;
+
+  const points: string[] = [];
+  if (r.note) points.push(r.note);
+  const drivers = r.facts.filter((f, i) => i < 3 && (i === 0 || Math.abs(f.contribution) >= 0.5));
+  if (drivers.length) points.push(`${cap(drivers.map((f) => `${WHY_WORD[f.driver]} ${fmtPct(f.change)} (${whyLevels(r, f.driver)}) contributed ${fmtPts(f.contribution)}`).join('; '))}.`);
+  const model = r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C';
+  const sideNote = r.residual >= 0.5 ? ': the queue did better than the model predicts' : r.residual <= -0.5 ? ': the queue did worse than the model predicts, so something outside the four drivers (routing, holds, breaks) also hurt' : '';
+  points.push(`The queue model (${model}) explains ${fmtPts(r.modelDelta)} of the ${fmtPts(r.observedDelta)}; residual ${fmtPts(r.residual)}${sideNote}.`);
+  if (r.started) {
+    const s = r.started;
+    const since = s.atLeast ? `since at least ${s.onsetLocal.slice(4, 14)}` : `from ${s.onsetLocal}`;
+    const still = s.status === 'open' ? `, still ${s.direction}` : ', now back to normal';
+    points.push(`${cap(WHY_WORD[s.driver])} ${s.direction === 'up' ? 'rose' : 'fell'} ${since}${still}.`);
+  }
+  if (top && Math.abs(top.contribution) >= 0.5) {
+    points.push(
+      r.sameDriverElsewhere.length
+        ? `${cap(WHY_WORD[top.driver])} moved the same way on ${list(r.sameDriverElsewhere.slice(0, 3).map((o) => `${o.queue} (${fmtPct(o.change)})`))}.`
+        : `No other queue shows ${WHY_WORD[top.driver]} moving the same way: the cause looks local to ${r.displayName}.`,
+    );
+  }
+  const citations: string[] = [];
+  const w = r.customersWindow;
+  const terms = r.customersWroteAbout.slice(0, 3);
+  if (w && terms.length) {
+    const examples: string[] = [];
+    for (const t of terms) {
+      for (const e of t.examples) {
+        if (citations.includes(e.ticketId) || citations.length >= 4) continue;
+        citations.push(e.ticketId);
+        if (examples.length < 2) examples.push(`${e.ticketId} “${e.subject}”`);
+      }
+    }
+    const about = terms.map((t, i) => (i === 0 ? `“${t.term}” (${plural(t.countAfter, 'ticket')} vs ${num(t.countBefore)} before)` : `“${t.term}” (${num(t.countAfter)} vs ${num(t.countBefore)})`));
+    points.push(`Customers wrote more than usual about ${list(about)} ${w.label}${examples.length ? `, e.g. ${examples.join(', ')}` : ''}.`);
+    points.push(`Next: \`tickets "${terms[0].term}" ${r.queue}\` to read them, or \`whatif ${r.queue}\` to test staffing.`);
+  } else {
+    if (w && w.ticketsAfter > 0) points.push(`Nothing customers wrote about stands out ${w.label} against ${w.baselineLabel}.`);
+    points.push(`Next: \`whatif ${r.queue}\` to test staffing.`);
+  }
+  return { summary, points, citations };
+}
+
+/**
+ * risk: for a score, how many open tickets and how many flagged, then the riskiest few with their
+ * probability and top 3 reasons; for one ticket, its probability and reasons. Other views: their text.
+ */
+export function narrateRisk(r: RiskResult, text: () => string): Narration {
+  const what = r.label === 'escalated' ? 'escalation' : 'SLA-breach';
+  const reasons = (rs: { text: string; arrow: string }[]) => rs.slice(0, 3).map((x) => `${x.text} ${x.arrow}`).join('; ');
+  if (r.kind === 'score') {
+    const scope = r.queue ? ` in ${r.queue}` : '';
+    if (!r.tickets.length) return { summary: `No open tickets${scope} to score for ${what} risk.`, points: [], citations: [] };
+    const first = r.tickets[0];
+    const summary = `${plural(r.open, 'open ticket')}${scope}, ${num(r.flagged)} flagged for ${what} risk (${pct(r.threshold, 0)} or more); the riskiest is ${first.ticketId} “${first.subject}” at ${pct(first.probability, 0)}.`;
+    const top = r.tickets.slice(0, 3);
+    const points = top.map((t) => `${t.ticketId} “${t.subject}” (${t.queue}, ${t.priority}): ${pct(t.probability, 0)}${t.flagged ? ', flagged' : ''} — ${reasons(t.reasons) || 'no single reason stands out'}.`);
+    points.push(`Next: \`risk ${first.ticketId}\` for the full breakdown.`);
+    return { summary, points, citations: top.map((t) => t.ticketId) };
+  }
+  if (r.kind === 'ticket') {
+    const summary = `${r.ticket.ticketId} “${r.ticket.subject}” has a ${what} risk of ${pct(r.probability, 0)}${r.flagged ? ' and is flagged' : ', below the flag threshold'} (threshold ${pct(r.threshold, 0)}).`;
+    const points: string[] = [];
+    if (r.reasons.length) points.push(`Why: ${reasons(r.reasons)}.`);
+    if (r.note) points.push(r.note);
+    return { summary, points, citations: [r.ticket.ticketId] };
+  }
+  return narrateGeneric('risk', text());
+}
+
 /** Commands without a template yet: the command's own text, trimmed to its first lines. */
 export function narrateGeneric(command: string, text: string): Narration {
   const lines = text.split('\n').filter((l) => l.trim());
@@ -186,6 +283,10 @@ export function narrate(command: string, result: unknown, text: Renderer): Narra
       return narrateStaffing(result as StaffingCommandResult);
     case 'drift':
       return narrateDrift(result as DriftFacts);
+    case 'why':
+      return narrateWhy(result as WhyResult);
+    case 'risk':
+      return narrateRisk(result as RiskResult, () => text(result));
     default:
       return narrateGeneric(command, text(result));
   }
