@@ -360,9 +360,65 @@ describe('sample labels', () => {
       const se = Math.sqrt(Math.max(p * (1 - p), 1e-4) / bin.length);
       expect(Math.abs(p - y)).toBeLessThan(4 * se + 0.005);
     }
-    const bayes = sample.labels.riskModel.bayes.escalated.all;
-    expect(bayes.averagePrecision).toBeGreaterThan(2 * bayes.baseRate);
-    expect(bayes.averagePrecision).toBeLessThan(0.8); // learnable, not trivially separable
-    expect(bayes.rocAuc).toBeGreaterThan(0.65);
+  });
+
+  it('Bayes limit on the tickets open at 2 h: strong enough for a useful model, yet imperfect', () => {
+    const { escalated, sla_breached } = sample.labels.riskModel.bayes;
+    // The escalation-risk target (precision ≥ 0.7 at recall ≥ 0.6) must be reachable in principle.
+    expect(escalated.openAt2h.precisionAtRecall60).toBeGreaterThanOrEqual(0.75);
+    expect(escalated.openAt2h.averagePrecision).toBeGreaterThan(0.65);
+    expect(escalated.openAt2h.averagePrecision).toBeLessThan(0.9);
+    expect(escalated.openAt2h.baseRate).toBeGreaterThanOrEqual(0.08);
+    expect(escalated.openAt2h.baseRate).toBeLessThanOrEqual(0.15);
+    expect(sla_breached.openAt2h.precisionAtRecall60).toBeGreaterThanOrEqual(0.7);
+    expect(sla_breached.openAt2h.baseRate).toBeGreaterThanOrEqual(0.1);
+    expect(sla_breached.openAt2h.baseRate).toBeLessThanOrEqual(0.2);
+
+    // Precision at recall 0.9, recomputed here from the per-ticket truth: the hidden term keeps it well short of 1.
+    const open = sample.truth.filter((t) => !t.features.resolvedWithin2h);
+    const precisionAt90 = (pairs: (readonly [number, number])[]) => {
+      const sorted = [...pairs].sort((a, b) => b[0] - a[0]);
+      const P = sorted.reduce((s, x) => s + x[1], 0);
+      let tp = 0;
+      for (let i = 0; i < sorted.length; i++) {
+        tp += sorted[i][1];
+        if (tp >= 0.9 * P) return tp / (i + 1);
+      }
+      return NaN;
+    };
+    expect(precisionAt90(open.map((t) => [t.pEscalated, t.escalated] as const))).toBeLessThan(0.6);
+    expect(precisionAt90(open.map((t) => [t.pBreached, t.sla_breached] as const))).toBeLessThan(0.65);
+
+    // No single early feature gives the label away: every level of transfers and cue count leaves both outcomes common.
+    for (const key of ['transfers', 'negativeCues'] as const) {
+      const levels = new Map<number, { n: number; y: number }>();
+      for (const t of open) {
+        const l = levels.get(t.features[key]) ?? { n: 0, y: 0 };
+        l.n++;
+        l.y += t.escalated;
+        levels.set(t.features[key], l);
+      }
+      for (const { n, y } of levels.values()) if (n >= 40) expect(y / n).toBeLessThan(0.95);
+    }
+  });
+
+  it('the escalation signal is visible in the early CSV data: negative wording and transfers in the first 2 h', () => {
+    const created = new Map(sample.tickets.map((t) => [t.ticket_id, Date.parse(t.created_at)]));
+    const early = new Map<string, { transfers: number; text: string }>();
+    for (const e of sample.events) {
+      if (Date.parse(e.at) - created.get(e.ticket_id)! > 2 * 3600_000) continue;
+      const x = early.get(e.ticket_id) ?? { transfers: 0, text: '' };
+      if (e.type === 'transfer') x.transfers++;
+      if (e.author_type === 'customer' && e.body) x.text += ' ' + e.body;
+      early.set(e.ticket_id, x);
+    }
+    const neg = /unacceptable|lawyer|third time|cancel my|ridiculous|chargeback|furious|worst|escalated to a manager/i;
+    const ts = visible();
+    const flagged = ts.filter((t) => neg.test(t.body + early.get(t.ticket_id)!.text) || early.get(t.ticket_id)!.transfers > 0);
+    const escalations = ts.filter((t) => t.escalated === 1).length;
+    const caught = flagged.filter((t) => t.escalated === 1).length;
+    // A crude visible rule (any negative phrase or any early transfer) already finds most escalations at a useful precision.
+    expect(caught / escalations).toBeGreaterThan(0.55);
+    expect(caught / flagged.length).toBeGreaterThan(0.35);
   });
 });
