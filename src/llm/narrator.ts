@@ -253,7 +253,7 @@ export function narrateRisk(r: RiskResult, text: () => string): Narration {
     return { summary, points, citations: top.map((t) => t.ticketId) };
   }
   if (r.kind === 'ticket') {
-    const summary = `${r.ticket.ticketId} “${r.ticket.subject}” has a ${what} risk of ${pct(r.probability, 0)}${r.flagged ? ' and is flagged' : ', below the flag threshold'} (threshold ${pct(r.threshold, 0)}).`;
+    const summary = `${r.ticket.ticketId} “${r.ticket.subject}” has an ${what} risk of ${pct(r.probability, 0)}${r.flagged ? ' and is flagged' : ', below the flag threshold'} (threshold ${pct(r.threshold, 0)}).`;
     const points: string[] = [];
     if (r.reasons.length) points.push(`Why: ${reasons(r.reasons)}.`);
     if (r.note) points.push(r.note);
