@@ -123,7 +123,8 @@ export function runSample(options: SampleOptions, sinks: SampleSinks, only: { in
       description:
         'Labels are drawn from a latent logistic model over features knowable within 2 h of creation: for a ticket not ' +
         'resolved within 2 h, P(label) = E_u[σ(x + hiddenSd·u)], u ~ N(0,1) shared by both labels, x = intercept + ' +
-        'Σ coefficient·feature + topic effect; a ticket resolved within 2 h has both labels 0. Escalation events happen ' +
+        'transfers·b_t + firstResponseHours·b_fr[priority] + cue[number of negative phrases, 0–3] + tier + priority + channel + ' +
+        'topicScale·topic effect; a ticket resolved within 2 h has both labels 0. Escalation events happen ' +
         'only after 2 h. `bayes` gives the ranking figures of a scorer that knows these exact probabilities, on all ' +
         'tickets, on those still open at 2 h (the scoring population) and on the labels visible in tickets.csv.',
       scoredAt: 'created_at + 2h',
