@@ -8,6 +8,7 @@ import { drift } from './drift.js';
 import { why } from './why.js';
 import { whatif } from './whatif.js';
 import { staffing } from './staffing.js';
+import { risk } from './risk.js';
 import { tickets } from './tickets.js';
 import { alerts } from './alerts.js';
 import { makeAsk } from './ask.js';
@@ -17,6 +18,6 @@ export function buildRegistry(): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
   const ask = makeAsk(() => list);
-  list.push(sla as AnyCommand, why as AnyCommand, drift as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
+  list.push(sla as AnyCommand, why as AnyCommand, drift as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, risk as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }
