@@ -38,12 +38,14 @@ export interface SlotBaseline {
 }
 
 // Only the columns the metrics use: the view's derived expressions are not computed for columns not selected.
+// ORDER BY follows the primary key (queue, local_date, interval_start): ordering by interval_start alone makes
+// SQLite pick the (queue, interval_start) index and scan the queue's whole history for a few days.
 const SELECT_ROWS = `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
   local_minute AS localMinute, local_dow AS localDow, offered, handled, abandoned,
   answered_within_target AS answeredWithinTarget, aht_seconds AS ahtSeconds, acw_seconds AS acwSeconds,
   agents_staffed AS agentsStaffed, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
   forecast_offered AS forecastOffered
-  FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`;
+  FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY local_date, interval_start`;
 
 const SELECT_ROWS_IN = SELECT_ROWS.replace('local_date BETWEEN ? AND ?', 'local_date IN (@DATES)');
 

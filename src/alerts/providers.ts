@@ -167,13 +167,17 @@ export function intervalObservations(rule: Rule, src: QueueRows, since: number, 
   const firstDate = localParts(since, src.tz).date;
   const lastDate = localParts(until, src.tz).date;
   const needsBaseline = metric === 'arrivals_z' || metric === 'projected_sl';
-  if (firstDate === lastDate || addDays(firstDate, 1) === lastDate) {
-    // The live tick: one or two days, plus their same-weekday references, in one query.
-    const dates = [firstDate, lastDate];
-    if (needsBaseline) for (const d of [firstDate, lastDate]) for (let w = 1; w <= 4; w++) dates.push(addDays(d, -7 * w));
-    src.prefetch(dates);
+  const pf = `pf|${firstDate}|${lastDate}|${needsBaseline}`;
+  if (!src.memo.has(pf)) {
+    src.memo.set(pf, null);
+    if (firstDate === lastDate || addDays(firstDate, 1) === lastDate) {
+      // The live tick: one or two days, plus their same-weekday references, in one query per queue.
+      const dates = [firstDate, lastDate];
+      if (needsBaseline) for (const d of [firstDate, lastDate]) for (let w = 1; w <= 4; w++) dates.push(addDays(d, -7 * w));
+      src.prefetch(dates);
+    }
   }
-  for (let date = firstDate; date <= lastDate; date = addDays(date, 1)) {
+  for (let date = firstDate; date <= lastDate; date = date === lastDate ? '\uffff' : addDays(date, 1)) {
     const rows = src.rowsOn(date);
     if (!rows.length) continue;
     let cumOffered = 0;
