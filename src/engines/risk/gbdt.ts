@@ -49,15 +49,17 @@ export interface GbdtParams {
 }
 
 /**
- * Defaults: shallow, regularised trees. Ticket-risk signals are mostly additive (counts, delays, tiers),
- * which many small trees fit better than few deep ones; they also make TreeSHAP cheap (cost ∝ leaves·depth²).
- * On the sample data this beat XGBoost-style defaults (31 leaves, depth 6, η 0.08) by ~0.01 PR-AUC.
+ * Defaults: shallow, regularised trees (≤ 15 leaves, depth ≤ 4, λ = 5, half the features per tree) with a
+ * large step. Ticket-risk signals are mostly additive (counts, delays, tiers), which small trees fit as
+ * well as deep ones; small trees keep TreeSHAP cheap (cost ∝ leaves·depth²), and the large step keeps the
+ * ensemble short (~150 trees on the sample data), which is what scoring throughput pays for. On the sample
+ * data (bench/risk.bench.ts) these matched or beat XGBoost-style defaults (31 leaves, depth 6, η 0.08).
  */
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   nRounds: 1000,
-  learningRate: 0.1,
-  maxDepth: 3,
-  maxLeaves: 7,
+  learningRate: 0.2,
+  maxDepth: 4,
+  maxLeaves: 15,
   minChildWeight: 10,
   lambda: 5,
   gamma: 0,
@@ -544,7 +546,19 @@ export interface FlatBooster {
   threshold: Float64Array;
   left: Int32Array;
   value: Float64Array;
+  /**
+   * When every tree is at most COMPLETE_MAX_DEPTH deep: the same trees padded to complete binary trees of
+   * depth `completeDepth` (heap order: children of i are 2i+1, 2i+2; a padding node sends everything left
+   * and the leaves under a padded leaf repeat its value). Prediction is then a fixed number of steps per
+   * tree with no leaf test. completeDepth = 0 when not built.
+   */
+  completeDepth: number;
+  cFeature: Int32Array;
+  cThreshold: Float64Array;
+  cLeaf: Float64Array;
 }
+
+const COMPLETE_MAX_DEPTH = 6;
 
 export function flattenBooster(b: Booster): FlatBooster {
   let total = 0;
@@ -557,6 +571,10 @@ export function flattenBooster(b: Booster): FlatBooster {
     threshold: new Float64Array(total),
     left: new Int32Array(total),
     value: new Float64Array(total),
+    completeDepth: 0,
+    cFeature: new Int32Array(0),
+    cThreshold: new Float64Array(0),
+    cLeaf: new Float64Array(0),
   };
   let at = 0;
   b.trees.forEach((t, k) => {
@@ -577,11 +595,59 @@ export function flattenBooster(b: Booster): FlatBooster {
     }
     at += order.length;
   });
+  let depth = 0;
+  for (const t of b.trees) depth = Math.max(depth, nodeDepth(t, 0));
+  if (depth > 0 && depth <= COMPLETE_MAX_DEPTH) {
+    const nInt = (1 << depth) - 1;
+    const nLeaf = 1 << depth;
+    fb.completeDepth = depth;
+    fb.cFeature = new Int32Array(b.trees.length * nInt);
+    fb.cThreshold = new Float64Array(b.trees.length * nInt).fill(Infinity);
+    fb.cLeaf = new Float64Array(b.trees.length * nLeaf);
+    b.trees.forEach((t, k) => {
+      const fill = (node: number, pos: number, d: number): void => {
+        if (d === depth) {
+          fb.cLeaf[k * nLeaf + pos - nInt] = t.value[node];
+          return;
+        }
+        if (t.left[node] < 0) {
+          // Padding: threshold +∞ sends every value (NaN too) left; all leaves below repeat this one.
+          fb.cFeature[k * nInt + pos] = 0;
+          fb.cThreshold[k * nInt + pos] = Infinity;
+          fill(node, 2 * pos + 1, d + 1);
+          fill(node, 2 * pos + 2, d + 1);
+          return;
+        }
+        fb.cFeature[k * nInt + pos] = t.feature[node];
+        fb.cThreshold[k * nInt + pos] = t.threshold[node];
+        fill(t.left[node], 2 * pos + 1, d + 1);
+        fill(t.right[node], 2 * pos + 2, d + 1);
+      };
+      fill(0, 0, 0);
+    });
+  }
   return fb;
+}
+
+function nodeDepth(t: Tree, node: number): number {
+  return t.left[node] < 0 ? 0 : 1 + Math.max(nodeDepth(t, t.left[node]), nodeDepth(t, t.right[node]));
 }
 
 /** Raw margin of the row at `off` in `x`. O(trees × depth). */
 export function predictFlat(fb: FlatBooster, x: ArrayLike<number>, off = 0): number {
+  const D = fb.completeDepth;
+  if (D > 0) {
+    const { cFeature, cThreshold, cLeaf } = fb;
+    const nInt = (1 << D) - 1;
+    const nTrees = fb.roots.length;
+    let s = fb.baseScore;
+    for (let k = 0, base = 0, leafBase = 0; k < nTrees; k++, base += nInt, leafBase += nInt + 1) {
+      let i = 0;
+      for (let d = 0; d < D; d++) i = 2 * i + (x[off + cFeature[base + i]] > cThreshold[base + i] ? 2 : 1);
+      s += cLeaf[leafBase + i - nInt];
+    }
+    return s;
+  }
   const { roots, feature, threshold, left, value } = fb;
   let s = fb.baseScore;
   for (let k = 0; k < roots.length; k++) {

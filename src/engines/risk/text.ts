@@ -49,6 +49,9 @@ interface TokenInfo {
   phraseSeqs: Seq[] | null;
   /** FNV-1a hash, or −1 for stop words and short tokens (not hashed). */
   hash: number;
+  /** hash % bucketsFor, cached: the hash is an unsigned 32-bit value (a boxed double in V8), its modulo slow. */
+  bucket: number;
+  bucketsFor: number;
 }
 
 const STOP = new Set(
@@ -104,7 +107,18 @@ function makeInfo(t: string, hash: number): TokenInfo {
     single,
     phraseSeqs: PHRASE_SEQS.get(t) ?? null,
     hash: t.length < 3 || STOP.has(t) ? -1 : hash,
+    bucket: -1,
+    bucketsFor: 0,
   };
+}
+
+/** The token's bucket among `buckets` (−1 when it is not hashed). */
+function bucketOf(inf: TokenInfo, buckets: number): number {
+  if (inf.bucketsFor !== buckets) {
+    inf.bucket = inf.hash >= 0 ? inf.hash % buckets : -1;
+    inf.bucketsFor = buckets;
+  }
+  return inf.bucket;
 }
 
 function grow(): void {
@@ -273,8 +287,8 @@ export function fnv1a(s: string): number {
 export function hashTokens(tokens: readonly string[], buckets: number, out: Float64Array, offset: number): void {
   if (buckets <= 0) return;
   for (const t of tokens) {
-    const h = info(t).hash;
-    if (h >= 0) out[offset + (h % buckets)] += 1;
+    const b = bucketOf(info(t), buckets);
+    if (b >= 0) out[offset + b] += 1;
   }
 }
 
@@ -312,7 +326,10 @@ export function textSignals(tokens: readonly string[], buckets: number, out: Flo
     }
     if (inf.single) for (let g = 0; g < NG; g++) hits[g] += inf.single[g];
     if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (follows(tokens, i + 1, s.rest)) hits[s.value]++;
-    if (buckets > 0 && inf.hash >= 0) out[offset + (inf.hash % buckets)] += 1;
+    if (buckets > 0) {
+      const b = bucketOf(inf, buckets);
+      if (b >= 0) out[offset + b] += 1;
+    }
   }
   return { tokens: tokens.length, afinnSum: sum, hits };
 }
@@ -351,7 +368,10 @@ export function textSignalsOf(texts: readonly (string | null | undefined)[], buc
     }
     if (inf.single) for (let g = 0; g < NG; g++) hits[g] += inf.single[g];
     if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (followsIds(ids, n, i + 1, s.rest)) hits[s.value]++;
-    if (buckets > 0 && inf.hash >= 0) out[offset + (inf.hash % buckets)] += 1;
+    if (buckets > 0) {
+      const b = inf.bucketsFor === buckets ? inf.bucket : bucketOf(inf, buckets);
+      if (b >= 0) out[offset + b] += 1;
+    }
   }
   return { tokens: n, afinnSum: sum, hits };
 }
