@@ -251,6 +251,8 @@ export const risk = defineCommand({
             precisionTarget: args.precision,
             dataEndMs: nowMs,
             trainedAt: asOf,
+            // Opening hour and weekday are read in the deployment's time zone.
+            timeZone: ctx.config.RADAR_TZ,
             intervention: args.speedup === DEFAULT_INTERVENTION.speedup ? DEFAULT_INTERVENTION : { ...DEFAULT_INTERVENTION, speedup: args.speedup, description: `Flagged tickets get ${Math.round(args.speedup * 100)} % less remaining time to resolve (routed to a senior queue).` },
           });
         } catch (err) {
