@@ -40,20 +40,21 @@ export interface SlotBaseline {
 // Only the columns the metrics use: the view's derived expressions are not computed for columns not selected.
 // ORDER BY follows the primary key (queue, local_date, interval_start): ordering by interval_start alone makes
 // SQLite pick the (queue, interval_start) index and scan the queue's whole history for a few days.
-const SELECT_ROWS = `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
-  local_minute AS localMinute, local_dow AS localDow, offered, handled, abandoned,
-  answered_within_target AS answeredWithinTarget, aht_seconds AS ahtSeconds, acw_seconds AS acwSeconds,
-  agents_staffed AS agentsStaffed, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
-  forecast_offered AS forecastOffered
-  FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY local_date, interval_start`;
+// Rows come back as arrays (better-sqlite3 raw mode) and are built here: over twice as fast for a year of rows.
+const COLUMNS = `interval_start, interval_seconds, local_date, local_minute, local_dow, offered, handled, abandoned,
+  answered_within_target, aht_seconds, acw_seconds, agents_staffed, sl_target_pct, sl_target_seconds, forecast_offered`;
+const SELECT_ROWS = `SELECT ${COLUMNS} FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY local_date, interval_start`;
+const SELECT_ROWS_IN = `SELECT ${COLUMNS} FROM v_interval_metrics WHERE queue = ? AND local_date IN (@DATES) ORDER BY local_date, interval_start`;
 
-const SELECT_ROWS_IN = SELECT_ROWS.replace('local_date BETWEEN ? AND ?', 'local_date IN (@DATES)');
+type RawRow = [string, number, string, number, number, number, number, number, number, number | null, number | null, number, number, number, number | null];
 
-type RawRow = Omit<Row, 'startMs' | 'endMs'>;
-
-function toRow(r: RawRow): Row {
-  const startMs = Date.parse(r.intervalStart);
-  return Object.assign(r, { startMs, endMs: startMs + r.intervalSeconds * 1000 });
+function toRow(queue: string, r: RawRow): Row {
+  const startMs = Date.parse(r[0]);
+  return {
+    queue, intervalStart: r[0], intervalSeconds: r[1], localDate: r[2], localMinute: r[3], localDow: r[4], offered: r[5], handled: r[6], abandoned: r[7],
+    answeredWithinTarget: r[8], ahtSeconds: r[9], acwSeconds: r[10], agentsStaffed: r[11], slTargetPct: r[12], slTargetSeconds: r[13], forecastOffered: r[14],
+    startMs, endMs: startMs + r[1] * 1000,
+  };
 }
 
 function median(xs: number[]): number {
@@ -74,13 +75,14 @@ export class QueueRows {
     readonly tz: string,
   ) {}
 
-  private stmt() {
-    return stmt(this.db, SELECT_ROWS);
+  private read(sql: string, ...params: string[]): Row[] {
+    const q = this.queue.queue;
+    return (stmt(this.db, sql).raw(true).all(q, ...params) as RawRow[]).map((r) => toRow(q, r));
   }
 
   /** Loads local dates from..to inclusive with one query. */
   preload(from: string, to: string): void {
-    const rows = (this.stmt().all(this.queue.queue, from, to) as RawRow[]).map(toRow);
+    const rows = this.read(SELECT_ROWS, from, to);
     for (let d = from; d <= to; d = addDays(d, 1)) if (!this.byDate.has(d)) this.byDate.set(d, []);
     for (const r of rows) this.byDate.get(r.localDate)?.push(r);
   }
@@ -89,8 +91,7 @@ export class QueueRows {
   prefetch(dates: string[]): void {
     const missing = [...new Set(dates)].filter((d) => !this.byDate.has(d));
     if (missing.length <= 1) return;
-    const sql = `${SELECT_ROWS_IN.replace('@DATES', missing.map(() => '?').join(','))}`;
-    const rows = (stmt(this.db, sql).all(this.queue.queue, ...missing) as RawRow[]).map(toRow);
+    const rows = this.read(SELECT_ROWS_IN.replace('@DATES', missing.map(() => '?').join(',')), ...missing);
     for (const d of missing) this.byDate.set(d, []);
     for (const r of rows) this.byDate.get(r.localDate)?.push(r);
   }
@@ -98,7 +99,7 @@ export class QueueRows {
   rowsOn(date: string): Row[] {
     let rows = this.byDate.get(date);
     if (!rows) {
-      rows = (this.stmt().all(this.queue.queue, date, date) as RawRow[]).map(toRow);
+      rows = this.read(SELECT_ROWS, date, date);
       this.byDate.set(date, rows);
     }
     return rows;
