@@ -122,10 +122,25 @@ function toState(r: StateRow): StoredState {
 const STATE_COLUMNS = `rule_id, scope, phase, breach_since, fired_at, resolved_at, last_value, peak, severity, shown, shown_severity,
   last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, NULL AS view`;
 
-/** Every state (or one rule's), without the stored message views (read them with getStateView when needed). */
+/**
+ * Every state (or one rule's), without the stored message views (read them with getStateView when needed).
+ * Raw rows built by hand: this runs every tick over every rule × scope.
+ */
 export function loadStates(db: Db, ruleId?: number): Map<string, StoredState> {
-  const rows = (ruleId === undefined ? stmt(db, `SELECT ${STATE_COLUMNS} FROM alert_state`).all() : stmt(db, `SELECT ${STATE_COLUMNS} FROM alert_state WHERE rule_id = ?`).all(ruleId)) as StateRow[];
-  return new Map(rows.map((r) => [stateKey(r.rule_id, r.scope), toState(r)]));
+  const st = ruleId === undefined ? stmt(db, `SELECT ${STATE_COLUMNS} FROM alert_state`) : stmt(db, `SELECT ${STATE_COLUMNS} FROM alert_state WHERE rule_id = ?`);
+  const rows = (ruleId === undefined ? st.raw(true).all() : st.raw(true).all(ruleId)) as unknown[][];
+  const out = new Map<string, StoredState>();
+  for (const r of rows) {
+    const s: StoredState = {
+      ruleId: r[0] as number, scope: r[1] as string, phase: r[2] as Phase, breachSince: r[3] as number | null, firedAt: r[4] as number | null,
+      resolvedAt: r[5] as number | null, lastValue: r[6] as number | null, peak: r[7] as number | null, severity: r[8] as Severity | null,
+      shown: r[9] as Shown, shownSeverity: r[10] as Severity | null, lastNotifiedAt: r[11] as number | null, episode: r[12] as number,
+      reopens: r[13] as number, cursor: r[14] as number, snoozedUntil: r[15] as number | null, snoozedBy: r[16] as string | null,
+      ackedBy: r[17] as string | null, ackedAt: r[18] as number | null, messageChannel: r[19] as string | null, messageTs: r[20] as string | null, view: null,
+    };
+    out.set(stateKey(s.ruleId, s.scope), s);
+  }
+  return out;
 }
 
 /** Advances the cursor of many rules' states on one scope in one statement (the per-tick common case). */
