@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { trainGbdt, predictMargins, predictMarginRow, boosterToJson, boosterFromJson, sigmoid, flattenBooster, predictFlat, predictTree, type Booster, type Tree } from '../src/engines/risk/gbdt.js';
 import { TreeShap } from '../src/engines/risk/treeshap.js';
-import { rocAuc, averagePrecision, thresholdForPrecision, brierScore, calibrationTable, confusionAt } from '../src/engines/risk/metrics.js';
+import { rocAuc, averagePrecision, thresholdForPrecision, brierScore, calibrationTable, confusionAt, wilsonLower } from '../src/engines/risk/metrics.js';
 import { fitIsotonic, fitPlatt, calibrate } from '../src/engines/risk/calibration.js';
 import { createRng } from '../src/engines/shared/rng.js';
 
@@ -251,6 +251,27 @@ describe('metrics', () => {
     const c = confusionAt(s, y, 5);
     expect([c.tp, c.fp, c.fn, c.tn]).toEqual([4, 1, 1, 4]);
     expect(c.f1).toBeCloseTo(0.8, 12);
+  });
+
+  it('with a confidence margin, keeps the Wilson lower bound of precision above the target', () => {
+    // Hand value: 80 of 100 at z = 1.2816 → (0.8 + 0.0082125 − 0.0519180) / 1.016425 = 0.744074.
+    expect(wilsonLower(80, 100, 1.2816)).toBeCloseTo(0.744074, 5);
+    expect(wilsonLower(3, 4, 0)).toBe(0.75);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.boolean()), { minLength: 1, maxLength: 80 }), fc.double({ min: 0.3, max: 0.9, noNaN: true }), (pairs, target) => {
+        const s = pairs.map((p) => p[0]);
+        const y = pairs.map((p) => (p[1] ? 1 : 0));
+        const got = thresholdForPrecision(s, y, target, 3, 1.2816);
+        // Reference: scan the distinct thresholds from high to low, keep the last that qualifies.
+        let best: number | null = null;
+        for (const t of [...new Set(s)].sort((a, b) => b - a)) {
+          const c = confusionAt(s, y, t);
+          if (c.flagged >= 3 && wilsonLower(c.tp, c.flagged, 1.2816) >= target) best = t;
+        }
+        return best === null ? !got.targetReached : got.targetReached && got.threshold === best;
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('Brier score and calibration deciles', () => {

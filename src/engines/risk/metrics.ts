@@ -98,15 +98,30 @@ export interface ThresholdChoice extends Confusion {
 }
 
 /**
+ * Wilson score lower bound of a binomial proportion k/n at one-sided normal quantile z (z = 0 gives k/n).
+ * (p + z²/2n − z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n). NaN for n = 0.
+ */
+export function wilsonLower(k: number, n: number, z: number): number {
+  if (n <= 0) return NaN;
+  const p = k / n;
+  if (z === 0) return p;
+  const z2 = z * z;
+  return (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+}
+
+/**
  * The lowest score threshold whose precision (on these rows) is ≥ `targetPrecision` with at least
- * `minFlagged` rows flagged: the most recall that keeps the stated precision. Falls back to the max-F1
- * threshold when no threshold reaches the target. Only distinct scores are candidates. O(n log n).
+ * `minFlagged` rows flagged: the most recall that keeps the stated precision. With z > 0 the Wilson lower
+ * bound of the precision must reach the target instead of its point estimate, so the choice holds on new
+ * data with the matching one-sided confidence (z = 1.2816: 90 %). Falls back to the max-F1 threshold when
+ * no threshold reaches the target. Only distinct scores are candidates. O(n log n).
  */
 export function thresholdForPrecision(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   targetPrecision: number,
   minFlagged = 5,
+  z = 0,
 ): ThresholdChoice {
   const idx = orderDesc(scores);
   let totalPos = 0;
@@ -120,8 +135,7 @@ export function thresholdForPrecision(
     if (labels[idx[i]] > 0) tp++;
     else fp++;
     if (i + 1 < idx.length && scores[idx[i + 1]] === scores[idx[i]]) continue;
-    const precision = tp / (tp + fp);
-    if (tp + fp >= minFlagged && precision >= targetPrecision) hit = i;
+    if (tp + fp >= minFlagged && wilsonLower(tp, tp + fp, z) >= targetPrecision) hit = i;
     const f1 = tp > 0 && totalPos > 0 ? (2 * tp) / (2 * tp + fp + (totalPos - tp)) : 0;
     if (f1 > bestF1) {
       bestF1 = f1;

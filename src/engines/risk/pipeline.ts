@@ -33,6 +33,11 @@ export interface RiskTrainOptions {
   testFraction?: number;
   validFraction?: number;
   precisionTarget?: number;
+  /**
+   * One-sided normal quantile for the threshold rule: the Wilson lower bound of validation precision must
+   * reach the target (default 1.2816 = 90 % confidence, so the precision holds on new data; 0 = point estimate).
+   */
+  precisionZ?: number;
   calibration?: 'isotonic' | 'platt';
   gbdt?: Partial<GbdtParams>;
   hashBuckets?: number;
@@ -63,6 +68,14 @@ export interface RiskTrainResult {
 }
 
 const HOUR_S = 3600;
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7): only for wording the card. */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
 
 /** Groups events by ticket id (input order kept). O(E). */
 export function groupEvents(events: readonly RiskEvent[]): Map<string, RiskEvent[]> {
@@ -189,7 +202,8 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   const yValid = y.subarray(nFit, nTrain);
   const calibKind = opts.calibration ?? 'isotonic';
   const calibration: Calibrator = calibKind === 'platt' ? fitPlatt(mValid, yValid) : fitIsotonic(mValid, yValid);
-  const choice = thresholdForPrecision(mValid, yValid, precisionTarget);
+  const precisionZ = opts.precisionZ ?? 1.2816;
+  const choice = thresholdForPrecision(mValid, yValid, precisionTarget, 5, precisionZ);
   const thrMargin = Number.isFinite(choice.threshold) ? choice.threshold : Number.MAX_VALUE;
   const thrProb = calibrate(calibration, thrMargin);
   const pValid = mValid.map((m) => calibrate(calibration, m));
@@ -283,7 +297,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     notes: [
       `Features are computed as of ${horizonSeconds / 3600} h after creation from data known by then; scoring uses "now" as the cut-off.`,
       `Contributions (TreeSHAP, path-dependent) explain the uncalibrated log-odds; probabilities are ${calibKind}-calibrated on the validation slice.`,
-      `Threshold chosen on the validation slice for precision ≥ ${precisionTarget}${choice.targetReached ? '' : ' (not reachable there: the max-F1 threshold is used instead)'}; recall reported on the test slice.`,
+      `Threshold chosen on the validation slice for precision ≥ ${precisionTarget}${precisionZ > 0 ? ` with ${(100 * normalCdf(precisionZ)).toFixed(0)} % one-sided confidence (Wilson lower bound)` : ''}${choice.targetReached ? '' : ' (not reachable there: the max-F1 threshold is used instead)'}; recall reported on the test slice.`,
       'ROC-AUC and PR-AUC rank by the raw margin; Brier score and the calibration table use calibrated probabilities.',
       'The warehouse keeps current priority only; a ticket re-prioritised after the cut-off is seen with its later priority.',
     ],
