@@ -13,6 +13,7 @@ import { buildApp } from './app.js';
 import { slackSettings, formatProblems, type SlackSettings } from './startup.js';
 import { boltLogger } from './logger.js';
 import type { SlackDeps, AnswerQuestion } from './deps.js';
+import { registerAlertListeners, type AlertSlackOptions } from './alerts/index.js';
 
 export type { SlackDeps, AnswerQuestion, QuestionAnswer, ThreadRef } from './deps.js';
 export type { SlackSettings } from './startup.js';
@@ -25,6 +26,8 @@ export interface CreateOptions {
   botId?: string;
   botUserId?: string;
   clientOptions?: webApi.WebClientOptions;
+  /** Alert buttons and modals are always registered; the scheduler only when `scheduler: true` (serve). */
+  alerts?: AlertSlackOptions;
 }
 
 export interface SlackApp {
@@ -72,6 +75,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
   }
   const ids = o.botId && o.botUserId ? { botId: o.botId, botUserId: o.botUserId } : await whoAmI(settings, deps, o.clientOptions);
   const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions });
+  registerAlertListeners(app, deps, { scheduler: false, ...o.alerts });
 
   // Track every request from the moment the receiver hands it over, so idle() (tests, graceful shutdown)
   // knows when all answers are out — no sleeps, no polling.
@@ -143,7 +147,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? (await defaultAnswerer(o.registry, logger)) };
   let slack: SlackApp;
   try {
-    slack = await createSlackApp(deps, { settings: r.settings });
+    // Exactly one process evaluates alerts: the scheduler takes a lease in SQLite; others stay passive.
+    slack = await createSlackApp(deps, { settings: r.settings, alerts: { scheduler: true } });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     db.close();
