@@ -2,7 +2,8 @@
  * The database-free half of ingest: stream one file, parse and check every cell and row, derive each
  * interval's local calendar, and hand valid rows on as flat arrays in the table's write-column order.
  * It runs in the main thread for small files and in a worker thread for large ones (ingestWorker.ts), so
- * parsing and SQLite writes overlap on two cores; both paths run exactly this code.
+ * parsing and SQLite writes overlap on two cores; both paths run exactly this code. (Parsing alone in the
+ * worker, validating in the writer's thread, measured slower: the writer became the bottleneck.)
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -90,12 +91,21 @@ export function parseTimestamp(s: string): number | null {
 /** Characters that may not appear in a plain decimal number (Number() would accept 0x1F, 0b1, Infinity). */
 const NOT_DECIMAL = /[^0-9eE+\-.]/;
 
-type Converter = (raw: string) => { ok: true; value: Cell } | { ok: false; reason: string };
+/**
+ * A converter returns the parsed cell, or INVALID after setting `failure.reason`. No result object per cell:
+ * at a million rows × 17 columns, allocating one was a good part of ingest's time (garbage collection).
+ */
+const INVALID = Symbol('invalid');
+const failure = { reason: '' };
+const fail = (reason: string): typeof INVALID => {
+  failure.reason = reason;
+  return INVALID;
+};
+type Converter = (raw: string) => Cell | typeof INVALID;
 
 function converter(c: ColumnSpec): Converter {
   const dflt = c.default === undefined ? null : c.default;
-  const empty = (): { ok: true; value: Cell } | { ok: false; reason: string } =>
-    c.required ? { ok: false, reason: 'is required' } : { ok: true, value: dflt };
+  const empty = (): Cell | typeof INVALID => (c.required ? fail('is required') : dflt);
   const range = (v: number): string | null => {
     if (c.gt !== undefined && !(v > c.gt)) return `must be > ${c.gt}`;
     if (c.min !== undefined && v < c.min) return `must be ≥ ${c.min}`;
@@ -108,25 +118,25 @@ function converter(c: ColumnSpec): Converter {
         if (raw === '') return empty();
         const v = Number(raw);
         // Number() also reads hex, binary and exponents: accept only plain decimal digits.
-        if (!Number.isInteger(v) || (String(v) !== raw && !/^[+-]?\d+$/.test(raw))) return { ok: false, reason: 'must be a whole number' };
+        if (!Number.isInteger(v) || (String(v) !== raw && !/^[+-]?\d+$/.test(raw))) return fail('must be a whole number');
         const r = range(v);
-        return r ? { ok: false, reason: r } : { ok: true, value: v };
+        return r ? fail(r) : v;
       };
     case 'num':
       return (raw) => {
         if (raw === '') return empty();
         const v = Number(raw);
-        if (!Number.isFinite(v) || NOT_DECIMAL.test(raw)) return { ok: false, reason: 'must be a number' };
+        if (!Number.isFinite(v) || NOT_DECIMAL.test(raw)) return fail('must be a number');
         const r = range(v);
-        return r ? { ok: false, reason: r } : { ok: true, value: v };
+        return r ? fail(r) : v;
       };
     case 'bool01':
       return (raw) => {
         if (raw === '') return empty();
         const l = raw.toLowerCase();
-        if (l === '1' || l === 'true' || l === 'yes') return { ok: true, value: 1 };
-        if (l === '0' || l === 'false' || l === 'no') return { ok: true, value: 0 };
-        return { ok: false, reason: 'must be 0 or 1' };
+        if (l === '1' || l === 'true' || l === 'yes') return 1;
+        if (l === '0' || l === 'false' || l === 'no') return 0;
+        return fail('must be 0 or 1');
       };
     case 'enum': {
       const allowed = new Map(c.values!.map((v) => [v.toLowerCase(), v]));
@@ -134,26 +144,26 @@ function converter(c: ColumnSpec): Converter {
       return (raw) => {
         if (raw === '') return empty();
         const v = allowed.get(raw.toLowerCase());
-        if (v === undefined) return { ok: false, reason: `must be one of ${c.values!.join(', ')}` };
-        return { ok: true, value: numeric ? Number(v) : v };
+        if (v === undefined) return fail(`must be one of ${c.values!.join(', ')}`);
+        return numeric ? Number(v) : v;
       };
     }
     case 'ts':
       return (raw) => {
         if (raw === '') return empty();
         const ms = parseTimestamp(raw);
-        if (ms === null) return { ok: false, reason: 'must be an ISO-8601 timestamp' };
-        return { ok: true, value: CANONICAL_TS.test(raw) ? raw : isoSeconds(ms) };
+        if (ms === null) return fail('must be an ISO-8601 timestamp');
+        return CANONICAL_TS.test(raw) ? raw : isoSeconds(ms);
       };
     case 'date':
       return (raw) => {
         if (raw === '') return empty();
         const ms = parseTimestamp(raw);
-        return ms === null ? { ok: false, reason: 'must be a date (YYYY-MM-DD)' } : { ok: true, value: isoSeconds(ms).slice(0, 10) };
+        return ms === null ? fail('must be a date (YYYY-MM-DD)') : isoSeconds(ms).slice(0, 10);
       };
     case 'text':
     default:
-      return (raw) => (raw === '' ? empty() : { ok: true, value: raw });
+      return (raw) => (raw === '' ? empty() : raw);
   }
 }
 
@@ -195,7 +205,7 @@ async function* batches<T>(readable: NodeJS.ReadableStream): AsyncGenerator<T[]>
   }
 }
 
-interface RecordBatch {
+export interface RecordBatch {
   header: string[];
   /** Line number (1-based) where each record starts. */
   lines: number[];
@@ -207,7 +217,7 @@ interface RecordBatch {
  * numbers counted from the newlines inside quoted fields, cheaper than csv-parse's per-record info), JSON
  * Lines line by line (a Map of lower-cased field names; `__error__` holds a parse problem).
  */
-async function* records(path: string, onBytes: (n: number) => void): AsyncGenerator<RecordBatch> {
+export async function* records(path: string, onBytes: (n: number) => void): AsyncGenerator<RecordBatch> {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   stream.on('data', (chunk) => onBytes(chunk.length));
   if (isJsonLines(path)) {
@@ -265,7 +275,14 @@ const CHUNK_ROWS = 2048;
  * are compiled per column and nothing is allocated per cell beyond the parsed value. Once the file has a
  * problem, rows stop flowing (the run will be rolled back) but validation goes on, to report them all.
  */
-export async function validateFile(path: string, spec: TableSpec, env: ValidateEnv, sink: RowSink): Promise<FileOutcome> {
+export async function validateFile(
+  path: string,
+  spec: TableSpec,
+  env: ValidateEnv,
+  sink: RowSink,
+  /** Parsed records (default: parse the file here). */
+  source: AsyncIterable<RecordBatch> = records(path, (n) => sink.bytes(n)),
+): Promise<FileOutcome> {
   const problems = new ProblemLog();
   const warnings: string[] = [];
   const touchedQueues = new Set<string>();
@@ -301,7 +318,7 @@ export async function validateFile(path: string, spec: TableSpec, env: ValidateE
     problems.add({ file: path, line, column, value, reason, example: spec.columns.find((c) => c.name === column)?.example });
   };
 
-  for await (const batch of records(path, (n) => sink.bytes(n))) {
+  for await (const batch of source) {
     if (!colIdx && batch.header.length) {
       const header = batch.header;
       colIdx = cols.map((c) => header.indexOf(c));
@@ -336,10 +353,10 @@ export async function validateFile(path: string, spec: TableSpec, env: ValidateE
       for (let i = 0; i < nCols; i++) {
         const raw = rec instanceof Map ? rec.get(cols[i]) : colIdx![i] >= 0 ? rec[colIdx![i]] : undefined;
         const text = raw === undefined ? '' : raw.length && (raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32) ? raw.trim() : raw;
-        const res = conv[i](text);
-        if (res.ok) values[i] = named[cols[i]] = res.value;
+        const v = conv[i](text);
+        if (v !== INVALID) values[i] = named[cols[i]] = v;
         else {
-          issue(cols[i], text.slice(0, 80), res.reason);
+          issue(cols[i], text.slice(0, 80), failure.reason);
           named[cols[i]] = null;
         }
       }
