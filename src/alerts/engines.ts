@@ -6,6 +6,7 @@ import type { Db } from '../warehouse/db.js';
 import { erlangC } from '../engines/queueing/erlang.js';
 import { detectDrift } from '../engines/drift/detect.js';
 import { attributeDay } from '../engines/drift/attribution.js';
+import type { IntervalRecord } from '../engines/drift/types.js';
 
 export interface ErlangCLike {
   (input: { arrivals: number; intervalSeconds: number; ahtSeconds: number; agents: number; targetAnswerSeconds: number }): {
@@ -14,25 +15,8 @@ export interface ErlangCLike {
   };
 }
 
-/** Record shape of the drift engine (src/engines/drift/types.ts IntervalRecord). */
-export interface DriftRecord {
-  queue: string;
-  intervalStart: string;
-  localDate: string;
-  localMinute: number;
-  localDow: number;
-  intervalSeconds: number;
-  offered: number;
-  handled: number;
-  abandoned: number;
-  answeredWithinTarget: number;
-  ahtSeconds: number | null;
-  acwSeconds: number | null;
-  agentsStaffed: number;
-  slTargetPct: number;
-  slTargetSeconds: number;
-  forecastOffered?: number | null;
-}
+/** Record shape of the drift engine: one definition, owned by the engine. */
+export type DriftRecord = IntervalRecord;
 
 export interface DriftEventLike {
   queue: string;
