@@ -14,7 +14,8 @@ import { header, section, context, divider, esc, type Block } from '../src/block
 import { table } from '../src/format.js';
 import { listModels, readRiskData, requireActiveModel, saveModel, isoSeconds, type ModelSummary } from '../src/warehouse/models.js';
 import { trainRiskModel, scoreTickets, ineligibility, groupEvents } from '../src/engines/risk/pipeline.js';
-import { featurize, rewindTicket } from '../src/engines/risk/features.js';
+import { customerTextAsOf, featurize, rewindTicket } from '../src/engines/risk/features.js';
+import { matchedPhrases, tokenize } from '../src/engines/risk/text.js';
 import { predictFlat } from '../src/engines/risk/gbdt.js';
 import { calibrate } from '../src/engines/risk/calibration.js';
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type SimResult, type SimTicket } from '../src/engines/risk/simulate.js';
@@ -348,7 +349,7 @@ export const risk = defineCommand({
           threshold: m.model.threshold.probability,
           base: m.shap.base,
           margin,
-          reasons: explainContributions(m.model.featureNames, x, phi, { top: 8 }),
+          reasons: explainContributions(m.model.featureNames, x, phi, { top: 8, phrases: matchedPhrases(tokenize(customerTextAsOf(t, data.events, cut))) }),
         };
       }
       case 'model': {
@@ -425,6 +426,7 @@ export function renderText(r: RiskResult): string {
         table(
           ['ticket', 'risk', 'queue', 'age', 'subject', 'why'],
           r.tickets.map((t) => [`${t.flagged ? '⚑ ' : ''}${t.ticketId}`, p100(t.probability), t.queue, formatDuration(t.ageHours), t.subject.slice(0, 40), t.reasons.map(reasonText).join('; ')]),
+          [2, 4, 5],
         ),
       ].join('\n');
     }

@@ -51,9 +51,10 @@ export function hhmm(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
 
-/** A plain monospace table (first column left-aligned, others right-aligned). */
-export function table(headerRow: string[], rows: string[][]): string {
+/** A plain monospace table: numbers right-aligned; the first column and any `leftAlign` columns (text) left-aligned. */
+export function table(headerRow: string[], rows: string[][], leftAlign: readonly number[] = []): string {
   const widths = headerRow.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const left = new Set([0, ...leftAlign]);
+  const line = (r: string[]) => r.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(headerRow), ...rows.map(line)].join('\n');
 }

@@ -1,6 +1,6 @@
 import { it, expect } from 'vitest';
 import fc from 'fast-check';
-import { num, pct, pts, dur, sparkline, hhmm } from '../src/format.js';
+import { num, pct, pts, dur, sparkline, hhmm, table } from '../src/format.js';
 
 it('num groups thousands like en-US toLocaleString (independent reference)', () => {
   fc.assert(fc.property(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: 0, max: 3 }), (x, d) => {
@@ -25,4 +25,8 @@ it('formats percentages, points, durations, times and sparklines', () => {
   expect(dur(3725)).toBe('1h 02m');
   expect(hhmm(570)).toBe('09:30');
   expect(sparkline([0, 0.5, 1, null], 0, 1)).toBe('▁▅█ ');
+});
+
+it('tables right-align numbers and left-align text columns', () => {
+  expect(table(['q', 'n', 'subject'], [['a', '5', 'hi'], ['bb', '10', 'hello']], [2])).toBe('q    n  subject\na    5  hi\nbb  10  hello');
 });

@@ -69,7 +69,8 @@ function phrase(name: string, v: number, get: (n: string) => number): string {
     case 'created_weekday':
       return known ? `opened on a ${WEEKDAYS[v] ?? '?'}` : 'opening day unknown';
     case 'sentiment':
-      return v < -0.05 ? `negative wording (${signed(v)})` : v > 0.05 ? `positive wording (${signed(v)})` : `neutral wording (${signed(v)})`;
+      // Neutral text raises risk against a baseline of mostly polite tickets: say what is missing.
+      return v < -0.05 ? `negative wording (${signed(v)})` : v > 0.05 ? `positive wording (${signed(v)})` : 'neutral tone, no thanks or praise';
     case 'phrases_churn':
       return v > 0 ? `talks of cancelling or refunds (${v}×)` : 'no cancel/refund talk';
     case 'phrases_legal':
@@ -98,6 +99,8 @@ export interface ExplainOptions {
   top?: number;
   /** Only reasons that raise the risk. */
   onlyRaising?: boolean;
+  /** The phrases actually found in the ticket's text (matchedPhrases), shown instead of lexicon examples. */
+  phrases?: readonly string[];
 }
 
 /**
@@ -138,6 +141,12 @@ export function explainContributions(
       continue;
     }
     add(name, c, phrase(name, x[i], get));
+  }
+  const ph = groups.get('escalation_phrases');
+  const n = get('escalation_phrases');
+  if (ph && n > 0 && opts.phrases?.length) {
+    const shown = opts.phrases.slice(0, 3).map((p) => `"${p}"`).join(', ');
+    ph.text = `${plural(n, 'escalation phrase')}: ${shown}${opts.phrases.length > 3 ? ', …' : ''}`;
   }
   let out: Reason[] = [...groups.entries()]
     .filter(([, g]) => g.contribution !== 0)

@@ -407,6 +407,15 @@ function oneHot(x: Float64Array, start: number, vocab: Map<string, number>, size
  * transfer after the cut-off (its `from_queue`). Outcome fields are left as they are (features never read
  * them). O(E).
  */
+/** The customer's words known at the cut-off: subject, body and customer comments up to it (for reasons). */
+export function customerTextAsOf(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): string {
+  const parts = [ticket.subject ?? '', ticket.body ?? ''];
+  for (const e of events) {
+    if (e.type === 'comment' && e.author_type === 'customer' && e.body && isoMs(e.at) <= cutoffMs) parts.push(e.body);
+  }
+  return parts.join('\n');
+}
+
 export function rewindTicket(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): RiskTicket {
   let first: { t: number; e: RiskEvent } | null = null;
   for (const e of events) {

@@ -11,7 +11,8 @@
  * slice; the last `validFraction` of the rest is the validation slice (early stopping, calibration,
  * threshold); the remainder trains the trees.
  */
-import { featureNames, featurize, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
+import { customerTextAsOf, featureNames, featurize, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
+import { matchedPhrases, tokenize } from './text.js';
 import { boosterToJson, predictFlat, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
 import { averagePrecision, brierScore, calibrationTable, confusionAt, logLoss, rocAuc, thresholdForPrecision } from './metrics.js';
@@ -359,7 +360,8 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
     const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
     if (opts.reasons && opts.reasons > 0) {
       shap.contributions(x, 0, phi);
-      s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons });
+      const evs = byTicket.get(t.ticket_id) ?? none;
+      s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))) });
       s.base = shap.base;
     }
     out.push(s);

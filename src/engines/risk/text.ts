@@ -270,6 +270,27 @@ export function phraseHits(tokens: readonly string[]): Record<PhraseGroup, numbe
   return Object.fromEntries(PHRASE_GROUP_NAMES.map((g, k) => [g, counts[k]])) as Record<PhraseGroup, number>;
 }
 
+/**
+ * The escalation/urgency phrases found in a token list, distinct, in order of first appearance — what a
+ * reason shows ("cancel", "third time") instead of the lexicon's examples. O(tokens).
+ */
+export function matchedPhrases(tokens: readonly string[]): string[] {
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const push = (p: string) => {
+    if (!seen.has(p)) {
+      seen.add(p);
+      found.push(p);
+    }
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const inf = info(tokens[i]);
+    if (inf.single) push(tokens[i]);
+    if (inf.phraseSeqs) for (const q of inf.phraseSeqs) if (follows(tokens, i + 1, q.rest)) push([tokens[i], ...q.rest].join(' '));
+  }
+  return found;
+}
+
 /** 32-bit FNV-1a of a string's UTF-16 code units. */
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
