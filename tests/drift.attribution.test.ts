@@ -209,3 +209,20 @@ describe('attributeSlChange', () => {
     expect(att.facts[0].driver).toBe('talk');
   });
 });
+
+describe('window summaries', () => {
+  it('offeredPerDay is a daily figure when the windows span several weekdays (time-of-week slots)', () => {
+    // Two weeks, 7 days × 3 half-hours of 100 calls: 300 calls a day in both windows.
+    const days = (from: string, n: number) => Array.from({ length: n }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
+    const mk = (d: string) => [540, 570, 600].map((m) => rec(d, m, { offered: 100, talk: 240, acw: 60, agents: 20 }));
+    const before = days('2026-11-02', 7).flatMap(mk);
+    const after = days('2026-11-09', 7).flatMap(mk);
+    const a = attributeSlChange(before, after);
+    expect(a.matchBy).toBe('time-of-week');
+    expect(a.before.offeredPerDay).toBeCloseTo(300, 9);
+    expect(a.after.offeredPerDay).toBeCloseTo(300, 9);
+    // One day against the same weekday: time-of-day slots, still a daily figure.
+    const one = attributeSlChange(mk('2026-11-02'), mk('2026-11-09'));
+    expect(one.after.offeredPerDay).toBeCloseTo(300, 9);
+  });
+});

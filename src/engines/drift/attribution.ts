@@ -397,6 +397,7 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
   const full = (1 << PLAYERS.length) - 1;
   const modelDelta = coalitionSl[full] - coalitionSl[0];
 
+  const slotDays = Math.max(1, new Set(keys.map((k) => (k.includes(':') ? k.split(':')[0] : '*'))).size);
   const summary = (agg: Map<string, SlotAgg>, slots: SlotValues[], slModel: number): WindowSummary => {
     const offered = sum(keys, (k) => agg.get(k)!.offered);
     const handled = sum(keys, (k) => agg.get(k)!.hTalkW);
@@ -413,7 +414,9 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
     return {
       sl: offered > 0 ? (100 * sum(keys, (k) => agg.get(k)!.awt)) / offered : 100,
       slModel,
-      offeredPerDay: sum(slots, (s) => s.lambda),
+      // Slots are time-of-week keys ("dow:minute") when the windows span several weekdays: divide by the
+      // weekdays they cover, or a week's volume would read as a day's.
+      offeredPerDay: sum(slots, (s) => s.lambda) / slotDays,
       offeredTotal: offered,
       talkSeconds: talk,
       acwSeconds: acw,
