@@ -154,3 +154,14 @@ describe('termLift on the warehouse', () => {
     expect(r.terms.map((t) => t.term).join(' ')).toContain('portal');
   });
 });
+
+describe('sign-off names', () => {
+  test('are not terms, while names elsewhere stay', async () => {
+    const { terms } = await import('../src/engines/retrieval/text.js');
+    expect(terms('Hi, the portal is down.\nThanks,\nEthan')).not.toContain('ethan');
+    expect(terms('Is there an outage? Thanks, Hannah')).not.toContain('hannah');
+    expect(terms('Kind regards,\nMaria Lopez')).not.toContain('maria');
+    expect(terms('Ethan from accounts says the invoice is wrong')).toContain('ethan');
+    expect(terms('Is there an outage? Thanks, Hannah')).toContain('outage');
+  });
+});

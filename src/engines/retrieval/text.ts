@@ -109,6 +109,24 @@ export function isContentWord(w: string): boolean {
   return w.length >= 2 && !STOPWORDS.has(w);
 }
 
+const SIGN_OFF_LINE = /^(?:[Tt]hanks|[Tt]hank you|[Mm]any thanks|[Rr]egards|[Kk]ind regards|[Bb]est(?: regards| wishes)?|[Cc]heers|BR|[Ss]incerely)[\s,.!]*$/;
+const NAME_LINE = /^[A-Z][a-z]+(?: [A-Z][a-z]+)?[.!]?$/;
+const SIGN_OFF_NAME = /\b((?:[Tt]hanks|[Tt]hank you|[Rr]egards|[Cc]heers|[Bb]est)[,!.]?)\s+[A-Z][a-z]+(?: [A-Z][a-z]+)?[.!]?\s*$/;
+
+/**
+ * Removes customers' names from sign-offs ("Thanks,\nEthan", "Is there an outage? Thanks, Hannah"): in a
+ * week of tickets a first name recurs by chance and would read as a topic. Names elsewhere stay.
+ */
+export function stripSignOffNames(text: string): string {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (i > 0 && NAME_LINE.test(l) && SIGN_OFF_LINE.test(lines[i - 1].trim())) lines[i] = '';
+    else lines[i] = lines[i].replace(SIGN_OFF_NAME, '$1');
+  }
+  return lines.join('\n');
+}
+
 /**
  * Distinct terms of a text: content words and bigrams of adjacent content words ("invoice portal").
  * Set semantics: term lift counts documents mentioning a term, so one ticket repeating a word counts once.
@@ -116,7 +134,7 @@ export function isContentWord(w: string): boolean {
 export function terms(text: string, opts: { bigrams?: boolean } = {}): Set<string> {
   const out = new Set<string>();
   // Bigrams never span punctuation: "error 500 — mail me" has no "500 mail".
-  for (const segment of redact(text).replace(/\[(?:email|phone|card)\]/g, ' | ').split(/[.!?;:,()\[\]{}"“”\n\r\t|/\\]+|\s[-–—]+\s/)) {
+  for (const segment of redact(stripSignOffNames(text)).replace(/\[(?:email|phone|card)\]/g, ' | ').split(/[.!?;:,()\[\]{}"“”\n\r\t|/\\]+|\s[-–—]+\s/)) {
     const ws = words(segment);
     for (let i = 0; i < ws.length; i++) {
       if (!isContentWord(ws[i])) continue;
