@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { pino } from 'pino';
+import { createLogger } from '../logger.js';
 import { webApi, type App } from '@slack/bolt';
 import { openWarehouse } from '../warehouse/db.js';
 import type { Config } from '../config.js';
@@ -142,7 +142,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     process.stderr.write(formatProblems(r.problems) + '\n');
     return 2;
   }
-  const logger = pino({ level: o.config.LOG_LEVEL });
+  const logger = createLogger(o.config.LOG_LEVEL);
   const db = openWarehouse(o.dbPath);
   const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? (await defaultAnswerer(o.registry, logger)) };
   let slack: SlackApp;
