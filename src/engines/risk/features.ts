@@ -18,7 +18,7 @@
  * training and prediction.
  */
 import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
-import { textSignalsOf, PHRASE_GROUP_NAMES } from './text.js';
+import { textSignalsInto, PHRASE_GROUP_NAMES } from './text.js';
 
 export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
@@ -190,17 +190,22 @@ const ordinal = (levels: readonly string[], v: string | null | undefined): numbe
 let evIdx = new Int32Array(64);
 let evTime = new Float64Array(64);
 let evOrd = new Int32Array(64);
+// The customer's texts (subject, body, customer comments) of the ticket being featurised; entries past the
+// count are stale and ignored.
+const textScratch: (string | null | undefined)[] = [];
+const hitScratch = new Float64Array(PHRASE_GROUP_NAMES.length);
 
 /**
  * This ticket's events at or before the cut-off into the scratch arrays, in time order (ties by
  * event_id, so input order is irrelevant). Returns how many; evOrd[0…n) indexes evIdx/evTime in order.
  */
-function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], cutoffMs: number): number {
+function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], sel: Int32Array | null, from: number, to: number, cutoffMs: number): number {
   let n = 0;
   let sorted = true;
-  for (let i = 0; i < events.length; i++) {
+  for (let k = from; k < to; k++) {
+    const i = sel === null ? k : sel[k];
     const e = events[i];
-    if (e.ticket_id !== ticket.ticket_id) continue;
+    if (sel === null && e.ticket_id !== ticket.ticket_id) continue;
     const t = isoMs(e.at);
     if (!(t <= cutoffMs)) continue;
     if (n === evIdx.length) {
@@ -266,6 +271,25 @@ export function featurize(
   ctx: FeatureContext = {},
   out?: Float64Array,
 ): Float64Array {
+  return featurizeSelected(schema, ticket, events, null, 0, events.length, cutoffMs, ctx, out);
+}
+
+/**
+ * featurize() over the events events[sel[from]], …, events[sel[to − 1]] (the scoring path: one shared
+ * event array and an index per ticket instead of an array per ticket). The caller guarantees these are the
+ * ticket's events, in input order; `sel` null means events[from, to), filtered by ticket_id.
+ */
+export function featurizeSelected(
+  schema: FeatureSchema,
+  ticket: RiskTicket,
+  events: readonly RiskEvent[],
+  sel: Int32Array | null,
+  from: number,
+  to: number,
+  cutoffMs: number,
+  ctx: FeatureContext = {},
+  out?: Float64Array,
+): Float64Array {
   const nBase = BASE_FEATURES.length;
   const nOneHot = schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1;
   const len = nBase + nOneHot + schema.hashBuckets;
@@ -275,7 +299,7 @@ export function featurize(
     x.fill(0);
   } else x = new Float64Array(len);
   const created = ms(ticket.created_at);
-  const nEv = eventsAsOf(ticket, events, cutoffMs);
+  const nEv = eventsAsOf(ticket, events, sel, from, to, cutoffMs);
 
   let transfers = 0;
   let messages = 0;
@@ -288,7 +312,9 @@ export function featurize(
   let queue = ticket.queue;
   let agentId: string | null = null;
   let lastMsg = created;
-  const customerText: string[] = [ticket.subject ?? '', ticket.body ?? ''];
+  textScratch[0] = ticket.subject;
+  textScratch[1] = ticket.body;
+  let nText = 2;
   for (let k = 0; k < nEv; k++) {
     const o = evOrd[k];
     const e = events[evIdx[o]];
@@ -303,7 +329,7 @@ export function featurize(
       if (e.author_type === 'customer') {
         customerReplies++;
         lastCustomer = t;
-        if (e.body) customerText.push(e.body);
+        if (e.body) textScratch[nText++] = e.body;
       } else if (e.author_type === 'agent') {
         agentReplies++;
         if (!(firstAgentReply <= t)) firstAgentReply = t;
@@ -340,8 +366,18 @@ export function featurize(
   // last − created. A comment stamped before the creation (bad data) counts as at the creation.
   const gapSum = lastMsg - created;
 
-  const text = textSignalsOf(customerText, schema.hashBuckets, x, nBase + nOneHot);
-  const [hour, weekday] = localHourWeekday(created, schema.timeZone);
+  const text = textSignalsInto(textScratch, nText, schema.hashBuckets, x, nBase + nOneHot, hitScratch, 0);
+  const textTokens = text.tokens;
+  const afinnSum = text.afinnSum;
+  let hour: number;
+  let weekday: number;
+  if (!Number.isFinite(created)) hour = weekday = NaN;
+  else if (!schema.timeZone || schema.timeZone === 'UTC') {
+    // Same arithmetic as localHourWeekday, without its tuple.
+    const days = Math.floor(created / 86_400_000);
+    hour = Math.floor((created - days * 86_400_000) / 3_600_000);
+    weekday = (((days + 4) % 7) + 7) % 7;
+  } else [hour, weekday] = localHourWeekday(created, schema.timeZone);
 
   let i = 0;
   x[i++] = age;
@@ -360,17 +396,17 @@ export function featurize(
   x[i++] = (ms(ticket.due_at) - cutoffMs) / HOUR;
   x[i++] = hour;
   x[i++] = weekday;
-  x[i++] = text.tokens > 0 ? text.afinnSum / text.tokens : 0;
+  x[i++] = textTokens > 0 ? afinnSum / textTokens : 0;
   let phrases = 0;
-  for (let g = 0; g < PHRASE_GROUP_NAMES.length; g++) {
-    x[i++] = text.hits[g];
-    phrases += text.hits[g];
+  for (let g = 0; g < hitScratch.length; g++) {
+    x[i++] = hitScratch[g];
+    phrases += hitScratch[g];
   }
   // The total as its own column: trees pick up an additive count in one split instead of five.
   x[i++] = phrases;
   x[i++] = reopens;
   x[i++] = escalations;
-  x[i++] = text.tokens;
+  x[i++] = textTokens;
 
   const ix = vocabIndex(schema);
   i = oneHot(x, i, ix.channels, schema.channels.length, ticket.channel);

@@ -11,7 +11,7 @@
  * slice; the last `validFraction` of the rest is the validation slice (early stopping, calibration,
  * threshold); the remainder trains the trees.
  */
-import { customerTextAsOf, featureNames, featurize, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
+import { customerTextAsOf, featureNames, featurize, featurizeSelected, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
 import { matchedPhrases, tokenize } from './text.js';
 import { boosterToJson, predictFlat, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
@@ -347,20 +347,47 @@ export interface ScoreOptions {
  * TreeSHAP O(trees × leaves × depth²) per ticket.
  */
 export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions = {}): ScoredTicket[] {
-  const byTicket = groupEvents(events);
   const ctx: FeatureContext = { agents: new Map((opts.agents ?? []).map((a) => [a.agent_id, a] as const)) };
   const { model, flat, shap } = m;
+  // Events grouped by ticket as index ranges into one array (a counting sort, input order kept) instead of
+  // a Map of arrays: no array per ticket, and no Map lookup per ticket while scoring (cold in cache).
+  const groupOf = new Map<string, number>();
+  const ticketGroup = new Int32Array(tickets.length);
+  let groups = 0;
+  for (let i = 0; i < tickets.length; i++) {
+    const id = tickets[i].ticket_id;
+    let g = groupOf.get(id);
+    if (g === undefined) groupOf.set(id, (g = groups++));
+    ticketGroup[i] = g;
+  }
+  const start = new Int32Array(groups + 1);
+  const eventGroup = new Int32Array(events.length);
+  for (let j = 0; j < events.length; j++) {
+    const g = groupOf.get(events[j].ticket_id);
+    eventGroup[j] = g ?? -1;
+    if (g !== undefined) start[g + 1]++;
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const sel = new Int32Array(start[groups]);
+  const next = start.slice(0, groups);
+  for (let j = 0; j < events.length; j++) {
+    const g = eventGroup[j];
+    if (g >= 0) sel[next[g]++] = j;
+  }
+
   const out: ScoredTicket[] = [];
   const phi = new Float64Array(flat.nFeatures);
   const buf = new Float64Array(flat.nFeatures);
-  const none: RiskEvent[] = [];
-  for (const t of tickets) {
-    const x = featurize(model.schema, t, byTicket.get(t.ticket_id) ?? none, nowMs, ctx, buf);
+  for (let i = 0; i < tickets.length; i++) {
+    const t = tickets[i];
+    const g = ticketGroup[i];
+    const x = featurizeSelected(model.schema, t, events, sel, start[g], start[g + 1], nowMs, ctx, buf);
     const margin = predictFlat(flat, x, 0);
     const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
     if (opts.reasons && opts.reasons > 0) {
       shap.contributions(x, 0, phi);
-      const evs = byTicket.get(t.ticket_id) ?? none;
+      const evs: RiskEvent[] = [];
+      for (let k = start[g]; k < start[g + 1]; k++) evs.push(events[sel[k]]);
       s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))) });
       s.base = shap.base;
     }

@@ -153,11 +153,8 @@ function intern(text: string, start: number, end: number, h: number): number {
       const w = ws[s1 - 1];
       if (w.length === len) {
         let j = 0;
-        for (; j < len; j++) {
-          let c = text.charCodeAt(start + j);
-          if (c >= 65 && c <= 90) c += 32;
-          if (c !== w.charCodeAt(j)) break;
-        }
+        // Every char of the token is a token char, so the table lower-cases it.
+        for (; j < len; j++) if (TOKEN_CHAR[text.charCodeAt(start + j)] !== w.charCodeAt(j)) break;
         if (j === len) return s1 - 1;
       }
     }
@@ -184,43 +181,107 @@ function maybeReset(): void {
 
 let idBuf = new Int32Array(1024);
 
-/** ASCII code → its lower-case token character, or 0 for a separator. */
-const TOKEN_CHAR = Uint8Array.from({ length: 128 }, (_, c) =>
+/**
+ * UTF-16 code unit → its lower-case token character, or 0 for a separator. All 65,536 units (64 KiB) so the
+ * scan loop has no range check; only the ASCII rows are touched in practice.
+ */
+const TOKEN_CHAR = Uint8Array.from({ length: 65536 }, (_, c) =>
   c >= 97 && c <= 122 ? c : c >= 65 && c <= 90 ? c + 32 : (c >= 48 && c <= 57) || c === 39 ? c : 0,
 );
 
-/** Token ids of the texts, as if joined by whitespace. Reuses one buffer: valid until the next call. */
-function scan(texts: readonly (string | null | undefined)[]): { ids: Int32Array; n: number } {
+// ---- Prefilter: most tokens (order numbers, names, ordinary words) carry nothing but a hash bucket. A token
+// is interned only when its hash is that of a word the lexicon, phrases or stop list know (or a phrase word),
+// or its first three letters hash like a prefix pattern's; equal strings have equal hashes, so a token that
+// fails both tests is none of those words and contributes only its bucket. Collisions merely intern.
+const KNOWN_BITS = 14;
+const known = new Int32Array(1 << KNOWN_BITS);
+const knownUsed = new Uint8Array(1 << KNOWN_BITS);
+/** FNV-1a (signed 32-bit, as scanned) of a word's token characters. */
+function tokenHash(w: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ TOKEN_CHAR[w.charCodeAt(i)], 0x01000193);
+  return h;
+}
+function addKnown(w: string): void {
+  const h = tokenHash(w);
+  const mask = known.length - 1;
+  let k = h & mask;
+  while (knownUsed[k] !== 0) {
+    if (known[k] === h) return;
+    k = (k + 1) & mask;
+  }
+  known[k] = h;
+  knownUsed[k] = 1;
+}
+function isKnown(h: number): boolean {
+  const mask = known.length - 1;
+  let k = h & mask;
+  while (knownUsed[k] !== 0) {
+    if (known[k] === h) return true;
+    k = (k + 1) & mask;
+  }
+  return false;
+}
+/** Hashes of the prefix patterns' first three letters (every prefix has at least three). */
+const PREFIX3: number[] = [];
+function initKnown(): void {
+  for (const k of Object.keys(AFINN)) for (const w of k.split(' ')) addKnown(w);
+  for (const w of STOP) addKnown(w);
+  for (const w of WORDS.keys()) addKnown(w);
+  for (const [head, seqs] of PHRASE_SEQS) {
+    addKnown(head);
+    for (const q of seqs) for (const w of q.rest) addKnown(w);
+  }
+  for (const p of PREFIXES) {
+    if (p.prefix.length < 3) throw new Error(`prefix pattern too short for the prefilter: ${p.prefix}`);
+    const h = tokenHash(p.prefix.slice(0, 3));
+    if (!PREFIX3.includes(h)) PREFIX3.push(h);
+  }
+}
+
+/**
+ * Token ids of texts[0, count), as if joined by whitespace, into idBuf (valid until the next call); returns
+ * how many. A token the prefilter passes over gets no id but −2 − its bucket among `buckets` (−1: none, as
+ * for tokens under 3 characters). Allocates nothing.
+ */
+function scanN(texts: readonly (string | null | undefined)[], count: number, buckets: number): number {
   maybeReset();
-  let buf = idBuf;
+  if (PREFIX3.length === 0) initKnown();
+  const p3 = PREFIX3;
   let n = 0;
-  for (let q = 0; q < texts.length; q++) {
+  for (let q = 0; q < count; q++) {
     const text = texts[q];
     if (!text) continue;
     const len = text.length;
+    // Worst case one token per two chars: grow before the loop so the hot loop has no capacity check.
+    if (n + (len >> 1) + 1 > idBuf.length) {
+      const nb = new Int32Array(Math.max(idBuf.length * 2, n + (len >> 1) + 1));
+      nb.set(idBuf.subarray(0, n));
+      idBuf = nb;
+    }
+    const buf = idBuf;
     let start = -1;
     let h = 0;
+    let h3 = 0;
     for (let i = 0; i <= len; i++) {
-      const raw = i < len ? text.charCodeAt(i) : 32;
-      const c = raw < 128 ? TOKEN_CHAR[raw] : 0;
+      const c = i < len ? TOKEN_CHAR[text.charCodeAt(i)] : 0;
       if (c !== 0) {
         if (start < 0) {
           start = i;
           h = 0x811c9dc5 | 0;
         }
         h = Math.imul(h ^ c, 0x01000193);
+        if (i - start === 2) h3 = h;
       } else if (start >= 0) {
-        if (n === buf.length) {
-          const nb = new Int32Array(buf.length * 2);
-          nb.set(buf);
-          buf = idBuf = nb;
-        }
-        buf[n++] = intern(text, start, i, h);
+        const tl = i - start;
+        let hot = isKnown(h);
+        if (!hot && tl >= 3) for (let j = 0; j < p3.length; j++) if (p3[j] === h3) hot = true;
+        buf[n++] = hot ? intern(text, start, i, h) : tl < 3 || buckets <= 0 ? -1 : -2 - ((h >>> 0) % buckets);
         start = -1;
       }
     }
   }
-  return { ids: buf, n };
+  return n;
 }
 
 function info(t: string): TokenInfo {
@@ -357,7 +418,11 @@ export function textSignals(tokens: readonly string[], buckets: number, out: Flo
 
 const followsIds = (ids: Int32Array, n: number, at: number, rest: readonly string[]): boolean => {
   if (at + rest.length > n) return false;
-  for (let j = 0; j < rest.length; j++) if (words[ids[at + j]] !== rest[j]) return false;
+  // A token without an id is no phrase word.
+  for (let j = 0; j < rest.length; j++) {
+    const id = ids[at + j];
+    if (id < 0 || words[id] !== rest[j]) return false;
+  }
   return true;
 };
 
@@ -366,13 +431,41 @@ const followsIds = (ids: Int32Array, n: number, at: number, rest: readonly strin
  * Same results as `textSignals(tokenize(texts.join(' ')), …)`. O(total length).
  */
 export function textSignalsOf(texts: readonly (string | null | undefined)[], buckets: number, out: Float64Array, offset: number): TextSignals {
-  const { ids, n } = scan(texts);
+  const hits = new Float64Array(NG);
+  const r = textSignalsInto(texts, texts.length, buckets, out, offset, hits, 0);
+  return { tokens: r.tokens, afinnSum: r.afinnSum, hits: Array.from(hits) };
+}
+
+// Reused result of textSignalsInto (featurize reads it before the next call).
+const into = { tokens: 0, afinnSum: 0 };
+
+/**
+ * textSignalsOf of texts[0, count) that allocates nothing: phrase-group hits are written (not added) to
+ * hits[hitsAt, hitsAt + groups); token count and AFINN sum are returned in an object reused by every call.
+ */
+export function textSignalsInto(
+  texts: readonly (string | null | undefined)[],
+  count: number,
+  buckets: number,
+  out: Float64Array,
+  offset: number,
+  hits: Float64Array,
+  hitsAt: number,
+): { readonly tokens: number; readonly afinnSum: number } {
+  const n = scanN(texts, count, buckets);
+  const ids = idBuf;
   const inf_ = infos;
   let sum = 0;
   let skipAfinnUntil = -1;
-  const hits = new Array<number>(NG).fill(0);
+  for (let g = 0; g < NG; g++) hits[hitsAt + g] = 0;
   for (let i = 0; i < n; i++) {
-    const inf = inf_[ids[i]];
+    const id = ids[i];
+    if (id < 0) {
+      // Prefiltered: AFINN 0, no phrase, only the bucket.
+      if (id < -1) out[offset - 2 - id] += 1;
+      continue;
+    }
+    const inf = inf_[id];
     if (i > skipAfinnUntil) {
       let matched = false;
       if (inf.afinnSeqs) {
@@ -387,12 +480,15 @@ export function textSignalsOf(texts: readonly (string | null | undefined)[], buc
       }
       if (!matched) sum += inf.afinn;
     }
-    if (inf.single) for (let g = 0; g < NG; g++) hits[g] += inf.single[g];
-    if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (followsIds(ids, n, i + 1, s.rest)) hits[s.value]++;
+    const single = inf.single;
+    if (single) for (let g = 0; g < NG; g++) hits[hitsAt + g] += single[g];
+    if (inf.phraseSeqs) for (const s of inf.phraseSeqs) if (followsIds(ids, n, i + 1, s.rest)) hits[hitsAt + s.value]++;
     if (buckets > 0) {
       const b = inf.bucketsFor === buckets ? inf.bucket : bucketOf(inf, buckets);
       if (b >= 0) out[offset + b] += 1;
     }
   }
-  return { tokens: n, afinnSum: sum, hits };
+  into.tokens = n;
+  into.afinnSum = sum;
+  return into;
 }
