@@ -362,8 +362,14 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
   }
   const start = new Int32Array(groups + 1);
   const eventGroup = new Int32Array(events.length);
+  // Exports list a ticket's events together: reuse the previous event's group when the id repeats.
+  let prevId: string | null = null;
+  let prevG: number | undefined;
   for (let j = 0; j < events.length; j++) {
-    const g = groupOf.get(events[j].ticket_id);
+    const id = events[j].ticket_id;
+    const g = id === prevId ? prevG : groupOf.get(id);
+    prevId = id;
+    prevG = g;
     eventGroup[j] = g ?? -1;
     if (g !== undefined) start[g + 1]++;
   }

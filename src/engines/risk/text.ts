@@ -248,6 +248,8 @@ function scanN(texts: readonly (string | null | undefined)[], count: number, buc
   maybeReset();
   if (PREFIX3.length === 0) initKnown();
   const p3 = PREFIX3;
+  // For a power of two, x % buckets is x & (buckets − 1): no unsigned (double) modulo per token.
+  const bmask = buckets > 0 && (buckets & (buckets - 1)) === 0 ? buckets - 1 : -1;
   let n = 0;
   for (let q = 0; q < count; q++) {
     const text = texts[q];
@@ -260,25 +262,25 @@ function scanN(texts: readonly (string | null | undefined)[], count: number, buc
       idBuf = nb;
     }
     const buf = idBuf;
-    let start = -1;
-    let h = 0;
-    let h3 = 0;
-    for (let i = 0; i <= len; i++) {
-      const c = i < len ? TOKEN_CHAR[text.charCodeAt(i)] : 0;
-      if (c !== 0) {
-        if (start < 0) {
-          start = i;
-          h = 0x811c9dc5 | 0;
-        }
+    let i = 0;
+    while (i < len) {
+      // Skip separators, then hash the token's characters.
+      let c = TOKEN_CHAR[text.charCodeAt(i)];
+      while (c === 0 && ++i < len) c = TOKEN_CHAR[text.charCodeAt(i)];
+      if (i >= len) break;
+      const start = i;
+      let h = 0x811c9dc5 | 0;
+      do {
         h = Math.imul(h ^ c, 0x01000193);
-        if (i - start === 2) h3 = h;
-      } else if (start >= 0) {
-        const tl = i - start;
-        let hot = isKnown(h);
-        if (!hot && tl >= 3) for (let j = 0; j < p3.length; j++) if (p3[j] === h3) hot = true;
-        buf[n++] = hot ? intern(text, start, i, h) : tl < 3 || buckets <= 0 ? -1 : -2 - ((h >>> 0) % buckets);
-        start = -1;
+        c = ++i < len ? TOKEN_CHAR[text.charCodeAt(i)] : 0;
+      } while (c !== 0);
+      const tl = i - start;
+      let hot = isKnown(h);
+      if (!hot && tl >= 3) {
+        const h3 = Math.imul(Math.imul(Math.imul((0x811c9dc5 | 0) ^ TOKEN_CHAR[text.charCodeAt(start)], 0x01000193) ^ TOKEN_CHAR[text.charCodeAt(start + 1)], 0x01000193) ^ TOKEN_CHAR[text.charCodeAt(start + 2)], 0x01000193);
+        for (let j = 0; j < p3.length; j++) if (p3[j] === h3) hot = true;
       }
+      buf[n++] = hot ? intern(text, start, i, h) : tl < 3 || buckets <= 0 ? -1 : -2 - (bmask >= 0 ? h & bmask : (h >>> 0) % buckets);
     }
   }
   return n;
