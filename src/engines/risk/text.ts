@@ -1,8 +1,9 @@
 /**
  * Text signals for the risk features: tokens, AFINN-165 sentiment, escalation phrases and the hashing
  * trick. Scoring runs them for every ticket, so `textSignalsOf` scans raw text without allocating per
- * token: each token's FNV-1a hash is computed while scanning and looked up in an intern table, and each
- * distinct token is analysed once (lexicon score, phrase heads, bucket).
+ * token: each token's FNV-1a hash is computed while scanning; a token whose hash no lexicon, phrase or stop
+ * word has contributes only its bucket, the others are looked up in an intern table and each distinct one
+ * is analysed once (lexicon score, phrase heads, bucket).
  *
  * Tokens: maximal runs of ASCII letters, digits and apostrophes, lower-cased; anything else separates.
  */
