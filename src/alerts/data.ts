@@ -7,28 +7,14 @@ import type { QueueInfo } from '../warehouse/queries.js';
 import { listQueues } from '../warehouse/queries.js';
 import { stmt } from './store.js';
 import { addDays } from '../time.js';
+import type { IntervalRow } from '../warehouse/queries.js';
 
-/** An interval row as the alert metrics need it (the view's columns, plus the interval as epoch ms). */
-export interface Row {
-  queue: string;
-  intervalStart: string;
-  intervalSeconds: number;
-  localDate: string;
-  localMinute: number;
-  localDow: number;
-  offered: number;
-  handled: number;
-  abandoned: number;
-  answeredWithinTarget: number;
-  ahtSeconds: number | null;
-  acwSeconds: number | null;
-  agentsStaffed: number;
-  slTargetPct: number;
-  slTargetSeconds: number;
-  forecastOffered: number | null;
-  startMs: number;
-  endMs: number;
-}
+/** An interval row as the alert metrics need it: the view's columns, plus the interval as epoch ms. */
+export type Row = Pick<
+  IntervalRow,
+  | 'queue' | 'intervalStart' | 'intervalSeconds' | 'localDate' | 'localMinute' | 'localDow' | 'offered' | 'handled' | 'abandoned'
+  | 'answeredWithinTarget' | 'ahtSeconds' | 'acwSeconds' | 'agentsStaffed' | 'slTargetPct' | 'slTargetSeconds' | 'forecastOffered'
+> & { startMs: number; endMs: number };
 
 export interface SlotBaseline {
   /** Reference days that had any row. */
