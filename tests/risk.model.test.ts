@@ -150,10 +150,12 @@ describe('GBDT', () => {
 describe('flattened prediction layouts', () => {
   it('equal a plain walk of every tree, missing values included, in both layouts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 9 }), (seed, depth) => {
+      // 1–11 trees: the complete layout walks trees four at a time, then the remainder one by one.
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 }), (seed, depth, nTrees) => {
         const rng = createRng(seed);
         const M = 4;
-        const trees = [randomTree(rng, M, depth), randomTree(rng, M, Math.max(0, depth - 2)), randomTree(rng, M, 1)];
+        const trees = [randomTree(rng, M, depth)];
+        for (let k = 1; k < nTrees; k++) trees.push(randomTree(rng, M, k % 3 === 0 ? 1 : Math.max(0, depth - (k % 4))));
         const b: Booster = { baseScore: rng.normal(), nFeatures: M, trees };
         const fb = flattenBooster(b);
         // Complete (padded) layout up to depth 6, the breadth-first walk beyond.

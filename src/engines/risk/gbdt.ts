@@ -639,12 +639,40 @@ export function predictFlat(fb: FlatBooster, x: ArrayLike<number>, off = 0): num
   if (D > 0) {
     const { cFeature, cThreshold, cLeaf } = fb;
     const nInt = (1 << D) - 1;
+    const nLeaf = nInt + 1;
     const nTrees = fb.roots.length;
     let s = fb.baseScore;
-    for (let k = 0, base = 0, leafBase = 0; k < nTrees; k++, base += nInt, leafBase += nInt + 1) {
+    // Four trees walked side by side: each walk is a chain of dependent loads (node → feature → value →
+    // child), so one walk at a time leaves the CPU waiting; four independent chains overlap (~2× faster).
+    // Leaves are still added one tree at a time, in tree order, so the sum is bit-identical.
+    const n4 = nTrees - (nTrees & 3);
+    let k = 0;
+    for (; k < n4; k += 4) {
+      const b0 = k * nInt;
+      const b1 = b0 + nInt;
+      const b2 = b1 + nInt;
+      const b3 = b2 + nInt;
+      let i0 = 0;
+      let i1 = 0;
+      let i2 = 0;
+      let i3 = 0;
+      for (let d = 0; d < D; d++) {
+        i0 = 2 * i0 + (x[off + cFeature[b0 + i0]] > cThreshold[b0 + i0] ? 2 : 1);
+        i1 = 2 * i1 + (x[off + cFeature[b1 + i1]] > cThreshold[b1 + i1] ? 2 : 1);
+        i2 = 2 * i2 + (x[off + cFeature[b2 + i2]] > cThreshold[b2 + i2] ? 2 : 1);
+        i3 = 2 * i3 + (x[off + cFeature[b3 + i3]] > cThreshold[b3 + i3] ? 2 : 1);
+      }
+      const l0 = k * nLeaf - nInt;
+      s += cLeaf[l0 + i0];
+      s += cLeaf[l0 + nLeaf + i1];
+      s += cLeaf[l0 + 2 * nLeaf + i2];
+      s += cLeaf[l0 + 3 * nLeaf + i3];
+    }
+    for (; k < nTrees; k++) {
+      const base = k * nInt;
       let i = 0;
       for (let d = 0; d < D; d++) i = 2 * i + (x[off + cFeature[base + i]] > cThreshold[base + i] ? 2 : 1);
-      s += cLeaf[leafBase + i - nInt];
+      s += cLeaf[k * nLeaf + i - nInt];
     }
     return s;
   }
