@@ -7,6 +7,7 @@ import { simulateBreachReduction, type SimTicket } from '../src/engines/risk/sim
 import { featurize, rewindTicket } from '../src/engines/risk/features.js';
 import { predictMarginRow } from '../src/engines/risk/gbdt.js';
 import { averagePrecision } from '../src/engines/risk/metrics.js';
+import { createRng } from '../src/engines/shared/rng.js';
 
 const data = generateSyntheticTickets({ tickets: 3000, days: 60, seed: 11 });
 const fast = { nRounds: 60, learningRate: 0.15 };
@@ -54,6 +55,32 @@ describe('risk pipeline', () => {
       expect(Math.abs(phi.reduce((a, b) => a + b, loaded.shap.base) - predictMarginRow(loaded.booster, x))).toBeLessThan(1e-9);
     }
     expect(() => parseRiskModel({ ...trained.model, format: 'other' })).toThrow();
+  });
+
+  it('scores a batch as it scores each ticket alone, whatever the order of events and tickets', () => {
+    const loaded = loadRiskModel(trained.model);
+    const now = Date.parse(data.tickets[data.tickets.length - 1].created_at);
+    const tickets = data.tickets.slice(0, 300);
+    const byTicket = groupEvents(data.events);
+    // Reference: one ticket at a time with only its own events (no grouping involved).
+    const alone = new Map(tickets.map((t) => [t.ticket_id, scoreTickets(loaded, [t], byTicket.get(t.ticket_id) ?? [], now, { agents: data.agents })[0].margin]));
+    const grouped = tickets.flatMap((t) => byTicket.get(t.ticket_id) ?? []);
+    const rng = createRng(3);
+    const shuffled = [...grouped].sort(() => rng.next() - 0.5);
+    const eventless = { ...tickets[5], ticket_id: 'T-no-events' };
+    const cases: [string, typeof tickets, typeof grouped][] = [
+      ['grouped in ticket order', tickets, grouped],
+      ['shuffled events', tickets, shuffled],
+      ['reversed tickets', [...tickets].reverse(), grouped],
+      ['other tickets\' events mixed in', tickets.slice(0, 100), grouped],
+      ['a repeated ticket and one without events', [...tickets.slice(0, 50), eventless, tickets[3]], tickets.slice(0, 50).flatMap((t) => byTicket.get(t.ticket_id) ?? [])],
+    ];
+    alone.set('T-no-events', scoreTickets(loaded, [eventless], [], now, { agents: data.agents })[0].margin);
+    for (const [name, ts, evs] of cases) {
+      const got = scoreTickets(loaded, ts, evs, now, { agents: data.agents });
+      expect(got.map((s) => s.ticket_id), name).toEqual(ts.map((t) => t.ticket_id));
+      expect(got.map((s) => s.margin), name).toEqual(ts.map((t) => alone.get(t.ticket_id)));
+    }
   });
 
   it('scores tickets with categories never seen in training', () => {

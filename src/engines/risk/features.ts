@@ -199,13 +199,13 @@ const hitScratch = new Float64Array(PHRASE_GROUP_NAMES.length);
  * This ticket's events at or before the cut-off into the scratch arrays, in time order (ties by
  * event_id, so input order is irrelevant). Returns how many; evOrd[0…n) indexes evIdx/evTime in order.
  */
-function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], sel: Int32Array | null, from: number, to: number, cutoffMs: number): number {
+function eventsAsOf(ticket: RiskTicket, events: readonly RiskEvent[], sel: Int32Array | null, from: number, to: number, filter: boolean, cutoffMs: number): number {
   let n = 0;
   let sorted = true;
   for (let k = from; k < to; k++) {
     const i = sel === null ? k : sel[k];
     const e = events[i];
-    if (sel === null && e.ticket_id !== ticket.ticket_id) continue;
+    if (filter && e.ticket_id !== ticket.ticket_id) continue;
     const t = isoMs(e.at);
     if (!(t <= cutoffMs)) continue;
     if (n === evIdx.length) {
@@ -271,13 +271,13 @@ export function featurize(
   ctx: FeatureContext = {},
   out?: Float64Array,
 ): Float64Array {
-  return featurizeSelected(schema, ticket, events, null, 0, events.length, cutoffMs, ctx, out);
+  return featurizeEvents(schema, ticket, events, null, 0, events.length, true, cutoffMs, ctx, out);
 }
 
 /**
  * featurize() over the events events[sel[from]], …, events[sel[to − 1]] (the scoring path: one shared
  * event array and an index per ticket instead of an array per ticket). The caller guarantees these are the
- * ticket's events, in input order; `sel` null means events[from, to), filtered by ticket_id.
+ * ticket's events, in input order; `sel` null means events[from, to).
  */
 export function featurizeSelected(
   schema: FeatureSchema,
@@ -290,6 +290,22 @@ export function featurizeSelected(
   ctx: FeatureContext = {},
   out?: Float64Array,
 ): Float64Array {
+  return featurizeEvents(schema, ticket, events, sel, from, to, false, cutoffMs, ctx, out);
+}
+
+/** featurizeSelected(); `filter` skips events of other tickets in the range. */
+function featurizeEvents(
+  schema: FeatureSchema,
+  ticket: RiskTicket,
+  events: readonly RiskEvent[],
+  sel: Int32Array | null,
+  from: number,
+  to: number,
+  filter: boolean,
+  cutoffMs: number,
+  ctx: FeatureContext,
+  out: Float64Array | undefined,
+): Float64Array {
   const nBase = BASE_FEATURES.length;
   const nOneHot = schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1;
   const len = nBase + nOneHot + schema.hashBuckets;
@@ -299,7 +315,7 @@ export function featurizeSelected(
     x.fill(0);
   } else x = new Float64Array(len);
   const created = ms(ticket.created_at);
-  const nEv = eventsAsOf(ticket, events, sel, from, to, cutoffMs);
+  const nEv = eventsAsOf(ticket, events, sel, from, to, filter, cutoffMs);
 
   let transfers = 0;
   let messages = 0;

@@ -349,38 +349,7 @@ export interface ScoreOptions {
 export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions = {}): ScoredTicket[] {
   const ctx: FeatureContext = { agents: new Map((opts.agents ?? []).map((a) => [a.agent_id, a] as const)) };
   const { model, flat, shap } = m;
-  // Events grouped by ticket as index ranges into one array (a counting sort, input order kept) instead of
-  // a Map of arrays: no array per ticket, and no Map lookup per ticket while scoring (cold in cache).
-  const groupOf = new Map<string, number>();
-  const ticketGroup = new Int32Array(tickets.length);
-  let groups = 0;
-  for (let i = 0; i < tickets.length; i++) {
-    const id = tickets[i].ticket_id;
-    let g = groupOf.get(id);
-    if (g === undefined) groupOf.set(id, (g = groups++));
-    ticketGroup[i] = g;
-  }
-  const start = new Int32Array(groups + 1);
-  const eventGroup = new Int32Array(events.length);
-  // Exports list a ticket's events together: reuse the previous event's group when the id repeats.
-  let prevId: string | null = null;
-  let prevG: number | undefined;
-  for (let j = 0; j < events.length; j++) {
-    const id = events[j].ticket_id;
-    const g = id === prevId ? prevG : groupOf.get(id);
-    prevId = id;
-    prevG = g;
-    eventGroup[j] = g ?? -1;
-    if (g !== undefined) start[g + 1]++;
-  }
-  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
-  const sel = new Int32Array(start[groups]);
-  const next = start.slice(0, groups);
-  for (let j = 0; j < events.length; j++) {
-    const g = eventGroup[j];
-    if (g >= 0) sel[next[g]++] = j;
-  }
-
+  const { sel, start, ticketGroup } = eventRanges(tickets, events);
   const out: ScoredTicket[] = [];
   const phi = new Float64Array(flat.nFeatures);
   const buf = new Float64Array(flat.nFeatures);
@@ -393,11 +362,66 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
     if (opts.reasons && opts.reasons > 0) {
       shap.contributions(x, 0, phi);
       const evs: RiskEvent[] = [];
-      for (let k = start[g]; k < start[g + 1]; k++) evs.push(events[sel[k]]);
+      for (let k = start[g]; k < start[g + 1]; k++) evs.push(events[sel === null ? k : sel[k]]);
       s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))) });
       s.base = shap.base;
     }
     out.push(s);
   }
   return out;
+}
+
+/**
+ * Each ticket's events as a range of an index: ticket i's are events[sel[k]] for k in
+ * [start[ticketGroup[i]], start[ticketGroup[i] + 1]), in input order; `sel` null means the identity.
+ * Fast path, no map: every ticket has events and they come grouped by ticket in the tickets' order (an
+ * export, a read sorted alike). Otherwise a counting sort by ticket through a map of ids (a repeated ticket
+ * id shares its group).
+ */
+function eventRanges(tickets: readonly RiskTicket[], events: readonly RiskEvent[]): { sel: Int32Array | null; start: Int32Array; ticketGroup: Int32Array } {
+  const n = tickets.length;
+  const ticketGroup = new Int32Array(n);
+  let start = new Int32Array(n + 1);
+  let j = 0;
+  let inOrder = true;
+  for (let i = 0; i < n && inOrder; i++) {
+    const id = tickets[i].ticket_id;
+    ticketGroup[i] = i;
+    start[i] = j;
+    while (j < events.length && events[j].ticket_id === id) j++;
+    // A ticket without events may repeat an earlier id (whose group holds the events): take the map.
+    if (j === start[i]) inOrder = false;
+  }
+  start[n] = j;
+  if (inOrder && j === events.length) return { sel: null, start, ticketGroup };
+
+  const groupOf = new Map<string, number>();
+  let groups = 0;
+  for (let i = 0; i < n; i++) {
+    const id = tickets[i].ticket_id;
+    let g = groupOf.get(id);
+    if (g === undefined) groupOf.set(id, (g = groups++));
+    ticketGroup[i] = g;
+  }
+  start = new Int32Array(groups + 1);
+  const eventGroup = new Int32Array(events.length);
+  // Exports list a ticket's events together: reuse the previous event's group when the id repeats.
+  let prevId: string | null = null;
+  let prevG: number | undefined;
+  for (let k = 0; k < events.length; k++) {
+    const id = events[k].ticket_id;
+    const g = id === prevId ? prevG : groupOf.get(id);
+    prevId = id;
+    prevG = g;
+    eventGroup[k] = g ?? -1;
+    if (g !== undefined) start[g + 1]++;
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const sel = new Int32Array(start[groups]);
+  const next = start.slice(0, groups);
+  for (let k = 0; k < events.length; k++) {
+    const g = eventGroup[k];
+    if (g >= 0) sel[next[g]++] = k;
+  }
+  return { sel, start, ticketGroup };
 }
