@@ -354,6 +354,7 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
   const phi = new Float64Array(flat.nFeatures);
   const buf = new Float64Array(flat.nFeatures);
   for (let i = 0; i < tickets.length; i++) {
+    if ((i & (WARM_BATCH - 1)) === 0) warm(tickets, i, Math.min(tickets.length, i + WARM_BATCH), events, sel, start, ticketGroup);
     const t = tickets[i];
     const g = ticketGroup[i];
     const x = featurizeSelected(model.schema, t, events, sel, start[g], start[g + 1], nowMs, ctx, buf);
@@ -369,6 +370,41 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
     out.push(s);
   }
   return out;
+}
+
+const WARM_BATCH = 32;
+let warmSink = 0;
+
+/**
+ * Reads the fields featurisation will read, for tickets [from, to) and their events, in tight loops of
+ * independent loads. Scoring is bound by memory latency: every ticket, event and string is a separate heap
+ * object, and inside featurize one cache miss at a time stalls the CPU; here many misses overlap, and the
+ * lines are in cache when featurize comes (~5 % faster). Reads only; the sum just keeps the loads alive.
+ */
+function warm(tickets: readonly RiskTicket[], from: number, to: number, events: readonly RiskEvent[], sel: Int32Array | null, start: Int32Array, ticketGroup: Int32Array): void {
+  let sink = 0;
+  for (let q = from; q < to; q++) {
+    const u = tickets[q];
+    sink +=
+      (u.created_at?.length ?? 0) +
+      (u.due_at?.length ?? 0) +
+      (u.first_response_at?.length ?? 0) +
+      (u.priority?.length ?? 0) +
+      (u.customer_tier?.length ?? 0) +
+      (u.queue?.length ?? 0) +
+      (u.channel?.length ?? 0) +
+      (u.category?.length ?? 0) +
+      (u.subject?.length ?? 0) +
+      (u.body?.length ?? 0);
+  }
+  for (let q = from; q < to; q++) {
+    const g = ticketGroup[q];
+    for (let k = start[g]; k < start[g + 1]; k++) {
+      const e = events[sel === null ? k : sel[k]];
+      sink += (e.at?.length ?? 0) + (e.type?.length ?? 0);
+    }
+  }
+  warmSink = (warmSink + sink) | 0;
 }
 
 /**

@@ -83,9 +83,13 @@ PHRASE_GROUP_NAMES.forEach((g, gi) => {
   }
 });
 
-// ---- Intern table: open addressing on the FNV-1a hash; slot holds id + 1 (0 = empty).
-let slots = new Int32Array(1 << 15);
-let slotHash = new Int32Array(1 << 15);
+// ---- Intern table: open addressing on the FNV-1a hash; slot k is table[2k] = hash, table[2k + 1] = id + 1
+// (0 = empty), side by side so a probe touches one cache line.
+const INITIAL_SLOTS = 1 << 14;
+let table = new Int32Array(2 * INITIAL_SLOTS);
+// One bit per 16-bit hash suffix of every interned word (8 KiB, stays in L1): a token whose bit is clear
+// is not interned, without probing the table.
+const seen = new Int32Array(1 << 11);
 let words: string[] = [];
 let infos: TokenInfo[] = [];
 // The words' characters side by side: word id's are wordChars[wordStart[id], wordStart[id + 1]). Comparing a
@@ -127,19 +131,18 @@ function bucketOf(inf: TokenInfo, buckets: number): number {
 }
 
 function grow(): void {
-  const cap = slots.length * 2;
-  const ns = new Int32Array(cap);
-  const nh = new Int32Array(cap);
+  const old = table;
+  const cap = old.length; // twice the slots
+  const t = new Int32Array(2 * cap);
   const mask = cap - 1;
-  for (let k = 0; k < slots.length; k++) {
-    if (slots[k] === 0) continue;
-    let j = slotHash[k] & mask;
-    while (ns[j] !== 0) j = (j + 1) & mask;
-    ns[j] = slots[k];
-    nh[j] = slotHash[k];
+  for (let k = 0; k < old.length; k += 2) {
+    if (old[k + 1] === 0) continue;
+    let j = old[k] & mask;
+    while (t[2 * j + 1] !== 0) j = (j + 1) & mask;
+    t[2 * j] = old[k];
+    t[2 * j + 1] = old[k + 1];
   }
-  slots = ns;
-  slotHash = nh;
+  table = t;
 }
 
 /**
@@ -147,18 +150,18 @@ function grow(): void {
  * −1 when it is not interned.
  */
 function lookup(text: string, start: number, end: number, h: number): number {
+  if ((seen[(h >>> 5) & 2047] & (1 << (h & 31))) === 0) return -1;
   // Module-level tables copied to locals: V8 reloads a mutable module binding on every access.
-  const sl = slots;
-  const sh = slotHash;
+  const tb = table;
   const wc = wordChars;
   const ws = wordStart;
-  const mask = sl.length - 1;
+  const mask = (tb.length >> 1) - 1;
   const len = end - start;
   let k = h & mask;
   for (;;) {
-    const s1 = sl[k];
+    const s1 = tb[2 * k + 1];
     if (s1 === 0) return -1;
-    if (sh[k] === h) {
+    if (tb[2 * k] === h) {
       const at = ws[s1 - 1];
       if (ws[s1] - at === len) {
         let j = 0;
@@ -192,12 +195,13 @@ function intern(text: string, start: number, end: number, h: number): number {
   }
   for (let j = 0; j < w.length; j++) wordChars[at + j] = TOKEN_CHAR[w.charCodeAt(j)];
   wordStart[id + 1] = at + w.length;
-  const mask = slots.length - 1;
+  const mask = (table.length >> 1) - 1;
   let k = h & mask;
-  while (slots[k] !== 0) k = (k + 1) & mask;
-  slots[k] = id + 1;
-  slotHash[k] = h;
-  if (words.length * 2 > slots.length) grow();
+  while (table[2 * k + 1] !== 0) k = (k + 1) & mask;
+  table[2 * k] = h;
+  table[2 * k + 1] = id + 1;
+  seen[(h >>> 5) & 2047] |= 1 << (h & 31);
+  if (words.length * 4 > table.length) grow();
   return id;
 }
 
@@ -205,8 +209,8 @@ function intern(text: string, start: number, end: number, h: number): number {
 function maybeReset(): void {
   if (PREFIX3.length === 0) seedKnown();
   if (words.length < MAX_WORDS) return;
-  slots = new Int32Array(1 << 15);
-  slotHash = new Int32Array(1 << 15);
+  table = new Int32Array(2 * INITIAL_SLOTS);
+  seen.fill(0);
   words = [];
   infos = [];
   wordStart.fill(0);
@@ -236,8 +240,9 @@ function tokenHash(w: string): number {
 function addKnown(w: string): void {
   intern(w, 0, w.length, tokenHash(w));
 }
-/** Hashes of the prefix patterns' first three letters (every prefix has at least three). */
+/** Hashes of the prefix patterns' first three letters (every prefix has at least three), and their bits. */
 const PREFIX3: number[] = [];
+const prefixSeen = new Int32Array(1 << 11);
 function seedKnown(): void {
   for (const k of Object.keys(AFINN)) for (const w of k.split(' ')) addKnown(w);
   for (const w of STOP) addKnown(w);
@@ -251,6 +256,7 @@ function seedKnown(): void {
     if (p.prefix.length < 3) throw new Error(`prefix pattern too short for the prefilter: ${p.prefix}`);
     const h = tokenHash(p.prefix.slice(0, 3));
     if (!PREFIX3.includes(h)) PREFIX3.push(h);
+    prefixSeen[(h >>> 5) & 2047] |= 1 << (h & 31);
   }
 }
 
@@ -293,7 +299,7 @@ function scanN(texts: readonly (string | null | undefined)[], count: number, buc
       if (id < 0 && tl >= 3) {
         const h3 = Math.imul(Math.imul(Math.imul((0x811c9dc5 | 0) ^ TOKEN_CHAR[text.charCodeAt(start)], 0x01000193) ^ TOKEN_CHAR[text.charCodeAt(start + 1)], 0x01000193) ^ TOKEN_CHAR[text.charCodeAt(start + 2)], 0x01000193);
         let prefixed = false;
-        for (let j = 0; j < p3.length; j++) if (p3[j] === h3) prefixed = true;
+        if ((prefixSeen[(h3 >>> 5) & 2047] & (1 << (h3 & 31))) !== 0) for (let j = 0; j < p3.length; j++) if (p3[j] === h3) prefixed = true;
         if (prefixed) id = intern(text, start, i, h);
       }
       buf[n++] = id >= 0 ? id : tl < 3 || buckets <= 0 ? -1 : -2 - (bmask >= 0 ? h & bmask : (h >>> 0) % buckets);
