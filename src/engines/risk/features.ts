@@ -18,7 +18,7 @@
  * training and prediction.
  */
 import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
-import { textSignalsInto, PHRASE_GROUP_NAMES } from './text.js';
+import { textSignalsRange, PHRASE_GROUP_NAMES } from './text.js';
 
 export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
@@ -190,8 +190,7 @@ const ordinal = (levels: readonly string[], v: string | null | undefined): numbe
 let evIdx = new Int32Array(64);
 let evTime = new Float64Array(64);
 let evOrd = new Int32Array(64);
-// The customer's texts (subject, body, customer comments) of the ticket being featurised; entries past the
-// count are stale and ignored.
+// The customer's texts (subject, body, customer comments) of the ticket being featurised.
 const textScratch: (string | null | undefined)[] = [];
 const hitScratch = new Float64Array(PHRASE_GROUP_NAMES.length);
 
@@ -293,6 +292,11 @@ export function featurizeSelected(
   return featurizeEvents(schema, ticket, events, sel, from, to, false, cutoffMs, ctx, out);
 }
 
+/** Length of a schema's vector. */
+export function featureCount(schema: FeatureSchema): number {
+  return BASE_FEATURES.length + schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1 + schema.hashBuckets;
+}
+
 /** featurizeSelected(); `filter` skips events of other tickets in the range. */
 function featurizeEvents(
   schema: FeatureSchema,
@@ -306,14 +310,59 @@ function featurizeEvents(
   ctx: FeatureContext,
   out: Float64Array | undefined,
 ): Float64Array {
-  const nBase = BASE_FEATURES.length;
-  const nOneHot = schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1;
-  const len = nBase + nOneHot + schema.hashBuckets;
+  const len = featureCount(schema);
   let x: Float64Array;
   if (out && out.length === len) {
     x = out;
     x.fill(0);
   } else x = new Float64Array(len);
+  textScratch.length = 0;
+  const nText = eventColumns(schema, ticket, events, sel, from, to, filter, cutoffMs, ctx, x, 0, textScratch);
+  textColumns(schema, x, 0, textScratch, 0, nText);
+  return x;
+}
+
+const SENTIMENT_AT = BASE_FEATURES.indexOf('sentiment');
+const ESCALATION_PHRASES_AT = BASE_FEATURES.indexOf('escalation_phrases');
+const TEXT_WORDS_AT = BASE_FEATURES.indexOf('text_words');
+
+/**
+ * The text-derived columns of the vector at x[xo…] (sentiment, phrase groups and their total, word count,
+ * hashed token buckets, which must be zero) from the customer's texts texts[first, end).
+ */
+function textColumns(schema: FeatureSchema, x: Float64Array, xo: number, texts: readonly (string | null | undefined)[], first: number, end: number): void {
+  const bucketsAt = featureCount(schema) - schema.hashBuckets;
+  const text = textSignalsRange(texts, first, end, schema.hashBuckets, x, xo + bucketsAt, hitScratch, 0);
+  const textTokens = text.tokens;
+  x[xo + SENTIMENT_AT] = textTokens > 0 ? text.afinnSum / textTokens : 0;
+  let phrases = 0;
+  for (let g = 0; g < hitScratch.length; g++) {
+    x[xo + SENTIMENT_AT + 1 + g] = hitScratch[g];
+    phrases += hitScratch[g];
+  }
+  // The total as its own column: trees pick up an additive count in one split instead of five.
+  x[xo + ESCALATION_PHRASES_AT] = phrases;
+  x[xo + TEXT_WORDS_AT] = textTokens;
+}
+
+/**
+ * Every column but the text-derived ones, at x[xo…] (which must be zero), and the customer's texts known at
+ * the cut-off (subject, body, customer comments in time order) appended to `texts`; returns how many.
+ */
+function eventColumns(
+  schema: FeatureSchema,
+  ticket: RiskTicket,
+  events: readonly RiskEvent[],
+  sel: Int32Array | null,
+  from: number,
+  to: number,
+  filter: boolean,
+  cutoffMs: number,
+  ctx: FeatureContext,
+  x: Float64Array,
+  xo: number,
+  texts: (string | null | undefined)[],
+): number {
   const created = ms(ticket.created_at);
   const nEv = eventsAsOf(ticket, events, sel, from, to, filter, cutoffMs);
 
@@ -328,9 +377,8 @@ function featurizeEvents(
   let queue = ticket.queue;
   let agentId: string | null = null;
   let lastMsg = created;
-  textScratch[0] = ticket.subject;
-  textScratch[1] = ticket.body;
-  let nText = 2;
+  const textsBefore = texts.length;
+  texts.push(ticket.subject, ticket.body);
   for (let k = 0; k < nEv; k++) {
     const o = evOrd[k];
     const e = events[evIdx[o]];
@@ -345,7 +393,7 @@ function featurizeEvents(
       if (e.author_type === 'customer') {
         customerReplies++;
         lastCustomer = t;
-        if (e.body) textScratch[nText++] = e.body;
+        if (e.body) texts.push(e.body);
       } else if (e.author_type === 'agent') {
         agentReplies++;
         if (!(firstAgentReply <= t)) firstAgentReply = t;
@@ -382,9 +430,6 @@ function featurizeEvents(
   // last − created. A comment stamped before the creation (bad data) counts as at the creation.
   const gapSum = lastMsg - created;
 
-  const text = textSignalsInto(textScratch, nText, schema.hashBuckets, x, nBase + nOneHot, hitScratch, 0);
-  const textTokens = text.tokens;
-  const afinnSum = text.afinnSum;
   let hour: number;
   let weekday: number;
   if (!Number.isFinite(created)) hour = weekday = NaN;
@@ -395,7 +440,7 @@ function featurizeEvents(
     weekday = (((days + 4) % 7) + 7) % 7;
   } else [hour, weekday] = localHourWeekday(created, schema.timeZone);
 
-  let i = 0;
+  let i = xo;
   x[i++] = age;
   x[i++] = ordinal(PRIORITY_LEVELS, ticket.priority);
   x[i++] = ordinal(TIER_LEVELS, ticket.customer_tier);
@@ -412,24 +457,52 @@ function featurizeEvents(
   x[i++] = (ms(ticket.due_at) - cutoffMs) / HOUR;
   x[i++] = hour;
   x[i++] = weekday;
-  x[i++] = textTokens > 0 ? afinnSum / textTokens : 0;
-  let phrases = 0;
-  for (let g = 0; g < hitScratch.length; g++) {
-    x[i++] = hitScratch[g];
-    phrases += hitScratch[g];
-  }
-  // The total as its own column: trees pick up an additive count in one split instead of five.
-  x[i++] = phrases;
+  i += 1 + hitScratch.length + 1; // sentiment, phrase groups, their total: textColumns()
   x[i++] = reopens;
   x[i++] = escalations;
-  x[i++] = textTokens;
+  i++; // text_words: textColumns()
 
   const ix = vocabIndex(schema);
   i = oneHot(x, i, ix.channels, schema.channels.length, ticket.channel);
   i = oneHot(x, i, ix.queues, schema.queues.length, queue);
   oneHot(x, i, ix.categories, schema.categories.length, ticket.category ?? null);
-  return x;
+  return texts.length - textsBefore;
 }
+
+/**
+ * The vectors of tickets[from, to) into rows 0, 1, … of X (row-major, featureCount(schema) columns), as
+ * featurizeSelected would build them from each ticket's event range (ticket q's events are
+ * events[sel[k]] for k in [start[group[q]], start[group[q] + 1]); sel null = identity). The scoring
+ * path: all event columns first, then all text columns, so each phase's tables stay in cache over the
+ * batch (text scanning and event walking otherwise evict each other's at every ticket).
+ */
+export function featurizeBatch(
+  schema: FeatureSchema,
+  tickets: readonly RiskTicket[],
+  from: number,
+  to: number,
+  events: readonly RiskEvent[],
+  sel: Int32Array | null,
+  start: Int32Array,
+  group: Int32Array,
+  cutoffMs: number,
+  ctx: FeatureContext,
+  X: Float64Array,
+): void {
+  const d = featureCount(schema);
+  X.fill(0, 0, (to - from) * d);
+  batchTexts.length = 0;
+  if (batchTextStart.length < to - from + 1) batchTextStart = new Int32Array(2 * (to - from + 1));
+  for (let q = from; q < to; q++) {
+    const g = group[q];
+    batchTextStart[q - from] = batchTexts.length;
+    eventColumns(schema, tickets[q], events, sel, start[g], start[g + 1], false, cutoffMs, ctx, X, (q - from) * d, batchTexts);
+  }
+  batchTextStart[to - from] = batchTexts.length;
+  for (let r = 0; r < to - from; r++) textColumns(schema, X, r * d, batchTexts, batchTextStart[r], batchTextStart[r + 1]);
+}
+const batchTexts: (string | null | undefined)[] = [];
+let batchTextStart = new Int32Array(65);
 
 interface VocabIndex {
   channels: Map<string, number>;

@@ -11,7 +11,7 @@
  * slice; the last `validFraction` of the rest is the validation slice (early stopping, calibration,
  * threshold); the remainder trains the trees.
  */
-import { customerTextAsOf, featureNames, featurize, featurizeSelected, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
+import { customerTextAsOf, featureCount, featureNames, featurize, featurizeBatch, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
 import { matchedPhrases, tokenize } from './text.js';
 import { boosterToJson, predictFlat, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
@@ -351,28 +351,36 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
   const { model, flat, shap } = m;
   const { sel, start, ticketGroup } = eventRanges(tickets, events);
   const out: ScoredTicket[] = [];
-  const phi = new Float64Array(flat.nFeatures);
-  const buf = new Float64Array(flat.nFeatures);
-  for (let i = 0; i < tickets.length; i++) {
-    if ((i & (WARM_BATCH - 1)) === 0) warm(tickets, i, Math.min(tickets.length, i + WARM_BATCH), events, sel, start, ticketGroup);
-    const t = tickets[i];
-    const g = ticketGroup[i];
-    const x = featurizeSelected(model.schema, t, events, sel, start[g], start[g + 1], nowMs, ctx, buf);
-    const margin = predictFlat(flat, x, 0);
-    const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
-    if (opts.reasons && opts.reasons > 0) {
-      shap.contributions(x, 0, phi);
-      const evs: RiskEvent[] = [];
-      for (let k = start[g]; k < start[g + 1]; k++) evs.push(events[sel === null ? k : sel[k]]);
-      s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))) });
-      s.base = shap.base;
+  const d = featureCount(model.schema);
+  if (d !== flat.nFeatures) throw new Error(`model has ${flat.nFeatures} features, its schema ${d}`);
+  const phi = new Float64Array(d);
+  const X = new Float64Array(SCORE_BATCH * d);
+  for (let b = 0; b < tickets.length; b += SCORE_BATCH) {
+    const end = Math.min(tickets.length, b + SCORE_BATCH);
+    warm(tickets, b, end, events, sel, start, ticketGroup);
+    featurizeBatch(model.schema, tickets, b, end, events, sel, start, ticketGroup, nowMs, ctx, X);
+    for (let i = b; i < end; i++) {
+      const t = tickets[i];
+      const row = (i - b) * d;
+      const margin = predictFlat(flat, X, row);
+      const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
+      if (opts.reasons && opts.reasons > 0) {
+        const x = X.subarray(row, row + d);
+        shap.contributions(x, 0, phi);
+        const g = ticketGroup[i];
+        const evs: RiskEvent[] = [];
+        for (let k = start[g]; k < start[g + 1]; k++) evs.push(events[sel === null ? k : sel[k]]);
+        s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))) });
+        s.base = shap.base;
+      }
+      out.push(s);
     }
-    out.push(s);
   }
   return out;
 }
 
-const WARM_BATCH = 32;
+/** Tickets featurised together (each phase's tables stay in cache over a batch). */
+const SCORE_BATCH = 32;
 let warmSink = 0;
 
 /**

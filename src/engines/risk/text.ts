@@ -261,17 +261,17 @@ function seedKnown(): void {
 }
 
 /**
- * Token ids of texts[0, count), as if joined by whitespace, into idBuf (valid until the next call); returns
+ * Token ids of texts[first, end), as if joined by whitespace, into idBuf (valid until the next call); returns
  * how many. A token the prefilter passes over gets no id but −2 − its bucket among `buckets` (−1: none, as
  * for tokens under 3 characters). Allocates nothing.
  */
-function scanN(texts: readonly (string | null | undefined)[], count: number, buckets: number): number {
+function scanN(texts: readonly (string | null | undefined)[], first: number, end: number, buckets: number): number {
   maybeReset();
   const p3 = PREFIX3;
   // For a power of two, x % buckets is x & (buckets − 1): no unsigned (double) modulo per token.
   const bmask = buckets > 0 && (buckets & (buckets - 1)) === 0 ? buckets - 1 : -1;
   let n = 0;
-  for (let q = 0; q < count; q++) {
+  for (let q = first; q < end; q++) {
     const text = texts[q];
     if (!text) continue;
     const len = text.length;
@@ -476,7 +476,21 @@ export function textSignalsInto(
   hits: Float64Array,
   hitsAt: number,
 ): { readonly tokens: number; readonly afinnSum: number } {
-  const n = scanN(texts, count, buckets);
+  return textSignalsRange(texts, 0, count, buckets, out, offset, hits, hitsAt);
+}
+
+/** textSignalsInto over texts[first, end). */
+export function textSignalsRange(
+  texts: readonly (string | null | undefined)[],
+  first: number,
+  end: number,
+  buckets: number,
+  out: Float64Array,
+  offset: number,
+  hits: Float64Array,
+  hitsAt: number,
+): { readonly tokens: number; readonly afinnSum: number } {
+  const n = scanN(texts, first, end, buckets);
   const ids = idBuf;
   const inf_ = infos;
   let sum = 0;
