@@ -18,7 +18,7 @@
  * training and prediction.
  */
 import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
-import { textSignalsRange, PHRASE_GROUP_NAMES } from './text.js';
+import { loadTexts, textSignalsLoaded, PHRASE_GROUP_NAMES } from './text.js';
 
 export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
@@ -318,7 +318,8 @@ function featurizeEvents(
   } else x = new Float64Array(len);
   textScratch.length = 0;
   const nText = eventColumns(schema, ticket, events, sel, from, to, filter, cutoffMs, ctx, x, 0, textScratch);
-  textColumns(schema, x, 0, textScratch, 0, nText);
+  loadTexts(textScratch, 0, nText);
+  textColumns(schema, x, 0, 0, nText);
   return x;
 }
 
@@ -328,11 +329,12 @@ const TEXT_WORDS_AT = BASE_FEATURES.indexOf('text_words');
 
 /**
  * The text-derived columns of the vector at x[xo…] (sentiment, phrase groups and their total, word count,
- * hashed token buckets, which must be zero) from the customer's texts texts[first, end).
+ * hashed token buckets, which must be zero) from the customer's texts: texts [first, end) of the last
+ * loadTexts().
  */
-function textColumns(schema: FeatureSchema, x: Float64Array, xo: number, texts: readonly (string | null | undefined)[], first: number, end: number): void {
+function textColumns(schema: FeatureSchema, x: Float64Array, xo: number, first: number, end: number): void {
   const bucketsAt = featureCount(schema) - schema.hashBuckets;
-  const text = textSignalsRange(texts, first, end, schema.hashBuckets, x, xo + bucketsAt, hitScratch, 0);
+  const text = textSignalsLoaded(first, end, schema.hashBuckets, x, xo + bucketsAt, hitScratch, 0);
   const textTokens = text.tokens;
   x[xo + SENTIMENT_AT] = textTokens > 0 ? text.afinnSum / textTokens : 0;
   let phrases = 0;
@@ -499,7 +501,8 @@ export function featurizeBatch(
     eventColumns(schema, tickets[q], events, sel, start[g], start[g + 1], false, cutoffMs, ctx, X, (q - from) * d, batchTexts);
   }
   batchTextStart[to - from] = batchTexts.length;
-  for (let r = 0; r < to - from; r++) textColumns(schema, X, r * d, batchTexts, batchTextStart[r], batchTextStart[r + 1]);
+  loadTexts(batchTexts, 0, batchTexts.length);
+  for (let r = 0; r < to - from; r++) textColumns(schema, X, r * d, batchTextStart[r], batchTextStart[r + 1]);
 }
 const batchTexts: (string | null | undefined)[] = [];
 let batchTextStart = new Int32Array(65);
