@@ -255,17 +255,20 @@ export default async function riskBench(ctx: BenchContext): Promise<BenchRow[]> 
   const loaded = loadRiskModel(r.model);
   const nowMs = Number.isFinite(ds.endMs) ? ds.endMs : Date.now();
   const toScore = ds.data.tickets.slice(0, Math.min(ds.data.tickets.length, 100_000));
-  scoreTickets(loaded, toScore.slice(0, 5000), ds.data.events, nowMs, { agents: ds.data.agents });
-  const sc = timesOf(() => scoreTickets(loaded, toScore, ds.data.events, nowMs, { agents: ds.data.agents }));
-  const rate = toScore.length / sc.cpu;
+  // Steady state, as in the long-running server that rescores open tickets: one untimed pass (JIT tiers,
+  // heap growth), then the median of three timed passes.
+  scoreTickets(loaded, toScore, ds.data.events, nowMs, { agents: ds.data.agents });
+  const passes = [0, 1, 2].map(() => timesOf(() => scoreTickets(loaded, toScore, ds.data.events, nowMs, { agents: ds.data.agents })));
+  const rates = passes.map((p) => toScore.length / p.cpu).sort((a, b) => a - b);
+  const rate = rates[1];
   rows.push({
     group: G,
-    name: `scoring ${toScore.length.toLocaleString('en-US')} tickets as of the data's end (features from raw tickets + ${ds.data.events.length.toLocaleString('en-US')} events, model, calibration), per CPU second`,
+    name: `scoring ${toScore.length.toLocaleString('en-US')} tickets as of the data's end (features from raw tickets + ${ds.data.events.length.toLocaleString('en-US')} events, model, calibration), per CPU second, median of 3 passes after one warm-up pass`,
     value: rate,
     unit: 'tickets/s',
     target: '≥ 100,000 tickets/s',
     verdict: rate >= 100_000 ? 'pass' : 'fail',
-    note: `wall ${(toScore.length / sc.wall).toFixed(0)} tickets/s on the shared machine`,
+    note: `passes ${rates.map((r) => r.toFixed(0)).join(' / ')} tickets/s; wall ${passes.map((p) => (toScore.length / p.wall).toFixed(0)).join(' / ')} tickets/s on the shared machine`,
   });
   predictMargins(loaded.flat, X.subarray(0, 1000 * d));
   const pm = timesOf(() => predictMargins(loaded.flat, X));
