@@ -149,10 +149,13 @@ export function readRiskData(db: Db, opts: RiskReadOptions = {}): RiskData {
   }
   const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const tickets = db.prepare(`SELECT ${TICKET_COLUMNS} FROM v_ticket_facts ${cond} ORDER BY created_at, ticket_id`).all(...params) as RiskTicket[];
-  const evCond = where.length ? `WHERE ticket_id IN (SELECT ticket_id FROM v_ticket_facts ${cond})` : '';
-  const until = opts.until ? `${evCond ? ' AND' : 'WHERE'} at <= ?` : '';
+  const evCond = where.length ? `WHERE e.ticket_id IN (SELECT ticket_id FROM v_ticket_facts ${cond})` : '';
+  const until = opts.until ? `${evCond ? ' AND' : 'WHERE'} e.at <= ?` : '';
+  // Grouped by ticket in the tickets' order: scoring then pairs them up without a map of ids.
   const events = db
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM v_ticket_events ${evCond}${until} ORDER BY ticket_id, at, event_id`)
+    .prepare(
+      `SELECT ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM v_ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id ${evCond}${until} ORDER BY t.created_at, e.ticket_id, e.at, e.event_id`,
+    )
     .all(...params, ...(opts.until ? [opts.until] : [])) as RiskEvent[];
   const agents = db.prepare('SELECT agent_id, level, hired_at FROM v_risk_agents').all() as RiskAgent[];
   return { tickets, events, agents };
