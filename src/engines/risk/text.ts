@@ -335,7 +335,8 @@ function scanUnits(from: number, to: number, buckets: number): number {
       c = TOKEN_CHAR[u[++i]];
     } while (c !== 0);
     const tl = i - start;
-    let id = lookup(u, start, i, h);
+    // The bitmap test inline: most tokens stop here, without a call.
+    let id = (seen[(h >>> 5) & 2047] & (1 << (h & 31))) === 0 ? -1 : lookup(u, start, i, h);
     if (id < 0 && tl >= 3) {
       const h3 = Math.imul(Math.imul(Math.imul((0x811c9dc5 | 0) ^ TOKEN_CHAR[u[start]], 0x01000193) ^ TOKEN_CHAR[u[start + 1]], 0x01000193) ^ TOKEN_CHAR[u[start + 2]], 0x01000193);
       let prefixed = false;
