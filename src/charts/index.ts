@@ -1,7 +1,8 @@
 /**
  * Charts per command: a command's result → a Vega-Lite spec → PNG. Used by the Slack surface (uploaded into
  * the answer's thread) and the CLI (`radar sla … --chart out.png`). To give another command a chart, write
- * its spec builder next to sla.ts and add it to CHARTS.
+ * its spec builder next to sla.ts and add it to CHARTS. Keep what varies between answers in the rows, the title
+ * and top-level params (see sla.ts): the rest is the spec's shape, compiled once (render.ts).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -41,5 +42,5 @@ export async function renderCommandChart(commandName: string, result: unknown, o
   return abs;
 }
 
-export { renderSpec, specToSvg, svgToPng, type ChartSpec } from './render.js';
+export { renderSpec, specToSvg, svgToPng, clearChartCaches, type ChartSpec } from './render.js';
 export { fontWarning } from './fonts.js';
