@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Resvg } from '@resvg/resvg-js';
 import { slaChartSpec, MAX_SERIES } from '../src/charts/sla.js';
-import { chartPng, chartSpec, renderCommandChart, specToSvg, hasChart } from '../src/charts/index.js';
+import { chartPng, chartSpec, renderCommandChart, specToSvg, hasChart, warmCharts } from '../src/charts/index.js';
 import { chartFontFiles, fontWarning } from '../src/charts/fonts.js';
 import { clearChartCaches, svgToPng, beyondDejaVu, splitSpec } from '../src/charts/render.js';
 import { outlineText, clearTextOutlines, textOutlineCount, type OutlineFonts } from '../src/charts/outline.js';
@@ -339,5 +339,15 @@ describe('PNG encoder', () => {
   it('knows an opaque raster from one with transparency', () => {
     expect(isOpaque(Buffer.from([1, 2, 3, 255, 4, 5, 6, 255]))).toBe(true);
     expect(isOpaque(Buffer.from([1, 2, 3, 255, 4, 5, 6, 254]))).toBe(false);
+  });
+});
+
+describe('warm-up render at start', () => {
+  it('renders a PNG and fills the label outline cache', async () => {
+    clearTextOutlines();
+    expect(textOutlineCount()).toBe(0);
+    const bytes = await warmCharts();
+    expect(bytes).toBeGreaterThan(1000);
+    expect(textOutlineCount()).toBeGreaterThan(5);
   });
 });

@@ -42,5 +42,22 @@ export async function renderCommandChart(commandName: string, result: unknown, o
   return abs;
 }
 
+/**
+ * Renders a made-up sla chart once (compiled spec, View, fonts and label outlines cached) so the first real
+ * chart after a start is as quick as the rest. `radar serve` calls it in the background; returns the PNG's
+ * size in bytes.
+ */
+export async function warmCharts(): Promise<number> {
+  const days = Array.from({ length: 14 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`);
+  // Only the fields the chart reads.
+  const demo = {
+    range: { from: days[0], to: days[13], label: 'warm-up' },
+    note: null,
+    queues: [{ displayName: 'warm-up', target: { pct: 80 }, trend14: days.map((date, i) => ({ date, sl: 0.7 + (i % 3) * 0.05 })) }],
+  } as unknown as SlaResult;
+  const spec = slaChartSpec(demo);
+  return spec ? (await renderSpec(spec)).png.length : 0;
+}
+
 export { renderSpec, specToSvg, svgToPng, clearChartCaches, type ChartSpec } from './render.js';
 export { fontWarning } from './fonts.js';

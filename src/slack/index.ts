@@ -170,6 +170,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     .then(async (c) => {
       const w = c.fontWarning();
       if (w) logger.warn(w);
+      await c.warmCharts();
     })
     .catch((err) => logger.warn({ err }, 'chart renderer unavailable; answers will carry sparklines only'));
   await (o.until ?? new Promise((resolve) => {
