@@ -260,7 +260,7 @@ function localHourWeekday(t: number, timeZone: string | null): [number, number] 
 /**
  * The feature vector of `ticket` as of `cutoffMs` (epoch ms). `events` may hold any events (other tickets'
  * and later ones are ignored). O(E log E + text length). Units: hours unless the name says days.
- * `out` (of the right length) is reused instead of allocating: the scoring loop passes one buffer.
+ * `out` (of the right length) is reused instead of allocating. Scoring uses featurizeBatch().
  */
 export function featurize(
   schema: FeatureSchema,
@@ -270,46 +270,6 @@ export function featurize(
   ctx: FeatureContext = {},
   out?: Float64Array,
 ): Float64Array {
-  return featurizeEvents(schema, ticket, events, null, 0, events.length, true, cutoffMs, ctx, out);
-}
-
-/**
- * featurize() over the events events[sel[from]], …, events[sel[to − 1]] (the scoring path: one shared
- * event array and an index per ticket instead of an array per ticket). The caller guarantees these are the
- * ticket's events, in input order; `sel` null means events[from, to).
- */
-export function featurizeSelected(
-  schema: FeatureSchema,
-  ticket: RiskTicket,
-  events: readonly RiskEvent[],
-  sel: Int32Array | null,
-  from: number,
-  to: number,
-  cutoffMs: number,
-  ctx: FeatureContext = {},
-  out?: Float64Array,
-): Float64Array {
-  return featurizeEvents(schema, ticket, events, sel, from, to, false, cutoffMs, ctx, out);
-}
-
-/** Length of a schema's vector. */
-export function featureCount(schema: FeatureSchema): number {
-  return BASE_FEATURES.length + schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1 + schema.hashBuckets;
-}
-
-/** featurizeSelected(); `filter` skips events of other tickets in the range. */
-function featurizeEvents(
-  schema: FeatureSchema,
-  ticket: RiskTicket,
-  events: readonly RiskEvent[],
-  sel: Int32Array | null,
-  from: number,
-  to: number,
-  filter: boolean,
-  cutoffMs: number,
-  ctx: FeatureContext,
-  out: Float64Array | undefined,
-): Float64Array {
   const len = featureCount(schema);
   let x: Float64Array;
   if (out && out.length === len) {
@@ -317,10 +277,15 @@ function featurizeEvents(
     x.fill(0);
   } else x = new Float64Array(len);
   textScratch.length = 0;
-  const nText = eventColumns(schema, ticket, events, sel, from, to, filter, cutoffMs, ctx, x, 0, textScratch);
+  const nText = eventColumns(schema, ticket, events, null, 0, events.length, true, cutoffMs, ctx, x, 0, textScratch);
   loadTexts(textScratch, 0, nText);
   textColumns(schema, x, 0, 0, nText);
   return x;
+}
+
+/** Length of a schema's vector. */
+export function featureCount(schema: FeatureSchema): number {
+  return BASE_FEATURES.length + schema.channels.length + 1 + schema.queues.length + 1 + schema.categories.length + 1 + schema.hashBuckets;
 }
 
 const SENTIMENT_AT = BASE_FEATURES.indexOf('sentiment');
@@ -473,7 +438,7 @@ function eventColumns(
 
 /**
  * The vectors of tickets[from, to) into rows 0, 1, … of X (row-major, featureCount(schema) columns), as
- * featurizeSelected would build them from each ticket's event range (ticket q's events are
+ * featurize() would build them from each ticket's event range (ticket q's events are
  * events[sel[k]] for k in [start[group[q]], start[group[q] + 1]); sel null = identity). The scoring
  * path: all event columns first, then all text columns, so each phase's tables stay in cache over the
  * batch (text scanning and event walking otherwise evict each other's at every ticket).

@@ -516,22 +516,8 @@ export function textSignalsInto(
   hits: Float64Array,
   hitsAt: number,
 ): { readonly tokens: number; readonly afinnSum: number } {
-  return textSignalsRange(texts, 0, count, buckets, out, offset, hits, hitsAt);
-}
-
-/** textSignalsInto over texts[first, end). */
-export function textSignalsRange(
-  texts: readonly (string | null | undefined)[],
-  first: number,
-  end: number,
-  buckets: number,
-  out: Float64Array,
-  offset: number,
-  hits: Float64Array,
-  hitsAt: number,
-): { readonly tokens: number; readonly afinnSum: number } {
-  loadTexts(texts, first, end);
-  return textSignalsLoaded(0, end - first, buckets, out, offset, hits, hitsAt);
+  loadTexts(texts, 0, count);
+  return textSignalsLoaded(0, count, buckets, out, offset, hits, hitsAt);
 }
 
 /**
