@@ -295,7 +295,7 @@ export const risk = defineCommand({
           const known = (db.prepare('SELECT DISTINCT queue FROM v_ticket_facts ORDER BY queue').pluck().all() as string[]);
           if (!known.includes(args.queue)) throw new UsageError(`I don't know the queue "${args.queue}". Queues with tickets: ${known.join(', ') || '(none)'}.`, EXAMPLE);
         }
-        const scored = scoreTickets(m, data.tickets, data.events, nowMs, { agents: data.agents });
+        const scored = scoreTickets(m, data.tickets, data.events, nowMs, { agents: data.agents, textHeads: data.textHeads });
         const order = scored.map((_, i) => i).sort((a, b) => scored[b].probability - scored[a].probability || scored[b].margin - scored[a].margin);
         const top = order.slice(0, args.limit);
         // Reasons only for the tickets shown (TreeSHAP per ticket).

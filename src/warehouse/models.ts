@@ -8,6 +8,8 @@ import type { Db } from './db.js';
 import { parseRiskModel, loadRiskModel, type RiskModel, type LoadedRiskModel } from '../engines/risk/model.js';
 import { scoreTickets, type RiskData, type ScoredTicket } from '../engines/risk/pipeline.js';
 import type { RiskAgent, RiskEvent, RiskLabel, RiskTicket } from '../engines/risk/types.js';
+import { TEXT_HEAD_VERSION } from '../engines/risk/text.js';
+import { textHeadsFromBlobs } from './textHeads.js';
 
 export interface ModelSummary {
   id: number;
@@ -158,7 +160,12 @@ export function readRiskData(db: Db, opts: RiskReadOptions = {}): RiskData {
     )
     .all(...params, ...(opts.until ? [opts.until] : [])) as RiskEvent[];
   const agents = db.prepare('SELECT agent_id, level, hired_at FROM v_risk_agents').all() as RiskAgent[];
-  return { tickets, events, agents };
+  // Stored subject + body signals, aligned with `tickets` (same filter and order).
+  const blobs = db
+    .prepare(`SELECT (SELECT h.signals FROM ticket_text_heads h WHERE h.ticket_id = f.ticket_id AND h.version = ${TEXT_HEAD_VERSION}) FROM v_ticket_facts f ${cond} ORDER BY created_at, ticket_id`)
+    .pluck()
+    .all(...params) as (Buffer | null)[];
+  return { tickets, events, agents, textHeads: blobs.length === tickets.length ? textHeadsFromBlobs(blobs) : null };
 }
 
 /** The active model of `label`, loaded for scoring; throws a message that says how to get one. */
@@ -186,7 +193,7 @@ export interface OpenTicketRisk {
 export function scoreOpenTickets(db: Db, now: Date, opts: { label?: RiskLabel; queue?: string | null } = {}): OpenTicketRisk[] {
   const model = requireActiveModel(db, opts.label ?? 'escalated');
   const data = readRiskData(db, { openOnly: true, queue: opts.queue ?? null, until: isoSeconds(now) });
-  const scored: ScoredTicket[] = scoreTickets(model, data.tickets, data.events, now.getTime(), { agents: data.agents });
+  const scored: ScoredTicket[] = scoreTickets(model, data.tickets, data.events, now.getTime(), { agents: data.agents, textHeads: data.textHeads });
   return scored.map((s, i) => {
     const t = data.tickets[i];
     return { ticketId: s.ticket_id, queue: t.queue, score: s.probability, flagged: s.flagged, subject: t.subject, priority: t.priority, createdAt: t.created_at };

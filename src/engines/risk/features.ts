@@ -18,7 +18,7 @@
  * training and prediction.
  */
 import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
-import { loadTexts, textSignalsLoaded, PHRASE_GROUP_NAMES } from './text.js';
+import { addTextHead, headFolds, loadTexts, textHead, textSignalsLoaded, PHRASE_GROUP_NAMES } from './text.js';
 
 export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
@@ -193,6 +193,7 @@ let evOrd = new Int32Array(64);
 // The customer's texts (subject, body, customer comments) of the ticket being featurised.
 const textScratch: (string | null | undefined)[] = [];
 const hitScratch = new Float64Array(PHRASE_GROUP_NAMES.length);
+const hitTotals = new Float64Array(PHRASE_GROUP_NAMES.length);
 
 /**
  * This ticket's events at or before the cut-off into the scratch arrays, in time order (ties by
@@ -277,9 +278,9 @@ export function featurize(
     x.fill(0);
   } else x = new Float64Array(len);
   textScratch.length = 0;
-  const nText = eventColumns(schema, ticket, events, null, 0, events.length, true, cutoffMs, ctx, x, 0, textScratch);
+  const nText = eventColumns(schema, ticket, events, null, 0, events.length, true, cutoffMs, ctx, x, 0, textScratch, true);
   loadTexts(textScratch, 0, nText);
-  textColumns(schema, x, 0, 0, nText);
+  textColumns(schema, x, 0, 0, nText, null, 0);
   return x;
 }
 
@@ -294,27 +295,50 @@ const TEXT_WORDS_AT = BASE_FEATURES.indexOf('text_words');
 
 /**
  * The text-derived columns of the vector at x[xo…] (sentiment, phrase groups and their total, word count,
- * hashed token buckets, which must be zero) from the customer's texts: texts [first, end) of the last
- * loadTexts().
+ * hashed token buckets, which must be zero) from the customer's texts, texts [first, end) of the last
+ * loadTexts(): subject, body, then the comments; or, with a stored head (head = text heads' data, at
+ * headAt), the comments alone. The head (subject + body) and the comments are scanned as separate passes:
+ * a phrase does not run from the ticket's text into a comment, so a stored head gives the same vector.
  */
-function textColumns(schema: FeatureSchema, x: Float64Array, xo: number, first: number, end: number): void {
-  const bucketsAt = featureCount(schema) - schema.hashBuckets;
-  const text = textSignalsLoaded(first, end, schema.hashBuckets, x, xo + bucketsAt, hitScratch, 0);
-  const textTokens = text.tokens;
-  x[xo + SENTIMENT_AT] = textTokens > 0 ? text.afinnSum / textTokens : 0;
+function textColumns(schema: FeatureSchema, x: Float64Array, xo: number, first: number, end: number, head: Int32Array | null, headAt: number): void {
+  const buckets = schema.hashBuckets;
+  const bucketsAt = featureCount(schema) - buckets;
+  hitTotals.fill(0);
+  let tokens: number;
+  let afinn: number;
+  let comments = first;
+  if (head !== null) {
+    const h = addTextHead(head, headAt, buckets, x, xo + bucketsAt, hitTotals, 0);
+    tokens = h.tokens;
+    afinn = h.afinnSum;
+  } else {
+    const h = textSignalsLoaded(first, first + 2, buckets, x, xo + bucketsAt, hitScratch, 0);
+    tokens = h.tokens;
+    afinn = h.afinnSum;
+    for (let g = 0; g < hitScratch.length; g++) hitTotals[g] += hitScratch[g];
+    comments = first + 2;
+  }
+  if (comments < end) {
+    const c = textSignalsLoaded(comments, end, buckets, x, xo + bucketsAt, hitScratch, 0);
+    tokens += c.tokens;
+    afinn += c.afinnSum;
+    for (let g = 0; g < hitScratch.length; g++) hitTotals[g] += hitScratch[g];
+  }
+  x[xo + SENTIMENT_AT] = tokens > 0 ? afinn / tokens : 0;
   let phrases = 0;
-  for (let g = 0; g < hitScratch.length; g++) {
-    x[xo + SENTIMENT_AT + 1 + g] = hitScratch[g];
-    phrases += hitScratch[g];
+  for (let g = 0; g < hitTotals.length; g++) {
+    x[xo + SENTIMENT_AT + 1 + g] = hitTotals[g];
+    phrases += hitTotals[g];
   }
   // The total as its own column: trees pick up an additive count in one split instead of five.
   x[xo + ESCALATION_PHRASES_AT] = phrases;
-  x[xo + TEXT_WORDS_AT] = textTokens;
+  x[xo + TEXT_WORDS_AT] = tokens;
 }
 
 /**
  * Every column but the text-derived ones, at x[xo…] (which must be zero), and the customer's texts known at
- * the cut-off (subject, body, customer comments in time order) appended to `texts`; returns how many.
+ * the cut-off (subject and body when `withHead`, then customer comments in time order) appended to `texts`;
+ * returns how many.
  */
 function eventColumns(
   schema: FeatureSchema,
@@ -329,6 +353,7 @@ function eventColumns(
   x: Float64Array,
   xo: number,
   texts: (string | null | undefined)[],
+  withHead: boolean,
 ): number {
   const created = ms(ticket.created_at);
   const nEv = eventsAsOf(ticket, events, sel, from, to, filter, cutoffMs);
@@ -345,7 +370,7 @@ function eventColumns(
   let agentId: string | null = null;
   let lastMsg = created;
   const textsBefore = texts.length;
-  texts.push(ticket.subject, ticket.body);
+  if (withHead) texts.push(ticket.subject, ticket.body);
   for (let k = 0; k < nEv; k++) {
     const o = evOrd[k];
     const e = events[evIdx[o]];
@@ -437,11 +462,45 @@ function eventColumns(
 }
 
 /**
+ * Text heads stored at ingest (textHead), aligned with a ticket list: ticket q's is at data[at[q]], or
+ * missing when at[q] < 0 (its subject and body are then scanned).
+ */
+export interface TextHeads {
+  at: Int32Array;
+  data: Int32Array;
+}
+
+/** Packs heads (null = missing) into one TextHeads, in order. */
+export function packTextHeads(heads: readonly (Int32Array | null)[]): TextHeads {
+  let size = 0;
+  for (const h of heads) if (h) size += h.length;
+  const at = new Int32Array(heads.length);
+  const data = new Int32Array(size);
+  let p = 0;
+  heads.forEach((h, q) => {
+    if (!h) {
+      at[q] = -1;
+      return;
+    }
+    at[q] = p;
+    data.set(h, p);
+    p += h.length;
+  });
+  return { at, data };
+}
+
+/** The text heads of tickets, computed (what ingest stores). O(text length). */
+export function computeTextHeads(tickets: readonly RiskTicket[]): TextHeads {
+  return packTextHeads(tickets.map((t) => textHead(t.subject, t.body)));
+}
+
+/**
  * The vectors of tickets[from, to) into rows 0, 1, … of X (row-major, featureCount(schema) columns), as
  * featurize() would build them from each ticket's event range (ticket q's events are
  * events[sel[k]] for k in [start[group[q]], start[group[q] + 1]); sel null = identity). The scoring
  * path: all event columns first, then all text columns, so each phase's tables stay in cache over the
- * batch (text scanning and event walking otherwise evict each other's at every ticket).
+ * batch (text scanning and event walking otherwise evict each other's at every ticket). With `heads`
+ * (indexed like `tickets`), stored subject + body signals replace scanning them.
  */
 export function featurizeBatch(
   schema: FeatureSchema,
@@ -455,22 +514,33 @@ export function featurizeBatch(
   cutoffMs: number,
   ctx: FeatureContext,
   X: Float64Array,
+  heads: TextHeads | null = null,
 ): void {
   const d = featureCount(schema);
   X.fill(0, 0, (to - from) * d);
   batchTexts.length = 0;
-  if (batchTextStart.length < to - from + 1) batchTextStart = new Int32Array(2 * (to - from + 1));
+  if (batchTextStart.length < to - from + 1) {
+    batchTextStart = new Int32Array(2 * (to - from + 1));
+    batchHeadAt = new Int32Array(batchTextStart.length);
+  }
+  const useHeads = heads !== null && headFolds(schema.hashBuckets);
   for (let q = from; q < to; q++) {
     const g = group[q];
+    const headAt = useHeads ? heads.at[q] : -1;
+    batchHeadAt[q - from] = headAt;
     batchTextStart[q - from] = batchTexts.length;
-    eventColumns(schema, tickets[q], events, sel, start[g], start[g + 1], false, cutoffMs, ctx, X, (q - from) * d, batchTexts);
+    eventColumns(schema, tickets[q], events, sel, start[g], start[g + 1], false, cutoffMs, ctx, X, (q - from) * d, batchTexts, headAt < 0);
   }
   batchTextStart[to - from] = batchTexts.length;
   loadTexts(batchTexts, 0, batchTexts.length);
-  for (let r = 0; r < to - from; r++) textColumns(schema, X, r * d, batchTextStart[r], batchTextStart[r + 1]);
+  for (let r = 0; r < to - from; r++) {
+    const headAt = batchHeadAt[r];
+    textColumns(schema, X, r * d, batchTextStart[r], batchTextStart[r + 1], headAt >= 0 ? heads!.data : null, headAt);
+  }
 }
 const batchTexts: (string | null | undefined)[] = [];
 let batchTextStart = new Int32Array(65);
+let batchHeadAt = new Int32Array(65);
 
 interface VocabIndex {
   channels: Map<string, number>;

@@ -11,7 +11,7 @@
  * slice; the last `validFraction` of the rest is the validation slice (early stopping, calibration,
  * threshold); the remainder trains the trees.
  */
-import { customerTextAsOf, featureCount, featureNames, featurize, featurizeBatch, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
+import { customerTextAsOf, featureCount, featureNames, featurize, featurizeBatch, type TextHeads, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
 import { matchedPhrases, tokenize } from './text.js';
 import { boosterToJson, predictFlat, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
@@ -26,6 +26,8 @@ export interface RiskData {
   tickets: readonly RiskTicket[];
   events: readonly RiskEvent[];
   agents?: readonly RiskAgent[];
+  /** Subject + body signals stored at ingest, aligned with `tickets` (scoring uses them when present). */
+  textHeads?: TextHeads | null;
 }
 
 export interface RiskTrainOptions {
@@ -339,6 +341,8 @@ export interface ScoreOptions {
   agents?: readonly RiskAgent[];
   /** Number of reasons per ticket (0 = none, the fast path). */
   reasons?: number;
+  /** Subject + body signals stored at ingest, aligned with `tickets` (readRiskData's `heads`). */
+  textHeads?: TextHeads | null;
 }
 
 /**
@@ -357,8 +361,8 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
   const X = new Float64Array(SCORE_BATCH * d);
   for (let b = 0; b < tickets.length; b += SCORE_BATCH) {
     const end = Math.min(tickets.length, b + SCORE_BATCH);
-    warm(tickets, b, end, events, sel, start, ticketGroup);
-    featurizeBatch(model.schema, tickets, b, end, events, sel, start, ticketGroup, nowMs, ctx, X);
+    warm(tickets, b, end, events, sel, start, ticketGroup, !opts.textHeads);
+    featurizeBatch(model.schema, tickets, b, end, events, sel, start, ticketGroup, nowMs, ctx, X, opts.textHeads ?? null);
     for (let i = b; i < end; i++) {
       const t = tickets[i];
       const row = (i - b) * d;
@@ -389,7 +393,7 @@ let warmSink = 0;
  * object, and inside featurize one cache miss at a time stalls the CPU; here many misses overlap, and the
  * lines are in cache when featurize comes (~5 % faster). Reads only; the sum just keeps the loads alive.
  */
-function warm(tickets: readonly RiskTicket[], from: number, to: number, events: readonly RiskEvent[], sel: Int32Array | null, start: Int32Array, ticketGroup: Int32Array): void {
+function warm(tickets: readonly RiskTicket[], from: number, to: number, events: readonly RiskEvent[], sel: Int32Array | null, start: Int32Array, ticketGroup: Int32Array, text: boolean): void {
   let sink = 0;
   for (let q = from; q < to; q++) {
     const u = tickets[q];
@@ -401,9 +405,8 @@ function warm(tickets: readonly RiskTicket[], from: number, to: number, events: 
       (u.customer_tier?.length ?? 0) +
       (u.queue?.length ?? 0) +
       (u.channel?.length ?? 0) +
-      (u.category?.length ?? 0) +
-      (u.subject?.length ?? 0) +
-      (u.body?.length ?? 0);
+      (u.category?.length ?? 0);
+    if (text) sink += (u.subject?.length ?? 0) + (u.body?.length ?? 0);
   }
   for (let q = from; q < to; q++) {
     const g = ticketGroup[q];

@@ -573,3 +573,73 @@ export function textSignalsLoaded(
   into.afinnSum = sum;
   return into;
 }
+
+// ---- Text heads: a ticket's subject + body never change with the cut-off, so their signals can be computed
+// once (at ingest) and stored; scoring then scans only the customer's comments. The features treat the head
+// and the comments as separate passes (a phrase does not run from the ticket's text into a comment), so a
+// stored head gives exactly the vector a fresh scan gives.
+
+/** Bump when the tokenizer, lexicon, phrases or layout change: older stored heads are then ignored. */
+export const TEXT_HEAD_VERSION = 1;
+/** Buckets a head's tokens are counted in; any power-of-two bucket count up to this folds exactly. */
+export const TEXT_HEAD_BUCKETS = 1024;
+const headCounts = new Float64Array(TEXT_HEAD_BUCKETS);
+const headHits = new Float64Array(NG);
+
+/**
+ * The text head of a ticket: [tokens, AFINN sum, hits per phrase group…, pairs, (bucket, count)…] with
+ * buckets among TEXT_HEAD_BUCKETS (AFINN scores are integers, so every entry is one). O(text length).
+ */
+export function textHead(subject: string | null | undefined, body: string | null | undefined): Int32Array {
+  const r = textSignalsInto([subject, body], 2, TEXT_HEAD_BUCKETS, headCounts, 0, headHits, 0);
+  let pairs = 0;
+  for (let b = 0; b < TEXT_HEAD_BUCKETS; b++) if (headCounts[b] !== 0) pairs++;
+  const out = new Int32Array(3 + NG + 2 * pairs);
+  out[0] = r.tokens;
+  out[1] = r.afinnSum;
+  for (let g = 0; g < NG; g++) out[2 + g] = headHits[g];
+  out[2 + NG] = pairs;
+  let at = 3 + NG;
+  for (let b = 0; b < TEXT_HEAD_BUCKETS; b++) {
+    if (headCounts[b] === 0) continue;
+    out[at++] = b;
+    out[at++] = headCounts[b];
+    headCounts[b] = 0;
+  }
+  return out;
+}
+
+/** Whether stored heads can stand for a scan with `buckets` buckets (0, or a power of two ≤ TEXT_HEAD_BUCKETS). */
+export function headFolds(buckets: number): boolean {
+  return buckets === 0 || (buckets > 0 && buckets <= TEXT_HEAD_BUCKETS && (buckets & (buckets - 1)) === 0);
+}
+
+/**
+ * Adds the stored head data[at…] to a scan's results: buckets folded into out[offset…] (`buckets` must pass
+ * headFolds), phrase hits added to hits[hitsAt…]; returns [tokens, AFINN sum] in the reused `into`.
+ */
+export function addTextHead(data: Int32Array, at: number, buckets: number, out: Float64Array, offset: number, hits: Float64Array, hitsAt: number): { readonly tokens: number; readonly afinnSum: number } {
+  for (let g = 0; g < NG; g++) hits[hitsAt + g] += data[at + 2 + g];
+  if (buckets > 0) {
+    const mask = buckets - 1;
+    const pairs = data[at + 2 + NG];
+    for (let k = 0, p = at + 3 + NG; k < pairs; k++, p += 2) out[offset + (data[p] & mask)] += data[p + 1];
+  }
+  into.tokens = data[at];
+  into.afinnSum = data[at + 1];
+  return into;
+}
+
+/** Whether v is a well-formed head (as read back from storage). */
+export function isTextHead(v: Int32Array): boolean {
+  if (v.length < 3 + NG || v[0] < 0) return false;
+  const pairs = v[2 + NG];
+  if (pairs < 0 || v.length !== 3 + NG + 2 * pairs) return false;
+  for (let k = 0, p = 3 + NG; k < pairs; k++, p += 2) if (v[p] < 0 || v[p] >= TEXT_HEAD_BUCKETS) return false;
+  return true;
+}
+
+/** Length of the head stored at data[at…]. */
+export function textHeadLength(data: Int32Array, at: number): number {
+  return 3 + NG + 2 * data[at + 2 + NG];
+}

@@ -1,0 +1,52 @@
+/**
+ * Risk text heads in the warehouse (table ticket_text_heads, migration 005): each ticket's subject + body
+ * signals, computed once at ingest so that scoring scans only customer comments. Derived data: a changed
+ * subject or body drops the row (trigger) and refreshTextHeads() fills every missing or outdated one.
+ */
+import { endianness } from 'node:os';
+import type Database from 'better-sqlite3';
+import { isTextHead, textHead, TEXT_HEAD_VERSION } from '../engines/risk/text.js';
+import { packTextHeads, type TextHeads } from '../engines/risk/features.js';
+
+const CHUNK = 5000;
+
+/**
+ * Computes and stores the heads of tickets that lack a current one; returns how many. Run in a transaction.
+ * (Typed on better-sqlite3 directly: db.ts calls it after migrating.)
+ */
+export function refreshTextHeads(db: Database.Database): number {
+  const missing = db.prepare(
+    `SELECT t.ticket_id, t.subject, t.body FROM tickets t
+     LEFT JOIN ticket_text_heads h ON h.ticket_id = t.ticket_id AND h.version = ${TEXT_HEAD_VERSION}
+     WHERE h.ticket_id IS NULL LIMIT ${CHUNK}`,
+  );
+  const put = db.prepare('INSERT OR REPLACE INTO ticket_text_heads (ticket_id, version, signals) VALUES (?, ?, ?)');
+  let n = 0;
+  for (;;) {
+    const rows = missing.all() as { ticket_id: string; subject: string | null; body: string | null }[];
+    for (const r of rows) put.run(r.ticket_id, TEXT_HEAD_VERSION, toBlob(textHead(r.subject, r.body)));
+    n += rows.length;
+    if (rows.length < CHUNK) return n;
+  }
+}
+
+function toBlob(v: Int32Array): Buffer {
+  const b = Buffer.alloc(v.length * 4);
+  for (let k = 0; k < v.length; k++) b.writeInt32LE(v[k], k * 4);
+  return b;
+}
+
+/** Stored heads as read (null = none current) → TextHeads aligned with them. */
+export function textHeadsFromBlobs(blobs: readonly (Buffer | null)[]): TextHeads {
+  const le = endianness() === 'LE';
+  return packTextHeads(
+    blobs.map((b) => {
+      if (!b || b.length % 4 !== 0) return null;
+      const v = new Int32Array(b.length / 4);
+      if (le) new Uint8Array(v.buffer).set(b);
+      else for (let k = 0; k < v.length; k++) v[k] = b.readInt32LE(k * 4);
+      // A damaged row is ignored: that ticket's subject and body are scanned instead.
+      return isTextHead(v) ? v : null;
+    }),
+  );
+}
