@@ -12,7 +12,7 @@ import type { Tokens } from '../src/grammar/tokens.js';
 import { matchQueue } from '../src/grammar/tokens.js';
 import { header, section, context, divider, esc, type Block } from '../src/blocks/kit.js';
 import { table } from '../src/format.js';
-import { listModels, readRiskData, requireActiveModel, saveModel, isoSeconds, type ModelSummary } from '../src/warehouse/models.js';
+import { listModels, readOpenForScoring, readRiskData, requireActiveModel, saveModel, isoSeconds, type ModelSummary } from '../src/warehouse/models.js';
 import { trainRiskModel, scoreTickets, ineligibility, groupEvents } from '../src/engines/risk/pipeline.js';
 import { customerTextAsOf, featurize, rewindTicket } from '../src/engines/risk/features.js';
 import { matchedPhrases, tokenize } from '../src/engines/risk/text.js';
@@ -290,7 +290,7 @@ export const risk = defineCommand({
       }
       case 'score': {
         const m = loadModelOrExplain(db, args.label);
-        const data = readRiskData(db, { openOnly: true, queue: args.queue, until: asOf });
+        const data = readOpenForScoring(db, { queue: args.queue, until: asOf });
         if (args.queue && data.tickets.length === 0) {
           const known = (db.prepare('SELECT DISTINCT queue FROM v_ticket_facts ORDER BY queue').pluck().all() as string[]);
           if (!known.includes(args.queue)) throw new UsageError(`I don't know the queue "${args.queue}". Queues with tickets: ${known.join(', ') || '(none)'}.`, EXAMPLE);

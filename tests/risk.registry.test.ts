@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../src/warehouse/db.js';
+import { refreshTextHeads } from '../src/warehouse/textHeads.js';
 import { saveModel, loadActiveModel, listModels, activateModel, loadModel, readRiskData, scoreOpenTickets } from '../src/warehouse/models.js';
 import { generateSyntheticTickets } from '../src/engines/risk/synthetic.js';
 import { trainRiskModel, scoreTickets } from '../src/engines/risk/pipeline.js';
@@ -106,6 +107,12 @@ describe('risk reads and open-ticket scoring', () => {
     expect(scores.map((s) => s.ticketId)).toEqual(['T-1', 'T-2']);
     const direct = scoreTickets(loadRiskModel(esc), open.tickets, open.events, now.getTime(), { agents: open.agents });
     expect(scores.map((s) => s.score)).toEqual(direct.map((d) => d.probability));
+    // Scoring stored the open tickets' text heads (direct scoring above scanned subject and body) and
+    // scores the same from them.
+    expect(open.textHeads!.at.every((a) => a < 0)).toBe(true);
+    expect(readRiskData(db, { openOnly: true, until: '2026-06-10T12:00:00Z' }).textHeads!.at.every((a) => a >= 0)).toBe(true);
+    expect(refreshTextHeads(db)).toBe(1); // T-3, the solved one (T-4 is open, created after now)
+    expect(scoreOpenTickets(db, now).map((s) => s.score)).toEqual(direct.map((d) => d.probability));
     expect(scores[0]).toMatchObject({ queue: 'billing', priority: 'urgent', subject: 'Charged twice' });
     db.close();
   });

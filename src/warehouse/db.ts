@@ -2,7 +2,6 @@
  * Opens the SQLite warehouse: WAL, foreign keys, schema (user_version 0 → 1), numbered migrations
  * (sql/migrations/NNN_name.sql moves user_version to NNN), then recreates the views (sql/views.sql).
  */
-import { refreshTextHeads } from './textHeads.js';
 import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -72,9 +71,7 @@ export function openWarehouse(path: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    const m = migrate(db);
-    // Tickets stored before migration 005 get their risk text heads once.
-    if (m.from < 5 && m.to >= 5 && m.from > 0) db.transaction(() => refreshTextHeads(db))();
+    migrate(db);
   }
   return db;
 }

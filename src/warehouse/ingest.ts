@@ -8,7 +8,6 @@
  * file:line, column, value and reason, plus a count. Each run, accepted or rejected, is logged in etl_runs.
  * Large files are validated in a worker thread while this thread writes, so parsing and SQLite overlap.
  */
-import { refreshTextHeads } from './textHeads.js';
 import { readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -243,8 +242,6 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     }
 
     if (problems.count === 0 && touchedQueues.size) refreshQueueCatalog(db, touchedQueues);
-    // Risk text heads of new or changed tickets (a changed subject/body dropped its row).
-    if (problems.count === 0 && ticketIdsThisRun.size) refreshTextHeads(db);
 
     if (problems.count > 0 || opts.dryRun) {
       db.exec('ROLLBACK');

@@ -9,7 +9,7 @@ import { parseRiskModel, loadRiskModel, type RiskModel, type LoadedRiskModel } f
 import { scoreTickets, type RiskData, type ScoredTicket } from '../engines/risk/pipeline.js';
 import type { RiskAgent, RiskEvent, RiskLabel, RiskTicket } from '../engines/risk/types.js';
 import { TEXT_HEAD_VERSION } from '../engines/risk/text.js';
-import { textHeadsFromBlobs } from './textHeads.js';
+import { refreshTextHeads, textHeadsFromBlobs } from './textHeads.js';
 
 export interface ModelSummary {
   id: number;
@@ -192,12 +192,21 @@ export interface OpenTicketRisk {
  */
 export function scoreOpenTickets(db: Db, now: Date, opts: { label?: RiskLabel; queue?: string | null } = {}): OpenTicketRisk[] {
   const model = requireActiveModel(db, opts.label ?? 'escalated');
-  const data = readRiskData(db, { openOnly: true, queue: opts.queue ?? null, until: isoSeconds(now) });
+  const data = readOpenForScoring(db, { queue: opts.queue ?? null, until: isoSeconds(now) });
   const scored: ScoredTicket[] = scoreTickets(model, data.tickets, data.events, now.getTime(), { agents: data.agents, textHeads: data.textHeads });
   return scored.map((s, i) => {
     const t = data.tickets[i];
     return { ticketId: s.ticket_id, queue: t.queue, score: s.probability, flagged: s.flagged, subject: t.subject, priority: t.priority, createdAt: t.created_at };
   });
+}
+
+/**
+ * readRiskData of the open tickets, after storing the text heads of any that lack one (a ticket's subject
+ * and body are scanned at its first scoring, then read back; a read-only warehouse just scans them).
+ */
+export function readOpenForScoring(db: Db, opts: Omit<RiskReadOptions, 'openOnly'> = {}): RiskData {
+  if (!db.readonly) refreshTextHeads(db, { openOnly: true });
+  return readRiskData(db, { ...opts, openOnly: true });
 }
 
 /** 'YYYY-MM-DDTHH:MM:SSZ', the warehouse's timestamp text. */

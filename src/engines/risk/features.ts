@@ -462,7 +462,7 @@ function eventColumns(
 }
 
 /**
- * Text heads stored at ingest (textHead), aligned with a ticket list: ticket q's is at data[at[q]], or
+ * Text heads stored by the warehouse (textHead), aligned with a ticket list: ticket q's is at data[at[q]], or
  * missing when at[q] < 0 (its subject and body are then scanned).
  */
 export interface TextHeads {
@@ -489,7 +489,7 @@ export function packTextHeads(heads: readonly (Int32Array | null)[]): TextHeads 
   return { at, data };
 }
 
-/** The text heads of tickets, computed (what ingest stores). O(text length). */
+/** The text heads of tickets, computed (what the warehouse stores). O(text length). */
 export function computeTextHeads(tickets: readonly RiskTicket[]): TextHeads {
   return packTextHeads(tickets.map((t) => textHead(t.subject, t.body)));
 }

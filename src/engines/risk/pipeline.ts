@@ -26,7 +26,7 @@ export interface RiskData {
   tickets: readonly RiskTicket[];
   events: readonly RiskEvent[];
   agents?: readonly RiskAgent[];
-  /** Subject + body signals stored at ingest, aligned with `tickets` (scoring uses them when present). */
+  /** Subject + body signals stored by the warehouse, aligned with `tickets` (scoring uses them when present). */
   textHeads?: TextHeads | null;
 }
 
@@ -341,7 +341,7 @@ export interface ScoreOptions {
   agents?: readonly RiskAgent[];
   /** Number of reasons per ticket (0 = none, the fast path). */
   reasons?: number;
-  /** Subject + body signals stored at ingest, aligned with `tickets` (readRiskData's `heads`). */
+  /** Subject + body signals stored by the warehouse, aligned with `tickets` (RiskData's `textHeads`). */
   textHeads?: TextHeads | null;
 }
 

@@ -575,7 +575,7 @@ export function textSignalsLoaded(
 }
 
 // ---- Text heads: a ticket's subject + body never change with the cut-off, so their signals can be computed
-// once (at ingest) and stored; scoring then scans only the customer's comments. The features treat the head
+// once (at the ticket's first scoring) and stored; later scorings scan only the customer's comments. The features treat the head
 // and the comments as separate passes (a phrase does not run from the ticket's text into a comment), so a
 // stored head gives exactly the vector a fresh scan gives.
 
