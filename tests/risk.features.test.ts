@@ -259,6 +259,9 @@ describe('risk features: values', () => {
       { numRuns: 500 },
     );
     expect(isoMs('2026-03-02')).toBe(Date.parse('2026-03-02'));
+    // Dates alone (agents' hired_at), valid or not, read as Date.parse reads them.
+    for (const d of ['1999-12-31', '2024-02-29', '2026-02-31', '2026-13-01', '2026-00-10', '2026-1a-01', '0000-01-01', '9999-12-31']) expect(isoMs(d)).toBe(Date.parse(d));
+    fc.assert(fc.property(fc.date({ min: new Date('1800-01-01T00:00:00Z'), max: new Date('2400-01-01T00:00:00Z'), noInvalidDate: true }), (d) => isoMs(iso(d.getTime()).slice(0, 10)) === Date.parse(iso(d.getTime()).slice(0, 10))), { numRuns: 300 });
     expect(isoMs('2026-03-02T09:00:00+01:00')).toBe(Date.parse('2026-03-02T08:00:00Z'));
     expect(isoMs(null)).toBeNaN();
     expect(isoMs('2026-1x-02T09:00:00Z')).toBeNaN();

@@ -173,10 +173,22 @@ export function isoMs(iso: string | null | undefined): number {
       }
     }
   }
-  if (iso.length === 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) return isoMs(`${iso}T00:00:00Z`);
+  if (iso.length === 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) {
+    // A date (agents' hired_at): midnight UTC, as Date.parse reads it; no string built per call.
+    let digits = true;
+    for (const k of DATE_DIGITS) if ((iso.charCodeAt(k) - 48) >>> 0 >= 10) digits = false;
+    const y = (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
+    const mo = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
+    const da = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
+    // Day 29–31 of a shorter month rolls over, as Date.parse does.
+    if (digits && y >= YEAR_MIN && y <= YEAR_MAX && mo >= 1 && mo <= 12 && da >= 1 && da <= 31) {
+      return (YEAR_START[y - YEAR_MIN] + MONTH_START[LEAP[y - YEAR_MIN]][mo - 1] + da - 1) * 86_400_000;
+    }
+  }
   return Date.parse(iso);
 }
 const ms = isoMs;
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
 
 const ordinal = (levels: readonly string[], v: string | null | undefined): number => {
   if (v == null) return NaN;
