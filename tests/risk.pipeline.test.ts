@@ -71,9 +71,12 @@ describe('risk pipeline', () => {
     const rng = createRng(3);
     const shuffled = [...grouped].sort(() => rng.next() - 0.5);
     const eventless = { ...tickets[5], ticket_id: 'T-no-events' };
+    const late = grouped.find((e) => e.type === 'comment' && e.author_type === 'customer' && Date.parse(e.at) <= now)!;
     const cases: [string, typeof tickets, typeof grouped][] = [
       ['grouped in ticket order', tickets, grouped],
       ['shuffled events', tickets, shuffled],
+      // Grouped but for one customer comment, moved to the end.
+      ['one event out of place', tickets, [...grouped.filter((e) => e !== late), late]],
       ['reversed tickets', [...tickets].reverse(), grouped],
       ['other tickets\' events mixed in', tickets.slice(0, 100), grouped],
       ['a repeated ticket and one without events', [...tickets.slice(0, 50), eventless, tickets[3]], tickets.slice(0, 50).flatMap((t) => byTicket.get(t.ticket_id) ?? [])],

@@ -351,16 +351,46 @@ export interface ScoreOptions {
  * TreeSHAP O(trees × leaves × depth²) per ticket.
  */
 export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions = {}): ScoredTicket[] {
+  // Speculatively as if the events came grouped in the tickets' order (a warehouse read, an export): each
+  // batch pairs its tickets with the next events, no id map and no separate pass. Otherwise (found out on
+  // the way, or events left over at the end) score again through the map.
+  return scoreRanges(m, tickets, events, nowMs, opts, null) ?? scoreRanges(m, tickets, events, nowMs, opts, eventRanges(tickets, events))!;
+}
+
+/**
+ * scoreTickets over given event ranges, or (ranges null) pairing tickets with consecutive events batch by
+ * batch; returns null as soon as that pairing fails (a ticket without events, events left over).
+ */
+function scoreRanges(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions, ranges: EventRanges | null): ScoredTicket[] | null {
   const ctx: FeatureContext = { agents: new Map((opts.agents ?? []).map((a) => [a.agent_id, a] as const)) };
   const { model, flat, shap } = m;
-  const { sel, start, ticketGroup } = eventRanges(tickets, events);
+  const n = tickets.length;
+  const sel = ranges ? ranges.sel : null;
+  const start = ranges ? ranges.start : new Int32Array(n + 1);
+  let ticketGroup: Int32Array;
+  if (ranges) ticketGroup = ranges.ticketGroup;
+  else {
+    ticketGroup = new Int32Array(n);
+    for (let i = 0; i < n; i++) ticketGroup[i] = i;
+  }
+  let j = 0;
   const out: ScoredTicket[] = [];
   const d = featureCount(model.schema);
   if (d !== flat.nFeatures) throw new Error(`model has ${flat.nFeatures} features, its schema ${d}`);
   const phi = new Float64Array(d);
   const X = new Float64Array(SCORE_BATCH * d);
-  for (let b = 0; b < tickets.length; b += SCORE_BATCH) {
-    const end = Math.min(tickets.length, b + SCORE_BATCH);
+  for (let b = 0; b < n; b += SCORE_BATCH) {
+    const end = Math.min(n, b + SCORE_BATCH);
+    if (!ranges) {
+      for (let q = b; q < end; q++) {
+        const id = tickets[q].ticket_id;
+        start[q] = j;
+        while (j < events.length && events[j].ticket_id === id) j++;
+        // A ticket without events may repeat an earlier id (whose group holds the events): take the map.
+        if (j === start[q]) return null;
+      }
+      start[end] = j;
+    }
     warm(tickets, b, end, events, sel, start, ticketGroup, !opts.textHeads);
     featurizeBatch(model.schema, tickets, b, end, events, sel, start, ticketGroup, nowMs, ctx, X, opts.textHeads ?? null);
     for (let i = b; i < end; i++) {
@@ -380,7 +410,7 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
       out.push(s);
     }
   }
-  return out;
+  return ranges || j === events.length ? out : null;
 }
 
 /** Tickets featurised together (each phase's tables stay in cache over a batch). */
@@ -420,28 +450,19 @@ function warm(tickets: readonly RiskTicket[], from: number, to: number, events: 
 
 /**
  * Each ticket's events as a range of an index: ticket i's are events[sel[k]] for k in
- * [start[ticketGroup[i]], start[ticketGroup[i] + 1]), in input order; `sel` null means the identity.
- * Fast path, no map: every ticket has events and they come grouped by ticket in the tickets' order (an
- * export, a read sorted alike). Otherwise a counting sort by ticket through a map of ids (a repeated ticket
- * id shares its group).
+ * [start[ticketGroup[i]], start[ticketGroup[i] + 1]), in input order (`sel` null means the identity). A
+ * counting sort by ticket through a map of ids (a repeated ticket id shares its group): what scoring falls
+ * back to when the events do not come grouped in the tickets' order.
  */
-function eventRanges(tickets: readonly RiskTicket[], events: readonly RiskEvent[]): { sel: Int32Array | null; start: Int32Array; ticketGroup: Int32Array } {
+interface EventRanges {
+  sel: Int32Array | null;
+  start: Int32Array;
+  ticketGroup: Int32Array;
+}
+
+function eventRanges(tickets: readonly RiskTicket[], events: readonly RiskEvent[]): EventRanges {
   const n = tickets.length;
   const ticketGroup = new Int32Array(n);
-  let start = new Int32Array(n + 1);
-  let j = 0;
-  let inOrder = true;
-  for (let i = 0; i < n && inOrder; i++) {
-    const id = tickets[i].ticket_id;
-    ticketGroup[i] = i;
-    start[i] = j;
-    while (j < events.length && events[j].ticket_id === id) j++;
-    // A ticket without events may repeat an earlier id (whose group holds the events): take the map.
-    if (j === start[i]) inOrder = false;
-  }
-  start[n] = j;
-  if (inOrder && j === events.length) return { sel: null, start, ticketGroup };
-
   const groupOf = new Map<string, number>();
   let groups = 0;
   for (let i = 0; i < n; i++) {
@@ -450,7 +471,7 @@ function eventRanges(tickets: readonly RiskTicket[], events: readonly RiskEvent[
     if (g === undefined) groupOf.set(id, (g = groups++));
     ticketGroup[i] = g;
   }
-  start = new Int32Array(groups + 1);
+  const start = new Int32Array(groups + 1);
   const eventGroup = new Int32Array(events.length);
   // Exports list a ticket's events together: reuse the previous event's group when the id repeats.
   let prevId: string | null = null;
