@@ -347,7 +347,9 @@ export interface ScoreOptions {
 
 /**
  * Scores tickets as of `nowMs` (features from data known by then). Ticket state is taken as current: do
- * not pass tickets rewound or from the future. O(tickets × (features + trees × depth)); with reasons add
+ * not pass tickets rewound or from the future. Ticket ids are expected to be distinct (the warehouse's key):
+ * a repeated id shares its events with the first copy, except when both copies come with their own run of
+ * events in order, where each takes its own. O(tickets × (features + trees × depth)); with reasons add
  * TreeSHAP O(trees × leaves × depth²) per ticket.
  */
 export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions = {}): ScoredTicket[] {
