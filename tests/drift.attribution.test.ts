@@ -226,3 +226,148 @@ describe('window summaries', () => {
     expect(one.after.offeredPerDay).toBeCloseTo(300, 9);
   });
 });
+
+// ── Independent references for the attribution tests below ──────────────────────────────────────────────
+
+/** Erlang B by its definition, (Aⁿ/n!) / Σₖ Aᵏ/k!, summed in log space (no recursion shared with the engine). */
+function erlangBDirect(n: number, a: number): number {
+  const logs: number[] = [];
+  let lf = 0;
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) lf += Math.log(k);
+    logs.push(k * Math.log(a) - lf);
+  }
+  const mx = Math.max(...logs);
+  const tot = logs.reduce((s, l) => s + Math.exp(l - mx), 0);
+  return Math.exp(logs[n] - mx) / tot;
+}
+
+/**
+ * Erlang C service level as the engine documents it for fractional N: P(wait) linear in N between the
+ * integer anchors (the lower anchor is the stability edge (A, 1) when floor(N) ≤ A), SL = 1 − Pw·e^(−(N−A)t/AHT).
+ * `step` = true evaluates at floor(N) instead — the wrong variant the tests must tell apart.
+ */
+function slRef(lambda: number, aht: number, agents: number, target: number, opts: { step?: boolean } = {}): number {
+  if (lambda <= 0) return 1;
+  const A = (lambda * aht) / 1800;
+  const N = opts.step ? Math.floor(agents) : agents;
+  if (N <= A) return 0;
+  const pwInt = (n: number) => {
+    const b = erlangBDirect(n, A);
+    return (n * b) / (n - A + A * b);
+  };
+  const lo = Math.floor(N);
+  let pw: number;
+  if (lo === N) pw = pwInt(N);
+  else if (lo > A) pw = pwInt(lo) + (N - lo) * (pwInt(lo + 1) - pwInt(lo));
+  else pw = 1 + ((N - A) / (lo + 1 - A)) * (pwInt(lo + 1) - 1);
+  return 1 - pw * Math.exp((-(N - A) * target) / aht);
+}
+
+interface RefSlot { lambda: number; talk: number; acw: number; agents: number }
+
+/** Shapley values by brute force over the 24 orderings, v = 100 × volume-weighted model SL of the coalition. */
+function bruteShapley(b: RefSlot[], a: RefSlot[], target: number, opts: { unweighted?: boolean; step?: boolean } = {}): number[] {
+  const keys = ['lambda', 'talk', 'acw', 'agents'] as const;
+  const v = (mask: number) => {
+    let num = 0;
+    let den = 0;
+    b.forEach((sb, s) => {
+      const x = keys.map((k, i) => (mask & (1 << i) ? a[s][k] : sb[k]));
+      const w = opts.unweighted ? 1 : x[0];
+      num += w * slRef(x[0], x[1] + x[2], x[3], target, opts);
+      den += w;
+    });
+    return (100 * num) / den;
+  };
+  const phi = [0, 0, 0, 0];
+  for (const order of PERMS) {
+    let mask = 0;
+    for (const p of order) {
+      phi[p] += (v(mask | (1 << p)) - v(mask)) / 24;
+      mask |= 1 << p;
+    }
+  }
+  return phi;
+}
+
+describe('arrivals conserve the call total', () => {
+  const weeks = ['2026-03-03', '2026-03-10', '2026-03-17', '2026-03-24'];
+  const day = '2026-03-31';
+  const mk = (date: string, counts: number[], agents = 4) => counts.map((c, k) => rec(date, 540 + 30 * k, { offered: c, talk: 240, acw: 60, agents }));
+
+  it('4 weeks × 2 slots of 10 calls against 5 and 15: arrivals 0 %, 20 calls a day, no arrivals contribution', () => {
+    const att = attributeSlChange(weeks.flatMap((d) => mk(d, [10, 10])), mk(day, [5, 15]));
+    expect(att.driverChanges.arrivals).toBe(0);
+    expect(att.before.offeredPerDay).toBeCloseTo(20, 12);
+    expect(att.after.offeredPerDay).toBeCloseTo(20, 12);
+    // 5 vs 15 on an expected 10 is within Poisson noise for one day: the shape is not credited.
+    expect(att.contributions.arrivals).toBe(0);
+    expect(att.facts.find((f) => f.driver === 'arrivals')!.text).toBe('Arrivals +0.0 % contributed +0.0 pts');
+  });
+
+  it('8 slots of 40 against [30,50,35,45,40,38,42,40] (both 320): arrivals ≈ 0', () => {
+    const after = [30, 50, 35, 45, 40, 38, 42, 40];
+    const att = attributeSlChange(weeks.flatMap((d) => mk(d, Array(8).fill(40), 9)), mk(day, after, 9));
+    expect(Math.abs(att.driverChanges.arrivals)).toBeLessThan(1e-12);
+    expect(att.after.offeredPerDay).toBeCloseTo(320, 9);
+    expect(Math.abs(att.contributions.arrivals)).toBeLessThan(0.05);
+  });
+
+  it('the denoised after-window keeps its call total for any counts (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 120 })), { minLength: 2, maxLength: 10 }), (slots) => {
+        const before = weeks.flatMap((d) => mk(d, slots.map((s) => s[0]), 30));
+        const after = mk(day, slots.map((s) => s[1]), 30);
+        const att = attributeSlChange(before, after);
+        const total = slots.reduce((s, x) => s + x[1], 0);
+        const base = slots.reduce((s, x) => s + x[0], 0);
+        expect(att.after.offeredPerDay).toBeCloseTo(total, 9);
+        expect(att.driverChanges.arrivals).toBeCloseTo(total / base - 1, 12);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a genuine intraday shift on a big queue is kept and credited to arrivals', () => {
+    // 200/200 every week, then 100/300 with the same 40 agents: far beyond Poisson noise.
+    const att = attributeSlChange(weeks.flatMap((d) => mk(d, [200, 200], 40)), mk(day, [100, 300], 40));
+    expect(att.driverChanges.arrivals).toBe(0);
+    expect(att.slotSignalShare.arrivals).toBeGreaterThan(0.95);
+    // The raw shift's own effect, computed here: the kept share (≥ 95 %) of it goes to arrivals.
+    const raw = (100 * (100 * slRef(100, 300, 40, 20) + 300 * slRef(300, 300, 40, 20))) / 400 - 100 * slRef(200, 300, 40, 20);
+    expect(raw).toBeLessThan(-5);
+    expect(att.contributions.arrivals).toBeLessThan(0.9 * raw);
+    expect(att.contributions.arrivals).toBeGreaterThanOrEqual(raw - 1e-9);
+    expect(att.facts.find((f) => f.driver === 'arrivals')!.text).toMatch(/^Arrivals \+0\.0 % \(calls moved between intervals\) contributed −\d+\.\d pts$/);
+  });
+});
+
+describe('attribution against a brute-force Shapley computation', () => {
+  // Before: 4 weeks whose agents alternate (mean fractional), target 20 s; after: one day, target 30 s.
+  // After-window drivers are exact multiples of the before pattern, so denoising leaves them as they are.
+  const weeks = ['2026-03-03', '2026-03-10', '2026-03-17', '2026-03-24'];
+  const day = '2026-03-31';
+  const shapes: { name: string; offered: number[]; talk: number[]; acw: number[]; agents: number[][]; after: { arrivals: number; talk: number; acw: number; agents: number[] } }[] = [
+    { name: 'three uneven slots', offered: [32, 160, 64], talk: [200, 260, 300], acw: [40, 60, 30], agents: [[6, 7, 6, 7], [26, 27, 27, 27], [13, 12, 12, 13]], after: { arrivals: 1.25, talk: 1.1, acw: 1.2, agents: [6, 25, 14] } },
+    { name: 'one big and one tiny slot', offered: [400, 8], talk: [240, 180], acw: [60, 20], agents: [[60, 61, 61, 61], [3, 3, 3, 4]], after: { arrivals: 0.75, talk: 1.2, acw: 1, agents: [58, 3] } },
+    { name: 'five slots, a peak', offered: [40, 40, 80, 240, 120], talk: [220, 230, 240, 250, 260], acw: [50, 50, 60, 60, 70], agents: [[7, 8, 7, 8], [8, 8, 8, 8], [13, 14, 14, 13], [38, 39, 39, 38], [20, 21, 20, 21]], after: { arrivals: 1.125, talk: 0.95, acw: 1.3, agents: [8, 8, 14, 37, 22] } },
+  ];
+
+  for (const sh of shapes)
+    it(`${sh.name}: contributions equal the brute force to 1e-8 pts (weighted slots, after target, fractional agents)`, () => {
+      const recAt = (date: string, k: number, offered: number, talk: number, acw: number, agents: number, target: number) => ({ ...rec(date, 540 + 30 * k, { offered, talk, acw, agents }), slTargetSeconds: target });
+      const before = weeks.flatMap((d, w) => sh.offered.map((o, k) => recAt(d, k, o, sh.talk[k], sh.acw[k], sh.agents[k][w], 20)));
+      const after = sh.offered.map((o, k) => recAt(day, k, o * sh.after.arrivals, sh.talk[k] * sh.after.talk, sh.acw[k] * sh.after.acw, sh.after.agents[k], 30));
+      const att = attributeSlChange(before, after);
+      const b: RefSlot[] = sh.offered.map((o, k) => ({ lambda: o, talk: sh.talk[k], acw: sh.acw[k], agents: sh.agents[k].reduce((s, x) => s + x, 0) / 4 }));
+      const a: RefSlot[] = sh.offered.map((o, k) => ({ lambda: o * sh.after.arrivals, talk: sh.talk[k] * sh.after.talk, acw: sh.acw[k] * sh.after.acw, agents: sh.after.agents[k] }));
+      const brute = bruteShapley(b, a, 30);
+      PLAYERS.forEach((p, i) => expect(att.contributions[p]).toBeCloseTo(brute[i], 8));
+      // Each wrong variant moves some contribution by more than 0.05 pts, so the check above tells it apart.
+      const differs = (alt: number[]) => Math.max(...alt.map((x, i) => Math.abs(x - brute[i])));
+      expect(differs(bruteShapley(b, a, 30, { unweighted: true }))).toBeGreaterThan(0.05);
+      expect(differs(bruteShapley(b, a, 20))).toBeGreaterThan(0.05); // the before-window's own target
+      expect(differs(bruteShapley(b, a, 30, { step: true }))).toBeGreaterThan(0.05);
+    });
+});

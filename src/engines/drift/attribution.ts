@@ -9,6 +9,8 @@
  *    C and the before-value of the rest: SL_s(C) from Erlang A (patience fitted on both windows) or Erlang C
  *    (no abandonment, or patience not identifiable). v(C) = Σ_s λ_s(C)·SL_s(C) / Σ_s λ_s(C) — the
  *    volume-weighted SL, with the arrivals of the coalition as weights, like realised SL (a ratio of sums).
+ *    Before that, the after-window's per-slot arrivals, talk and ACW are denoised toward the window-level
+ *    change (shrinkSlotChanges): arrivals keep the after-window's call total, talk and ACW its handled seconds.
  * 3. φ = exact Shapley values of v (shapley.ts): they sum to v(all) − v(none) = the modelled change, and
  *    no player order enters. residual = observed change − modelled change, reported, never spread.
  *
@@ -173,30 +175,36 @@ export function fmtPts(x: number): string {
  * Empirical-Bayes denoising of per-slot changes. With one occurrence per slot (a day against 4 weeks),
  * the after-window's slot values carry Poisson / per-call sampling noise of 10–30 % on a small queue, and
  * the queue model is non-linear: noise alone lowers modelled SL (Jensen) and would be credited to the
- * noisy driver. So each slot's relative change Δₛ = aₛ/bₛ − 1 is pulled toward the window-level change R
- * (weights `w`, so the window's total is kept): Δ̂ₛ = R + (Δₛ − R)·τ²/(τ² + varₛ), with varₛ the slot's
- * sampling variance of Δ and τ² = the between-slot variance of true changes by moments
- * (Σw(Δ − R)² − Σw·var)/Σw, floored at 0. A genuine intraday change (τ² ≫ var) is kept; noise is not. The
- * after values become bₛ·(1 + Δ̂ₛ), rescaled so Σ wₛ·âₛ = Σ wₛ·aₛ. A driver equal in both windows has
- * Δ = R = 0 and is returned unchanged (exactly). Slots with bₛ ≤ 0 or no variance are left as they are.
- * Returns the mean kept share τ²/(τ² + var) (1 when nothing needed denoising). O(slots).
+ * noisy driver. So each slot's relative change Δₛ = aₛ/bₛ − 1 is pulled toward the window-level change
+ * R = Σwₛaₛ / Σwₛbₛ − 1: Δ̂ₛ = R + (Δₛ − R)·kₛ with kept share kₛ = τ²/(τ² + varₛ), varₛ the slot's sampling
+ * variance of Δ and τ² the between-slot variance of true changes by moments, (Σ(Δ − R)² − Σvar)/m.
+ * The moment estimate is noisy with few slots, so the pattern is kept only when it is beyond noise: when
+ * χ² = Σ(Δ − R)²/var stays under its 1 % point on m − 1 degrees of freedom, τ² = 0 and every slot gets
+ * exactly R (the after-window then has the before-window's shape at the after-window's level).
+ * The after values become bₛ·(1 + Δ̂ₛ), rescaled so Σ wₛ·âₛ = Σ wₛ·aₛ: with w = 1 (arrivals) the call total
+ * is conserved, with w = handled (talk, ACW) the total seconds. A driver equal in both windows has
+ * Δ = R = 0 and is returned unchanged (exactly). Slots with bₛ ≤ 0, wₛ ≤ 0 or no variance are left as
+ * they are. Returns the mean kept share (1 when nothing needed denoising). O(slots).
  */
-function shrinkSlotChanges(b: number[], a: number[], w: number[], variance: number[], set: (i: number, v: number) => void): number {
-  const idx = b.map((_, i) => i).filter((i) => b[i] > 0 && Number.isFinite(variance[i]) && w[i] > 0);
+function shrinkSlotChanges(b: number[], a: number[], w: number[], variance: (i: number, R: number) => number, set: (i: number, v: number) => void): number {
+  const idx = b.map((_, i) => i).filter((i) => b[i] > 0 && w[i] > 0 && Number.isFinite(variance(i, 0)));
   if (idx.length < 2) return 1;
-  const sumW = idx.reduce((s, i) => s + w[i], 0);
   const R = idx.reduce((s, i) => s + w[i] * a[i], 0) / idx.reduce((s, i) => s + w[i] * b[i], 0) - 1;
+  const vars = new Map(idx.map((i) => [i, Math.max(1e-12, variance(i, R))]));
   let dev = 0;
   let noise = 0;
+  let chi2 = 0;
   for (const i of idx) {
-    dev += w[i] * (a[i] / b[i] - 1 - R) ** 2;
-    noise += w[i] * variance[i];
+    const d2 = (a[i] / b[i] - 1 - R) ** 2;
+    dev += d2;
+    noise += vars.get(i)!;
+    chi2 += d2 / vars.get(i)!;
   }
-  const tau2 = Math.max(0, (dev - noise) / sumW);
+  const tau2 = chi2 > chiSquare99(idx.length - 1) ? Math.max(0, (dev - noise) / idx.length) : 0;
   let keptSum = 0;
   const next = new Map<number, number>();
   for (const i of idx) {
-    const k = tau2 > 0 ? tau2 / (tau2 + variance[i]) : 0;
+    const k = tau2 > 0 ? tau2 / (tau2 + vars.get(i)!) : 0;
     keptSum += k;
     const d = a[i] / b[i] - 1;
     next.set(i, b[i] * (1 + R + (d - R) * k));
@@ -210,6 +218,13 @@ function shrinkSlotChanges(b: number[], a: number[], w: number[], variance: numb
   const scale = after > 0 ? before / after : 1;
   for (const i of idx) set(i, next.get(i)! * scale);
   return keptSum / idx.length;
+}
+
+/** The 99th percentile of χ² with `df` degrees of freedom (Wilson–Hilferty; within 1 % for df ≥ 1). O(1). */
+function chiSquare99(df: number): number {
+  if (df <= 1) return 6.635;
+  const c = 2 / (9 * df);
+  return df * (1 - c + 2.326348 * Math.sqrt(c)) ** 3;
 }
 
 /**
@@ -319,25 +334,30 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
   const cv2Talk = replicationCv2(before, key, 'talk') ?? 1.0;
   const cv2Acw = replicationCv2(before, key, 'acw') ?? 0.5;
   const shrink = {
+    // Arrivals: weights 1, so R is the call-total ratio and the denoised slots keep the after-window's total.
+    // Poisson variance of Δ at the counts expected under R: (1 + R)/(n_A·b) + (1 + R)²/(n_B·b).
     arrivals: shrinkSlotChanges(
       slotB.map((x) => x.lambda),
       slotA.map((x) => x.lambda),
-      slotA.map((x) => x.lambda),
-      keys.map((_, i) => 1 / (nA[i] * Math.max(slotA[i].lambda, 0.5)) + 1 / (nB[i] * Math.max(slotB[i].lambda, 0.5))),
+      keys.map(() => 1),
+      (i, R) => {
+        const b = Math.max(slotB[i].lambda, 0.5);
+        return (1 + R) / (nA[i] * b) + (1 + R) ** 2 / (nB[i] * b);
+      },
       (i, v) => (slotA[i] = { ...slotA[i], lambda: v }),
     ),
     talk: shrinkSlotChanges(
       slotB.map((x) => x.talk),
       slotA.map((x) => x.talk),
       hA,
-      keys.map((_, i) => (hA[i] > 0 && hB[i] > 0 ? cv2Talk * (1 / hA[i] + 1 / hB[i]) : NaN)),
+      (i) => (hA[i] > 0 && hB[i] > 0 ? cv2Talk * (1 / hA[i] + 1 / hB[i]) : NaN),
       (i, v) => (slotA[i] = { ...slotA[i], talk: v }),
     ),
     acw: shrinkSlotChanges(
       slotB.map((x) => x.acw),
       slotA.map((x) => x.acw),
       hAcwA,
-      keys.map((_, i) => (hAcwA[i] > 0 && hAcwB[i] > 0 ? cv2Acw * (1 / hAcwA[i] + 1 / hAcwB[i]) : NaN)),
+      (i) => (hAcwA[i] > 0 && hAcwB[i] > 0 ? cv2Acw * (1 / hAcwA[i] + 1 / hAcwB[i]) : NaN),
       (i, v) => (slotA[i] = { ...slotA[i], acw: v }),
     ),
   };
@@ -452,7 +472,8 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
     driver: p,
     change: driverChanges[p],
     contribution: contributions[p],
-    text: `${LABEL[p]} ${fmtPct(driverChanges[p])} contributed ${fmtPts(contributions[p])}`,
+    // Same call total but a different spread over the day (kept only when beyond noise): say so.
+    text: `${LABEL[p]} ${fmtPct(driverChanges[p])}${p === 'arrivals' && fmtPct(driverChanges[p]) === '+0.0 %' && fmtPts(contributions[p]) !== '+0.0 pts' ? ' (calls moved between intervals)' : ''} contributed ${fmtPts(contributions[p])}`,
   })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 
   return {
