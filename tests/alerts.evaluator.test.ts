@@ -173,6 +173,21 @@ describe('evaluator hygiene', () => {
     expect(r.results[0].phase).toBe('ok');
   });
 
+  it('minimum duration counts watched windows only: 17:30 breach, a night out of hours, 08:00 breach fires at 09:30 since 08:00', async () => {
+    // Breached every half-hour from 17:30 to 09:30 (SL 60 %); the rule watches 08:00–18:00 and needs 90 minutes.
+    const rows = [...day('2026-11-19', Array(13).fill([100, 60]), {}, '17:30'), ...day('2026-11-20', Array(4).fill([100, 60]), {}, '08:00')];
+    const db = await wh(rows);
+    rule(db, 'sl < 75 queue=billing hours=08:00-18:00 for 90m channel=#ops');
+    // The scheduler's ticks through the night, one a minute after each half-hour.
+    for (let t = Date.parse('2026-11-19T18:01:00Z'); t <= Date.parse('2026-11-20T09:01:00Z'); t += 1_800_000) run(db, new Date(t).toISOString());
+    expect(allIntents(db)).toEqual([]);
+    expect(getState(db, 1, 'billing')!.breachSince).toBe(Date.parse('2026-11-20T08:00:00Z'));
+    run(db, '2026-11-20T09:31:00Z');
+    const posts = allIntents(db).filter((i) => i.kind === 'post');
+    expect(posts).toHaveLength(1);
+    expect((posts[0].payload as { view: { firedAt: number } }).view.firedAt).toBe(Date.parse('2026-11-20T08:00:00Z'));
+  });
+
   it('a long outage catches up at most six hours of data', async () => {
     const db = await wh([...breach('2026-11-19'), ...breach('2026-11-20')]);
     rule(db, 'sl < 75 queue=billing channel=#ops');

@@ -204,3 +204,80 @@ describe('state machine (properties)', () => {
     );
   });
 });
+
+describe('minimum duration and cooldown count watched, present windows only', () => {
+  const H = 60 * MIN;
+  /** A 30-minute window starting at local clock time `hh:mm` of day `d` (0 = first evening's day). */
+  const at = (d: number, hh: number, mm: number) => d * 24 * H + hh * H + mm * MIN;
+  const win = (start: number, value: number | null, applicable = true): Observation => ({ start, at: start + SLOT, value, threshold: 75, clear: null, critical: null, applicable });
+  /** Feeds each observation in its own tick at its end, as the scheduler does. */
+  function feed(obs: Observation[], p: MachineParams) {
+    let s = initialState(obs[0].start);
+    return obs.map((o) => {
+      const r = step(s, [o], o.at, false, p);
+      s = r.state;
+      return { o, ...r };
+    });
+  }
+  const p90 = params({ minDurationMs: 90 * MIN });
+
+  for (const night of [27, 28])
+    it(`90 min: a breach at 17:30, ${night} out-of-hours windows, then breaches from 08:00 fire at 09:30 with firedAt 08:00`, () => {
+      const obs: Observation[] = [win(at(0, 17, 30), 70)];
+      // The night (breached too, but not watched), ending at 07:30 or — 27 windows — with 07:30's row missing.
+      for (let k = 0; k < night; k++) obs.push(win(at(0, 18, 0) + k * SLOT, 60, false));
+      for (let k = 0; k < 4; k++) obs.push(win(at(1, 8, 0) + k * SLOT, 70));
+      const ticks = feed(obs, p90);
+      const fired = ticks.filter((t) => t.effects.some((e) => e.kind === 'fire'));
+      expect(fired).toHaveLength(1);
+      expect(fired[0].o.at).toBe(at(1, 9, 30)); // 08:00, 08:30, 09:00 watched: 90 minutes at 09:30
+      expect(fired[0].effects[0].firedAt).toBe(at(1, 8, 0));
+      expect(ticks[0].state.phase).toBe('pending');
+      expect(ticks[1].state.phase).toBe('ok'); // the first unwatched window breaks the run
+    });
+
+  it('missing rows between two breached windows reset the run', () => {
+    // 10:00 and 10:30 breached, 11:00 and 11:30 missing, then 12:00 and 12:30 breached: no run of 90 watched minutes.
+    const obs = [win(at(0, 10, 0), 70), win(at(0, 10, 30), 70), win(at(0, 12, 0), 70), win(at(0, 12, 30), 70)];
+    const ticks = feed(obs, p90);
+    expect(ticks.flatMap((t) => t.effects)).toEqual([]);
+    expect(ticks[2].state.breachSince).toBe(at(0, 12, 0));
+    // One more breached window makes 12:00–13:30 a run of 90 minutes: it fires, since 12:00.
+    const more = feed([...obs, win(at(0, 13, 0), 70)], p90);
+    expect(more[4].effects.map((e) => e.kind)).toEqual(['fire']);
+    expect(more[4].effects[0].firedAt).toBe(at(0, 12, 0));
+  });
+
+  it('contiguous breached windows (no gap) still fire at the minimum duration', () => {
+    const ticks = feed([0, 1, 2].map((k) => win(at(0, 10, 0) + k * SLOT, 70)), p90);
+    expect(ticks.map((t) => t.effects.map((e) => e.kind).join())).toEqual(['', '', 'fire']);
+  });
+
+  describe('cooldown boundary (60 min = two watched healthy windows)', () => {
+    const p = params({ cooldownMs: 60 * MIN });
+    const episode = (healthy: Observation[], rebreach: number) => {
+      const obs = [win(at(0, 9, 0), 70), ...healthy, win(rebreach, 70)];
+      return feed(obs, p);
+    };
+    it('re-breach after one healthy window (30 min watched) reopens the same alert', () => {
+      const t = episode([win(at(0, 9, 30), 80)], at(0, 10, 0));
+      expect(t.map((x) => x.effects.map((e) => e.kind).join())).toEqual(['fire', 'resolve', 'reopen']);
+      expect(t[2].state.episode).toBe(1);
+    });
+    it('re-breach right after exactly 60 watched minutes posts a new alert', () => {
+      const t = episode([win(at(0, 9, 30), 80), win(at(0, 10, 0), 80)], at(0, 10, 30));
+      expect(t.map((x) => x.effects.map((e) => e.kind).join())).toEqual(['fire', 'resolve', '', 'fire']);
+      expect(t[3].state.episode).toBe(2);
+      expect(t[2].state.phase).toBe('ok');
+    });
+    it('missing rows do not count toward the cooldown: one healthy window, an hour missing, re-breach → reopen', () => {
+      const t = episode([win(at(0, 9, 30), 80)], at(0, 11, 0));
+      expect(t.map((x) => x.effects.map((e) => e.kind).join())).toEqual(['fire', 'resolve', 'reopen']);
+    });
+    it('out-of-hours windows do not count toward the cooldown either', () => {
+      const night = Array.from({ length: 6 }, (_, k) => win(at(0, 10, 0) + k * SLOT, 80, false));
+      const t = episode([win(at(0, 9, 30), 80), ...night], at(0, 13, 0));
+      expect(t[t.length - 1].effects.map((e) => e.kind)).toEqual(['reopen']);
+    });
+  });
+});

@@ -97,7 +97,7 @@ function scopesOf(rule: Rule, view: WarehouseView, risk: () => RiskScoreLike[], 
 
 const STATE_FIELDS: (keyof StoredState)[] = [
   'phase', 'breachSince', 'firedAt', 'resolvedAt', 'lastValue', 'peak', 'severity', 'shown', 'shownSeverity', 'lastNotifiedAt', 'episode', 'reopens',
-  'cursor', 'snoozedUntil', 'snoozedBy', 'ackedBy', 'ackedAt', 'messageChannel', 'messageTs',
+  'cursor', 'watchedMs', 'snoozedUntil', 'snoozedBy', 'ackedBy', 'ackedAt', 'messageChannel', 'messageTs',
 ];
 
 function sameState(a: StoredState | undefined, b: StoredState): boolean {

@@ -11,6 +11,12 @@
  *   repeat    firing, shown, `repeat` elapsed since the last notification     → thread reply (opt-in per rule)
  *   resolve   firing → resolved while the message shows firing               → edit the message + thread reply
  *
+ * Minimum duration and cooldown count watched, present windows only: an observation outside the rule's hours
+ * (`applicable` false) breaks a pending run, and so does a gap in the data (a breached window that starts after
+ * the previous one ended: rows missing between them) — a run never bridges time the rule did not see, and
+ * `firedAt` is the start of the run that actually lasted. The cooldown after a resolve likewise elapses only
+ * over watched, present, healthy windows (`watchedMs`), not over the night or a feed outage.
+ *
  * Silence (snooze, mute, quiet hours) defers fire/reopen/severity/repeat until it ends; a resolve is always told.
  * `observe` consumes one observation (phase changes; it can only emit `resolve`, so an episode that both starts and
  * ends inside one catch-up batch posts nothing); `settle` runs once per tick at `now` and emits the rest.
@@ -39,14 +45,16 @@ export interface MachineState {
   /** Increments per new alert (not per reopen); intent keys use it. */
   episode: number;
   reopens: number;
-  /** Observations up to this time (ms) have been consumed. */
+  /** Observations up to this time (ms) have been consumed: the end of the last one seen. */
   cursor: number;
+  /** Watched, present, healthy time (ms) since the last resolve: the cooldown has elapsed when it reaches cooldownMs. */
+  watchedMs: number;
 }
 
 export function initialState(cursor: number): MachineState {
   return {
     phase: 'ok', breachSince: null, firedAt: null, resolvedAt: null, lastValue: null, peak: null, severity: null,
-    shown: 'none', shownSeverity: null, lastNotifiedAt: null, episode: 0, reopens: 0, cursor,
+    shown: 'none', shownSeverity: null, lastNotifiedAt: null, episode: 0, reopens: 0, cursor, watchedMs: 0,
   };
 }
 
@@ -63,7 +71,7 @@ export interface Observation {
   clear: number | null;
   /** Level at which severity becomes critical. */
   critical: number | null;
-  /** false outside business hours: the observation is ignored (no state change). */
+  /** false outside business hours: not watched — a pending run breaks, nothing else changes. */
   applicable: boolean;
 }
 
@@ -113,24 +121,40 @@ function severityOf(o: Observation, p: MachineParams): Severity {
   return p.severity;
 }
 
+/** Still inside the cooldown of the last resolve (counted over watched, present, healthy windows)? */
+function inCooldown(s: MachineState, p: MachineParams): boolean {
+  return s.resolvedAt !== null && s.watchedMs < p.cooldownMs;
+}
+
 /** Consumes one observation. O(1). */
 export function observe(prev: MachineState, o: Observation, p: MachineParams): StepResult {
   const s: MachineState = { ...prev, cursor: Math.max(prev.cursor, o.at) };
   const effects: Effect[] = [];
   const transitions: Transition[] = [];
-  if (!o.applicable) return { state: s, effects, transitions };
+  if (!o.applicable) {
+    // Out of hours: the rule is not watching. A run in progress cannot bridge it; a firing alert stays firing.
+    if (prev.phase === 'pending') {
+      s.breachSince = null;
+      s.phase = inCooldown(prev, p) ? 'resolved' : 'ok';
+    } else if (prev.phase !== 'firing') s.breachSince = null;
+    return { state: s, effects, transitions };
+  }
   s.lastValue = o.value;
   const level = prev.phase === 'firing' && o.clear !== null ? o.clear : o.threshold;
   const breached = o.value !== null && compare(o.value, p.comparator, level);
+  // An interval window that starts after the previous one ended follows missing rows: a new run. Point-in-time
+  // (tick) observations have no span, so only applicability breaks their runs.
+  const point = o.at === o.start;
+  const contiguous = point || o.start <= prev.cursor;
 
   if (breached) {
-    const since = prev.breachSince ?? o.start;
+    const since = prev.breachSince !== null && contiguous ? prev.breachSince : o.start;
     s.breachSince = since;
     if (prev.phase === 'firing') {
       s.peak = s.peak === null ? o.value : worse(p.comparator, s.peak, o.value!);
       s.severity = severityOf(o, p);
     } else if (o.at - since >= p.minDurationMs) {
-      const reopen = prev.firedAt !== null && prev.resolvedAt !== null && since - prev.resolvedAt < p.cooldownMs;
+      const reopen = prev.firedAt !== null && inCooldown(prev, p);
       s.phase = 'firing';
       s.severity = severityOf(o, p);
       if (reopen) {
@@ -141,6 +165,7 @@ export function observe(prev: MachineState, o: Observation, p: MachineParams): S
         s.episode = prev.episode + 1;
         s.firedAt = since;
         s.resolvedAt = null;
+        s.watchedMs = 0;
         s.peak = o.value;
         s.reopens = 0;
         s.shown = 'none';
@@ -156,26 +181,30 @@ export function observe(prev: MachineState, o: Observation, p: MachineParams): S
     if (prev.phase === 'firing') {
       s.phase = 'resolved';
       s.resolvedAt = o.start;
+      // The healthy window that resolved is the cooldown's first watched time.
+      s.watchedMs = o.at - o.start;
       transitions.push({ kind: 'resolved', episode: s.episode, at: o.start, value: o.value, peak: s.peak });
       if (prev.shown === 'firing') {
         s.shown = 'resolved';
         effects.push(effect('resolve', s, o.at));
       }
-    } else if (prev.phase === 'pending') {
-      s.phase = prev.resolvedAt !== null && o.at - prev.resolvedAt < p.cooldownMs ? 'resolved' : 'ok';
+    } else if (inCooldown(prev, p)) {
+      // Watched time of this healthy window: its span, or for a point observation the time since the last one.
+      s.watchedMs = prev.watchedMs + (point ? Math.max(0, o.at - prev.cursor) : o.at - o.start);
     }
+    if (prev.phase === 'pending' || prev.phase === 'resolved') s.phase = inCooldown(s, p) ? 'resolved' : 'ok';
   }
   return { state: s, effects, transitions };
 }
 
 /**
- * Time-driven part of a tick at `now`: ends the cooldown, and emits the notifications the phase calls for unless
+ * Time-driven part of a tick at `now`: ends a cooldown already elapsed (e.g. a rule edited to a shorter one), and emits the notifications the phase calls for unless
  * silenced. O(1).
  */
 export function settle(prev: MachineState, now: number, silenced: boolean, p: MachineParams): StepResult {
   const s: MachineState = { ...prev };
   const effects: Effect[] = [];
-  if (s.phase === 'resolved' && (s.resolvedAt === null || now - s.resolvedAt >= p.cooldownMs)) s.phase = 'ok';
+  if (s.phase === 'resolved' && !inCooldown(s, p)) s.phase = 'ok';
   if (s.phase === 'firing' && !silenced) {
     const notify = (kind: EffectKind) => {
       s.shown = 'firing';

@@ -101,6 +101,7 @@ interface StateRow {
   episode: number;
   reopens: number;
   cursor: number;
+  watched_ms: number;
   snoozed_until: number | null;
   snoozed_by: string | null;
   acked_by: string | null;
@@ -114,13 +115,13 @@ function toState(r: StateRow): StoredState {
   return {
     ruleId: r.rule_id, scope: r.scope, phase: r.phase, breachSince: r.breach_since, firedAt: r.fired_at, resolvedAt: r.resolved_at,
     lastValue: r.last_value, peak: r.peak, severity: r.severity, shown: r.shown, shownSeverity: r.shown_severity,
-    lastNotifiedAt: r.last_notified_at, episode: r.episode, reopens: r.reopens, cursor: r.cursor, snoozedUntil: r.snoozed_until,
+    lastNotifiedAt: r.last_notified_at, episode: r.episode, reopens: r.reopens, cursor: r.cursor, watchedMs: r.watched_ms, snoozedUntil: r.snoozed_until,
     snoozedBy: r.snoozed_by, ackedBy: r.acked_by, ackedAt: r.acked_at, messageChannel: r.message_channel, messageTs: r.message_ts, view: r.view,
   };
 }
 
 const STATE_COLUMNS = `rule_id, scope, phase, breach_since, fired_at, resolved_at, last_value, peak, severity, shown, shown_severity,
-  last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, NULL AS view`;
+  last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, NULL AS view, watched_ms`;
 
 /**
  * Every state (or one rule's), without the stored message views (read them with getStateView when needed).
@@ -136,7 +137,7 @@ export function loadStates(db: Db, ruleId?: number): Map<string, StoredState> {
       resolvedAt: r[5] as number | null, lastValue: r[6] as number | null, peak: r[7] as number | null, severity: r[8] as Severity | null,
       shown: r[9] as Shown, shownSeverity: r[10] as Severity | null, lastNotifiedAt: r[11] as number | null, episode: r[12] as number,
       reopens: r[13] as number, cursor: r[14] as number, snoozedUntil: r[15] as number | null, snoozedBy: r[16] as string | null,
-      ackedBy: r[17] as string | null, ackedAt: r[18] as number | null, messageChannel: r[19] as string | null, messageTs: r[20] as string | null, view: null,
+      ackedBy: r[17] as string | null, ackedAt: r[18] as number | null, messageChannel: r[19] as string | null, messageTs: r[20] as string | null, view: null, watchedMs: r[22] as number,
     };
     out.set(stateKey(s.ruleId, s.scope), s);
   }
@@ -168,19 +169,19 @@ export function saveState(db: Db, s: StoredState, now: number): void {
   stmt(
     db,
     `INSERT INTO alert_state (rule_id, scope, phase, breach_since, fired_at, resolved_at, last_value, peak, severity, shown, shown_severity,
-       last_notified_at, episode, reopens, cursor, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, updated_at)
+       last_notified_at, episode, reopens, cursor, watched_ms, snoozed_until, snoozed_by, acked_by, acked_at, message_channel, message_ts, updated_at)
      VALUES (@ruleId, @scope, @phase, @breachSince, @firedAt, @resolvedAt, @lastValue, @peak, @severity, @shown, @shownSeverity,
-       @lastNotifiedAt, @episode, @reopens, @cursor, @snoozedUntil, @snoozedBy, @ackedBy, @ackedAt, @messageChannel, @messageTs, @now)
+       @lastNotifiedAt, @episode, @reopens, @cursor, @watchedMs, @snoozedUntil, @snoozedBy, @ackedBy, @ackedAt, @messageChannel, @messageTs, @now)
      ON CONFLICT (rule_id, scope) DO UPDATE SET phase = excluded.phase, breach_since = excluded.breach_since, fired_at = excluded.fired_at,
        resolved_at = excluded.resolved_at, last_value = excluded.last_value, peak = excluded.peak, severity = excluded.severity,
        shown = excluded.shown, shown_severity = excluded.shown_severity, last_notified_at = excluded.last_notified_at,
-       episode = excluded.episode, reopens = excluded.reopens, cursor = excluded.cursor,
+       episode = excluded.episode, reopens = excluded.reopens, cursor = excluded.cursor, watched_ms = excluded.watched_ms,
        snoozed_until = excluded.snoozed_until, snoozed_by = excluded.snoozed_by, acked_by = excluded.acked_by, acked_at = excluded.acked_at,
        message_channel = excluded.message_channel, message_ts = excluded.message_ts, updated_at = excluded.updated_at`,
   ).run({
     ruleId: s.ruleId, scope: s.scope, phase: s.phase, breachSince: s.breachSince, firedAt: s.firedAt, resolvedAt: s.resolvedAt,
     lastValue: finiteOrNull(s.lastValue), peak: finiteOrNull(s.peak), severity: s.severity, shown: s.shown, shownSeverity: s.shownSeverity,
-    lastNotifiedAt: s.lastNotifiedAt, episode: s.episode, reopens: s.reopens, cursor: s.cursor, snoozedUntil: s.snoozedUntil, snoozedBy: s.snoozedBy,
+    lastNotifiedAt: s.lastNotifiedAt, episode: s.episode, reopens: s.reopens, cursor: s.cursor, watchedMs: s.watchedMs, snoozedUntil: s.snoozedUntil, snoozedBy: s.snoozedBy,
     ackedBy: s.ackedBy, ackedAt: s.ackedAt, messageChannel: s.messageChannel, messageTs: s.messageTs, now,
   });
 }
