@@ -512,6 +512,8 @@ export const alerts = defineCommand({
   aliases: ['alert'],
   args: alertsArgs,
   parse: parseAlerts,
+  // Listing, status, help and backtests only read; every other action changes rules or subscriptions.
+  writes: (a) => !['list', 'status', 'help', 'backtest'].includes(a.action),
   run,
   text,
   blocks,

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { defineCommand, parseCommandLine, Registry, type AnyCommand } from '../src/registry.js';
 import { buildParseContext } from '../src/parseContext.js';
-import { answerQuestion, routeQuestion } from '../src/llm/index.js';
 import { header, section, context, codeSections, esc, type Block } from '../src/blocks/kit.js';
 
 export interface AskResult {
@@ -45,8 +44,12 @@ export function makeAsk(list: () => AnyCommand[]) {
         .map(([k, v]) => `${k}=${v}`);
       return { question: [...t.positional, ...extra].join(' ').trim(), routeOnly };
     },
+    // A question may route to any command (a risk model, an alert rule) and keeps its thread context.
+    writes: () => true,
     async run(ctx, args): Promise<AskResult> {
       const reg = registry();
+      // The LLM surface (LangChain) is loaded by the first question, not by every `radar` start.
+      const { answerQuestion, routeQuestion } = await import('../src/llm/index.js');
       if (args.routeOnly) {
         const r = await routeQuestion({ question: args.question, ctx, registry: reg });
         let parsedArgs: unknown = r.args;

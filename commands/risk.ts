@@ -237,6 +237,8 @@ export const risk = defineCommand({
   examples: [EXAMPLE, 'risk', 'risk T-10234', 'risk model', EX_TRAIN, 'risk breach billing', EX_SIM],
   args: riskArgs,
   parse: parseRisk,
+  // Training saves a model; scoring stores each ticket's text signals on first sight.
+  writes: () => true,
   run(ctx, args): RiskResult {
     const db = ctx.db;
     const nowMs = ctx.now.getTime();

@@ -4,7 +4,6 @@
  * given one; `tickets index` (terminal) — build or update the embeddings incrementally, with a progress bar.
  */
 import { z } from 'zod';
-import cliProgress from 'cli-progress';
 import { defineCommand, UsageError, type ParseContext } from '../src/registry.js';
 import type { Tokens } from '../src/grammar/tokens.js';
 import { dateRangeSchema, takeRange } from './args.js';
@@ -104,6 +103,7 @@ export const tickets = defineCommand({
     const query = words.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ').trim();
     return { mode: 'search' as const, query: query || null, queue, range, priority, status, limit };
   },
+  writes: (args) => args.mode === 'index',
   async run(ctx, args): Promise<TicketsResult> {
     const embedder = embedderFromConfig(ctx.config);
     const filters = { queue: args.queue, range: args.range, priority: args.priority, status: args.status };
@@ -112,7 +112,8 @@ export const tickets = defineCommand({
       if (!embedder) throw new UsageError('Embeddings are not configured: set EMBEDDINGS_MODEL and OPENAI_BASE_URL (or OPENAI_API_KEY). Search works without them (BM25).', 'tickets invoice portal');
       if (ctx.surface !== 'cli') throw new UsageError('Building embeddings runs from the terminal: `radar tickets index`.', 'tickets invoice portal');
       const tty = process.stderr.isTTY === true;
-      const bar = tty ? new cliProgress.SingleBar({ stream: process.stderr, format: 'embedding [{bar}] {percentage}% | {value}/{total} tickets | eta {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+      const cliProgress = tty ? (await import('cli-progress')).default : null;
+      const bar = cliProgress ? new cliProgress.SingleBar({ stream: process.stderr, format: 'embedding [{bar}] {percentage}% | {value}/{total} tickets | eta {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
       let started = false;
       try {
         const report = await buildEmbeddings(ctx.db, embedder, {

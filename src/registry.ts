@@ -70,6 +70,16 @@ export interface CommandDef<S extends z.ZodType = z.ZodType, R = unknown> {
   blocks?(result: R, opts: RenderOptions): Block[];
   /** Hidden commands are not listed by help or offered to the LLM. */
   hidden?: boolean;
+  /**
+   * Whether a run with these args may write to the warehouse (rules, models, embeddings, cached text
+   * signals). Surfaces run every other command on a read-only connection. Default: reads only.
+   */
+  writes?: (args: z.output<S>) => boolean;
+}
+
+/** Whether running `command` with `args` may write to the warehouse (see CommandDef.writes). */
+export function mayWrite(command: AnyCommand, args: unknown): boolean {
+  return command.writes?.(args) ?? false;
 }
 
 export function defineCommand<S extends z.ZodType, R>(def: CommandDef<S, R>): CommandDef<S, R> {

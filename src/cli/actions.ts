@@ -2,12 +2,11 @@
 import { existsSync, rmSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openWarehouse } from '../warehouse/db.js';
-import { ingestFiles, formatIngestReport } from '../warehouse/ingest.js';
 import type { Config } from '../config.js';
-import type { Registry, CommandContext } from '../registry.js';
-import { execute, renderText } from '../execute.js';
+import { mayWrite, parseCommandLine, usageText, type Registry, type CommandContext } from '../registry.js';
+import { execute, renderText, runParsed, type Execution } from '../execute.js';
+import { buildParseContext } from '../parseContext.js';
 import { tokenize } from '../grammar/tokens.js';
-import { progressReporter } from './progress.js';
 
 export interface Io {
   out: NodeJS.WritableStream;
@@ -29,10 +28,18 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
   const json = t.options.json === 'true';
   const chart = t.options.chart;
   const rest = words.filter((w, i) => w !== '--json' && !(w === '--chart' || words[i - 1] === '--chart') && !w.startsWith('--chart='));
-  const db = openWarehouse(dbPath);
+  // Read commands run on a read-only connection (no write lock, no migration work); a command that may
+  // write (mayWrite) gets a read-write one once its arguments are known.
+  let db = openWarehouse(dbPath, { readonly: true });
   try {
-    const ctx: CommandContext = { db, now: cliNow(), config: cfg, surface: 'cli' };
-    const e = await execute(registry, rest.join(' '), ctx, 'radar');
+    const now = cliNow();
+    const parsed = parseCommandLine(registry, rest.join(' '), buildParseContext(db, cfg, now));
+    if (parsed.ok && mayWrite(parsed.command, parsed.args)) {
+      db.close();
+      db = openWarehouse(dbPath);
+    }
+    const ctx: CommandContext = { db, now, config: cfg, surface: 'cli' };
+    const e: Execution = parsed.ok ? await runParsed(parsed.command, parsed.args, parsed.public, ctx, 'radar') : { ok: false, kind: 'usage', error: parsed.error, message: usageText(parsed.error, 'radar') };
     if (!e.ok) {
       io.err.write(e.message + '\n');
       return e.kind === 'usage' ? 2 : 1;
@@ -53,6 +60,8 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
 export async function runIngest(dbPath: string, cfg: Config, paths: string[], o: { reset?: boolean; dryRun?: boolean; json?: boolean }, io: Io): Promise<number> {
   const db = openWarehouse(dbPath);
   try {
+    const { ingestFiles, formatIngestReport } = await import('../warehouse/ingest.js');
+    const { progressReporter } = await import('./progress.js');
     const progress = progressReporter(io.err);
     let report;
     try {
@@ -110,6 +119,8 @@ export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o
         return 2;
       }
       io.err.write(`Building ${dbPath} from ${SAMPLE_DIR} …\n`);
+      const { ingestFiles, formatIngestReport } = await import('../warehouse/ingest.js');
+      const { progressReporter } = await import('./progress.js');
       const report = await ingestFiles(db, [SAMPLE_DIR], { defaultTz: cfg.RADAR_TZ, onProgress: progressReporter(io.err).update });
       io.err.write(formatIngestReport(report) + '\n');
       if (!report.ok) return 3;

@@ -113,4 +113,4 @@ export function runMain(argv: string[]): void {
   );
 }
 
-if (process.argv[1] && /[\\/]src[\\/]cli[\\/]main\.ts$/.test(process.argv[1])) runMain(process.argv.slice(2));
+if (process.argv[1] && /[\\/]src[\\/]cli[\\/]main\.[tj]s$/.test(process.argv[1])) runMain(process.argv.slice(2));

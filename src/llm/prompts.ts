@@ -4,10 +4,10 @@
  * (a prompt silently missing its facts would invite invention).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../paths.js';
 
-export const PROMPT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts');
+export const PROMPT_DIR = join(PROJECT_ROOT, 'prompts');
 
 export type PromptName = 'explain_why' | 'explain_drift' | 'explain_whatif' | 'explain_risk' | 'explain_sla' | 'summarise_tickets' | 'answer_question' | 'route';
 

@@ -9,7 +9,7 @@
  * "cut AHT by 10%", "from 9 to 12") are normalised to the what-if grammar. Follow-ups ("and tech support?",
  * "what about last week?") inherit what they do not change from the thread's previous question.
  */
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import type { ParseContext } from '../registry.js';
 import { matchQueue } from '../grammar/tokens.js';
 import { parseDateExpr, takeDateRange, type DateRange } from '../grammar/dates.js';

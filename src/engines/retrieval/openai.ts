@@ -2,7 +2,6 @@
  * The OpenAI-compatible embedder (any endpoint speaking /v1/embeddings), through `OpenAIEmbeddings`.
  * Lives with retrieval so commands can search without importing the LLM surface.
  */
-import { OpenAIEmbeddings } from '@langchain/openai';
 import type { Embedder } from './embeddings.js';
 
 export interface OpenAIEmbedderOptions {
@@ -17,7 +16,9 @@ export interface OpenAIEmbedderOptions {
  * empty vectors (buildEmbeddings refuses those loudly). No retries: callers fall back to BM25.
  */
 export function openAIEmbedder(o: OpenAIEmbedderOptions): Embedder {
-  const client = new OpenAIEmbeddings({
+  // @langchain/openai costs ~450 ms to load: only when an embedding is really asked for.
+  let pending: Promise<{ embedDocuments(t: string[]): Promise<number[][]>; embedQuery(t: string): Promise<number[]> }> | null = null;
+  const client = () => (pending ??= import('@langchain/openai').then(({ OpenAIEmbeddings }) => new OpenAIEmbeddings({
     model: o.model,
     apiKey: o.apiKey ?? 'not-needed',
     encodingFormat: 'float',
@@ -25,8 +26,8 @@ export function openAIEmbedder(o: OpenAIEmbedderOptions): Embedder {
     timeout: o.timeoutMs,
     batchSize: 64,
     configuration: o.baseURL ? { baseURL: o.baseURL } : undefined,
-  });
-  return { model: o.model, embedDocuments: (t) => client.embedDocuments(t), embedQuery: (t) => client.embedQuery(t) };
+  })));
+  return { model: o.model, embedDocuments: async (t) => (await client()).embedDocuments(t), embedQuery: async (t) => (await client()).embedQuery(t) };
 }
 
 /** The embedder the configuration asks for, or null (no EMBEDDINGS_MODEL, or no endpoint/key). */
