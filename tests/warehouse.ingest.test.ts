@@ -135,6 +135,14 @@ describe('ingest', () => {
       ['2026-01-01T00:00:00Z,q,10,9,1,5,300,40,-1,80,20', 'agents_staffed', /≥ 0/],
       ['not-a-date,q,10,9,1,5,300,40,12,80,20', 'interval_start', /ISO-8601/],
       ['2026-02-30T00:00:00Z,q,10,9,1,5,300,40,12,80,20', 'interval_start', /ISO-8601/],
+      // Impossible dates in the non-standard forms (space, no seconds, zone offsets): Date.parse rolls them over.
+      ['2026-02-30 09:30,q,10,9,1,5,300,40,12,80,20', 'interval_start', /ISO-8601/],
+      ['2026-02-29 09:30,q,10,9,1,5,300,40,12,80,20', 'interval_start', /ISO-8601/], // 2026 is no leap year
+      ['2026-04-31T09:30+02:00,q,10,9,1,5,300,40,12,80,20', 'interval_start', /ISO-8601/],
+      // Integers written other than in plain decimal digits: Number() would read them as 100 and 16.
+      ['2026-01-01T00:00:00Z,q,1e2,9,1,5,300,40,12,80,20', 'offered', /whole number/],
+      ['2026-01-01T00:00:00Z,q,0x10,9,1,5,300,40,12,80,20', 'offered', /whole number/],
+      ['2026-01-01T00:00:00Z,q,100,9,1,5,300,40,0x0C,80,20', 'agents_staffed', /must be a number/],
     ];
     for (const [row, column, reason] of cases) {
       const f = join(dir, `case.csv`);
@@ -144,6 +152,18 @@ describe('ingest', () => {
       expect(r.problems[0].column, row).toBe(column);
       expect(r.problems[0].reason, row).toMatch(reason);
     }
+  });
+
+  it('accepts the same rows with possible dates and plain integers (the rules above reject only what is wrong)', async () => {
+    const f = join(dir, 'possible.csv');
+    writeFileSync(f, `${INTERVAL_HEADER}\n2026-02-28 09:30,q,100,9,1,5,300,40,12,80,20\n2028-02-29 09:30,q,16,9,1,5,300,40,12,80,20\n2026-04-30T09:30+02:00,q,+7,6,1,5,300,40,12,80,20\n`);
+    const r = await ingestFiles(db, [f]);
+    expect(r.problems).toEqual([]);
+    expect(db.prepare('SELECT interval_start, offered FROM interval_inputs ORDER BY interval_start').all()).toEqual([
+      { interval_start: '2026-02-28T09:30:00Z', offered: 100 },
+      { interval_start: '2026-04-30T07:30:00Z', offered: 7 },
+      { interval_start: '2028-02-29T09:30:00Z', offered: 16 },
+    ]);
   });
 
   it('accepts empty AHT when nothing was handled, columns in any order, and timestamps without a zone as UTC', async () => {
