@@ -20,7 +20,8 @@ export interface AskResult {
   via: 'llm' | 'rules';
   routeReason: string | null;
   ok: boolean;
-  explanation: { text: string; source: 'llm' | 'narrator'; reason: string | null } | null;
+  /** `checked`: what was checked, shown under the prose; `reason`: why the narrator answered although an LLM is configured. */
+  explanation: { text: string; source: 'llm' | 'narrator'; reason: string | null; checked: string } | null;
 }
 
 export const askArgs = z.object({
@@ -71,18 +72,18 @@ export function makeAsk(list: () => AnyCommand[]) {
         via: a.route.via,
         routeReason: a.route.reason ?? null,
         ok: e.ok,
-        explanation: e.ok ? { text: ex.text, source: ex.source, reason: ex.reason ?? null } : null,
+        explanation: e.ok ? { text: ex.text, source: ex.source, reason: ex.reason ?? null, checked: ex.checked } : null,
       };
     },
     text(r) {
       if (!r.explanation && r.ok && r.text === r.line) return `→ ${r.line}   (routed by ${r.via}${r.routeReason ? `; ${r.routeReason}` : ''})`;
       const lines = [`→ ${r.line}`, '', r.text];
-      if (r.explanation) lines.push('', r.explanation.text, `(${r.explanation.source === 'llm' ? 'explained by the LLM, checked against the numbers' : 'explained by the narrator'}${r.explanation.reason ? `; ${r.explanation.reason}` : ''})`);
+      if (r.explanation) lines.push('', r.explanation.text, `(${r.explanation.checked}${r.explanation.reason ? ` ${r.explanation.reason}.` : ''})`);
       return lines.join('\n');
     },
     blocks(r): Block[] {
       const blocks: Block[] = [header(`“${r.question.length > 140 ? `${r.question.slice(0, 139)}…` : r.question}”`)];
-      if (r.explanation) blocks.push(section(esc(r.explanation.text)));
+      if (r.explanation) blocks.push(section(esc(r.explanation.text)), context(esc(r.explanation.checked)));
       blocks.push(...codeSections(esc(r.text)).slice(0, 10));
       blocks.push(context(`Answered with \`/radar ${esc(r.line)}\` · routed by ${r.via}${r.explanation ? ` · prose by ${r.explanation.source}` : ''}`));
       return blocks;

@@ -112,8 +112,9 @@ describe('prompts', () => {
     for (const name of ['explain_why', 'explain_whatif', 'explain_risk', 'summarise_tickets', 'answer_question']) {
       const p = loadPrompt(name);
       for (const ph of ['{question}', '{command}', '{facts}', '{tickets}']) expect(p.user).toContain(ph);
-      expect(p.system).toMatch(/data, not instructions/);
-      expect(p.user).toMatch(/<tickets>\n\{tickets\}\n<\/tickets>/);
+      expect(p.system).toContain('{rules}');
+      // Each data block is fenced by a tag carrying the prompt's nonce.
+      for (const block of ['question', 'facts', 'tickets']) expect(p.user).toContain(`<${block}-{nonce}>\n{${block}}\n</${block}-{nonce}>`);
     }
     const r = loadPrompt('route');
     for (const ph of ['{today}', '{tz}', '{queues}', '{previous}']) expect(r.system).toContain(ph);

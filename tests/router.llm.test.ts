@@ -11,7 +11,11 @@ import { loadConfig } from '../src/config.js';
 import { buildRegistry } from '../commands/index.js';
 import { execute } from '../src/execute.js';
 import type { CommandContext } from '../src/registry.js';
-import { answerQuestion, routeQuestion, recordFeedback, feedbackSummary, commandTools, loadThreadContext } from '../src/llm/index.js';
+import { z } from 'zod';
+import { answerQuestion, routeQuestion, recordFeedback, feedbackSummary, commandTools, loadThreadContext, CircuitBreaker } from '../src/llm/index.js';
+import { routerTools, toolCallFor } from '../src/llm/router.js';
+import { parseCommandLine } from '../src/registry.js';
+import { buildParseContext } from '../src/parseContext.js';
 import { startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } from './helpers/fakeOpenAI.js';
 
 const NOW = new Date('2026-11-20T18:00:00Z');
@@ -38,7 +42,8 @@ const isExplain = (req: ChatRequest) => req.tools?.some((t) => t.function.name =
 /** Routing requests get `route(i)` (i = routing call number); explanation requests a grounded answer. */
 function script(route: (i: number, req: ChatRequest) => ChatReply) {
   let i = 0;
-  return (req: ChatRequest): ChatReply => (isExplain(req) ? { toolCalls: [{ name: 'explanation', args: { summary: 'Billing: 60 % against 80 %.', points: [], citations: [] } }] } : route(i++, req));
+  return (req: ChatRequest): ChatReply =>
+    isExplain(req) ? { toolCalls: [{ name: 'explanation', args: { summary: '{q.billing.name}: SL {q.billing.sl} against a target of {q.billing.target}.', points: [], citations: [] } }] } : route(i++, req);
 }
 
 describe('tool-call routing through the LLM', () => {
@@ -53,7 +58,7 @@ describe('tool-call routing through the LLM', () => {
     expect(result.queues.map((q) => q.queue)).toEqual(['billing']);
     expect(result.queues[0].total.offered).toBe(350); // 100 + 50 + 200 + 0 from the fixture
     const ex = await a.explain();
-    expect(ex).toMatchObject({ source: 'llm', text: 'Billing: 60 % against 80 %.' });
+    expect(ex).toMatchObject({ source: 'llm', text: 'Billing: SL 70.0 % against a target of 80 % in 20 s.' });
 
     // What the model saw: the registry's commands as tools with their zod schemas, today's date and the queues.
     const routing = fake.chatRequests.find((r) => !isExplain(r))!;
@@ -83,6 +88,7 @@ describe('tool-call routing through the LLM', () => {
     expect(fake.chatRequests).toHaveLength(3);
     expect(r).toMatchObject({ via: 'rules', command: 'sla', line: 'sla billing yesterday', toolCalls: 3 });
     expect(r.reason).toMatch(/no valid command call in 3 attempts/);
+    expect(String(fake.chatRequests[1].messages.find((m) => m.role === 'tool')?.content)).toMatch(/There is no tool "launch_rockets"/);
   });
 
   test('a model that answers in prose instead of calling a tool: the rules route', async () => {
@@ -96,10 +102,13 @@ describe('tool-call routing through the LLM', () => {
     fake.setChat(() => ({ hang: true }));
     const a = await answerQuestion({ question: 'sla for billing on 2026-11-20', ctx: ctxWith({ LLM_TIMEOUT_MS: '100' }), registry });
     expect(a.route.via).toBe('rules');
-    expect(a.route.reason).toMatch(/timed out/i);
+    expect(a.route.reason).toBe('LLM unavailable: no answer within the 100 ms budget');
     expect(a.execution.ok).toBe(true);
     const ex = await a.explain();
+    // One budget per question: routing spent it, so the explanation does not wait another 100 ms.
+    expect(fake.chatRequests).toHaveLength(1);
     expect(ex.source).toBe('narrator');
+    expect(ex.reason).toMatch(/budget was spent routing it/);
     expect(ex.text).toMatch(/^Billing missed its SL target on 2026-11-20/);
   });
 
@@ -107,6 +116,77 @@ describe('tool-call routing through the LLM', () => {
     const tools = commandTools(registry);
     for (const t of tools) expect(t.function.parameters.type).toBe('object');
     expect(tools.find((t) => t.function.name === 'tickets')?.function.parameters).toMatchObject({ properties: { mode: { enum: ['search', 'similar', 'index'] } } });
+  });
+
+  test('the tool list is the registry: every visible command (but ask) is routable, a union schema is one tool per variant', () => {
+    // Derived from the registry, so a command added later is covered without touching this test.
+    const { specs, targets } = routerTools(registry);
+    const commands = registry.visible().filter((c) => c.name !== 'ask');
+    expect(new Set([...targets.values()].map((t) => t.command))).toEqual(new Set(commands.map((c) => c.name)));
+    const names = specs.map((t) => t.function.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) expect(n).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    for (const c of commands) {
+      const js = z.toJSONSchema(c.args, { io: 'input', unrepresentable: 'any' }) as { type?: string; oneOf?: unknown[]; anyOf?: unknown[] };
+      const n = [...targets.values()].filter((t) => t.command === c.name).length;
+      expect(n, c.name).toBe(js.type === 'object' ? 1 : (js.oneOf ?? js.anyOf ?? [null]).length);
+    }
+    // risk and alerts, whose schemas are discriminated unions, are among them.
+    expect(names).toEqual(expect.arrayContaining(['risk_score', 'risk_ticket', 'alerts_list', 'alerts_add']));
+    const riskScore = specs.find((t) => t.function.name === 'risk_score')!.function.parameters as { properties: Record<string, unknown> };
+    expect(Object.keys(riskScore.properties)).not.toContain('action');
+  });
+
+  test('every command can be reached end to end by a tool call: its first parsable example round-trips', async () => {
+    const ctx = ctxWith();
+    const pctx = buildParseContext(db, ctx.config, ctx.now);
+    for (const c of registry.visible().filter((x) => x.name !== 'ask')) {
+      const parsed = c.examples.map((ex) => parseCommandLine(registry, ex, pctx)).find((p) => p.ok && p.command.name === c.name);
+      expect(parsed, `${c.name}: no example parses against the test fixture`).toBeDefined();
+      if (!parsed?.ok) continue;
+      const call = toolCallFor(registry, c.name, parsed.args)!;
+      expect(call, c.name).not.toBeNull();
+      fake.setChat(() => ({ toolCalls: [call] }));
+      const r = await routeQuestion({ question: `route me to ${c.name}`, ctx, registry });
+      expect(r, c.name).toMatchObject({ via: 'llm', command: c.name, args: parsed.args });
+    }
+  });
+
+  test('a question for escalation risk reaches risk through its tool', async () => {
+    fake.setChat(script(() => ({ toolCalls: [{ name: 'risk_score', args: { queue: 'billing' } }] })));
+    const r = await routeQuestion({ question: 'which tickets will escalate in billing?', ctx: ctxWith(), registry });
+    expect(r).toMatchObject({ via: 'llm', command: 'risk', args: { action: 'score', queue: 'billing', label: 'escalated' } });
+  });
+
+  test('breaker: after repeated failures the LLM is skipped at once; after the cool-down one trial goes through', async () => {
+    let t = 0;
+    const clock = () => t;
+    const breaker = new CircuitBreaker({ failures: 3, coolDownMs: 60_000, clock });
+    const ctx = ctxWith();
+    fake.setChat(() => ({ status: 500, error: 'down' }));
+    const ask = async () => {
+      const a = await answerQuestion({ question: 'sla for billing on 2026-11-20', ctx, registry, breaker, clock });
+      return { a, ex: await a.explain() };
+    };
+    // Question 1: routing and explanation fail (2 failures); question 2: routing fails (3rd) and opens it.
+    await ask();
+    const second = await ask();
+    expect(fake.chatRequests).toHaveLength(3);
+    expect(breaker.state()).toBe('open');
+    expect(second.ex.reason).toMatch(/skipped after repeated failures/);
+    // While open: no request at all, rules and narrator answer.
+    const third = await ask();
+    expect(fake.chatRequests).toHaveLength(3);
+    expect(third.a.route).toMatchObject({ via: 'rules', command: 'sla' });
+    expect(third.a.route.reason).toBe('LLM skipped after repeated failures; next try in 60 s');
+    expect(third.ex).toMatchObject({ source: 'narrator' });
+    // After the cool-down the endpoint is back: one trial, it succeeds, the breaker closes.
+    t += 60_000;
+    fake.setChat(script(() => ({ toolCalls: [{ name: 'sla', args: { queue: 'billing', range: { from: '2026-11-20', to: '2026-11-20', label: '2026-11-20' } } }] })));
+    const fourth = await ask();
+    expect(fourth.a.route.via).toBe('llm');
+    expect(fourth.ex.source).toBe('llm');
+    expect(breaker.state()).toBe('closed');
   });
 });
 

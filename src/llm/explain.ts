@@ -1,8 +1,11 @@
 /**
- * Turns a command's result into prose: the deterministic narrator always, the LLM when one is configured —
- * with the result and the retrieved tickets (redacted) as delimited data, structured output
- * `{ summary, points[], citations[] }`, and the guard before anything is returned. Any failure (timeout,
- * HTTP error, malformed output, guard rejection) returns the narrator's text with the reason.
+ * Turns a command's result into prose: the deterministic narrator always, the LLM when one is configured and
+ * the command has a fact sheet (facts.ts). The prompt carries three data blocks fenced by tags with a fresh
+ * nonce, their `<`/`>` escaped: the question, the fact table (names, values as SLA Radar prints them,
+ * meanings: no customer text) and the retrieved tickets (redacted: the only place ticket text appears). The
+ * model returns `{ summary, points[], citations[] }` with fact references instead of figures; grounding.ts
+ * checks it and fills the references in. Any failure (budget spent, breaker open, HTTP error, malformed
+ * output, grounding rejection) returns the narrator's text with a reason that never quotes the rejected text.
  */
 import { z } from 'zod';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
@@ -11,13 +14,19 @@ import type { Execution } from '../execute.js';
 import { esc } from '../blocks/kit.js';
 import { termLift, ticketsById } from '../engines/retrieval/index.js';
 import { narrate, narrationText, type Narration } from './narrator.js';
-import { guardExplanation, explanationText, type Explanation } from './guard.js';
+import { explanationText } from './guard.js';
+import { groundExplanation, factTable, type Explanation } from './grounding.js';
+import { factSheet } from './facts.js';
+import { Budget, CircuitBreaker, failureReason, withinBudget } from './budget.js';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { redact, redactDeep } from './redact.js';
-import { render, type PromptName } from './prompts.js';
+import { render, PROMPT_DIR, type PromptName } from './prompts.js';
 
 export const explanationSchema = z.object({
-  summary: z.string().min(1).max(1500).describe('One or two sentences answering first'),
-  points: z.array(z.string().max(600)).max(6).describe('At most 4 short supporting points'),
+  summary: z.string().min(1).max(1500).describe('One or two sentences answering first; figures only as {fact_name} references'),
+  points: z.array(z.string().max(600)).max(6).describe('At most 4 short supporting points; figures only as {fact_name} references'),
   citations: z.array(z.string().max(40)).max(10).describe('Ticket ids from <tickets> that support the answer'),
 });
 
@@ -27,10 +36,17 @@ export interface ExplainResult {
   /** The same text escaped for Slack mrkdwn (&, <, >). */
   mrkdwn: string;
   source: 'llm' | 'narrator';
-  /** Why the narrator answered although an LLM is configured (timeout, HTTP error, guard rejection…). */
+  /** Why the narrator answered although an LLM is configured (budget, HTTP error, grounding rule…); never quotes the rejected text. */
   reason?: string;
   citations: string[];
+  /** What was checked, for the label under the answer. */
+  checked: string;
 }
+
+/** The label under an LLM answer: exactly what the grounding check guarantees, and what it does not. */
+export const LLM_CHECKED =
+  'Worded by the LLM. Every figure was filled in by SLA Radar from the engine\'s numbers (the model wrote none); each figure\'s quantity and direction words were checked against the result; cited tickets are among those retrieved. The wording itself is not verified.';
+export const NARRATOR_CHECKED = 'Written by the built-in narrator from the engine\'s numbers.';
 
 export interface RetrievedTicket {
   ticketId: string;
@@ -111,30 +127,40 @@ export interface ExplainInput {
   question: string;
   db: Db;
   llm?: BaseChatModel | null;
-  timeoutMs: number;
+  /** The question's time budget (shared with routing); or a fresh one of this many ms. */
+  budget: Budget | number;
+  /** Skips the LLM while open; records the call's success or failure. */
+  breaker?: CircuitBreaker;
   log?: { warn: (o: object, msg?: string) => void };
 }
 
 function narratorResult(n: Narration, reason?: string): ExplainResult {
   const text = narrationText(n);
-  return { text, mrkdwn: esc(text), source: 'narrator', reason, citations: n.citations };
+  return { text, mrkdwn: esc(text), source: 'narrator', reason, citations: n.citations, checked: NARRATOR_CHECKED };
 }
 
-/** Runs `p`, rejecting after `ms` (and aborting `ctrl`) so a hung endpoint never holds the answer. */
-async function withTimeout<T>(p: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
-  const ctrl = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      ctrl.abort();
-      reject(new Error(`LLM timed out after ${ms} ms`));
-    }, ms);
+let rulesText: string | null = null;
+function groundingRules(): string {
+  rulesText ??= readFileSync(join(PROMPT_DIR, 'grounding_rules.md'), 'utf8').replace(/^#.*\n+/, '').trim();
+  return rulesText;
+}
+
+/** JSON with `<` and `>` escaped, so no data value can open or close a tag of the prompt. */
+export function dataJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+}
+
+/** The explanation prompt: instructions, then the question, the fact table and the tickets as fenced data. */
+export function explanationPrompt(command: string, question: string, table: string, tickets: RetrievedTicket[], nonce = randomBytes(6).toString('hex')): { system: string; user: string; nonce: string } {
+  const p = render(PROMPT_FOR[command] ?? 'answer_question', {
+    rules: groundingRules().split('{nonce}').join(nonce),
+    nonce,
+    question: dataJson(question.slice(0, 1000)),
+    command,
+    facts: table.replace(/</g, '\u2039').replace(/>/g, '\u203a'),
+    tickets: dataJson(tickets),
   });
-  try {
-    return await Promise.race([p(ctrl.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return { ...p, nonce };
 }
 
 /**
@@ -144,7 +170,7 @@ async function withTimeout<T>(p: (signal: AbortSignal) => Promise<T>, ms: number
  */
 export async function explainExecution(input: ExplainInput): Promise<ExplainResult> {
   const e = input.execution;
-  if (!e.ok) return { text: e.message, mrkdwn: esc(e.message), source: 'narrator', citations: [] };
+  if (!e.ok) return { text: e.message, mrkdwn: esc(e.message), source: 'narrator', citations: [], checked: NARRATOR_CHECKED };
   const command = e.command.name;
   let narration: Narration;
   try {
@@ -155,39 +181,38 @@ export async function explainExecution(input: ExplainInput): Promise<ExplainResu
   }
   if (!input.llm) return narratorResult(narration);
 
+  const sheet = factSheet(command, e.result);
+  if (!sheet) return narratorResult(narration);
+  const budget = typeof input.budget === 'number' ? new Budget(input.budget) : input.budget;
+  if (budget.spent()) return narratorResult(narration, `LLM skipped: the question's ${budget.totalMs} ms budget was spent routing it`);
+  if (input.breaker && !input.breaker.allow()) return narratorResult(narration, `LLM skipped after repeated failures; next try in ${input.breaker.retryInSeconds()} s`);
+
   let tickets: RetrievedTicket[] = [];
   try {
     tickets = retrieveFor(input.db, command, e.args, e.result);
   } catch (err) {
     input.log?.warn({ err, command }, 'retrieval for the explanation failed');
   }
-  const facts = redactDeep(compactFacts({ command, args: e.args, result: e.result }));
-  const prompt = render(PROMPT_FOR[command] ?? 'answer_question', {
-    question: input.question.slice(0, 1000),
-    command,
-    facts: JSON.stringify(facts),
-    tickets: JSON.stringify(tickets),
-  });
+  const prompt = explanationPrompt(command, input.question, factTable(redactDeep(sheet)), tickets);
   let out: Explanation;
   try {
     const structured = input.llm.withStructuredOutput(explanationSchema, { method: 'functionCalling', name: 'explanation' });
-    const raw = await withTimeout(
-      (signal) => structured.invoke([{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }], { signal }),
-      input.timeoutMs,
-    );
+    const raw = await withinBudget(budget, (signal) => structured.invoke([{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }], { signal }));
     out = explanationSchema.parse(raw);
+    input.breaker?.success();
   } catch (err) {
-    const reason = `LLM unavailable: ${(err as Error)?.message ?? String(err)}`.slice(0, 300);
-    input.log?.warn({ err, command }, 'LLM explanation failed; narrator used');
+    input.breaker?.failure();
+    const reason = `LLM unavailable: ${failureReason(err, budget.totalMs)}`;
+    input.log?.warn({ command, reason }, 'LLM explanation failed; narrator used');
     return narratorResult(narration, reason);
   }
-  const ids = tickets.map((t) => t.ticketId);
-  // The question counts as a fact source too ("2 more agents" may be restated).
-  const verdict = guardExplanation(out, { facts, tickets, question: input.question }, ids);
+  const verdict = groundExplanation(out, sheet, tickets.map((t) => t.ticketId));
   if (!verdict.ok) {
-    input.log?.warn({ command, reason: verdict.reason, answer: out }, 'LLM answer rejected by the guard; narrator used');
-    return narratorResult(narration, `guard: ${verdict.reason}`);
+    // The reason names the rule, never the rejected text (it may carry an injected claim).
+    input.log?.warn({ command, reason: verdict.reason }, 'LLM answer rejected by the grounding check; narrator used');
+    return narratorResult(narration, `LLM answer rejected: ${verdict.reason}`);
   }
+  out = verdict.filled;
   const text = explanationText(out);
-  return { text, mrkdwn: esc(text), source: 'llm', citations: out.citations };
+  return { text, mrkdwn: esc(text), source: 'llm', citations: out.citations, checked: LLM_CHECKED };
 }

@@ -1,11 +1,9 @@
 /**
- * The guard between the LLM and the channel. An answer is posted only if:
- *  1. every number in its text matches a number in the facts it was given (after rounding to the precision
- *     the text uses, allowing the usual unit views: a fraction as percent, seconds as minutes or hours);
- *  2. every ticket it cites — in `citations` or by id in the text — is among the tickets it was shown;
- *  3. it contains no Slack control syntax (<!channel>, <@U…>, <http…|…>): a model obeying an instruction
- *     smuggled in ticket text must not reach a channel, even escaped.
- * Otherwise the caller posts the deterministic narrator's text and logs the reason.
+ * The coarse number-presence check: every number in a text matches some number in a JSON-able value (after
+ * rounding and the usual unit views). It is NOT what gates LLM answers any more — a figure that merely
+ * exists somewhere in the facts is not bound to its quantity, sign or unit (see grounding.ts, which does
+ * that). It stays as a test oracle for the deterministic narrator ("every figure it prints comes from the
+ * result") and for `explanationText`, the plain-text layout of an explanation.
  */
 
 export interface Explanation {

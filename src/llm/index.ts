@@ -15,7 +15,8 @@ import { runParsed, type Execution } from '../execute.js';
 import { buildParseContext } from '../parseContext.js';
 import { createChatModel } from './models.js';
 import { routeQuestionWith, argsFromSlots, type Route } from './router.js';
-import { explainExecution, type ExplainResult } from './explain.js';
+import { explainExecution, NARRATOR_CHECKED, type ExplainResult } from './explain.js';
+import { Budget, CircuitBreaker, type Clock } from './budget.js';
 import { loadThreadContext, saveThreadContext, type ThreadKey } from './context.js';
 import { section, context, type Block } from '../blocks/kit.js';
 
@@ -24,8 +25,11 @@ export { createChatModel, createEmbedder } from './models.js';
 export { redact, redactDeep } from './redact.js';
 export { routeRules, type Slots, type RuleRoute, type PreviousContext } from './rules.js';
 export { commandTools, type Route } from './router.js';
-export { explainExecution, type ExplainResult } from './explain.js';
-export { guardExplanation, ungroundedNumbers, type Explanation } from './guard.js';
+export { explainExecution, LLM_CHECKED, NARRATOR_CHECKED, type ExplainResult } from './explain.js';
+export { guardExplanation, ungroundedNumbers } from './guard.js';
+export { groundExplanation, type Explanation } from './grounding.js';
+export { factSheet, type Fact, type FactSheet } from './facts.js';
+export { Budget, CircuitBreaker, type Clock } from './budget.js';
 export { loadThreadContext, saveThreadContext, pruneThreadContext, type ThreadKey } from './context.js';
 
 export interface QuestionInput {
@@ -36,6 +40,10 @@ export interface QuestionInput {
   registry: Registry;
   /** undefined → from ctx.config; null → no LLM. */
   llm?: BaseChatModel | null;
+  /** Shared across questions (an answerer's): skips the LLM for a while after repeated failures. */
+  breaker?: CircuitBreaker;
+  /** The clock the budget and breaker read (tests drive it); default Date.now. */
+  clock?: Clock;
 }
 
 export interface Answer {
@@ -53,7 +61,7 @@ function modelFor(input: QuestionInput): BaseChatModel | null {
 export async function routeQuestion(input: QuestionInput): Promise<Route> {
   const pctx = buildParseContext(input.ctx.db, input.ctx.config, input.ctx.now);
   const prev = input.threadKey ? loadThreadContext(input.ctx.db, input.threadKey) : null;
-  return routeQuestionWith(input.question, input.registry, pctx, prev, modelFor(input), input.ctx.config.LLM_TIMEOUT_MS);
+  return routeQuestionWith(input.question, input.registry, pctx, prev, modelFor(input), new Budget(input.ctx.config.LLM_TIMEOUT_MS, input.clock), input.breaker);
 }
 
 function usage(message: string, example: string): Execution {
@@ -87,7 +95,9 @@ export async function answerQuestion(input: QuestionInput): Promise<Answer> {
   const llm = modelFor(input);
   const pctx = buildParseContext(ctx.db, ctx.config, ctx.now);
   const prev = input.threadKey ? loadThreadContext(ctx.db, input.threadKey) : null;
-  const route = await routeQuestionWith(input.question, registry, pctx, prev, llm, ctx.config.LLM_TIMEOUT_MS);
+  // One budget for the whole question: routing and explanation together never wait longer than LLM_TIMEOUT_MS.
+  const budget = new Budget(ctx.config.LLM_TIMEOUT_MS, input.clock);
+  const route = await routeQuestionWith(input.question, registry, pctx, prev, llm, budget, input.breaker);
   ctx.log?.info({ command: route.command, via: route.via, line: route.line, reason: route.reason, toolCalls: route.toolCalls }, 'question routed');
   const execution = await executeRoute(route, registry, ctx);
   if (input.threadKey) {
@@ -99,10 +109,10 @@ export async function answerQuestion(input: QuestionInput): Promise<Answer> {
   }
   let explained: Promise<ExplainResult> | null = null;
   const explain = () =>
-    (explained ??= explainExecution({ execution, question: input.question, db: ctx.db, llm, timeoutMs: ctx.config.LLM_TIMEOUT_MS, log: ctx.log }).catch((err: unknown) => {
+    (explained ??= explainExecution({ execution, question: input.question, db: ctx.db, llm, budget, breaker: input.breaker, log: ctx.log }).catch((err: unknown) => {
       ctx.log?.warn({ err }, 'explanation failed');
       const text = execution.ok ? execution.command.text(execution.result) : execution.message;
-      return { text, mrkdwn: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), source: 'narrator' as const, reason: String(err), citations: [] };
+      return { text, mrkdwn: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), source: 'narrator' as const, reason: 'the explanation failed', citations: [], checked: NARRATOR_CHECKED };
     }));
   return { question: input.question, route, execution, explain };
 }
@@ -112,6 +122,5 @@ export async function answerQuestion(input: QuestionInput): Promise<Answer> {
  * follow-up to the command's own blocks ("numbers first, prose second").
  */
 export function explanationBlocks(ex: ExplainResult): Block[] {
-  const origin = ex.source === 'llm' ? 'Explained by the LLM from these numbers (checked: every figure and ticket cited is in them).' : 'Explained from these numbers by the built-in narrator.';
-  return [section(ex.mrkdwn), context(origin)];
+  return [section(ex.mrkdwn), context(ex.checked)];
 }

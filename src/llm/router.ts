@@ -12,6 +12,7 @@ import { formatZodError, type AnyCommand, type ParseContext, type Registry } fro
 import { localToday } from '../time.js';
 import { routeRules, type PreviousContext, type Slots, type Intent } from './rules.js';
 import { render } from './prompts.js';
+import { Budget, CircuitBreaker, failureReason, withinBudget } from './budget.js';
 
 export interface Route {
   command: string;
@@ -33,21 +34,93 @@ export interface ToolSpec {
   function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
-/** Every visible command as an OpenAI tool: name, summary + usage, and its zod args as JSON schema (input side). */
-export function commandTools(registry: Registry, exclude: string[] = ['ask']): ToolSpec[] {
-  const out: ToolSpec[] = [];
+/** A tool the router offers: which command it runs, and the discriminator value it stands for (union variants). */
+export interface ToolTarget {
+  command: string;
+  /** For a union variant: the discriminator property and value the tool fixes (`{ action: 'score' }`). */
+  fixed: Record<string, unknown>;
+}
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+
+const toolName = (s: string) => s.replace(/[^a-zA-Z0-9_-]+/g, '_').slice(0, 64);
+
+/** The discriminator of a union of object schemas: a property every variant fixes with a distinct `const`. */
+function discriminator(variants: JsonSchema[]): string | null {
+  const first = variants[0]?.properties ?? {};
+  for (const k of Object.keys(first)) {
+    const consts = variants.map((v) => v.properties?.[k]?.const);
+    if (consts.every((c) => typeof c === 'string' || typeof c === 'number') && new Set(consts).size === variants.length) return k;
+  }
+  return null;
+}
+
+/**
+ * Every visible command as OpenAI tools, with where each goes. An object schema is one tool named after the
+ * command; a union (risk, alerts, …) is one tool per variant, named `command_value` after its discriminator
+ * value, with the discriminator taken out of the parameters (the router puts it back before validating).
+ * A schema JSON Schema cannot express at all is still offered, with free-form parameters (the command's
+ * zod schema validates the call either way), so no command is unreachable.
+ */
+export function routerTools(registry: Registry, exclude: string[] = ['ask']): { specs: ToolSpec[]; targets: Map<string, ToolTarget> } {
+  const specs: ToolSpec[] = [];
+  const targets = new Map<string, ToolTarget>();
+  const add = (name: string, description: string, parameters: Record<string, unknown>, target: ToolTarget) => {
+    const n = toolName(name);
+    specs.push({ type: 'function', function: { name: n, description, parameters } });
+    targets.set(n, target);
+  };
   for (const c of registry.visible()) {
     if (exclude.includes(c.name)) continue;
+    const description = `${c.summary} Usage: ${c.usage}. Example: ${c.examples[0] ?? c.name}`;
+    let schema: JsonSchema;
     try {
-      const schema = z.toJSONSchema(c.args, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-      delete schema.$schema;
-      if (schema.type !== 'object') continue;
-      out.push({ type: 'function', function: { name: c.name, description: `${c.summary} Usage: ${c.usage}. Example: ${c.examples[0] ?? c.name}`, parameters: schema } });
+      schema = z.toJSONSchema(c.args, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
     } catch {
-      // A schema JSON Schema cannot express is left out of the LLM's choices (the rules still reach it).
+      add(c.name, description, { type: 'object', additionalProperties: true }, { command: c.name, fixed: {} });
+      continue;
+    }
+    delete schema.$schema;
+    const defs = schema.$defs ? { $defs: schema.$defs } : {};
+    const variants = (schema.oneOf ?? schema.anyOf) as JsonSchema[] | undefined;
+    if (schema.type === 'object' || !variants?.length || !variants.every((v) => v.type === 'object')) {
+      add(c.name, description, schema.type === 'object' ? schema : { type: 'object', additionalProperties: true }, { command: c.name, fixed: {} });
+      continue;
+    }
+    const key = discriminator(variants);
+    variants.forEach((v, i) => {
+      if (!key) {
+        add(`${c.name}_${i + 1}`, `${description} (form ${i + 1} of ${variants.length})`, { ...defs, ...v }, { command: c.name, fixed: {} });
+        return;
+      }
+      const value = v.properties![key].const as string | number;
+      const properties = { ...v.properties };
+      delete properties[key];
+      const parameters: JsonSchema = { ...defs, ...v, properties, required: (v.required ?? []).filter((r) => r !== key) };
+      add(`${c.name}_${value}`, `${description} This tool is \`${c.name}\` with ${key} = ${JSON.stringify(value)}.`, parameters, { command: c.name, fixed: { [key]: value } });
+    });
+  }
+  return { specs, targets };
+}
+
+/** The tool specs alone (what the model is offered). */
+export function commandTools(registry: Registry, exclude: string[] = ['ask']): ToolSpec[] {
+  return routerTools(registry, exclude).specs;
+}
+
+/** The tool call that stands for a command's validated arguments (the inverse of routing; tests and the bench). */
+export function toolCallFor(registry: Registry, command: string, args: unknown): { name: string; args: Record<string, unknown> } | null {
+  const { targets } = routerTools(registry);
+  const a = (args ?? {}) as Record<string, unknown>;
+  for (const [name, t] of targets) {
+    if (t.command !== command) continue;
+    if (Object.entries(t.fixed).every(([k, v]) => a[k] === v)) {
+      const rest = { ...a };
+      for (const k of Object.keys(t.fixed)) delete rest[k];
+      return { name, args: rest };
     }
   }
-  return out;
+  return null;
 }
 
 /** Slots from validated args, so a follow-up after an LLM route inherits the same things as after a rule route. */
@@ -99,33 +172,12 @@ export function argsFromSlots(command: AnyCommand, s: Slots): unknown {
   return a;
 }
 
-function remaining(deadline: number): number {
-  return Math.max(1, deadline - Date.now());
-}
-
-async function withDeadline<T>(f: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
-  const ctrl = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      f(ctrl.signal),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          ctrl.abort();
-          reject(new Error(`LLM timed out after ${ms} ms`));
-        }, ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export type LlmRouteResult = { ok: true; command: string; args: unknown; calls: number } | { ok: false; reason: string; calls: number };
+export type LlmRouteResult = { ok: true; command: string; args: unknown; calls: number } | { ok: false; reason: string; calls: number; failed?: boolean };
 
 /**
- * One question → one validated command call through tool calling. The whole exchange shares one time
- * budget (`timeoutMs`). Returns the reason when the model did not produce a valid call.
+ * One question → one validated command call through tool calling. The whole exchange spends from the
+ * question's budget (shared with the explanation that follows). Returns the reason when the model did not
+ * produce a valid call; `failed` marks endpoint failures (for the breaker) as opposed to a bad choice.
  */
 export async function routeWithLlm(
   model: BaseChatModel,
@@ -133,10 +185,11 @@ export async function routeWithLlm(
   registry: Registry,
   pctx: ParseContext,
   prev: (PreviousContext & { question?: string }) | null,
-  timeoutMs: number,
+  budget: Budget | number,
   maxCalls = 3,
 ): Promise<LlmRouteResult> {
-  const tools = commandTools(registry);
+  const b = typeof budget === 'number' ? new Budget(budget) : budget;
+  const { specs: tools, targets } = routerTools(registry);
   if (!tools.length || !model.bindTools) return { ok: false, reason: 'no tools to offer', calls: 0 };
   const bound = model.bindTools(tools, { tool_choice: 'auto' });
   let prompt: { system: string; user: string };
@@ -152,23 +205,23 @@ export async function routeWithLlm(
     return { ok: false, reason: `router prompt: ${(err as Error).message}`, calls: 0 };
   }
   const messages: BaseMessage[] = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
-  const deadline = Date.now() + timeoutMs;
   for (let call = 1; call <= maxCalls; call++) {
     let ai: AIMessage;
     try {
-      ai = (await withDeadline((signal) => bound.invoke(messages, { signal }), remaining(deadline))) as AIMessage;
+      ai = (await withinBudget(b, (signal) => bound.invoke(messages, { signal }))) as AIMessage;
     } catch (err) {
-      return { ok: false, reason: `LLM unavailable: ${(err as Error)?.message ?? String(err)}`.slice(0, 300), calls: call - 1 };
+      return { ok: false, reason: `LLM unavailable: ${failureReason(err, b.totalMs)}`, calls: call - 1, failed: true };
     }
     const calls = ai.tool_calls ?? [];
     if (!calls.length) return { ok: false, reason: 'the model answered without choosing a command', calls: call };
     messages.push(ai);
     const [first, ...others] = calls;
-    const cmd = registry.get(first.name);
+    const target = targets.get(first.name);
+    const cmd = target ? registry.get(target.command) : undefined;
     let error: string;
-    if (!cmd || cmd.hidden || cmd.name === 'ask') error = `There is no command "${first.name}". Choose one of: ${tools.map((t) => t.function.name).join(', ')}.`;
+    if (!target || !cmd) error = `There is no tool "${first.name}". Choose one of: ${tools.map((t) => t.function.name).join(', ')}.`;
     else {
-      const parsed = cmd.args.safeParse(first.args);
+      const parsed = cmd.args.safeParse({ ...(first.args ?? {}), ...target.fixed });
       if (parsed.success) return { ok: true, command: cmd.name, args: parsed.data, calls: call };
       error = `Invalid arguments for ${cmd.name}: ${formatZodError(parsed.error)}. Call it again with valid arguments.`;
     }
@@ -205,13 +258,17 @@ export async function routeQuestionWith(
   pctx: ParseContext,
   prev: (PreviousContext & { question?: string }) | null,
   llm: BaseChatModel | null,
-  timeoutMs: number,
+  budget: Budget | number,
+  breaker?: CircuitBreaker,
 ): Promise<Route> {
   let reason: string | undefined;
   let toolCalls = 0;
-  if (llm) {
-    const r = await routeWithLlm(llm, question, registry, pctx, prev, timeoutMs);
+  if (llm && breaker && !breaker.allow()) reason = `LLM skipped after repeated failures; next try in ${breaker.retryInSeconds()} s`;
+  else if (llm) {
+    const r = await routeWithLlm(llm, question, registry, pctx, prev, budget);
     toolCalls = r.calls;
+    if (r.ok || !r.failed) breaker?.success();
+    else breaker?.failure();
     if (r.ok) {
       return { command: r.command, args: r.args, line: describeCall(r.command, r.args), slots: slotsFromArgs(r.command, r.args), via: 'llm', toolCalls: r.calls, followUp: Boolean(prev) };
     }
