@@ -16,10 +16,10 @@ module.exports = {
     },
     {
       name: 'commands-not-surfaces',
-      comment: 'Commands use engines and the warehouse, never Slack, the CLI or the LLM surface.',
+      comment: 'Commands use engines and the warehouse, never Slack, the CLI or the LLM surface (ask gets its answerer injected).',
       severity: 'error',
       from: { path: '^commands/' },
-      to: { path: '^src/(slack|cli)/' },
+      to: { path: '^src/(slack|cli|llm)/' },
     },
     {
       name: 'warehouse-not-surfaces',
@@ -47,6 +47,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/cli/' },
       to: { path: '^src/slack/', pathNot: '^src/slack/index\\.ts$' },
+    },
+    {
+      name: 'llm-through-its-entry',
+      comment: 'Slack and the CLI reach the LLM surface only through its public entry, src/llm/index.ts.',
+      severity: 'error',
+      from: { path: '^src/(slack|cli)/' },
+      to: { path: '^src/llm/', pathNot: '^src/llm/index\\.ts$' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -1,12 +1,42 @@
 /**
  * `ask "<question>" [--route-only]` — a question in plain words: routed to a command (LLM tool calling when
- * configured, else the rules), run, and explained (LLM, guarded, or the narrator). `--json` prints
+ * configured, else the rules), run, and explained (LLM, grounded, or the narrator). `--json` prints
  * `{ command, args, text, … }`; `--route-only` routes without running.
+ *
+ * The routing and explaining live in the LLM surface (src/llm). A command never imports a surface, so the
+ * surface that builds the registry injects it as an `AskAnswerer` (commands/index.ts `buildRegistry`);
+ * without one, `ask` says so and points at the commands.
  */
 import { z } from 'zod';
-import { defineCommand, parseCommandLine, Registry, type AnyCommand } from '../src/registry.js';
+import { defineCommand, parseCommandLine, Registry, UsageError, type AnyCommand, type CommandContext } from '../src/registry.js';
 import { buildParseContext } from '../src/parseContext.js';
+import type { Execution } from '../src/execute.js';
 import { header, section, context, codeSections, esc, type Block } from '../src/blocks/kit.js';
+
+/** A question's route, as the answerer reports it. */
+export interface AskRoute {
+  command: string;
+  /** Validated arguments (LLM route), else null: `line` goes through the command's grammar. */
+  args: unknown | null;
+  line: string;
+  slots: unknown;
+  via: 'llm' | 'rules';
+  reason?: string;
+}
+
+export interface AskExplanation {
+  text: string;
+  source: 'llm' | 'narrator';
+  reason?: string;
+  /** What was checked, for the label under the prose. */
+  checked: string;
+}
+
+/** What `ask` needs from the LLM surface (src/llm `createAnswerer` implements it). */
+export interface AskAnswerer {
+  route(question: string, ctx: CommandContext, registry: Registry): Promise<AskRoute>;
+  answer(question: string, ctx: CommandContext, registry: Registry): Promise<{ route: AskRoute; execution: Execution; explain: () => Promise<AskExplanation> }>;
+}
 
 export interface AskResult {
   question: string;
@@ -29,7 +59,11 @@ export const askArgs = z.object({
   routeOnly: z.boolean().default(false).describe('Only show which command and arguments the question maps to'),
 });
 
-export function makeAsk(list: () => AnyCommand[]) {
+/**
+ * The ask command over the commands in `list` (itself excluded: routing a question to `ask` would loop).
+ * `answerer` is loaded on the first question (the LLM stack is not loaded by every `radar` start).
+ */
+export function makeAsk(list: () => AnyCommand[], answerer?: () => Promise<AskAnswerer>) {
   const registry = () => new Registry(list().filter((c) => c.name !== 'ask'));
   return defineCommand({
     name: 'ask',
@@ -49,10 +83,10 @@ export function makeAsk(list: () => AnyCommand[]) {
     writes: () => true,
     async run(ctx, args): Promise<AskResult> {
       const reg = registry();
-      // The LLM surface (LangChain) is loaded by the first question, not by every `radar` start.
-      const { answerQuestion, routeQuestion } = await import('../src/llm/index.js');
+      if (!answerer) throw new UsageError('Questions in plain words need the language layer, which this surface did not load. Use a command instead.', 'sla billing yesterday');
+      const a0 = await answerer();
       if (args.routeOnly) {
-        const r = await routeQuestion({ question: args.question, ctx, registry: reg });
+        const r = await a0.route(args.question, ctx, reg);
         let parsedArgs: unknown = r.args;
         if (parsedArgs === null) {
           const p = parseCommandLine(reg, r.line, buildParseContext(ctx.db, ctx.config, ctx.now));
@@ -60,8 +94,10 @@ export function makeAsk(list: () => AnyCommand[]) {
         }
         return { question: args.question, command: r.command, args: parsedArgs ?? r.slots, text: r.line, line: r.line, via: r.via, routeReason: r.reason ?? null, ok: true, explanation: null };
       }
-      const a = await answerQuestion({ question: args.question, ctx, registry: reg });
+      const a = await a0.answer(args.question, ctx, reg);
       const e = a.execution;
+      // Numbers first: a surface that shows partial output (the terminal) prints them before the prose is ready.
+      if (ctx.partial && e.ok) ctx.partial(`→ ${a.route.line}\n\n${e.command.text(e.result)}\n`);
       const ex = await a.explain();
       return {
         question: args.question,

@@ -11,13 +11,18 @@ import { staffing } from './staffing.js';
 import { risk } from './risk.js';
 import { tickets } from './tickets.js';
 import { alerts } from './alerts.js';
-import { makeAsk } from './ask.js';
+import { makeAsk, type AskAnswerer } from './ask.js';
 import { makeHelp } from './help.js';
 
-export function buildRegistry(): Registry {
+export interface RegistryOptions {
+  /** The language surface's answerer for `ask` (src/llm createAnswerer), loaded on first use; without it `ask` declines. */
+  answerer?: () => Promise<AskAnswerer>;
+}
+
+export function buildRegistry(o: RegistryOptions = {}): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
-  const ask = makeAsk(() => list);
+  const ask = makeAsk(() => list, o.answerer);
   list.push(sla as AnyCommand, why as AnyCommand, drift as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, risk as AnyCommand, tickets as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }

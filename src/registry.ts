@@ -20,6 +20,12 @@ export interface CommandContext {
   userId?: string;
   /** Channel the request came from, when known. */
   channelId?: string;
+  /**
+   * A surface that can show partial output (the terminal) passes this: a command with a slow second part
+   * (ask: the numbers, then the prose) hands it what is ready. The surface then prints the rest of the
+   * final text only.
+   */
+  partial?: (text: string) => void;
   /** Optional logger (pino-compatible subset). */
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void; error: (o: object, msg?: string) => void };
 }

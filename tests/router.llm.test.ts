@@ -12,7 +12,7 @@ import { buildRegistry } from '../commands/index.js';
 import { execute } from '../src/execute.js';
 import type { CommandContext } from '../src/registry.js';
 import { z } from 'zod';
-import { answerQuestion, routeQuestion, recordFeedback, feedbackSummary, commandTools, loadThreadContext, CircuitBreaker } from '../src/llm/index.js';
+import { answerQuestion, routeQuestion, recordFeedback, feedbackSummary, commandTools, loadThreadContext, CircuitBreaker, createAnswerer } from '../src/llm/index.js';
 import { routerTools, toolCallFor } from '../src/llm/router.js';
 import { parseCommandLine } from '../src/registry.js';
 import { buildParseContext } from '../src/parseContext.js';
@@ -21,7 +21,7 @@ import { startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } fr
 const NOW = new Date('2026-11-20T18:00:00Z');
 let fake: FakeOpenAI;
 let db: Db;
-const registry = buildRegistry();
+const registry = buildRegistry({ answerer: async () => createAnswerer() });
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
@@ -229,6 +229,13 @@ describe('without an LLM: rules, follow-ups per thread, unavailable commands', (
     expect(r.text).toMatch(/^SLA — 2026-11-20/);
     expect(r.explanation.source).toBe('narrator');
     expect(JSON.parse(JSON.stringify(r))).toMatchObject({ command: 'sla', args: { queue: 'billing' } });
+  });
+
+  test('ask without the language surface injected declines with a usage message', async () => {
+    const bare = buildRegistry();
+    const e = await execute(bare, 'ask how was billing?', ctx());
+    expect(e).toMatchObject({ ok: false, kind: 'usage' });
+    if (!e.ok) expect(e.message).toMatch(/need the language layer[\s\S]*Example: `\/radar sla billing yesterday`/);
   });
 });
 

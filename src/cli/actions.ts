@@ -38,7 +38,13 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
       db.close();
       db = openWarehouse(dbPath);
     }
-    const ctx: CommandContext = { db, now, config: cfg, surface: 'cli' };
+    // Partial output (ask's numbers before its prose) goes out at once; the final text then skips it.
+    let shown = '';
+    const partial = json ? undefined : (text: string) => {
+      io.out.write(text);
+      shown += text;
+    };
+    const ctx: CommandContext = { db, now, config: cfg, surface: 'cli', partial };
     const e: Execution = parsed.ok ? await runParsed(parsed.command, parsed.args, parsed.public, ctx, 'radar') : { ok: false, kind: 'usage', error: parsed.error, message: usageText(parsed.error, 'radar') };
     if (!e.ok) {
       io.err.write(e.message + '\n');
@@ -50,7 +56,8 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
       if (!written) io.err.write(`(no chart for ${e.command.name})\n`);
       else io.err.write(`chart written to ${written}\n`);
     }
-    io.out.write((json ? JSON.stringify(e.result, null, 2) : renderText(e)) + '\n');
+    const text = json ? JSON.stringify(e.result, null, 2) : renderText(e);
+    io.out.write((shown && text.startsWith(shown) ? text.slice(shown.length) : text) + '\n');
     return 0;
   } finally {
     db.close();

@@ -20,7 +20,10 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
     }
     throw e;
   }
-  const registry = buildRegistry();
+  // `ask` gets the LLM surface's answerer, loaded by the first question (not by every `radar` start); one per
+  // process, so its circuit breaker spans the questions a `radar serve` answers.
+  let answerer: ReturnType<typeof import('../llm/index.js').createAnswerer> | undefined;
+  const registry = buildRegistry({ answerer: async () => (answerer ??= (await import('../llm/index.js')).createAnswerer()) });
   let code = 0;
   const program = new Command('radar')
     .description('SLA Radar: SLA, drift, what-if staffing and escalation risk for support queues — from the terminal.')

@@ -19,6 +19,7 @@ import { explainExecution, NARRATOR_CHECKED, type ExplainResult } from './explai
 import { Budget, CircuitBreaker, type Clock } from './budget.js';
 import { loadThreadContext, saveThreadContext, type ThreadKey } from './context.js';
 import { section, context, type Block } from '../blocks/kit.js';
+import type { AskAnswerer } from '../../commands/ask.js';
 
 export { recordFeedback, feedbackSummary, type FeedbackInput } from './feedback.js';
 export { createChatModel, createEmbedder } from './models.js';
@@ -115,6 +116,26 @@ export async function answerQuestion(input: QuestionInput): Promise<Answer> {
       return { text, mrkdwn: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), source: 'narrator' as const, reason: 'the explanation failed', citations: [], checked: NARRATOR_CHECKED };
     }));
   return { question: input.question, route, execution, explain };
+}
+
+export interface AnswererOptions {
+  /** undefined → the model from each question's config; null → no LLM. */
+  llm?: BaseChatModel | null;
+  /** Default: 3 consecutive failures open it for a minute. */
+  breaker?: CircuitBreaker;
+  clock?: Clock;
+}
+
+/**
+ * The answerer the `ask` command is given (commands/index.ts `buildRegistry({ answerer })`): routing and
+ * explanation through this surface, with one circuit breaker shared by every question it answers.
+ */
+export function createAnswerer(o: AnswererOptions = {}): AskAnswerer {
+  const breaker = o.breaker ?? new CircuitBreaker({ clock: o.clock });
+  return {
+    route: (question, ctx, registry) => routeQuestion({ question, ctx, registry, llm: o.llm, breaker, clock: o.clock }),
+    answer: (question, ctx, registry) => answerQuestion({ question, ctx, registry, llm: o.llm, breaker, clock: o.clock }),
+  };
 }
 
 /**

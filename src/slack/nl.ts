@@ -4,14 +4,16 @@
  * or the narrator). Loaded lazily by serve() so the app starts without the LLM stack when it is absent.
  */
 import { Registry } from '../registry.js';
-import { answerQuestion, explanationBlocks } from '../llm/index.js';
+import { answerQuestion, explanationBlocks, CircuitBreaker } from '../llm/index.js';
 import type { AnswerQuestion } from './deps.js';
 
 export function llmAnswerer(registry: Registry): AnswerQuestion {
   // `ask` is the same pipeline as a command: routing a question to it would loop.
   const routable = new Registry(registry.commands.filter((c) => c.name !== 'ask'));
+  // One breaker for the app: after repeated LLM failures, mentions and DMs get the rules and narrator at once.
+  const breaker = new CircuitBreaker();
   return async (question, ctx, thread) => {
-    const a = await answerQuestion({ question, ctx, registry: routable, threadKey: thread });
+    const a = await answerQuestion({ question, ctx, registry: routable, threadKey: thread, breaker });
     return { execution: a.execution, explain: async () => (a.execution.ok ? explanationBlocks(await a.explain()) : []) };
   };
 }
