@@ -62,8 +62,16 @@ function binomial(rng: Rng, n: number, p: number): number {
   return k;
 }
 
+/** Day-level noise: whole days busier or quieter (arrivals) and with longer or shorter calls (talk). */
+export interface DayNoise {
+  /** CV of the day's arrivals factor (lognormal, default 0.03). */
+  arrivalsCv: number;
+  /** CV of the day's talk-time factor (lognormal, default 0: none). */
+  talkCv: number;
+}
+
 /** Simulates `days` days (default TRAIN + MONITOR) of one queue from START, with an optional shift. */
-export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue = 'q', days = TRAIN + MONITOR): IntervalRecord[] {
+export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue = 'q', days = TRAIN + MONITOR, noise: DayNoise = { arrivalsCv: 0.03, talkCv: 0 }): IntervalRecord[] {
   const slots: number[] = [];
   for (let m = OPEN; m < CLOSE; m += IV / 60) slots.push(m);
   // Planned agents per (dow, slot) from the forecast (no day noise, no shift).
@@ -79,7 +87,8 @@ export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue
     const d0 = startMs + d * dayMs;
     const date = iso(d0).slice(0, 10);
     const dow = new Date(d0).getUTCDay();
-    const dayFactor = rng.lognormal(1, 0.03);
+    const dayFactor = rng.lognormal(1, noise.arrivalsCv);
+    const talkDay = noise.talkCv > 0 ? rng.lognormal(1, noise.talkCv) : 1;
     const absence = rng.next() * 0.06;
     const ivs: CallsimInterval[] = slots.map((m, k) => {
       const ms = d0 + m * 60_000;
@@ -91,7 +100,7 @@ export function simulateQueue(peak: number, shift: Shift | null, rng: Rng, queue
         start: m,
         lambda,
         agents,
-        talkMean: TALK * factor(shift, 'talk', ms),
+        talkMean: TALK * talkDay * factor(shift, 'talk', ms),
         talkCv: 0.9,
         acwMean: ACW * factor(shift, 'acw', ms),
         acwCv: 0.6,

@@ -27,13 +27,26 @@ function shape(minute: number): number {
   return 0.1 + 0.9 * g(630, 100) + 0.7 * g(840, 110);
 }
 
-function synthQueue(days: number, peak: number, rng: Rng, changes: Change[] = [], throughMinuteLastDay = 24 * 60): IntervalRecord[] {
+/** Day-level noise: each whole day's arrivals and talk time scaled by 1 + cv·N(0, 1) (busier or quieter days). */
+interface DayNoise {
+  arrivalsCv: number;
+  talkCv: number;
+}
+
+function synthQueue(days: number, peak: number, rng: Rng, changes: Change[] = [], throughMinuteLastDay = 24 * 60, dayNoise?: DayNoise): IntervalRecord[] {
   const out: IntervalRecord[] = [];
-  const f = (d: Change['driver'], ms: number) => changes.filter((c) => c.driver === d && ms >= c.fromMs).reduce((p, c) => p * c.factor, 1);
+  const f0 = (d: Change['driver'], ms: number) => changes.filter((c) => c.driver === d && ms >= c.fromMs).reduce((p, c) => p * c.factor, 1);
+  let dayArr = 1;
+  let dayTalk = 1;
+  const f = (d: Change['driver'], ms: number) => f0(d, ms) * (d === 'arrivals' ? dayArr : d === 'talk' ? dayTalk : 1);
   for (let d = 0; d < days; d++) {
     const d0 = START + d * 86_400_000;
     const date = iso(d0).slice(0, 10);
     const dow = new Date(d0).getUTCDay();
+    if (dayNoise) {
+      dayArr = Math.max(0.5, 1 + dayNoise.arrivalsCv * rng.normal());
+      dayTalk = Math.max(0.5, 1 + dayNoise.talkCv * rng.normal());
+    }
     for (let m = 8 * 60; m < 20 * 60; m += 30) {
       if (d === days - 1 && m > throughMinuteLastDay) break;
       const ms = d0 + m * 60_000;
@@ -225,5 +238,35 @@ describe('CUSUM events and threshold calibration', () => {
       }),
       { numRuns: 4 },
     );
+  });
+});
+
+describe('day-level noise (whole days busier or quieter)', () => {
+  const noisy = { arrivalsCv: 0.1, talkCv: 0.05 };
+
+  it('estimates the day-level variance the generator put in, and inflates each interval by the design effect κ = 1 + W·σ²_day', () => {
+    const res = detectDrift(synthQueue(42, 120, createRng(21), [], 24 * 60, noisy), { from: dateOf(28), trainDays: 28, seed: 3 });
+    const arr = res.calibration.arrivals!;
+    // Injected: CV 10 % → σ² = 0.01, plus the baseline's own level error (a median of 4 such days) on top.
+    expect(arr.dayVariance).toBeGreaterThan(0.006);
+    expect(arr.dayVariance).toBeLessThan(0.03);
+    // A weekday's ≈ 2,000 calls are worth ≈ 2,000/φ independent ones without the day effect; with it, the day
+    // is worth at most 1/σ²_day ≈ 100: κ far above 1 (κ = 1 would treat 24 correlated intervals as independent).
+    for (const dow of [1, 2, 3, 4, 5]) expect(arr.dayInflation[dow]).toBeGreaterThan(5);
+    expect(res.calibration.talk!.dayInflation[2]).toBeGreaterThan(2);
+    // Without day-level noise: σ²_day ≈ 0 and κ ≈ 1.
+    const calm = detectDrift(synthQueue(42, 120, createRng(21)), { from: dateOf(28), trainDays: 28, seed: 3 });
+    expect(calm.calibration.arrivals!.dayVariance).toBeLessThan(0.002);
+    for (const dow of [1, 2, 3, 4, 5]) expect(calm.calibration.arrivals!.dayInflation[dow]).toBeLessThan(2);
+  });
+
+  it('holds the stated false-alarm rate on null data with day-level noise, over several seeds', () => {
+    // 6 seeds × 42 monitored days = 252 queue-days at the stated 0.5 events per 30 days: ≈ 4 expected at most.
+    let events = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const res = detectDrift(synthQueue(70, 120, createRng(100 + seed), [], 24 * 60, noisy), { from: dateOf(28), trainDays: 28, seed });
+      events += res.events.length;
+    }
+    expect(events).toBeLessThanOrEqual(9); // Poisson(4.2) exceeds 9 with probability < 2 %
   });
 });
