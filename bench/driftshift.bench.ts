@@ -277,11 +277,8 @@ export default async function driftShiftBench(ctx: BenchContext): Promise<BenchR
         verdict: target ? (med <= 24 ? 'pass' : 'fail') : undefined,
       });
     }
-    const perDriver = PLAYERS.map((p) => {
-      const rs = scored.filter((x) => x.c.size === 'medium' && x.c.shift!.driver === p);
-      return `${p} ${median(rs.map((x) => (x.s.delay === null ? Infinity : x.s.delay)))}`;
-    });
-    rows.push({ group: g, name: `${name}: medium shifts median delay by driver`, value: NaN, unit: '', note: perDriver.join(', ') });
+    const medOf = (p: Player) => median(scored.filter((x) => x.c.size === 'medium' && x.c.shift!.driver === p).map((x) => (x.s.delay === null ? Infinity : x.s.delay)));
+    rows.push({ group: g, name: `${name}: medium talk shifts (+/−15 %) median delay`, value: medOf('talk'), unit: 'half-hours', note: `medium, by driver: ${PLAYERS.map((p) => `${p} ${medOf(p)}`).join(', ')}` });
   }
   const att = cases.filter((c) => c.attributionOk !== null);
   const ok = att.filter((c) => c.attributionOk).length;

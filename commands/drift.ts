@@ -1,7 +1,10 @@
 /**
  * `drift [queue] [date | from..to] [--train-days 28]` — what is drifting: per queue, online detectors on
  * arrivals, talk time, ACW, agents and SL against their same-time-of-week baselines (engine: src/engines/drift),
- * with thresholds calibrated on the days before the range. Shows the events (one per sustained shift), the
+ * with thresholds calibrated on the days before the monitoring. Monitoring starts up to 14 days before the asked
+ * range (LEAD_IN_DAYS), so a shift that began shortly before the range — or the days before "today" — is dated
+ * at its true onset and never trains the thresholds; events that ended before the range are left out. Shows the
+ * events (one per sustained shift), the
  * drift score timeline, the last 7 days against the usual, daily aggregates and "today so far".
  */
 import { z } from 'zod';
@@ -93,12 +96,24 @@ function localStamp(iso: string, tz: string): string {
   return `${WEEKDAY_SHORT[p.dow]} ${p.date} ${hhmm(p.minute)}`;
 }
 
-/** Runs the detectors for one queue over [from, to]. */
+/**
+ * Days the detectors run before the asked range: a shift that began shortly before it (or early in it) is
+ * found with its true onset, and calibration never trains on the days of a shift that is still going on.
+ */
+export const LEAD_IN_DAYS = 14;
+
+/** Runs the detectors for one queue over [from, to] (monitoring from up to LEAD_IN_DAYS earlier). */
 export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, to: string, trainDays: number): DriftQueueResult {
   const tz = q.timeZone ?? ctx.config.RADAR_TZ;
   const nowMs = ctx.now.getTime();
   // Trailing baselines of the first monitored days reach 4 weeks back, calibration `trainDays` back.
-  const rows = intervalRows(ctx.db, q.queue, addDays(from, -Math.max(trainDays, 28)), to).filter((r) => Date.parse(r.intervalStart) <= nowMs);
+  const history = Math.max(trainDays, 28);
+  const wide = intervalRows(ctx.db, q.queue, addDays(from, -LEAD_IN_DAYS - history), to).filter((r) => Date.parse(r.intervalStart) <= nowMs);
+  // The lead-in only where the history allows it: the training window keeps its full length first.
+  const first = wide.length ? wide.reduce((m, r) => (r.localDate < m ? r.localDate : m), wide[0].localDate) : from;
+  let monitorFrom = addDays(from, -LEAD_IN_DAYS);
+  while (monitorFrom < from && addDays(monitorFrom, -history) < first) monitorFrom = addDays(monitorFrom, 1);
+  const rows = wide.filter((r) => r.localDate >= addDays(monitorFrom, -history));
   const base: DriftQueueResult = {
     queue: q.queue,
     displayName: q.displayName,
@@ -116,8 +131,12 @@ export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, t
     thresholds: {},
   };
   if (!rows.some((r) => r.localDate >= from)) return base;
-  const res = detectDrift(rows.map(toRecord), { from, to, trainDays, seed: 1 });
-  const events: DriftEventOut[] = res.events.map((e) => ({ ...e, onsetLocal: localStamp(e.onsetEstimate, tz), detectedLocal: localStamp(e.detectedAt, tz) }));
+  const res = detectDrift(rows.map(toRecord), { from: monitorFrom, to, trainDays, seed: 1 });
+  // Events of the lead-in that ended before the range are not the range's; those still open at its start are.
+  const events: DriftEventOut[] = res.events
+    .filter((e) => !e.closedAt || localParts(Date.parse(e.closedAt), tz).date >= from)
+    .map((e) => ({ ...e, onsetLocal: localStamp(e.onsetEstimate, tz), detectedLocal: localStamp(e.detectedAt, tz) }));
+  const timeline = res.timeline.filter((p) => p.localDate >= from);
 
   // Last 7 days of the range vs baseline, volume-weighted from the timeline's per-interval values.
   const since = addDays(to, -6);
@@ -126,7 +145,7 @@ export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, t
     let o = 0;
     let e = 0;
     let w = 0;
-    for (const p of res.timeline) {
+    for (const p of timeline) {
       const v = p.values[d];
       if (!v || p.localDate < since) continue;
       o += v.weight * v.observed;
@@ -146,7 +165,7 @@ export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, t
     const withAcw = withAht.filter((r) => r.acwSeconds !== null);
     const hAcw = withAcw.reduce((s, r) => s + r.handled, 0);
     const staffed = rs.filter((r) => r.agentsStaffed > 0 || r.offered > 0);
-    const pts_ = res.timeline.filter((p) => p.localDate === date);
+    const pts_ = timeline.filter((p) => p.localDate === date);
     const top = pts_.reduce<{ score: number; driver: Driver | null }>((m, p) => (p.score > m.score ? { score: p.score, driver: p.topDriver } : m), { score: 0, driver: null });
     return {
       date,
@@ -168,7 +187,7 @@ export function driftForQueue(ctx: CommandContext, q: QueueInfo, from: string, t
     events,
     last7,
     daily,
-    timeline: res.timeline.map((p) => ({ intervalStart: p.intervalStart, score: p.score, driver: p.topDriver })),
+    timeline: timeline.map((p) => ({ intervalStart: p.intervalStart, score: p.score, driver: p.topDriver })),
     sparkline: sparkline(daily.map((d) => d.score), 0, 1),
     today: res.today,
     todayIsCurrent: res.today?.localDate === localToday(ctx.now, tz),

@@ -25,10 +25,11 @@ const NOW = new Date('2026-11-15T21:00:00Z');
 const WEEK = [0.3, 1.1, 1.0, 1.0, 0.95, 0.9, 0.35];
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19) + 'Z';
 
-function intervalsCsv(): string {
+/** Queues as [name, peak, talk factor from SHIFT_MS, arrivals factor from `surge.fromMs`]. */
+function intervalsCsv(queues: readonly (readonly [string, number, number])[] = [['billing', 60, 1.3], ['support', 40, 1.2]], surge: { fromMs: number; factor: number } | null = null, seed = 2026): string {
   const lines = ['interval_start,queue,offered,handled,abandoned,answered_within_target,aht_seconds,acw_seconds,agents_staffed,sl_target_pct,sl_target_seconds'];
-  const rng = createRng(2026);
-  for (const [queue, peak, talkUp] of [['billing', 60, 1.3], ['support', 40, 1.2]] as const) {
+  const rng = createRng(seed);
+  for (const [queue, peak, talkUp] of queues) {
     for (let d = 0; d < DAYS; d++) {
       const d0 = START + d * 86_400_000;
       const dow = new Date(d0).getUTCDay();
@@ -36,9 +37,10 @@ function intervalsCsv(): string {
       for (let m = 480; m < 1200; m += 30) minutes.push(m);
       const ivs = minutes.map((m) => {
         const shape = 0.3 + 0.7 * Math.exp(-0.5 * ((m - 690) / 150) ** 2);
-        const lambda = peak * WEEK[dow] * shape;
-        const agents = Math.max(2, Math.ceil((lambda * 300) / 1800 + 2 + Math.sqrt(lambda * 300 / 1800)));
+        const planned = peak * WEEK[dow] * shape;
+        const agents = Math.max(2, Math.ceil((planned * 300) / 1800 + 2 + Math.sqrt(planned * 300 / 1800)));
         const ms = d0 + m * 60_000;
+        const lambda = planned * (surge && ms >= surge.fromMs ? surge.factor : 1);
         return { start: ms, lambda, agents, talkMean: 240 * (ms >= SHIFT_MS ? talkUp : 1), talkCv: 0.8, acwMean: 60, acwCv: 0.5 };
       });
       const rows = simulateDay({ rng, intervalSeconds: 1800, targetAnswerSeconds: 20, patienceMeanSeconds: 120, intervals: ivs });
@@ -95,7 +97,8 @@ describe('drift command', () => {
     expect(r.events.filter((e) => Date.parse(e.detectedAt) < SHIFT_MS)).toEqual([]);
     const q = r.queues[0];
     expect(q.status).toBe('drifting');
-    expect(q.training).toMatchObject({ from: '2026-10-12', to: '2026-11-08', calibrated: true });
+    // Monitoring starts up to 14 days before the range, as far as 28 training days allow (data from 10-05).
+    expect(q.training).toMatchObject({ from: '2026-10-05', to: '2026-11-01', calibrated: true });
     expect(q.daily.map((d) => d.date)).toEqual(['2026-11-09', '2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15']);
     // The 7-day talk change: from Wednesday 10:00 on, +30 % → well above +10 %, below +30 %.
     expect(q.last7.talk!.change).toBeGreaterThan(0.1);
@@ -105,6 +108,20 @@ describe('drift command', () => {
     const text = drift.text(r);
     expect(text).toMatch(/▲ Talk time \+\d+ % since Wed 2026-11-11 (09|10|11):\d\d/);
     expect(validateBlocks(drift.blocks!(r, {}))).toEqual([]);
+  });
+
+  it('a range that starts after the onset still dates it right: the shift is found from before the range', async () => {
+    const r = await run<DriftResult>('drift billing 2026-11-13..2026-11-15');
+    const talk = r.events.filter((e) => e.driver === 'talk');
+    expect(talk).toHaveLength(1);
+    expect(talk[0].status).toBe('open');
+    expect(Math.abs(Date.parse(talk[0].onsetEstimate) - SHIFT_MS)).toBeLessThanOrEqual(3 * 1_800_000);
+    expect(drift.text(r)).toMatch(/since Wed 2026-11-11/);
+    // The range's own figures: its days only, against the usual before the shift (+30 % talk).
+    const q = r.queues[0];
+    expect(q.daily.map((d) => d.date)).toEqual(['2026-11-13', '2026-11-14', '2026-11-15']);
+    expect(q.timeline.every((p) => p.intervalStart >= '2026-11-13')).toBe(true);
+    expect(q.last7.talk!.change).toBeGreaterThan(0.2);
   });
 
   it('without a queue covers every queue, drifting ones first, over the last 7 days with data', async () => {
@@ -206,5 +223,30 @@ describe('radar CLI (drift, why)', () => {
     expect(Math.abs(sum - j.modelDelta)).toBeLessThanOrEqual(1e-9);
     expect(j.residual).toBeCloseTo(j.observedDelta - j.modelDelta, 12);
     expect(['erlang-a', 'erlang-c']).toContain(j.model);
+  });
+});
+
+describe('drift today during a surge', () => {
+  it('"today so far" sees an arrivals surge that began two days ago (training never includes it)', async () => {
+    // Arrivals +35 % from Friday 2026-11-13 08:00; it is Sunday 2026-11-15 21:00.
+    const dir = mkdtempSync(join(tmpdir(), 'radar-surge-'));
+    writeFileSync(join(dir, 'sla_policy.csv'), 'queue,sl_target_pct,sl_target_seconds,interval_seconds,time_zone,display_name\nsurge,80,20,1800,UTC,Surge\n');
+    writeFileSync(join(dir, 'intervals.csv'), intervalsCsv([['surge', 80, 1]], { fromMs: Date.parse('2026-11-13T08:00:00Z'), factor: 1.35 }, 7));
+    const sdb = openWarehouse(join(dir, 'w.db'));
+    await ingestFiles(sdb, [join(dir, 'sla_policy.csv'), join(dir, 'intervals.csv')], { now: NOW, workerMinBytes: Infinity });
+    const sctx: CommandContext = { db: sdb, now: NOW, config: loadConfig({}), surface: 'cli' };
+    const p = parseCommandLine(new Registry([drift as AnyCommand]), 'drift surge today', { ...pctx, queues: ['surge'] });
+    if (!p.ok) throw p.error;
+    const r = (await p.command.run(sctx, p.args)) as DriftResult;
+    sdb.close();
+    const q = r.queues[0];
+    expect(q.range).toEqual({ from: '2026-11-15', to: '2026-11-15' });
+    expect(q.todayIsCurrent).toBe(true);
+    expect(q.today!.drivers.arrivals!.change).toBeGreaterThan(0.2);
+    expect(q.today!.warnings.map((w) => w.driver)).toContain('arrivals');
+    const ev = r.events.find((e) => e.driver === 'arrivals' && e.direction === 'up');
+    expect(ev?.status).toBe('open');
+    expect(drift.text(r)).not.toMatch(/No drift events/);
+    expect(drift.text(r)).toMatch(/Today so far \(through \d\d:\d\d\): ⚠ arrivals \+\d+ %/);
   });
 });

@@ -241,6 +241,25 @@ describe('CUSUM events and threshold calibration', () => {
   });
 });
 
+describe('the baseline never overlaps a suspected shift', () => {
+  it('while a talk event is open, later days are compared with the weeks before its onset, and it stays one open event', () => {
+    const onsetMs = START + 31 * 86_400_000 + 11 * 3_600_000;
+    const recs = synthQueue(56, 120, createRng(31), [{ driver: 'talk', factor: 1.2, fromMs: onsetMs }]);
+    const res = detectDrift(recs, { from: dateOf(28), trainDays: 28, seed: 3 });
+    const talk = res.events.filter((e) => e.driver === 'talk');
+    expect(talk).toHaveLength(1);
+    expect(talk[0].status).toBe('open');
+    // 15–24 days after the onset, 2–3 of the 4 trailing same weekdays are shifted: a trailing baseline would
+    // expect ≈ 10–20 % more talk. Frozen before the onset it still expects the generator's 260 s.
+    const late = res.timeline.filter((p) => p.localDate >= dateOf(46) && p.values.talk);
+    const w = late.reduce((s2, p) => s2 + p.values.talk!.weight, 0);
+    const expected = late.reduce((s2, p) => s2 + p.values.talk!.weight * p.values.talk!.expected, 0) / w;
+    expect(expected).toBeGreaterThan(250);
+    expect(expected).toBeLessThan(270);
+    expect(talk[0].magnitude).toBeGreaterThan(0.15);
+  });
+});
+
 describe('day-level noise (whole days busier or quieter)', () => {
   const noisy = { arrivalsCv: 0.1, talkCv: 0.05 };
 

@@ -10,6 +10,9 @@
  * the event closes when it reaches 0. A new alarm of the same driver and direction within `mergeGapHours`
  * of a close re-opens that event: one long shift is one event. The onset is the maximum-likelihood change
  * point within the alarm's CUSUM run (changePoint).
+ * While a driver's event is open (up to `baselineWeeks` weeks after its onset), that driver's baseline is
+ * built from the same weekdays before the onset: the shifted days never become "the usual" for the shift
+ * they belong to, so the event stays one event and its magnitude is measured against the pre-shift level.
  *
  * Cost: O(days × slots × (refs + drivers)) plus the calibration bootstrap (a few ms per driver).
  */
@@ -17,7 +20,7 @@ import { createRng } from '../shared/rng.js';
 import { dayBaseline, referenceDays, type DayBaseline } from './baseline.js';
 import { dayCommonVariance, dayInflation, nullHistory } from './calibrate.js';
 import { thresholdFor } from './cusum.js';
-import { buildGrid, dayNumber, dateOfDayNumber, type QueueGrid } from './grid.js';
+import { buildGrid, dayNumber, dateOfDayNumber, type DayRow, type QueueGrid } from './grid.js';
 import { fitVariance, increments, observe, sdOf, varianceOf, zOf, type Obs } from './residuals.js';
 import {
   DRIVERS,
@@ -89,12 +92,13 @@ interface DirState {
   lastClosed: { event: DriftEvent; startIdx: number; closedMs: number } | null;
 }
 
-/** Obs of every watched driver for each slot of a day with a baseline. */
-function dayObs(grid: QueueGrid, idx: number, b: DayBaseline, drivers: readonly Driver[]): (Obs | null)[][] {
+/** Obs of every watched driver for each slot of a day with a baseline (one per driver, or one for all). */
+function dayObs(grid: QueueGrid, idx: number, b: DayBaseline | readonly DayBaseline[], drivers: readonly Driver[]): (Obs | null)[][] {
   const day = grid.days[idx];
-  return drivers.map((d) => {
+  return drivers.map((d, k) => {
+    const bk = Array.isArray(b) ? (b as readonly DayBaseline[])[k] : (b as DayBaseline);
     const row: (Obs | null)[] = new Array(grid.slotsPerDay).fill(null);
-    for (let s = 0; s < grid.slotsPerDay; s++) row[s] = observe(d, day.cells[s], b, s);
+    for (let s = 0; s < grid.slotsPerDay; s++) row[s] = observe(d, day.cells[s], bk, s);
     return row;
   });
 }
@@ -170,13 +174,40 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
   const cumP: number[][] = drivers.map(() => [0]);
   const detectedRuns = new Map<DriftEvent, { k: number; runStart: number; sign: number }>();
   let lastDay: { idx: number; b: DayBaseline; obs: (Obs | null)[][] } | null = null;
+  // Local date of each interval start (the engine has no time-zone database: the records carry it).
+  const localDateOf = new Map<string, string>();
+  for (const d of grid.days) for (const c of d.cells) if (c) localDateOf.set(c.rec.intervalStart, d.date);
 
   for (let i = 0; i < grid.days.length; i++) {
     const day = grid.days[i];
     if (day.dayNum < fromNum || day.dayNum > toNum) continue;
-    const refs = referenceDays(grid, i, day.dayNum - 7 * weeks, day.dayNum - 1, weeks);
-    const b = dayBaseline(refs.length >= 2 ? refs : [], grid.slotsPerDay);
-    const obs = dayObs(grid, i, b, drivers);
+    // The baseline never overlaps a suspected shift: while a driver has an open event (for up to `weeks` weeks
+    // after its onset), its reference days are the same weekdays before the onset, not the shifted days since.
+    const refsCache = new Map<number, DayRow[]>();
+    const refsBefore = (hi: number) => {
+      if (!refsCache.has(hi)) refsCache.set(hi, referenceDays(grid, i, hi - 7 * weeks + 1, hi, weeks));
+      return refsCache.get(hi)!;
+    };
+    const hiOf = drivers.map((_, k) => {
+      let hi = day.dayNum - 1;
+      for (const st of states[k]) {
+        if (!st.event) continue;
+        const onsetDay = dayNumber(localDateOf.get(st.event.onsetEstimate) ?? st.event.onsetEstimate.slice(0, 10));
+        if (onsetDay <= hi && day.dayNum - onsetDay < 7 * weeks) hi = Math.min(hi, onsetDay - 1);
+      }
+      return hi;
+    });
+    const baseCache = new Map<number, DayBaseline>();
+    const bs = hiOf.map((hi) => {
+      if (!baseCache.has(hi)) {
+        const refs = refsBefore(hi);
+        baseCache.set(hi, dayBaseline(refs.length >= 2 ? refs : [], grid.slotsPerDay));
+      }
+      return baseCache.get(hi)!;
+    });
+    const refs = refsBefore(day.dayNum - 1);
+    const b = baseCache.get(day.dayNum - 1) ?? dayBaseline(refs.length >= 2 ? refs : [], grid.slotsPerDay);
+    const obs = dayObs(grid, i, bs, drivers);
     lastDay = refs.length >= 2 ? { idx: i, b, obs } : null;
     for (let s = 0; s < grid.slotsPerDay; s++) {
       const cell = day.cells[s];
