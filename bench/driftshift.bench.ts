@@ -11,7 +11,8 @@
  * Detectors, all watching the same five series (arrivals, talk, ACW, agents, SL) with the same same-time-of-week
  * baseline (the engine's dayBaseline of the 4 previous same weekdays) and the same standardisation z = e / sd
  * from the variance model fitted on the training window (so the peers are not handicapped by raw residuals):
- *   radar   the engine's detectDrift (LLR CUSUM, day-level design effect, bootstrap-calibrated thresholds);
+ *   radar   the engine's detectDrift (LLR CUSUM, day-level design effect, bootstrap-calibrated thresholds) at its
+ *           default stated rate (0.5 false alarms per 30 days), and `radar@1.0` at a stated 1.0;
  *   EWMA    λ = 0.1 on z per series, alarm when |Z| > L·√(λ/(2 − λ)), re-armed when Z is back inside;
  *   CUSUM   Page's two-sided CUSUM on z with k = 0.5, alarm at S > h, re-armed when S returns to 0.
  * The peers' L and h are set on separate null calibration queues (their own seeds) to 1 false alarm per 30
@@ -145,8 +146,8 @@ function cusumAlarms(st: Standardised, h: number, k = 0.5): Alarm[] {
   return out;
 }
 
-function radarAlarms(records: IntervalRecord[], st: Standardised): Alarm[] {
-  const res = detectDrift(records, { from, trainDays: TRAIN, seed: 7 });
+function radarAlarms(records: IntervalRecord[], st: Standardised, falseAlarmsPer30Days?: number): Alarm[] {
+  const res = detectDrift(records, { from, trainDays: TRAIN, seed: 7, ...(falseAlarmsPer30Days !== undefined ? { falseAlarmsPer30Days } : {}) });
   const idx = new Map(st.times.map((t, i) => [t, i]));
   return res.events.map((e) => ({ driver: e.driver, dir: e.direction, idx: idx.get(Date.parse(e.detectedAt)) ?? 0 }));
 }
@@ -241,6 +242,8 @@ export default async function driftShiftBench(ctx: BenchContext): Promise<BenchR
 
   const detectors: [string, (c: Case) => Alarm[]][] = [
     ['radar', (c) => radarAlarms(c.records, c.st)],
+    // The same detector at a stated 1 false alarm per 30 days, to compare with the peers at a similar rate.
+    ['radar@1.0', (c) => radarAlarms(c.records, c.st, 1)],
     ['EWMA', (c) => ewmaAlarms(c.st, L)],
     ['CUSUM', (c) => cusumAlarms(c.st, H)],
   ];
