@@ -12,22 +12,23 @@ import type { Tokens } from '../src/grammar/tokens.js';
 import { matchQueue } from '../src/grammar/tokens.js';
 import { header, section, context, divider, esc, type Block } from '../src/blocks/kit.js';
 import { table } from '../src/format.js';
-import { listModels, readOpenForScoring, readRiskData, requireActiveModel, saveModel, isoSeconds, type ModelSummary } from '../src/warehouse/models.js';
-import { trainRiskModel, scoreTickets, ineligibility, groupEvents } from '../src/engines/risk/pipeline.js';
-import { customerTextAsOf, featurize, rewindTicket } from '../src/engines/risk/features.js';
+import { listModels, readRiskData, requireActiveModel, saveModel, isoSeconds, type ModelSummary } from '../src/warehouse/models.js';
+import { trainRiskModel, scoreTickets, ineligibility, groupEvents, DEFAULT_CUTOFF_HOURS } from '../src/engines/risk/pipeline.js';
+import { customerTextAsOf, encode, rawFeatures, rewindTicket, DEFAULT_WAITING_STATUSES } from '../src/engines/risk/features.js';
 import { matchedPhrases, tokenize } from '../src/engines/risk/text.js';
-import { predictFlat } from '../src/engines/risk/gbdt.js';
+import { predictMarginRow } from '../src/engines/risk/gbdt.js';
 import { calibrate } from '../src/engines/risk/calibration.js';
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type SimResult, type SimTicket } from '../src/engines/risk/simulate.js';
 import { explainContributions, formatDuration, type Reason } from '../src/engines/risk/explain.js';
-import type { ModelCard, SliceInfo } from '../src/engines/risk/model.js';
+import type { ModelCard, SliceInfo, SliceMetrics } from '../src/engines/risk/model.js';
 import type { RiskLabel } from '../src/engines/risk/types.js';
 
 const EXAMPLE = 'risk billing';
-const EX_TRAIN = 'risk train --label escalated --horizon 2h';
+const EX_TRAIN = 'risk train --label escalated --precision 70%';
+const EX_HORIZON = 'risk train --horizon 2h   (or --horizon 0s: at creation)';
 const EX_SIM = 'risk simulate --speedup 30%';
 
-const label = z.enum(['escalated', 'sla_breached']).default('escalated').describe('What to predict: escalated or sla_breached');
+const label = z.enum(['escalated', 'sla_breached']).default('escalated').describe('What to predict: escalated (the ticket gets escalated) or sla_breached (resolved after its due time)');
 
 export const riskArgs = z.discriminatedUnion('action', [
   z.object({
@@ -41,8 +42,15 @@ export const riskArgs = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('train'),
     label,
-    horizonSeconds: z.number().positive().max(30 * 86400).default(7200).describe('Cut-off after creation for training features, seconds (default 2 h)'),
-    precision: z.number().gt(0).lt(1).default(0.7).describe('Precision the flag threshold must reach on validation'),
+    horizonSeconds: z
+      .number()
+      .min(0)
+      .max(30 * 86400)
+      .nullable()
+      .default(null)
+      .describe(`Train at this one cut-off after creation, seconds (0 = at creation); null = at ${DEFAULT_CUTOFF_HOURS.join(', ')} h, so any age up to ${DEFAULT_CUTOFF_HOURS[DEFAULT_CUTOFF_HOURS.length - 1]} h is inside the training range`),
+    precision: z.number().gt(0).lt(1).default(0.7).describe('Precision the flag threshold must reach on validation (95 % lower bound)'),
+    waiting: z.array(z.string().min(1)).default([]).describe(`Status values meaning "waiting on the customer"; empty = ${DEFAULT_WAITING_STATUSES.join(', ')}`),
     speedup: z.number().min(0).lt(1).default(DEFAULT_INTERVENTION.speedup).describe('Simulated cut of the remaining time to resolve for flagged tickets'),
   }),
   z.object({
@@ -59,18 +67,34 @@ interface SliceJson {
   to: string | null;
 }
 
+interface MetricsJson {
+  rows: number;
+  rocAuc: number;
+  prAuc: number;
+  precision: number;
+  precisionCi95: [number, number];
+  recall: number;
+  f1: number;
+  flagged: number;
+  threshold: number;
+  brier: number;
+}
+
 export interface RiskTrainResult {
   kind: 'train';
   label: RiskLabel;
   modelId: number;
   version: number;
-  horizonSeconds: number;
+  cutoffHours: number[];
   train: SliceJson;
   validation: SliceJson;
-  test: SliceJson & { rocAuc: number; prAuc: number; precision: number; recall: number; f1: number; threshold: number; brier: number };
+  /** Pooled: every test ticket at every cut-off where it was still open. */
+  test: SliceJson & MetricsJson;
+  /** Per cut-off: the test tickets still open at it. */
+  byCutoff: (MetricsJson & { cutoffHours: number })[];
   thresholdReachedOnValidation: boolean;
   topFeatures: { feature: string; meanAbsContribution: number }[];
-  simulation: Pick<SimResult, 'breachesWithout' | 'breachesWith' | 'avoided' | 'reduction' | 'ci95' | 'flagged' | 'tickets'> | null;
+  simulation: Pick<SimResult, 'breachesWithout' | 'breachesWith' | 'avoided' | 'reduction' | 'ci95' | 'flagged' | 'tickets' | 'unevaluable' | 'notes'> | null;
 }
 
 export interface ScoredRow {
@@ -82,6 +106,8 @@ export interface ScoredRow {
   ageHours: number;
   probability: number;
   flagged: boolean;
+  /** Older than the model's last training cut-off: the probability extrapolates. */
+  outsideSupport: boolean;
   reasons: Reason[];
 }
 
@@ -93,6 +119,9 @@ export interface RiskScoreResult {
   queue: string | null;
   open: number;
   flagged: number;
+  /** Open tickets older than the model's training range (their scores are flagged as extrapolated). */
+  outsideSupport: number;
+  supportHours: number;
   threshold: number;
   tickets: ScoredRow[];
 }
@@ -105,6 +134,7 @@ export interface RiskTicketResult {
   note: string | null;
   probability: number;
   flagged: boolean;
+  outsideSupport: boolean;
   threshold: number;
   base: number;
   margin: number;
@@ -180,13 +210,15 @@ function parseRisk(t: Tokens, pctx: ParseContext): z.input<typeof riskArgs> {
     const h = t.options.horizon ?? words.find((w) => parseHorizon(w) !== null);
     if (h !== undefined) {
       const sec = parseHorizon(h);
-      if (sec === null) throw new UsageError(`I couldn't read the horizon "${h}": use e.g. 2h, 90m.`, EX_TRAIN);
+      if (sec === null) throw new UsageError(`I couldn't read the horizon "${h}": use a duration after creation such as 0s, 90m or 2h.`, EX_HORIZON);
+      if (sec > 30 * 86400) throw new UsageError(`The horizon "${h}" is longer than 30 days.`, EX_HORIZON);
       out.horizonSeconds = sec;
       const k = words.indexOf(h);
       if (k >= 0) words.splice(k, 1);
     }
     if (t.options.precision !== undefined) out.precision = parseFraction(t.options.precision, EX_TRAIN);
     if (t.options.speedup !== undefined) out.speedup = parseFraction(t.options.speedup, EX_TRAIN);
+    if (t.options.waiting !== undefined) out.waiting = t.options.waiting.split(/[,|]/).map((w) => w.trim()).filter(Boolean);
     if (words.length) throw new UsageError(`I didn't understand "${words.join(' ')}".`, EX_TRAIN);
     return out as z.input<typeof riskArgs>;
   }
@@ -233,8 +265,11 @@ function loadModelOrExplain(db: Parameters<typeof listModels>[0], lab: RiskLabel
 export const risk = defineCommand({
   name: 'risk',
   summary: 'Open tickets most likely to escalate or breach SLA, with the reasons; train, inspect and simulate the model.',
-  usage: 'risk [queue] | risk <ticket id> | risk model | risk train [--label escalated|sla_breached] [--horizon 2h] | risk simulate [--speedup 30%]',
-  examples: [EXAMPLE, 'risk', 'risk T-10234', 'risk model', EX_TRAIN, 'risk breach billing', EX_SIM],
+  usage:
+    'risk [queue] | risk <ticket id> | risk model | risk train [--label escalated|sla_breached] [--precision 70%] [--horizon 2h] [--waiting pending,on_hold] | risk simulate [--speedup 30%]\n' +
+    'labels: escalated (the ticket gets escalated), sla_breached (resolved after its due time); --precision: the precision the flag threshold must keep (95 % lower bound on validation); ' +
+    `--horizon: train at one cut-off only (default: ${DEFAULT_CUTOFF_HOURS.join(', ')} h after creation)`,
+  examples: [EXAMPLE, 'risk', 'risk T-10234', 'risk model', EX_TRAIN, 'risk train --label sla_breached', 'risk train --horizon 0s', 'risk breach billing', EX_SIM],
   args: riskArgs,
   parse: parseRisk,
   // Training saves a model; scoring stores each ticket's text signals on first sight.
@@ -250,7 +285,8 @@ export const risk = defineCommand({
         try {
           r = trainRiskModel(data, {
             label: args.label,
-            horizonSeconds: args.horizonSeconds,
+            cutoffHours: args.horizonSeconds === null ? undefined : [args.horizonSeconds / 3600],
+            waitingStatuses: args.waiting.length ? args.waiting : undefined,
             precisionTarget: args.precision,
             dataEndMs: nowMs,
             trainedAt: asOf,
@@ -263,41 +299,44 @@ export const risk = defineCommand({
         }
         const { id, version } = saveModel(db, r.model);
         const c = r.card;
-        const t = c.metrics.test;
         const sim = c.simulation;
+        const mj = (m: SliceMetrics): MetricsJson => ({
+          rows: m.rows,
+          rocAuc: nanToNull(m.rocAuc),
+          prAuc: nanToNull(m.prAuc),
+          precision: nanToNull(m.precision),
+          precisionCi95: [nanToNull(m.precisionCi95[0]), nanToNull(m.precisionCi95[1])],
+          recall: nanToNull(m.recall),
+          f1: nanToNull(m.f1),
+          flagged: m.flagged,
+          threshold: nanToNull(m.threshold),
+          brier: nanToNull(m.brier),
+        });
         return {
           kind: 'train',
           label: args.label,
           modelId: id,
           version,
-          horizonSeconds: args.horizonSeconds,
+          cutoffHours: c.cutoffHours,
           train: slice(c.split.train),
           validation: slice(c.split.validation),
-          test: {
-            ...slice(c.split.test),
-            rocAuc: nanToNull(t.rocAuc),
-            prAuc: nanToNull(t.prAuc),
-            precision: nanToNull(t.precision),
-            recall: nanToNull(t.recall),
-            f1: nanToNull(t.f1),
-            threshold: nanToNull(t.threshold),
-            brier: nanToNull(t.brier),
-          },
+          test: { ...slice(c.split.test), ...mj(c.metrics.test) },
+          byCutoff: c.metrics.byCutoff.map((m) => ({ cutoffHours: m.cutoffHours, ...mj(m) })),
           thresholdReachedOnValidation: c.threshold.reachedOnValidation,
           topFeatures: c.topFeatures.slice(0, 8),
           simulation: sim
-            ? { tickets: sim.tickets, flagged: sim.flagged, breachesWithout: sim.breachesWithout, breachesWith: sim.breachesWith, avoided: sim.avoided, reduction: nanToNull(sim.reduction), ci95: sim.ci95 }
+            ? { tickets: sim.tickets, unevaluable: sim.unevaluable, notes: sim.notes, flagged: sim.flagged, breachesWithout: sim.breachesWithout, breachesWith: sim.breachesWith, avoided: nanToNull(sim.avoided), reduction: nanToNull(sim.reduction), ci95: sim.ci95 }
             : null,
         };
       }
       case 'score': {
         const m = loadModelOrExplain(db, args.label);
-        const data = readOpenForScoring(db, { queue: args.queue, until: asOf });
+        const data = readRiskData(db, { openOnly: true, queue: args.queue, until: asOf });
         if (args.queue && data.tickets.length === 0) {
           const known = (db.prepare('SELECT DISTINCT queue FROM v_ticket_facts ORDER BY queue').pluck().all() as string[]);
           if (!known.includes(args.queue)) throw new UsageError(`I don't know the queue "${args.queue}". Queues with tickets: ${known.join(', ') || '(none)'}.`, EXAMPLE);
         }
-        const scored = scoreTickets(m, data.tickets, data.events, nowMs, { agents: data.agents, textHeads: data.textHeads });
+        const scored = scoreTickets(m, data.tickets, data.events, nowMs, { agents: data.agents });
         const order = scored.map((_, i) => i).sort((a, b) => scored[b].probability - scored[a].probability || scored[b].margin - scored[a].margin);
         const top = order.slice(0, args.limit);
         // Reasons only for the tickets shown (TreeSHAP per ticket).
@@ -310,6 +349,8 @@ export const risk = defineCommand({
           queue: args.queue,
           open: scored.length,
           flagged: scored.filter((s) => s.flagged).length,
+          outsideSupport: scored.filter((s) => s.outsideSupport).length,
+          supportHours: m.model.support.maxHours,
           threshold: m.model.threshold.probability,
           tickets: top.map((i, k) => {
             const t = data.tickets[i];
@@ -319,9 +360,10 @@ export const risk = defineCommand({
               subject: t.subject,
               priority: t.priority,
               createdAt: t.created_at,
-              ageHours: (nowMs - Date.parse(t.created_at)) / 3_600_000,
+              ageHours: shown[k].ageHours,
               probability: shown[k].probability,
               flagged: shown[k].flagged,
+              outsideSupport: shown[k].outsideSupport,
               reasons: (shown[k].reasons ?? []).filter((r) => r.contribution > 0).slice(0, 3),
             };
           }),
@@ -336,10 +378,14 @@ export const risk = defineCommand({
         const resolved = t.resolved_at ? Date.parse(t.resolved_at) : NaN;
         const cut = Number.isFinite(resolved) && resolved <= nowMs ? resolved - 1000 : nowMs;
         const note = cut < nowMs ? `Resolved at ${t.resolved_at}: scored as it stood just before.` : null;
-        const x = featurize(m.model.schema, rewindTicket(t, data.events, cut), data.events, cut, { agents: new Map((data.agents ?? []).map((a) => [a.agent_id, a])) });
-        const margin = predictFlat(m.flat, x);
+        const raw = rawFeatures(m.model.schema, rewindTicket(t, data.events, cut), data.events, cut, { agents: new Map((data.agents ?? []).map((a) => [a.agent_id, a])) });
+        const x = encode(m.model.schema, raw);
+        const margin = predictMarginRow(m.booster, x);
         const phi = m.shap.contributions(x);
-        const s = { probability: calibrate(m.model.calibration, margin), flagged: margin >= m.model.threshold.margin };
+        const levels: Record<string, string> = {};
+        m.model.schema.categoricals.forEach((c, k) => (levels[c.name] = raw.levels[k]));
+        const age = (cut - Date.parse(t.created_at)) / 3_600_000;
+        const s = { probability: calibrate(m.model.calibration, margin), flagged: margin >= m.model.threshold.margin, outsideSupport: !(age >= m.model.support.minHours - 0.25 && age <= m.model.support.maxHours) };
         return {
           kind: 'ticket',
           label: args.label,
@@ -348,10 +394,11 @@ export const risk = defineCommand({
           note,
           probability: s.probability,
           flagged: s.flagged,
+          outsideSupport: s.outsideSupport,
           threshold: m.model.threshold.probability,
           base: m.shap.base,
           margin,
-          reasons: explainContributions(m.model.featureNames, x, phi, { top: 8, phrases: matchedPhrases(tokenize(customerTextAsOf(t, data.events, cut))) }),
+          reasons: explainContributions(m.model.featureNames, x, phi, { top: 8, phrases: matchedPhrases(tokenize(customerTextAsOf(t, data.events, cut))), levels }),
         };
       }
       case 'model': {
@@ -368,15 +415,25 @@ export const risk = defineCommand({
         const data = readRiskData(db, { until: asOf });
         const byTicket = groupEvents(data.events);
         const agents = new Map((data.agents ?? []).map((a) => [a.agent_id, a]));
-        const horizonMs = m.model.horizonSeconds * 1000;
         const sims: SimTicket[] = [];
         for (const t of data.tickets) {
           if (!from || !to || t.created_at < from || t.created_at > to) continue;
           const evs = byTicket.get(t.ticket_id) ?? [];
-          const cutoff = Date.parse(t.created_at) + horizonMs;
-          if (ineligibility(t, evs, m.model.label, cutoff, nowMs, true)) continue;
-          const x = featurize(m.model.schema, rewindTicket(t, evs, cutoff), evs, cutoff, { agents });
-          sims.push({ ticket_id: t.ticket_id, created_at: t.created_at, resolved_at: t.resolved_at, due_at: t.due_at, sla_breached: t.sla_breached, cutoffMs: cutoff, flagged: predictFlat(m.flat, x) >= m.model.threshold.margin });
+          // Flagged at the first training cut-off where it was still open and its score passed the threshold.
+          let flaggedAt = NaN;
+          let eligible = false;
+          for (const h of card.cutoffHours) {
+            const cutoff = Date.parse(t.created_at) + h * 3_600_000;
+            if (ineligibility(t, evs, m.model.label, cutoff, nowMs, true)) continue;
+            eligible = true;
+            const x = encode(m.model.schema, rawFeatures(m.model.schema, rewindTicket(t, evs, cutoff), evs, cutoff, { agents }));
+            if (predictMarginRow(m.booster, x) >= m.model.threshold.margin) {
+              flaggedAt = cutoff;
+              break;
+            }
+          }
+          if (!eligible) continue;
+          sims.push({ ticket_id: t.ticket_id, created_at: t.created_at, resolved_at: t.resolved_at, due_at: t.due_at, sla_breached: t.sla_breached, cutoffMs: Number.isNaN(flaggedAt) ? Date.parse(t.created_at) : flaggedAt, flagged: !Number.isNaN(flaggedAt) });
         }
         const intervention = { ...DEFAULT_INTERVENTION, speedup: args.speedup, description: args.speedup === DEFAULT_INTERVENTION.speedup ? DEFAULT_INTERVENTION.description : `Flagged tickets get ${Math.round(args.speedup * 100)} % less remaining time to resolve (routed to a senior queue).` };
         return {
@@ -404,20 +461,24 @@ const f3 = (v: number | null | undefined) => (v === null || v === undefined || !
 const reasonText = (q: Reason) => `${q.text} ${q.arrow}`;
 
 function simLine(s: Pick<SimResult, 'breachesWithout' | 'breachesWith' | 'avoided' | 'reduction' | 'ci95' | 'flagged' | 'tickets'>): string {
-  return `${s.avoided} of ${s.breachesWithout} breaches avoided (${p100(s.reduction, 1)}, 95 % CI ${p100(s.ci95.reduction[0], 1)}–${p100(s.ci95.reduction[1], 1)}) flagging ${s.flagged} of ${s.tickets} tickets`;
+  if (s.tickets === 0 || s.avoided === null || !Number.isFinite(s.avoided)) return 'not evaluable (no ticket with both a due time and a resolution time)';
+  return `${s.avoided} of ${s.breachesWithout} breaches avoided (${p100(s.reduction, 1)}, 95 % CI ${p100(s.ci95.reduction[0], 1)}–${p100(s.ci95.reduction[1], 1)}) flagging ${s.flagged} of ${s.tickets} evaluable tickets`;
 }
 
 export function renderText(r: RiskResult): string {
   switch (r.kind) {
     case 'train': {
       const t = r.test;
+      const cut = (m: MetricsJson) => `PR-AUC ${f3(m.prAuc)} · ROC-AUC ${f3(m.rocAuc)} · precision ${f3(m.precision)} (95 % CI ${f3(m.precisionCi95[0])}–${f3(m.precisionCi95[1])}), recall ${f3(m.recall)}`;
       return [
-        `Trained ${r.label} model v${r.version} (features as of ${formatDuration(r.horizonSeconds / 3600)} after creation).`,
-        `Train ${r.train.rows} tickets (${r.train.from} … ${r.train.to}), validation ${r.validation.rows}, test ${t.rows} (${t.from} … ${t.to}).`,
-        `Test: PR-AUC ${f3(t.prAuc)} · ROC-AUC ${f3(t.rocAuc)} · at p ≥ ${f3(t.threshold)}: precision ${f3(t.precision)}, recall ${f3(t.recall)}, F1 ${f3(t.f1)} · Brier ${f3(t.brier)}`,
+        `Trained ${r.label} model v${r.version} on tickets as they stood ${r.cutoffHours.join(', ')} h after creation.`,
+        `Train ${r.train.rows} rows (${r.train.from} … ${r.train.to}), validation ${r.validation.rows}, test ${t.rows} rows (${t.from} … ${t.to}).`,
+        `Test, all rows (every ticket at every cut-off where still open), at p ≥ ${f3(t.threshold)}: ${cut(t)}, F1 ${f3(t.f1)} · Brier ${f3(t.brier)}`,
+        ...r.byCutoff.map((m) => `  tickets open at ${m.cutoffHours} h (${m.rows}): ${cut(m)}`),
         r.thresholdReachedOnValidation ? '' : 'The precision target was not reachable on validation: the threshold maximises F1 instead.',
         `Top features: ${r.topFeatures.slice(0, 6).map((f) => f.feature).join(', ')}`,
         r.simulation ? `Simulation on the test period: ${simLine(r.simulation)}.` : '',
+        ...(r.simulation?.notes ?? []),
       ].filter(Boolean).join('\n');
     }
     case 'score': {
@@ -425,18 +486,20 @@ export function renderText(r: RiskResult): string {
       if (!r.tickets.length) return `${head}\nNo open tickets.`;
       return [
         head,
+        r.outsideSupport ? `${r.outsideSupport} open ticket(s) are older than ${formatDuration(r.supportHours)}, the oldest age the model was trained on: their scores (marked ~) extrapolate.` : '',
         table(
           ['ticket', 'risk', 'queue', 'age', 'subject', 'why'],
-          r.tickets.map((t) => [`${t.flagged ? '⚑ ' : ''}${t.ticketId}`, p100(t.probability), t.queue, formatDuration(t.ageHours), t.subject.slice(0, 40), t.reasons.map(reasonText).join('; ')]),
+          r.tickets.map((t) => [`${t.flagged ? '⚑ ' : ''}${t.ticketId}`, `${t.outsideSupport ? '~' : ''}${p100(t.probability)}`, t.queue, formatDuration(t.ageHours), t.subject.slice(0, 40), t.reasons.map(reasonText).join('; ')]),
           [2, 4, 5],
         ),
-      ].join('\n');
+      ].filter(Boolean).join('\n');
     }
     case 'ticket':
       return [
         `${r.ticket.ticketId} — ${r.ticket.subject} (${r.ticket.queue}, ${r.ticket.priority}, ${r.ticket.status ?? '?'})`,
         `${r.label === 'escalated' ? 'Escalation' : 'SLA-breach'} risk ${p100(r.probability)}${r.flagged ? ' — flagged' : ''} (threshold ${p100(r.threshold)}), as of ${r.asOf}`,
         r.note ?? '',
+        r.outsideSupport ? 'This ticket is older than any age the model was trained on: the probability extrapolates.' : '',
         'Why (contributions to the log-odds; base ' + r.base.toFixed(2) + ' → ' + r.margin.toFixed(2) + '):',
         ...r.reasons.map((q) => `  ${q.arrow} ${q.text} (${q.contribution >= 0 ? '+' : '−'}${Math.abs(q.contribution).toFixed(2)})`),
       ].filter(Boolean).join('\n');
@@ -444,10 +507,13 @@ export function renderText(r: RiskResult): string {
       const c = r.card;
       const t = c.metrics.test;
       return [
-        `${r.label} model v${r.active?.version ?? '?'} trained ${r.active?.trainedAt ?? '?'} — features as of ${formatDuration(c.horizonSeconds / 3600)} after creation`,
+        `${r.label} model v${r.active?.version ?? '?'} trained ${r.active?.trainedAt ?? '?'} — rows at ${c.cutoffHours.join(', ')} h after creation; scores of tickets older than ${formatDuration(c.support.maxHours)} are marked as extrapolated`,
+        c.attributes.numeric.length + c.attributes.categorical.length ? `Ticket attributes read: ${[...c.attributes.categorical, ...c.attributes.numeric].join(', ')}` : '',
         `Data ${c.data.from} … ${c.data.to}: ${c.data.eligible} eligible of ${c.data.tickets} tickets; positive rate train ${p100(c.classBalance.train, 1)}, test ${p100(c.classBalance.test, 1)}`,
         `Split: ${c.split.method}`,
-        `Test: PR-AUC ${f3(t.prAuc)} · ROC-AUC ${f3(t.rocAuc)} · precision ${f3(t.precision)} · recall ${f3(t.recall)} · F1 ${f3(t.f1)} · Brier ${f3(t.brier)} at p ≥ ${f3(c.threshold.probability)} (target precision ${c.threshold.precisionTarget}${c.threshold.reachedOnValidation ? '' : ', not reachable on validation: max-F1 threshold'})`,
+        `Test (${c.metrics.population}): PR-AUC ${f3(t.prAuc)} · ROC-AUC ${f3(t.rocAuc)} · precision ${f3(t.precision)} (95 % CI ${f3(t.precisionCi95?.[0])}–${f3(t.precisionCi95?.[1])}) · recall ${f3(t.recall)} · F1 ${f3(t.f1)} · Brier ${f3(t.brier)} at p ≥ ${f3(c.threshold.probability)} (target precision ${c.threshold.precisionTarget}${c.threshold.reachedOnValidation ? '' : ', not reachable on validation: max-F1 threshold'})`,
+        ...c.metrics.byCutoff.map((m) => `  ${m.population} (${m.rows}): PR-AUC ${f3(m.prAuc)} · ROC-AUC ${f3(m.rocAuc)} · precision ${f3(m.precision)} · recall ${f3(m.recall)}`),
+        c.comparison ? `Compared on the same split (${c.comparison.population}): ` + c.comparison.models.map((m) => `${m.model} PR-AUC ${f3(m.prAuc)} ROC-AUC ${f3(m.rocAuc)} Brier ${f3(m.brier)}`).join(' · ') : '',
         'Calibration (deciles): ' + c.metrics.calibration.map((b) => `${p100(b.meanPredicted)}→${p100(b.observedRate)}`).join(' '),
         'Top features (mean |SHAP|): ' + c.topFeatures.slice(0, 8).map((f) => `${f.feature} ${f.meanAbsContribution.toFixed(3)}`).join(', '),
         c.simulation ? `Intervention: ${c.simulation.assumption.description} ${simLine(c.simulation)}.` : '',
@@ -479,7 +545,7 @@ export function renderBlocks(r: RiskResult): Block[] {
       for (const t of r.tickets.slice(0, 20)) {
         blocks.push(
           section(
-            `${t.flagged ? ':triangular_flag_on_post: ' : ''}*${esc(t.ticketId)}* ${p100(t.probability)} · ${esc(t.queue)} · ${formatDuration(t.ageHours)} old\n${esc(t.subject.slice(0, 120))}\n` +
+            `${t.flagged ? ':triangular_flag_on_post: ' : ''}*${esc(t.ticketId)}* ${t.outsideSupport ? '~' : ''}${p100(t.probability)} · ${esc(t.queue)} · ${formatDuration(t.ageHours)} old${t.outsideSupport ? ' (older than the model’s training range: extrapolated)' : ''}\n${esc(t.subject.slice(0, 120))}\n` +
               (t.reasons.length ? t.reasons.map((q) => `• ${esc(reasonText(q))}`).join('\n') : '_no strong reasons_'),
           ),
         );

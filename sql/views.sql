@@ -85,6 +85,7 @@ SELECT
   t.escalated,
   t.sla_breached,
   t.due_at,
+  t.attributes,
   CASE WHEN t.first_response_at IS NOT NULL
        THEN (unixepoch(t.first_response_at) - unixepoch(t.created_at)) END AS first_response_seconds,
   CASE WHEN t.resolved_at IS NOT NULL
@@ -99,6 +100,14 @@ SELECT
 FROM tickets t
 LEFT JOIN customers c ON c.customer_id = t.customer_id
 LEFT JOIN agents a ON a.agent_id = t.agent_id;
+
+-- One row per ticket attribute (tickets.attributes, from attr_<name> columns): name without the prefix,
+-- value as written (text). Numeric attributes: every value of the name parses as a number.
+DROP VIEW IF EXISTS v_ticket_attributes;
+CREATE VIEW v_ticket_attributes AS
+SELECT t.ticket_id, j.key AS name, CAST(j.value AS TEXT) AS value
+FROM tickets t, json_each(t.attributes) j
+WHERE t.attributes IS NOT NULL;
 
 DROP VIEW IF EXISTS v_ticket_events;
 CREATE VIEW v_ticket_events AS

@@ -8,7 +8,7 @@ import { Registry, parseCommandLine, UsageError, type AnyCommand, type CommandCo
 import { validateBlocks } from '../src/blocks/kit.js';
 import { risk, parseHorizon, renderText, renderBlocks, type RiskResult, type RiskScoreResult, type RiskTicketResult, type RiskTrainResult, type RiskModelResult, type RiskSimulateResult } from '../commands/risk.js';
 import { generateSyntheticTickets } from '../src/engines/risk/synthetic.js';
-import { scoreOpenTickets } from '../src/warehouse/models.js';
+import { scoreOpenTickets } from '../commands/riskScoring.js';
 
 const registry = new Registry([risk as AnyCommand]);
 const pctx: ParseContext = { queues: ['billing', 'tech_support'], now: new Date('2026-06-30T00:00:00Z'), tz: 'UTC', queueTz: () => 'UTC' };
@@ -32,7 +32,10 @@ describe('risk grammar', () => {
     expect(parse('risk breach billing')).toMatchObject({ action: 'score', label: 'sla_breached', queue: 'billing' });
     expect(parse('risk T-123')).toEqual({ action: 'ticket', label: 'escalated', ticketId: 'T-123' });
     expect(parse('risk model')).toEqual({ action: 'model', label: 'escalated' });
-    expect(parse('risk train')).toEqual({ action: 'train', label: 'escalated', horizonSeconds: 7200, precision: 0.7, speedup: 0.3 });
+    expect(parse('risk train')).toEqual({ action: 'train', label: 'escalated', horizonSeconds: null, precision: 0.7, speedup: 0.3, waiting: [] });
+    expect(parse('risk train --horizon 0s')).toMatchObject({ horizonSeconds: 0 });
+    expect(parse('risk train --waiting pending,on_hold')).toMatchObject({ waiting: ['pending', 'on_hold'] });
+    expect(() => parse('risk train --horizon soon')).toThrow(/0s, 90m or 2h/);
     expect(parse('risk train --label sla_breached --horizon 90m --precision 80%')).toMatchObject({ label: 'sla_breached', horizonSeconds: 5400, precision: 0.8 });
     expect(parse('risk simulate --speedup 40%')).toMatchObject({ action: 'simulate', speedup: 0.4 });
     expect(parse('risk sim 0.5')).toMatchObject({ action: 'simulate', speedup: 0.5 });
@@ -105,7 +108,7 @@ describe('risk command on a warehouse', () => {
     expect(renderText(r)).toMatch(/Trained escalated model v1/);
     const again = (await run('risk train --horizon 3h')) as RiskTrainResult;
     expect(again.version).toBe(2);
-    expect(again.horizonSeconds).toBe(10800);
+    expect(again.cutoffHours).toEqual([3]);
   });
 
   it('lists the riskiest open tickets with up to three raising reasons', async () => {

@@ -179,9 +179,9 @@ describe('narrator', () => {
 
   describe('risk', () => {
     const reason = (text: string, contribution: number) => ({ key: text, text, contribution, arrow: contribution >= 0 ? '↑' : '↓' }) as const;
-    const row = (ticketId: string, subject: string, probability: number, flagged: boolean, reasons: ReturnType<typeof reason>[]): ScoredRow => ({ ticketId, queue: 'billing', subject, priority: 'high', createdAt: '2026-11-20T10:00:00Z', ageHours: 5, probability, flagged, reasons });
+    const row = (ticketId: string, subject: string, probability: number, flagged: boolean, reasons: ReturnType<typeof reason>[]): ScoredRow => ({ ticketId, queue: 'billing', subject, priority: 'high', createdAt: '2026-11-20T10:00:00Z', ageHours: 5, probability, flagged, outsideSupport: false, reasons });
     const score: RiskScoreResult = {
-      kind: 'score', label: 'escalated', modelVersion: 3, asOf: '2026-11-20T15:00:00Z', queue: 'billing', open: 42, flagged: 5, threshold: 0.35,
+      kind: 'score', label: 'escalated', modelVersion: 3, asOf: '2026-11-20T15:00:00Z', queue: 'billing', open: 42, flagged: 5, outsideSupport: 0, supportHours: 24, threshold: 0.35,
       tickets: [
         row('T-1', 'Refund still missing', 0.81, true, [reason('3 transfers in 2 h', 0.9), reason('angry wording', 0.5), reason('VIP customer', 0.3), reason('high priority', 0.1)]),
         row('T-2', 'Charged twice', 0.52, true, [reason('2 reopens', 0.4), reason('waiting 4 h for us', 0.2), reason('new customer', -0.1)]),
@@ -207,7 +207,7 @@ describe('narrator', () => {
     test('one ticket: its probability against the threshold and its reasons; other views fall back to their text', () => {
       const t: RiskTicketResult = {
         kind: 'ticket', label: 'sla_breached', ticket: { ticketId: 'T-7', queue: 'billing', subject: 'Login loop', status: 'open', priority: 'normal', createdAt: '2026-11-20T10:00:00Z' },
-        asOf: '2026-11-20T15:00:00Z', note: null, probability: 0.28, flagged: false, threshold: 0.4, base: -2, margin: -0.9,
+        asOf: '2026-11-20T15:00:00Z', note: null, probability: 0.28, flagged: false, outsideSupport: false, threshold: 0.4, base: -2, margin: -0.9,
         reasons: [reason('no agent reply for 3 h', 0.7), reason('weekend', 0.2), reason('short text', -0.3), reason('queue', 0.05)],
       };
       const n = narrate('risk', t, () => 'unused');

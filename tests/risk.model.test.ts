@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { trainGbdt, predictMargins, predictMarginRow, boosterToJson, boosterFromJson, sigmoid, flattenBooster, predictFlat, predictTree, type Booster, type Tree } from '../src/engines/risk/gbdt.js';
+import { trainGbdt, predictMargins, predictMarginRow, boosterToJson, boosterFromJson, sigmoid, predictTree, type Booster, type Tree } from '../src/engines/risk/gbdt.js';
 import { TreeShap } from '../src/engines/risk/treeshap.js';
 import { rocAuc, averagePrecision, thresholdForPrecision, brierScore, calibrationTable, confusionAt, wilsonLower } from '../src/engines/risk/metrics.js';
 import { fitIsotonic, fitPlatt, calibrate } from '../src/engines/risk/calibration.js';
@@ -144,31 +144,6 @@ describe('GBDT', () => {
     const bal = trainGbdt(X, y2, d, { nRounds: 1, positiveWeight: 'balanced' });
     expect(bal.positiveWeight).toBeCloseTo(3, 12);
     expect(bal.booster.baseScore).toBeCloseTo(0, 12);
-  });
-});
-
-describe('flattened prediction layouts', () => {
-  it('equal a plain walk of every tree, missing values included, in both layouts', () => {
-    fc.assert(
-      // 1–11 trees: the complete layout walks trees four at a time, then the remainder one by one.
-      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 }), (seed, depth, nTrees) => {
-        const rng = createRng(seed);
-        const M = 4;
-        const trees = [randomTree(rng, M, depth)];
-        for (let k = 1; k < nTrees; k++) trees.push(randomTree(rng, M, k % 3 === 0 ? 1 : Math.max(0, depth - (k % 4))));
-        const b: Booster = { baseScore: rng.normal(), nFeatures: M, trees };
-        const fb = flattenBooster(b);
-        // Complete (padded) layout up to depth 6, the breadth-first walk beyond.
-        if ((fb.completeDepth > 0) !== trees.some((t) => t.left[0] >= 0) && depth <= 6) return false;
-        for (let k = 0; k < 20; k++) {
-          const x = Array.from({ length: M }, () => (rng.next() < 0.15 ? NaN : rng.next()));
-          const ref = trees.reduce((s, t) => s + predictTree(t, x, 0), b.baseScore);
-          if (predictFlat(fb, x) !== ref) return false;
-        }
-        return true;
-      }),
-      { numRuns: 200 },
-    );
   });
 });
 

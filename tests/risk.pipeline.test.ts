@@ -16,10 +16,22 @@ const trained = trainRiskModel(data, { label: 'escalated', seed: 5, gbdt: fast, 
 describe('risk pipeline', () => {
   it('splits by time and reports the test slice', () => {
     const { split, metrics, data: range } = trained.card;
-    expect(split.train.rows + split.validation.rows + split.test.rows).toBe(range.eligible);
+    expect(split.train.tickets + split.validation.tickets + split.test.tickets).toBe(range.eligible);
+    expect(split.train.rows + split.validation.rows + split.test.rows).toBe(range.rows);
     expect(split.train.to! <= split.validation.from!).toBe(true);
     expect(split.validation.to! <= split.test.from!).toBe(true);
-    expect(split.test.rows).toBe(Math.round(range.eligible * 0.2));
+    expect(split.test.tickets).toBe(Math.round(range.eligible * 0.2));
+    // Rows at every default cut-off, metrics per cut-off on the tickets still open there.
+    expect(trained.card.cutoffHours).toEqual([0, 1, 2, 4, 8, 24]);
+    expect(metrics.byCutoff.map((m) => m.cutoffHours)).toEqual([0, 1, 2, 4, 8, 24]);
+    expect(metrics.byCutoff.reduce((a, m) => a + m.rows, 0)).toBe(split.test.rows);
+    for (let k = 1; k < metrics.byCutoff.length; k++) expect(metrics.byCutoff[k].rows).toBeLessThanOrEqual(metrics.byCutoff[k - 1].rows);
+    // Each ticket weighs 1 in all, however many rows it has.
+    const { w, ticket } = trained.matrix;
+    const perTicket = new Map<number, number>();
+    ticket.forEach((i, r) => perTicket.set(i, (perTicket.get(i) ?? 0) + w[r]));
+    for (const v of perTicket.values()) expect(v).toBeCloseTo(1, 12);
+    expect(perTicket.size).toBe(range.eligible);
     // The synthetic labels are learnable: well above the base rate, and not above the Bayes-optimal score.
     const bayes = trained.test.ticketIds.map((id) => data.bayes.get(id)!);
     const apBayes = averagePrecision(bayes, trained.test.labels);
@@ -43,18 +55,36 @@ describe('risk pipeline', () => {
     for (const k of [0, 7, 42]) {
       const id = trained.test.ticketIds[k];
       const t = byId.get(id)!;
-      const cutoff = Date.parse(t.created_at) + model.horizonSeconds * 1000;
+      const cutoff = Date.parse(t.created_at) + trained.test.cutoffHours[k] * 3_600_000;
       const evs = events.get(id) ?? [];
       const [s] = scoreTickets(loaded, [rewindTicket(t, evs, cutoff)], evs, cutoff, { agents: data.agents, reasons: 3 });
       expect(Math.abs(s.margin - trained.test.margins[k])).toBeLessThan(1e-12);
       expect(s.probability).toBeCloseTo(trained.test.probabilities[k], 12);
       expect(s.reasons!.length).toBe(3);
+      expect(s.outsideSupport).toBe(false);
       // Local accuracy of the contributions behind the reasons.
       const x = featurize(model.schema, rewindTicket(t, evs, cutoff), evs, cutoff, { agents: new Map(data.agents.map((a) => [a.agent_id, a])) });
       const phi = loaded.shap.contributions(x);
       expect(Math.abs(phi.reduce((a, b) => a + b, loaded.shap.base) - predictMarginRow(loaded.booster, x))).toBeLessThan(1e-9);
     }
     expect(() => parseRiskModel({ ...trained.model, format: 'other' })).toThrow();
+    expect(() => parseRiskModel({ ...trained.model, version: 1 })).toThrow(/retrain/);
+  });
+
+  it('flags scores of tickets older than the last training cut-off as outside the training support', () => {
+    const loaded = loadRiskModel(trained.model);
+    const t = data.tickets[0];
+    const at = (h: number) => scoreTickets(loaded, [t], [], Date.parse(t.created_at) + h * 3_600_000)[0];
+    expect(at(0).outsideSupport).toBe(false);
+    expect(at(24).outsideSupport).toBe(false);
+    expect(at(30).outsideSupport).toBe(true);
+    expect(at(30).ageHours).toBe(30);
+    expect(at(-2).outsideSupport).toBe(true); // created after "now"
+    // A model trained at one cut-off only supports that age.
+    const one = trainRiskModel(data, { label: 'escalated', seed: 5, gbdt: fast, bootstrap: 20, shapRows: 20, cutoffHours: [2] });
+    expect(one.model.support).toEqual({ minHours: 2, maxHours: 2 });
+    const l1 = loadRiskModel(one.model);
+    expect(scoreTickets(l1, [t], [], Date.parse(t.created_at) + 8 * 3_600_000)[0].outsideSupport).toBe(true);
   });
 
   it('scores a batch as it scores each ticket alone, whatever the order of events and tickets', () => {
@@ -152,11 +182,15 @@ describe('simulateBreachReduction', () => {
       mk('e', null, null, true, 1), // no times: label kept
     ];
     const r = simulateBreachReduction(tickets, { bootstrap: 500, seed: 3 });
-    expect(r.breachesWithout).toBe(4);
-    expect(r.breachesWith).toBe(3);
+    // e cannot be evaluated (no times): left out of every count.
+    expect(r.breachesWithout).toBe(3);
+    expect(r.breachesWith).toBe(2);
     expect(r.avoided).toBe(1);
-    expect(r.reduction).toBeCloseTo(0.25, 12);
+    expect(r.reduction).toBeCloseTo(1 / 3, 12);
     expect(r.unevaluable).toBe(1);
+    expect(r.tickets).toBe(4);
+    expect(r.notes.join(' ')).toMatch(/Assumption/);
+    expect(r.notes.join(' ')).toMatch(/1 of 5 tickets lack/);
     expect(r.ci95.avoided[0]).toBeLessThanOrEqual(1);
     expect(r.ci95.avoided[1]).toBeGreaterThanOrEqual(1);
     expect(r.assumption.speedup).toBe(0.3);
@@ -165,5 +199,12 @@ describe('simulateBreachReduction', () => {
     const none = simulateBreachReduction(tickets, { intervention: { speedup: 0, description: '', rationale: '' }, bootstrap: 10 });
     expect(none.avoided).toBe(0);
     expect(simulateBreachReduction(tickets, { bootstrap: 200, seed: 3 })).toEqual(simulateBreachReduction(tickets, { bootstrap: 200, seed: 3 }));
+  });
+
+  it('says so when the data has no due times, instead of reporting 0 avoided', () => {
+    const r = simulateBreachReduction([mk('a', 12, null, true, 1), mk('b', 3, null, false, 0)], { bootstrap: 20 });
+    expect(r.tickets).toBe(0);
+    expect(Number.isNaN(r.avoided)).toBe(true);
+    expect(r.notes.join(' ')).toMatch(/no due times/);
   });
 });

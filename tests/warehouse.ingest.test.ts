@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles, parseTimestamp, formatIngestReport } from '../src/warehouse/ingest.js';
 import { readRiskData } from '../src/warehouse/models.js';
-import { refreshTextHeads } from '../src/warehouse/textHeads.js';
-import { textHead } from '../src/engines/risk/text.js';
+import { listTicketAttributes } from '../src/warehouse/attributes.js';
 
 const FIXTURE = 'tests/fixtures/small';
 const DATA_TABLES = ['sla_policy', 'interval_inputs', 'customers', 'agents', 'tickets', 'ticket_events'];
@@ -272,42 +271,42 @@ it('fixture files exist', () => {
   expect(readFileSync(join(FIXTURE, 'intervals.csv'), 'utf8')).toMatch(/^interval_start,/);
 });
 
-describe('risk text heads', () => {
-  const heads = (d: Db) => new Map((d.prepare('SELECT ticket_id, signals FROM ticket_text_heads').all() as { ticket_id: string; signals: Buffer }[]).map((r) => [r.ticket_id, r.signals]));
-  const expected = (subject: string | null, body: string | null) => Buffer.from(textHead(subject, body).buffer);
-
-  it('are stored for open tickets first, follow a changed subject, and are read back aligned with the tickets', async () => {
-    const r = await ingestFiles(db, [join(FIXTURE, 'customers.csv'), join(FIXTURE, 'agents.csv'), join(FIXTURE, 'tickets.csv'), join(FIXTURE, 'ticket_events.csv')]);
-    expect(r.ok).toBe(true);
-    expect(heads(db).size).toBe(0);
-    const tickets = db.prepare('SELECT ticket_id, subject, body, resolved_at, status FROM tickets ORDER BY ticket_id').all() as { ticket_id: string; subject: string; body: string | null; resolved_at: string | null; status: string }[];
-    const open = tickets.filter((t) => t.resolved_at === null && ['open', 'pending'].includes(t.status));
-    expect(open.length).toBeGreaterThan(0);
-    expect(open.length).toBeLessThan(tickets.length);
-    expect(refreshTextHeads(db, { openOnly: true })).toBe(open.length);
-    expect([...heads(db).keys()].sort()).toEqual(open.map((t) => t.ticket_id));
-    expect(refreshTextHeads(db)).toBe(tickets.length - open.length);
-    const stored = heads(db);
-    for (const t of tickets) expect(stored.get(t.ticket_id)).toEqual(expected(t.subject, t.body));
-
-    // A changed subject drops the old head (trigger); the next refresh computes the new one.
+describe('ticket attributes (attr_<name> columns)', () => {
+  it('round-trip from CSV and JSON Lines, reach readRiskData and v_ticket_attributes, and say which are numeric', async () => {
+    const lines = readFileSync(join(FIXTURE, 'tickets.csv'), 'utf8').trim().split('\n');
     const f = join(dir, 'tickets.csv');
-    const lines = readFileSync(join(FIXTURE, 'tickets.csv'), 'utf8').split('\n');
-    writeFileSync(f, [lines[0], lines[2].replace('Refund please', 'Third time: cancel my plan')].join('\n') + '\n');
-    expect((await ingestFiles(db, [f])).ok).toBe(true);
-    expect(heads(db).has('T-2')).toBe(false);
-    expect(refreshTextHeads(db)).toBe(1);
-    const t2 = db.prepare(`SELECT subject, body FROM tickets WHERE ticket_id = 'T-2'`).get() as { subject: string; body: string };
-    expect(t2.subject).toBe('Third time: cancel my plan');
-    expect(heads(db).get('T-2')).toEqual(expected(t2.subject, t2.body));
-
-    // Read back in the tickets' order; a damaged row is ignored (that ticket is scanned instead).
-    db.prepare(`UPDATE ticket_text_heads SET signals = x'01020304' WHERE ticket_id = 'T-1'`).run();
+    // Two attribute columns: region (text) and seats (numeric); an empty cell is no value.
+    writeFileSync(f, [`${lines[0]},attr_region,attr_seats`, `${lines[1]},EMEA,12`, `${lines[2]},"APAC, north",`, ...lines.slice(3).map((l) => `${l},EMEA,3.5`)].join('\n') + '\n');
+    const r = await ingestFiles(db, [join(FIXTURE, 'customers.csv'), join(FIXTURE, 'agents.csv'), f]);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.join(' ')).not.toMatch(/attr_/);
+    const ids = lines.slice(1).map((l) => l.split(',')[0]);
     const data = readRiskData(db);
-    const h = data.textHeads!;
-    data.tickets.forEach((t, q) => {
-      if (t.ticket_id === 'T-1') expect(h.at[q]).toBe(-1);
-      else expect(Buffer.from(h.data.slice(h.at[q], h.at[q] + textHead(t.subject, t.body ?? null).length).buffer)).toEqual(expected(t.subject, t.body ?? null));
-    });
+    const byId = new Map(data.tickets.map((t) => [t.ticket_id, t]));
+    expect(byId.get(ids[0])!.attributes).toEqual({ region: 'EMEA', seats: '12' });
+    expect(byId.get(ids[1])!.attributes).toEqual({ region: 'APAC, north' });
+    const rows = db.prepare('SELECT name, value FROM v_ticket_attributes WHERE ticket_id = ? ORDER BY name').all(ids[0]);
+    expect(rows).toEqual([{ name: 'region', value: 'EMEA' }, { name: 'seats', value: '12' }]);
+    expect(listTicketAttributes(db)).toEqual([
+      { name: 'region', kind: 'text', tickets: ids.length, distinct: 2 },
+      { name: 'seats', kind: 'numeric', tickets: ids.length - 1, distinct: new Set(['12', ...ids.slice(2).map(() => '3.5')]).size },
+    ]);
+    // JSON Lines: attr_ fields too.
+    const j = join(dir, 'more.jsonl');
+    const t0 = db.prepare('SELECT * FROM tickets WHERE ticket_id = ?').get(ids[0]) as Record<string, unknown>;
+    const { attributes: _a, ...plain } = t0;
+    writeFileSync(j, JSON.stringify({ ...plain, ticket_id: 'T-J1', attr_region: 'LATAM', attr_seats: 4 }) + '\n');
+    expect((await ingestFiles(db, [j])).ok).toBe(true);
+    expect(readRiskData(db, { ticketIds: ['T-J1'] }).tickets[0].attributes).toEqual({ region: 'LATAM', seats: '4' });
+  });
+
+  it('rejects a badly named attribute column with an example, changing nothing', async () => {
+    const lines = readFileSync(join(FIXTURE, 'tickets.csv'), 'utf8').trim().split('\n');
+    const f = join(dir, 'bad.csv');
+    writeFileSync(f, [`${lines[0]},attr_Region!`, `${lines[1]},EMEA`].join('\n') + '\n');
+    const r = await ingestFiles(db, [join(FIXTURE, 'customers.csv'), join(FIXTURE, 'agents.csv'), f]);
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatchObject({ column: 'attr_region!', example: 'attr_region' });
+    expect(db.prepare('SELECT COUNT(*) FROM tickets').pluck().get()).toBe(0);
   });
 });

@@ -62,16 +62,16 @@ const isFn = (f: unknown): f is AnyFn => typeof f === 'function';
 
 /**
  * The engines that exist: queueing and drift are imported statically (they are part of the build); the risk
- * scorer is looked up at run time in src/warehouse/models.ts, so alerting works before the model registry does.
+ * scorer is looked up at run time in commands/riskScoring.ts, so alerting works without the risk engine.
  */
 export async function loadEngines(log?: { warn: (o: object, m?: string) => void }): Promise<Engines> {
   const out: Engines = { erlangC, detectDrift: detectDrift as unknown as Engines['detectDrift'], attributeDay: attributeDay as unknown as Engines['attributeDay'] };
   try {
-    const spec = '../warehouse/models.js';
+    const spec = '../../commands/riskScoring.js';
     const m = (await import(spec)) as Record<string, unknown>;
     const scorer = m.scoreOpenTickets ?? m.openTicketRisks ?? m.scoreOpen;
     if (isFn(scorer)) out.scoreOpenTickets = scorer as unknown as Engines['scoreOpenTickets'];
-    else log?.warn({}, 'alerts: src/warehouse/models.ts has no scoreOpenTickets(db, now); risk metrics are disabled');
+    else log?.warn({}, 'alerts: commands/riskScoring.ts has no scoreOpenTickets(db, now); risk metrics are disabled');
   } catch (err) {
     log?.warn({ err: String(err) }, 'alerts: risk model registry not available; risk metrics are disabled');
   }

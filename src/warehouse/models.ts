@@ -1,15 +1,15 @@
 /**
  * The risk model registry (table `models`, sql/migrations/003_models.sql): save a trained model as a new
  * version, load the active one per label, list versions, switch the active version. Also the risk
- * engine's typed reads of tickets, events and agents (views v_ticket_facts, v_ticket_events,
- * v_risk_agents) and `scoreOpenTickets`, which the alert evaluator and digest call.
+ * engine's typed reads of tickets (with their attributes), events and agents (views v_ticket_facts,
+ * v_ticket_events, v_risk_agents). The warehouse stores; scoring happens in the callers
+ * (commands/riskScoring.ts).
  */
 import type { Db } from './db.js';
 import { parseRiskModel, loadRiskModel, type RiskModel, type LoadedRiskModel } from '../engines/risk/model.js';
-import { scoreTickets, type RiskData, type ScoredTicket } from '../engines/risk/pipeline.js';
+import type { RiskData } from '../engines/risk/pipeline.js';
 import type { RiskAgent, RiskEvent, RiskLabel, RiskTicket } from '../engines/risk/types.js';
-import { TEXT_HEAD_VERSION } from '../engines/risk/text.js';
-import { refreshTextHeads, textHeadsFromBlobs } from './textHeads.js';
+import { parseAttributes } from './attributes.js';
 
 export interface ModelSummary {
   id: number;
@@ -114,7 +114,7 @@ export function activateModel(db: Db, id: number): void {
 }
 
 const TICKET_COLUMNS = `ticket_id, created_at, first_response_at, resolved_at, status, priority, channel, queue, customer_id,
-  customer_tier, agent_id, agent_level, agent_hired_at, subject, body, category, csat, reopen_count, escalated, sla_breached, due_at`;
+  customer_tier, agent_id, agent_level, agent_hired_at, subject, body, category, csat, reopen_count, escalated, sla_breached, due_at, attributes`;
 const EVENT_COLUMNS = 'event_id, ticket_id, at, type, author_type, agent_id, from_queue, to_queue, status, body';
 /** Open = not resolved; status alone can lag (a solved ticket reopened has resolved_at cleared). */
 const OPEN = `resolved_at IS NULL AND status IN ('open', 'pending')`;
@@ -150,22 +150,17 @@ export function readRiskData(db: Db, opts: RiskReadOptions = {}): RiskData {
     params.push(JSON.stringify(opts.ticketIds));
   }
   const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const tickets = db.prepare(`SELECT ${TICKET_COLUMNS} FROM v_ticket_facts ${cond} ORDER BY created_at, ticket_id`).all(...params) as RiskTicket[];
+  const rows = db.prepare(`SELECT ${TICKET_COLUMNS} FROM v_ticket_facts ${cond} ORDER BY created_at, ticket_id`).all(...params) as (Omit<RiskTicket, 'attributes'> & { attributes: string | null })[];
+  const tickets: RiskTicket[] = rows.map((r) => ({ ...r, attributes: parseAttributes(r.attributes) }));
   const evCond = where.length ? `WHERE e.ticket_id IN (SELECT ticket_id FROM v_ticket_facts ${cond})` : '';
   const until = opts.until ? `${evCond ? ' AND' : 'WHERE'} e.at <= ?` : '';
-  // Grouped by ticket in the tickets' order: scoring then pairs them up without a map of ids.
   const events = db
     .prepare(
       `SELECT ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM v_ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id ${evCond}${until} ORDER BY t.created_at, e.ticket_id, e.at, e.event_id`,
     )
     .all(...params, ...(opts.until ? [opts.until] : [])) as RiskEvent[];
   const agents = db.prepare('SELECT agent_id, level, hired_at FROM v_risk_agents').all() as RiskAgent[];
-  // Stored subject + body signals, aligned with `tickets` (same filter and order).
-  const blobs = db
-    .prepare(`SELECT (SELECT h.signals FROM ticket_text_heads h WHERE h.ticket_id = f.ticket_id AND h.version = ${TEXT_HEAD_VERSION}) FROM v_ticket_facts f ${cond} ORDER BY created_at, ticket_id`)
-    .pluck()
-    .all(...params) as (Buffer | null)[];
-  return { tickets, events, agents, textHeads: blobs.length === tickets.length ? textHeadsFromBlobs(blobs) : null };
+  return { tickets, events, agents };
 }
 
 /** The active model of `label`, loaded for scoring; throws a message that says how to get one. */
@@ -173,40 +168,6 @@ export function requireActiveModel(db: Db, label: RiskLabel = 'escalated'): Load
   const m = loadActiveModel(db, label);
   if (!m) throw new Error(`no active ${label} risk model: train one with \`radar risk train --label ${label}\``);
   return loadRiskModel(m);
-}
-
-export interface OpenTicketRisk {
-  ticketId: string;
-  queue: string;
-  /** Calibrated probability in [0, 1]. */
-  score: number;
-  flagged: boolean;
-  subject?: string;
-  priority?: string;
-  createdAt?: string;
-}
-
-/**
- * Scores every open ticket as of `now` with the active model (escalated by default): what the alert
- * evaluator (`risk_count`, `risk_ticket`) and the daily digest read. Throws when no model is active.
- */
-export function scoreOpenTickets(db: Db, now: Date, opts: { label?: RiskLabel; queue?: string | null } = {}): OpenTicketRisk[] {
-  const model = requireActiveModel(db, opts.label ?? 'escalated');
-  const data = readOpenForScoring(db, { queue: opts.queue ?? null, until: isoSeconds(now) });
-  const scored: ScoredTicket[] = scoreTickets(model, data.tickets, data.events, now.getTime(), { agents: data.agents, textHeads: data.textHeads });
-  return scored.map((s, i) => {
-    const t = data.tickets[i];
-    return { ticketId: s.ticket_id, queue: t.queue, score: s.probability, flagged: s.flagged, subject: t.subject, priority: t.priority, createdAt: t.created_at };
-  });
-}
-
-/**
- * readRiskData of the open tickets, after storing the text heads of any that lack one (a ticket's subject
- * and body are scanned at its first scoring, then read back; a read-only warehouse just scans them).
- */
-export function readOpenForScoring(db: Db, opts: Omit<RiskReadOptions, 'openOnly'> = {}): RiskData {
-  if (!db.readonly) refreshTextHeads(db, { openOnly: true });
-  return readRiskData(db, { ...opts, openOnly: true });
 }
 
 /** 'YYYY-MM-DDTHH:MM:SSZ', the warehouse's timestamp text. */

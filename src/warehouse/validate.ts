@@ -54,8 +54,14 @@ export interface RowSink {
 /** Columns written for a table: the file's columns plus, for intervals, the derived calendar. */
 export function writeColumns(spec: TableSpec): string[] {
   const cols = spec.columns.map((c) => c.name);
+  if (spec.table === 'tickets') return [...cols, 'attributes'];
   return spec.table === 'interval_inputs' ? [...cols, 'interval_seconds', 'local_date', 'local_minute', 'local_dow'] : cols;
 }
+
+/** A tickets column kept as a ticket attribute: attr_ then lower-case letters, digits, underscores. */
+export const ATTRIBUTE_COLUMN = /^attr_[a-z0-9_]+$/;
+/** Longest attribute value kept (characters). */
+export const MAX_ATTRIBUTE_LENGTH = 500;
 
 export function specByTable(table: string): TableSpec {
   const s = TABLES.find((t) => t.table === table);
@@ -293,7 +299,11 @@ export async function validateFile(
   const cols = spec.columns.map((c) => c.name);
   const nCols = cols.length;
   const isIntervals = spec.table === 'interval_inputs';
-  const extra = isIntervals ? ['interval_seconds', 'local_date', 'local_minute', 'local_dow'] : [];
+  const isTickets = spec.table === 'tickets';
+  const extra = isIntervals ? ['interval_seconds', 'local_date', 'local_minute', 'local_dow'] : isTickets ? ['attributes'] : [];
+  // attr_<name> columns of a tickets file (CSV header, or each JSON line's keys): kept as JSON in `attributes`.
+  let attrCols: { name: string; idx: number }[] = [];
+  const isAttr = (h: string) => isTickets && h.startsWith('attr_');
   const width = nCols + extra.length;
   let chunk: Cell[] = [];
   let chunkRows = 0;
@@ -322,7 +332,13 @@ export async function validateFile(
     if (!colIdx && batch.header.length) {
       const header = batch.header;
       colIdx = cols.map((c) => header.indexOf(c));
-      const unknown = header.filter((h) => h && !cols.includes(h));
+      attrCols = header.map((h, idx) => ({ name: h, idx })).filter((a) => isAttr(a.name));
+      const badAttr = attrCols.filter((a) => !ATTRIBUTE_COLUMN.test(a.name));
+      if (badAttr.length) {
+        problems.add({ file: path, line: 1, column: badAttr.map((a) => a.name).join(', '), value: '', reason: 'an attribute column is attr_ followed by lower-case letters, digits or _', example: 'attr_region' });
+        return done();
+      }
+      const unknown = header.filter((h) => h && !cols.includes(h) && !isAttr(h));
       if (unknown.length) warnings.push(`${path}: ignored unknown column(s) ${unknown.join(', ')}`);
       const missing = spec.columns.filter((c, i) => c.required && colIdx![i] < 0).map((c) => c.name);
       if (missing.length) {
@@ -340,7 +356,7 @@ export async function validateFile(
           continue;
         }
         if (count === 0) {
-          const unknown = [...rec.keys()].filter((k) => !cols.includes(k));
+          const unknown = [...rec.keys()].filter((k) => !cols.includes(k) && !isAttr(k));
           if (unknown.length) warnings.push(`${path}: ignored unknown field(s) ${unknown.join(', ')}`);
           const missing = spec.columns.filter((c) => c.required && !rec.has(c.name)).map((c) => c.name);
           if (missing.length) {
@@ -359,6 +375,22 @@ export async function validateFile(
           issue(cols[i], text.slice(0, 80), failure.reason);
           named[cols[i]] = null;
         }
+      }
+      if (isTickets) {
+        // Attributes: every non-empty attr_ cell, by name without the prefix; null when there is none.
+        const attrs: Record<string, string> = {};
+        let any = false;
+        const take = (col: string, raw: string | undefined) => {
+          const v = raw === undefined ? '' : raw.trim();
+          if (v === '') return;
+          if (!ATTRIBUTE_COLUMN.test(col)) return issue(col, '', 'an attribute field is attr_ followed by lower-case letters, digits or _');
+          if (v.length > MAX_ATTRIBUTE_LENGTH) return issue(col, v.slice(0, 80), `is longer than ${MAX_ATTRIBUTE_LENGTH} characters`);
+          attrs[col.slice(5)] = v;
+          any = true;
+        };
+        if (rec instanceof Map) for (const [k, v] of rec) if (isAttr(k)) take(k, v);
+        if (!(rec instanceof Map)) for (const a of attrCols) take(a.name, rec[a.idx]);
+        values[nCols] = any ? JSON.stringify(attrs) : null;
       }
       if (!bad && spec.check) for (const i of spec.check(named)) issue(i.column, i.value, i.reason);
       if (bad) continue;

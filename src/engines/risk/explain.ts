@@ -2,6 +2,7 @@
  * Per-ticket reasons in words from TreeSHAP contributions (log-odds units).
  *
  * Grouping: hashed token columns (`tok_*`) become one "wording" reason (their contributions summed);
+ * a categorical column (target statistic) is named after the ticket's level ("queue billing", "region EMEA");
  * each one-hot block (`channel=…`, `queue=…`, `category=…`) becomes one reason named after the ticket's
  * value (the block's contributions summed, so "queue billing" carries what the queue as a whole added).
  * Everything else maps one feature to one phrase with its value. Arrow: ↑ raises the risk, ↓ lowers it.
@@ -48,6 +49,20 @@ function phrase(name: string, v: number, get: (n: string) => number): string {
       return known ? `agent ${v < 60 ? plural(Math.round(v), 'day') : `${Math.round(v / 30)} months`} in the job` : 'agent tenure unknown';
     case 'transfers':
       return `${plural(v, 'transfer')} in ${formatDuration(age)}`;
+    case 'reassignments':
+      return `${plural(v, 'reassignment')} in ${formatDuration(age)}`;
+    case 'distinct_queues':
+      return `been in ${plural(v, 'queue')}`;
+    case 'distinct_agents':
+      return `${plural(v, 'agent')} so far`;
+    case 'status_changes':
+      return `${plural(v, 'status change')}`;
+    case 'hours_in_status':
+      return `${formatDuration(v)} in its current status`;
+    case 'waiting_on_customer':
+      return v > 0 ? 'waiting on the customer' : 'not waiting on the customer';
+    case 'hours_waiting_on_customer':
+      return `${formatDuration(v)} waiting on the customer in all`;
     case 'responded':
       return v > 0 ? 'first response given' : 'no first response yet';
     case 'first_response_wait_hours':
@@ -90,6 +105,7 @@ function phrase(name: string, v: number, get: (n: string) => number): string {
     case 'text_words':
       return `${plural(v, 'word')} from the customer`;
     default:
+      if (name.startsWith('attr_')) return `${name.slice(5)} ${known ? Number(v.toFixed(2)) : 'unknown'}`;
       return `${name} = ${known ? Number(v.toFixed(2)) : 'unknown'}`;
   }
 }
@@ -101,6 +117,8 @@ export interface ExplainOptions {
   onlyRaising?: boolean;
   /** The phrases actually found in the ticket's text (matchedPhrases), shown instead of lexicon examples. */
   phrases?: readonly string[];
+  /** Level of each categorical column (by column name), for reasons like "queue billing". */
+  levels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -129,6 +147,12 @@ export function explainContributions(
     const c = contributions[i];
     if (name.startsWith('tok_')) {
       add('wording', c, 'the words used');
+      continue;
+    }
+    const level = opts.levels?.[name];
+    if (level !== undefined) {
+      const label = name.startsWith('attr_') ? name.slice(5) : name;
+      add(name, c, level === '' ? `${label} unknown` : `${label} ${level}`);
       continue;
     }
     const eq = name.indexOf('=');

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { FeatureSchema } from './features.js';
-import { boosterFromJson, flattenBooster, type Booster, type BoosterJson, type FlatBooster } from './gbdt.js';
+import { boosterFromJson, type Booster, type BoosterJson } from './gbdt.js';
 import type { Calibrator } from './calibration.js';
 import { TreeShap } from './treeshap.js';
 import type { RiskLabel } from './types.js';
@@ -14,6 +14,8 @@ import type { SimResult } from './simulate.js';
 export const RISK_MODEL_FORMAT = 'sla-radar/risk-model';
 
 export interface SliceInfo {
+  tickets: number;
+  /** (ticket, cut-off) rows. */
   rows: number;
   positives: number;
   positiveRate: number;
@@ -23,29 +25,70 @@ export interface SliceInfo {
 
 export interface SliceMetrics {
   rows: number;
+  positives: number;
   rocAuc: number;
   prAuc: number;
   precision: number;
+  /** 95 % Wilson interval of the precision at the threshold. */
+  precisionCi95: [number, number];
   recall: number;
   f1: number;
   flagged: number;
+  confusion: { tp: number; fp: number; fn: number; tn: number };
   /** Calibrated-probability threshold. */
   threshold: number;
   brier: number;
   logLoss: number;
 }
 
+/** Test metrics on the tickets still open at one cut-off. */
+export interface CutoffMetrics extends SliceMetrics {
+  cutoffHours: number;
+  population: string;
+}
+
+/** One model of `radar risk compare` on the same split (see commands/risk.ts). */
+export interface ComparedModel {
+  model: string;
+  prAuc: number;
+  rocAuc: number;
+  brier: number;
+  precision: number;
+  recall: number;
+  confusion: { tp: number; fp: number; fn: number; tn: number };
+}
+
+/** Training age range (hours after creation) of a model: scoring outside it is flagged. */
+export interface Support {
+  minHours: number;
+  maxHours: number;
+}
+
 export interface ModelCard {
   label: RiskLabel;
-  horizonSeconds: number;
+  cutoffHours: number[];
+  support: Support;
   /** Range of ticket creation times used (all slices). */
-  data: { from: string | null; to: string | null; tickets: number; eligible: number; excluded: Record<string, number> };
+  data: { from: string | null; to: string | null; tickets: number; eligible: number; rows: number; excluded: Record<string, number> };
   split: { method: string; train: SliceInfo; validation: SliceInfo; test: SliceInfo };
   classBalance: { train: number; validation: number; test: number };
-  metrics: { validation: SliceMetrics; test: SliceMetrics; calibration: CalibrationBin[] };
+  metrics: { population: string; validation: SliceMetrics; test: SliceMetrics; byCutoff: CutoffMetrics[]; calibration: CalibrationBin[] };
   threshold: { probability: number; margin: number; precisionTarget: number; reachedOnValidation: boolean };
-  model: { kind: string; trees: number; roundsRun: number; features: number; params: Record<string, unknown>; positiveWeight: number; calibration: string };
-  topFeatures: { feature: string; meanAbsContribution: number }[];
+  model: {
+    kind: string;
+    trees: number;
+    roundsRun: number;
+    features: number;
+    params: Record<string, unknown>;
+    positiveWeight: number;
+    calibration: string;
+    search: { params: Record<string, unknown>; validLogLoss: number; trees: number; chosen: boolean }[];
+  };
+  /** The ticket attributes the model reads (names without attr_). */
+  attributes: { numeric: string[]; categorical: string[] };
+  topFeatures: { feature: string; meanAbsContribution: number; direction: 'higher raises risk' | 'higher lowers risk' | 'mixed' }[];
+  /** `radar risk compare` on the same split, when run (threshold metrics at each model's own validation threshold). */
+  comparison: { models: ComparedModel[]; population: string } | null;
   simulation: SimResult | null;
   /** The replay when the top `flagRate` share of test tickets is flagged instead of the threshold. */
   simulationByFlagRate: { flagRate: number; flagged: number; precision: number; avoided: number; reduction: number; ci95: [number, number] }[];
@@ -54,9 +97,11 @@ export interface ModelCard {
 
 export interface RiskModel {
   format: typeof RISK_MODEL_FORMAT;
-  version: 1;
+  version: 2;
   label: RiskLabel;
+  /** The last training cut-off in seconds (the registry's horizon column). */
   horizonSeconds: number;
+  support: Support;
   trainedAt: string | null;
   schema: FeatureSchema;
   featureNames: string[];
@@ -93,17 +138,20 @@ const calibratorSchema = z.discriminatedUnion('kind', [
 
 const riskModelSchema = z.object({
   format: z.literal(RISK_MODEL_FORMAT),
-  version: z.literal(1),
+  version: z.literal(2, { message: 'stored model is of an older format: retrain it with `radar risk train`' }),
   label: z.enum(['escalated', 'sla_breached']),
   horizonSeconds: z.number().positive(),
+  support: z.object({ minHours: z.number().min(0), maxHours: z.number().min(0) }),
   trainedAt: z.string().nullable(),
   schema: z.object({
-    version: z.literal(1),
+    version: z.literal(2),
     hashBuckets: z.number().int().min(0),
     timeZone: z.string().nullable(),
-    channels: z.array(z.string()),
-    queues: z.array(z.string()),
-    categories: z.array(z.string()),
+    waitingStatuses: z.array(z.string()),
+    numericAttributes: z.array(z.string()),
+    categoricals: z.array(z.object({ name: z.string(), levels: z.record(z.string(), z.tuple([num, num])) })),
+    prior: num,
+    priorWeight: num,
   }),
   featureNames: z.array(z.string()),
   booster: boosterSchema,
@@ -128,11 +176,10 @@ export function parseRiskModel(input: unknown): RiskModel {
 export interface LoadedRiskModel {
   model: RiskModel;
   booster: Booster;
-  flat: FlatBooster;
   shap: TreeShap;
 }
 
 export function loadRiskModel(model: RiskModel): LoadedRiskModel {
   const booster = boosterFromJson(model.booster);
-  return { model, booster, flat: flattenBooster(booster), shap: new TreeShap(booster) };
+  return { model, booster, shap: new TreeShap(booster) };
 }

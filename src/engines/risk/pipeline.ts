@@ -1,51 +1,94 @@
 /**
  * Train, evaluate and score the escalation / SLA-breach risk model.
  *
- * Training rows: one per ticket, featurised as of cut-off = created_at + horizon (default 2 h), from the
- * ticket rewound to that moment (features.ts). A ticket is eligible when, at its cut-off, the outcome
- * was still open: not resolved yet, not escalated yet (label escalated), not past due yet (label
- * sla_breached); when its cut-off lies within the data (≤ dataEnd); and, by default, when it is resolved
- * (so its label is final).
+ * Training rows: each ticket is featurised at several cut-offs after its creation (default 0, 1, 2, 4, 8
+ * and 24 h), from the ticket rewound to that moment (features.ts), so that scoring at any age up to the
+ * last cut-off stays inside what the model saw. A (ticket, cut-off) row exists when, at the cut-off, the
+ * outcome was still open (not resolved, not escalated yet for label escalated, not past due for
+ * sla_breached) and the cut-off lies within the data; by default the ticket must be resolved (its label
+ * final). Each row weighs 1 / (rows of its ticket), so long tickets do not dominate.
  *
- * Split by time, never at random: tickets sorted by created_at; the latest `testFraction` is the test
- * slice; the last `validFraction` of the rest is the validation slice (early stopping, calibration,
- * threshold); the remainder trains the trees.
+ * Split by time, never at random: tickets sorted by created_at; the latest `testFraction` of tickets is
+ * the test slice; the last `validFraction` of the rest is the validation slice (early stopping, the
+ * hyper-parameter search, calibration, threshold); the remainder trains the trees. A ticket's rows all
+ * fall in its ticket's slice.
  */
-import { customerTextAsOf, featureCount, featureNames, featurize, featurizeBatch, type TextHeads, fitFeatureSchema, rewindTicket, type FeatureContext, type FeatureSchema } from './features.js';
+import {
+  addLevelCounts,
+  categoricalOffset,
+  customerTextAsOf,
+  encodeLevels,
+  featureNames,
+  fitFeatureSchema,
+  isoMs,
+  rawFeatures,
+  rewindTicket,
+  encode,
+  type FeatureContext,
+  type FeatureSchema,
+} from './features.js';
 import { matchedPhrases, tokenize } from './text.js';
-import { boosterToJson, predictFlat, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams } from './gbdt.js';
+import { boosterToJson, predictMarginRow, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams, type TrainResult } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
-import { averagePrecision, brierScore, calibrationTable, confusionAt, logLoss, rocAuc, thresholdForPrecision } from './metrics.js';
+import { averagePrecision, brierScore, calibrationTable, confusionAt, logLoss, rocAuc, thresholdForPrecision, wilsonLower } from './metrics.js';
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type InterventionAssumption, type SimTicket } from './simulate.js';
 import { explainContributions, type Reason } from './explain.js';
 import { TreeShap } from './treeshap.js';
-import { RISK_MODEL_FORMAT, type LoadedRiskModel, type ModelCard, type RiskModel, type SliceInfo, type SliceMetrics } from './model.js';
+import { RISK_MODEL_FORMAT, type CutoffMetrics, type LoadedRiskModel, type ModelCard, type RiskModel, type SliceInfo, type SliceMetrics } from './model.js';
 import type { RiskAgent, RiskEvent, RiskLabel, RiskTicket } from './types.js';
 
 export interface RiskData {
   tickets: readonly RiskTicket[];
   events: readonly RiskEvent[];
   agents?: readonly RiskAgent[];
-  /** Subject + body signals stored by the warehouse, aligned with `tickets` (scoring uses them when present). */
-  textHeads?: TextHeads | null;
 }
+
+/** The default training cut-offs, hours after creation. */
+export const DEFAULT_CUTOFF_HOURS = [0, 1, 2, 4, 8, 24];
+
+/**
+ * The budgeted hyper-parameter search: each candidate is trained on the fit slice with early stopping on
+ * the validation slice; the lowest validation log-loss wins. Six fits in all.
+ */
+export const TUNING_GRID: Partial<GbdtParams>[] = [
+  { learningRate: 0.1, maxLeaves: 15, maxDepth: 4 },
+  { learningRate: 0.05, maxLeaves: 31, maxDepth: 6 },
+  { learningRate: 0.1, maxLeaves: 7, maxDepth: 3 },
+  { learningRate: 0.2, maxLeaves: 15, maxDepth: 4 },
+  { learningRate: 0.05, maxLeaves: 15, maxDepth: 5, minChildWeight: 20 },
+  { learningRate: 0.1, maxLeaves: 31, maxDepth: 5, lambda: 10 },
+];
 
 export interface RiskTrainOptions {
   label: RiskLabel;
-  horizonSeconds?: number;
+  /** Training cut-offs in hours after creation (default DEFAULT_CUTOFF_HOURS). */
+  cutoffHours?: readonly number[];
+  /**
+   * The label of a ticket (0/1, null = unknown) when it is not the `label` column itself, e.g. low CSAT in
+   * the bench. Eligibility then checks only resolution and the end of the data.
+   */
+  labelOf?: (t: RiskTicket) => number | null;
   testFraction?: number;
   validFraction?: number;
   precisionTarget?: number;
   /**
    * One-sided normal quantile for the threshold rule: the Wilson lower bound of validation precision must
-   * reach the target (default 1.2816 = 90 % confidence, so the precision holds on new data; 0 = point estimate).
+   * reach the target (default 1.6449 = 95 % confidence, so the precision holds on new data; 0 = point estimate).
    */
   precisionZ?: number;
   calibration?: 'isotonic' | 'platt';
+  /** Fixed GBDT parameters: skips the search (merged over DEFAULT_GBDT_PARAMS). */
   gbdt?: Partial<GbdtParams>;
+  /** Candidates of the search (default TUNING_GRID); ignored with `gbdt`. */
+  grid?: readonly Partial<GbdtParams>[];
   hashBuckets?: number;
   timeZone?: string | null;
-  maxCategories?: number;
+  /** Status values that mean waiting on the customer (default DEFAULT_WAITING_STATUSES). */
+  waitingStatuses?: readonly string[];
+  /** How fit rows get their categorical statistics: 'ordered' (CatBoost; default) or 'kfold' (5 folds, out of fold). */
+  targetStatistics?: 'ordered' | 'kfold';
+  /** Pseudo-count of the prior in categorical target statistics (default 10). */
+  priorWeight?: number;
   /** Epoch ms of the end of the data ("now" of the export); default: the latest timestamp in it. */
   dataEndMs?: number;
   /** Keep only tickets whose label is final (resolved). Default true. */
@@ -61,16 +104,40 @@ export interface RiskTrainOptions {
   trainedAt?: string | null;
 }
 
+/** The training rows as matrices, for peers (bench, compare) that must see identical inputs and splits. */
+export interface RiskMatrix {
+  /** Encoded vectors (row-major, d columns): numeric columns then target statistics. */
+  X: Float64Array;
+  y: Float64Array;
+  /** Row weights (1 / rows of the ticket). */
+  w: Float64Array;
+  d: number;
+  names: string[];
+  /** Number of numeric columns (the first ones); the rest are categorical. */
+  numericColumns: number;
+  /** Raw level of each categorical column per row ('' = missing). */
+  levels: string[][];
+  /** Hours after creation of each row's cut-off. */
+  cutoffHours: Float64Array;
+  /** Ticket index (in creation order) of each row. */
+  ticket: Int32Array;
+  /** Rows [0, fit) fit, [fit, fit + valid) validation, the rest test. */
+  split: { fit: number; valid: number; test: number };
+}
+
 export interface RiskTrainResult {
   model: RiskModel;
   card: ModelCard;
-  /** The test slice as scored, for reports and the bench. */
-  test: { ticketIds: string[]; margins: Float64Array; probabilities: Float64Array; labels: Float64Array };
-  /** The design matrix and split (row-major), e.g. to export for peer models. */
-  matrix: { X: Float64Array; y: Float64Array; d: number; names: string[]; createdAt: string[]; split: { fit: number; valid: number; test: number } };
+  /** The test rows as scored, for reports and the bench. */
+  test: { ticketIds: string[]; cutoffHours: Float64Array; margins: Float64Array; probabilities: Float64Array; labels: Float64Array };
+  matrix: RiskMatrix;
+  /** CPU-relevant timings are the caller's; this says which search candidate won and how each did. */
+  search: { params: Partial<GbdtParams>; validLogLoss: number; trees: number }[];
+  /** The chosen parameters (what a peer should be given). */
+  params: GbdtParams;
 }
 
-const HOUR_S = 3600;
+const HOUR = 3_600_000;
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7): only for wording the card. */
 function normalCdf(z: number): number {
@@ -98,47 +165,55 @@ const latest = (data: RiskData): number => {
   return t;
 };
 
-function sliceInfo(tickets: RiskTicket[], y: Float64Array, from: number, to: number): SliceInfo {
-  let pos = 0;
-  for (let i = from; i < to; i++) pos += y[i];
-  const rows = to - from;
-  return {
-    rows,
-    positives: pos,
-    positiveRate: rows > 0 ? pos / rows : NaN,
-    from: rows > 0 ? tickets[from].created_at : null,
-    to: rows > 0 ? tickets[to - 1].created_at : null,
-  };
+/** Why a ticket is not a training row at this cut-off, or null when it is. */
+export function ineligibility(
+  t: RiskTicket,
+  events: readonly RiskEvent[],
+  label: RiskLabel,
+  cutoffMs: number,
+  dataEndMs: number,
+  requireResolved: boolean,
+  labelOf?: (t: RiskTicket) => number | null,
+): string | null {
+  const y = labelOf ? labelOf(t) : t[label];
+  if (y == null) return 'no label';
+  if (cutoffMs > dataEndMs) return 'cut-off after the end of the data';
+  const resolved = isoMs(t.resolved_at);
+  if (requireResolved && !Number.isFinite(resolved)) return 'not resolved (label not final)';
+  if (resolved <= cutoffMs) return 'resolved before the cut-off';
+  if (labelOf) return null;
+  if (label === 'escalated') {
+    for (const e of events) if (e.type === 'escalated' && isoMs(e.at) <= cutoffMs) return 'escalated before the cut-off';
+  } else if (t.due_at && isoMs(t.due_at) <= cutoffMs) return 'due before the cut-off';
+  return null;
 }
 
-function sliceMetrics(margins: Float64Array, probs: Float64Array, y: Float64Array, thresholdMargin: number, thresholdProb: number): SliceMetrics {
+function sliceInfo(tickets: readonly RiskTicket[], yOf: (t: RiskTicket) => number, from: number, to: number, rows: number): SliceInfo {
+  let pos = 0;
+  for (let i = from; i < to; i++) pos += yOf(tickets[i]);
+  const n = to - from;
+  return { tickets: n, rows, positives: pos, positiveRate: n > 0 ? pos / n : NaN, from: n > 0 ? tickets[from].created_at : null, to: n > 0 ? tickets[to - 1].created_at : null };
+}
+
+/** Metrics of scored rows at a margin threshold; with z the Wilson interval of the precision. */
+export function sliceMetrics(margins: ArrayLike<number>, probs: ArrayLike<number>, y: ArrayLike<number>, thresholdMargin: number, thresholdProb: number, z = 1.96): SliceMetrics {
   const c = confusionAt(margins, y, thresholdMargin);
+  const flagged = c.tp + c.fp;
   return {
     rows: y.length,
+    positives: c.tp + c.fn,
     rocAuc: rocAuc(margins, y),
     prAuc: averagePrecision(margins, y),
     precision: c.precision,
+    precisionCi95: flagged > 0 ? [wilsonLower(c.tp, flagged, z), 1 - wilsonLower(c.fp, flagged, z)] : [NaN, NaN],
     recall: c.recall,
     f1: c.f1,
-    flagged: c.flagged,
+    flagged,
+    confusion: { tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn },
     threshold: thresholdProb,
     brier: brierScore(probs, y),
     logLoss: logLoss(probs, y),
   };
-}
-
-/** Why a ticket is not a training row at its cut-off, or null when it is. */
-export function ineligibility(t: RiskTicket, events: readonly RiskEvent[], label: RiskLabel, cutoffMs: number, dataEndMs: number, requireResolved: boolean): string | null {
-  const y = t[label];
-  if (y == null) return 'no label';
-  if (cutoffMs > dataEndMs) return 'cut-off after the end of the data';
-  const resolved = t.resolved_at ? Date.parse(t.resolved_at) : NaN;
-  if (requireResolved && !Number.isFinite(resolved)) return 'not resolved (label not final)';
-  if (resolved <= cutoffMs) return 'resolved before the cut-off';
-  if (label === 'escalated') {
-    for (const e of events) if (e.type === 'escalated' && Date.parse(e.at) <= cutoffMs) return 'escalated before the cut-off';
-  } else if (t.due_at && Date.parse(t.due_at) <= cutoffMs) return 'due before the cut-off';
-  return null;
 }
 
 /**
@@ -147,65 +222,136 @@ export function ineligibility(t: RiskTicket, events: readonly RiskEvent[], label
  */
 export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrainResult {
   const label = opts.label;
-  const horizonSeconds = opts.horizonSeconds ?? 2 * HOUR_S;
-  const horizonMs = horizonSeconds * 1000;
+  const cutoffs = [...new Set(opts.cutoffHours ?? DEFAULT_CUTOFF_HOURS)].sort((a, b) => a - b);
+  if (cutoffs.length === 0 || cutoffs.some((c) => !(c >= 0) || !Number.isFinite(c))) throw new Error(`cut-offs must be hours ≥ 0, got ${JSON.stringify(opts.cutoffHours)}`);
   const testFraction = opts.testFraction ?? 0.2;
   const validFraction = opts.validFraction ?? 0.2;
   const precisionTarget = opts.precisionTarget ?? 0.7;
+  const precisionZ = opts.precisionZ ?? 1.6449;
   const seed = opts.seed ?? 42;
   const dataEnd = opts.dataEndMs ?? latest(data);
+  const requireResolved = opts.requireResolved ?? true;
+  const yOf = (t: RiskTicket): number => ((opts.labelOf ? opts.labelOf(t) : t[label]) ? 1 : 0);
   const byTicket = groupEvents(data.events);
-  const agents = new Map((data.agents ?? []).map((a) => [a.agent_id, a] as const));
-  const ctx: FeatureContext = { agents };
+  const ctx: FeatureContext = { agents: new Map((data.agents ?? []).map((a) => [a.agent_id, a] as const)) };
 
+  // Eligible (ticket, cut-off) pairs; a ticket with none is counted under the reason at its first cut-off.
   const excluded: Record<string, number> = {};
-  const rows: { t: RiskTicket; evs: RiskEvent[]; cutoff: number }[] = [];
+  const candidates: { t: RiskTicket; evs: RiskEvent[]; cuts: number[] }[] = [];
   for (const t of data.tickets) {
     const evs = byTicket.get(t.ticket_id) ?? [];
-    const cutoff = Date.parse(t.created_at) + horizonMs;
-    const why = ineligibility(t, evs, label, cutoff, dataEnd, opts.requireResolved ?? true);
-    if (why) excluded[why] = (excluded[why] ?? 0) + 1;
-    else rows.push({ t: rewindTicket(t, evs, cutoff), evs, cutoff });
+    const created = isoMs(t.created_at);
+    const cuts: number[] = [];
+    let firstWhy: string | null = null;
+    for (const c of cutoffs) {
+      const why = ineligibility(t, evs, label, created + c * HOUR, dataEnd, requireResolved, opts.labelOf);
+      if (why === null) cuts.push(c);
+      else firstWhy ??= why;
+    }
+    if (cuts.length > 0) candidates.push({ t, evs, cuts });
+    else excluded[firstWhy!] = (excluded[firstWhy!] ?? 0) + 1;
   }
-  rows.sort((a, b) => a.cutoff - b.cutoff || (a.t.ticket_id < b.t.ticket_id ? -1 : a.t.ticket_id > b.t.ticket_id ? 1 : 0));
-  const n = rows.length;
-  const nTest = Math.round(n * testFraction);
-  const nTrain = n - nTest;
-  const nValid = Math.round(nTrain * validFraction);
-  const nFit = nTrain - nValid;
-  if (nFit < 50 || nValid < 20 || nTest < 20) throw new Error(`too few eligible tickets for a time split: ${n} (excluded: ${JSON.stringify(excluded)})`);
+  candidates.sort((a, b) => isoMs(a.t.created_at) - isoMs(b.t.created_at) || (a.t.ticket_id < b.t.ticket_id ? -1 : a.t.ticket_id > b.t.ticket_id ? 1 : 0));
+  const nT = candidates.length;
+  const nTestT = Math.round(nT * testFraction);
+  const nTrainT = nT - nTestT;
+  const nValidT = Math.round(nTrainT * validFraction);
+  const nFitT = nTrainT - nValidT;
+  if (nFitT < 50 || nValidT < 20 || nTestT < 20) throw new Error(`too few eligible tickets for a time split: ${nT} (excluded: ${JSON.stringify(excluded)})`);
+  const tickets = candidates.map((c) => c.t);
 
-  const schema: FeatureSchema = fitFeatureSchema(
-    rows.slice(0, nTrain).map((r) => r.t),
-    { hashBuckets: opts.hashBuckets, timeZone: opts.timeZone, maxCategories: opts.maxCategories },
-  );
+  const schema: FeatureSchema = fitFeatureSchema(tickets.slice(0, nTrainT), {
+    hashBuckets: opts.hashBuckets,
+    timeZone: opts.timeZone,
+    waitingStatuses: opts.waitingStatuses,
+    priorWeight: opts.priorWeight,
+  });
+  let fitPos = 0;
+  for (let i = 0; i < nFitT; i++) fitPos += yOf(tickets[i]);
+  schema.prior = fitPos / nFitT;
   const names = featureNames(schema);
   const d = names.length;
+  const nNum = categoricalOffset(schema);
+
+  // Rows in ticket order; numeric part and levels now, target statistics below.
+  const rowTicket: number[] = [];
+  const rowCut: number[] = [];
+  const raws: ReturnType<typeof rawFeatures>[] = [];
+  const firstRow = new Int32Array(nT + 1);
+  candidates.forEach((c, i) => {
+    firstRow[i] = rowTicket.length;
+    const created = isoMs(c.t.created_at);
+    for (const h of c.cuts) {
+      const cutoff = created + h * HOUR;
+      raws.push(rawFeatures(schema, rewindTicket(c.t, c.evs, cutoff), c.evs, cutoff, ctx));
+      rowTicket.push(i);
+      rowCut.push(h);
+    }
+  });
+  firstRow[nT] = rowTicket.length;
+  const n = rowTicket.length;
   const X = new Float64Array(n * d);
   const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    X.set(featurize(schema, r.t, r.evs, r.cutoff, ctx), i * d);
-    y[i] = r.t[label] ? 1 : 0;
+  const w = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = rowTicket[r];
+    X.set(raws[r].numeric, r * d);
+    y[r] = yOf(tickets[i]);
+    w[r] = 1 / (firstRow[i + 1] - firstRow[i]);
   }
-  const tickets = rows.map((r) => r.t);
+  if ((opts.targetStatistics ?? 'ordered') === 'ordered') {
+    // Ordered target statistics on the fit slice: a ticket's rows see only the tickets created before it.
+    for (let i = 0; i < nFitT; i++) {
+      for (let r = firstRow[i]; r < firstRow[i + 1]; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
+      for (let r = firstRow[i]; r < firstRow[i + 1]; r++) addLevelCounts(schema, raws[r].levels, y[r], w[r]);
+    }
+  } else {
+    // Out-of-fold statistics: a ticket's rows see the other folds' tickets (folds of consecutive tickets).
+    const K = 5;
+    const fold = (i: number) => Math.min(K - 1, Math.floor((i * K) / nFitT));
+    const parts: FeatureSchema[] = Array.from({ length: K }, () => ({ ...schema, categoricals: schema.categoricals.map((c) => ({ name: c.name, levels: {} })) }));
+    for (let i = 0; i < nFitT; i++) for (let r = firstRow[i]; r < firstRow[i + 1]; r++) {
+      addLevelCounts(schema, raws[r].levels, y[r], w[r]);
+      for (let k = 0; k < K; k++) if (k !== fold(i)) addLevelCounts(parts[k], raws[r].levels, y[r], w[r]);
+    }
+    for (let i = 0; i < nFitT; i++) for (let r = firstRow[i]; r < firstRow[i + 1]; r++) encodeLevels(parts[fold(i)], raws[r].levels, X, r * d + nNum);
+  }
+  // Validation and test rows (and scoring) use the statistics of the whole fit slice.
+  for (let r = firstRow[nFitT]; r < n; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
+
+  const nFit = firstRow[nFitT];
+  const nTrain = firstRow[nTrainT];
+  const nTest = n - nTrain;
   for (const [name, a, b] of [['train', 0, nFit], ['validation', nFit, nTrain], ['test', nTrain, n]] as const) {
     let pos = 0;
     for (let i = a; i < b; i++) pos += y[i];
-    if (pos === 0 || pos === b - a) throw new Error(`the ${name} slice has only one class (${pos} positives of ${b - a})`);
+    if (pos === 0 || pos === b - a) throw new Error(`the ${name} slice has only one class (${pos} positives of ${b - a} rows)`);
   }
 
-  const params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed, ...opts.gbdt };
-  const fit = trainGbdt(X.subarray(0, nFit * d), y.subarray(0, nFit), d, params, {
-    X: X.subarray(nFit * d, nTrain * d),
-    y: y.subarray(nFit, nTrain),
-  });
-  const booster = fit.booster;
-  const mValid = predictMargins(booster, X.subarray(nFit * d, nTrain * d));
-  const yValid = y.subarray(nFit, nTrain);
+  // Fit: the given parameters, or the budgeted search on the validation slice.
+  const fitX = X.subarray(0, nFit * d);
+  const validSet = { X: X.subarray(nFit * d, nTrain * d), y: y.subarray(nFit, nTrain), w: w.subarray(nFit, nTrain) };
+  const candidatesParams = opts.gbdt ? [opts.gbdt] : (opts.grid ?? TUNING_GRID);
+  const search: RiskTrainResult['search'] = [];
+  let fit: TrainResult | null = null;
+  let params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed };
+  let bestLoss = Infinity;
+  for (const cand of candidatesParams) {
+    const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed, ...cand };
+    const f = trainGbdt(fitX, y.subarray(0, nFit), d, p, validSet, w.subarray(0, nFit));
+    const loss = f.validLoss.length ? f.validLoss[f.bestRounds - 1] : NaN;
+    search.push({ params: cand, validLogLoss: loss, trees: f.booster.trees.length });
+    if (!fit || loss < bestLoss) {
+      fit = f;
+      params = p;
+      bestLoss = loss;
+    }
+  }
+  const booster = fit!.booster;
+  const mValid = predictMargins(booster, validSet.X);
+  const yValid = validSet.y;
   const calibKind = opts.calibration ?? 'isotonic';
   const calibration: Calibrator = calibKind === 'platt' ? fitPlatt(mValid, yValid) : fitIsotonic(mValid, yValid);
-  const precisionZ = opts.precisionZ ?? 1.2816;
   const choice = thresholdForPrecision(mValid, yValid, precisionTarget, 5, precisionZ);
   const thrMargin = Number.isFinite(choice.threshold) ? choice.threshold : Number.MAX_VALUE;
   const thrProb = calibrate(calibration, thrMargin);
@@ -214,102 +360,147 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   const mTest = predictMargins(booster, X.subarray(nTrain * d));
   const pTest = mTest.map((m) => calibrate(calibration, m));
   const yTest = y.subarray(nTrain);
+  const cutTest = Float64Array.from(rowCut.slice(nTrain));
 
-  // Global importance: mean |φ| over (up to) shapRows test rows, grouped the way reasons are.
+  // Per cut-off: the test tickets still open at it (the rows that exist there).
+  const byCutoff: CutoffMetrics[] = cutoffs.map((h) => {
+    const idx: number[] = [];
+    for (let k = 0; k < nTest; k++) if (cutTest[k] === h) idx.push(k);
+    const pick = (a: Float64Array) => Float64Array.from(idx, (k) => a[k]);
+    return { cutoffHours: h, population: `test tickets still open at ${h} h`, ...sliceMetrics(pick(mTest), pick(pTest), pick(yTest), thrMargin, thrProb) };
+  });
+
+  // Global importance: mean |φ| over (up to) shapRows test rows.
   const shapRows = Math.min(nTest, opts.shapRows ?? 2000);
   const shap = new TreeShap(booster);
   const imp = new Float64Array(d);
   const phi = new Float64Array(d);
-  for (let k = 0; k < shapRows; k++) {
-    const i = nTrain + Math.floor((k * nTest) / shapRows);
+  const meanX = new Float64Array(d);
+  const corr = new Float64Array(d);
+  const shapSample: number[] = [];
+  for (let k = 0; k < shapRows; k++) shapSample.push(nTrain + Math.floor((k * nTest) / shapRows));
+  const phis: Float64Array[] = [];
+  for (const i of shapSample) {
     shap.contributions(X, i * d, phi);
-    for (let f = 0; f < d; f++) imp[f] += Math.abs(phi[f]);
+    phis.push(phi.slice());
+    for (let f = 0; f < d; f++) {
+      imp[f] += Math.abs(phi[f]);
+      meanX[f] += Number.isFinite(X[i * d + f]) ? X[i * d + f] : 0;
+    }
   }
-  const grouped = new Map<string, number>();
+  // Direction: sign of the covariance between a feature's value and its contribution.
+  for (let f = 0; f < d; f++) meanX[f] /= Math.max(1, shapRows);
+  phis.forEach((ph, k) => {
+    const i = shapSample[k];
+    for (let f = 0; f < d; f++) corr[f] += ((Number.isFinite(X[i * d + f]) ? X[i * d + f] : 0) - meanX[f]) * ph[f];
+  });
+  const grouped = new Map<string, { v: number; dir: number }>();
   for (let f = 0; f < d; f++) {
-    const key = names[f].startsWith('tok_') ? 'wording (hashed tokens)' : names[f].includes('=') ? names[f].slice(0, names[f].indexOf('=')) : names[f];
-    grouped.set(key, (grouped.get(key) ?? 0) + imp[f] / Math.max(1, shapRows));
+    const key = names[f].startsWith('tok_') ? 'wording (hashed tokens)' : names[f];
+    const g = grouped.get(key) ?? { v: 0, dir: 0 };
+    g.v += imp[f] / Math.max(1, shapRows);
+    g.dir += corr[f];
+    grouped.set(key, g);
   }
   const topFeatures = [...grouped.entries()]
-    .map(([feature, v]) => ({ feature, meanAbsContribution: v }))
+    .map(([feature, g]) => ({ feature, meanAbsContribution: g.v, direction: (g.dir > 0 ? 'higher raises risk' : g.dir < 0 ? 'higher lowers risk' : 'mixed') as ModelCard['topFeatures'][number]['direction'] }))
     .sort((a, b) => b.meanAbsContribution - a.meanAbsContribution)
     .slice(0, 12);
 
+  // Simulation: a test ticket is flagged at its first cut-off whose score passes the threshold.
   const simTickets: SimTicket[] = [];
-  for (let i = nTrain; i < n; i++) {
-    const t = rows[i].t;
+  const ticketTop = new Float64Array(nTestT).fill(-Infinity);
+  for (let i = nTrainT; i < nT; i++) {
+    const t = tickets[i];
+    let flaggedAt = NaN;
+    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) {
+      const m = mTest[r - nTrain];
+      ticketTop[i - nTrainT] = Math.max(ticketTop[i - nTrainT], m);
+      if (Number.isNaN(flaggedAt) && m >= thrMargin) flaggedAt = isoMs(t.created_at) + rowCut[r] * HOUR;
+    }
     simTickets.push({
       ticket_id: t.ticket_id,
       created_at: t.created_at,
       resolved_at: t.resolved_at,
       due_at: t.due_at,
       sla_breached: t.sla_breached,
-      cutoffMs: rows[i].cutoff,
-      flagged: mTest[i - nTrain] >= thrMargin,
+      cutoffMs: Number.isNaN(flaggedAt) ? isoMs(t.created_at) : flaggedAt,
+      flagged: !Number.isNaN(flaggedAt),
     });
   }
   const intervention = opts.intervention ?? DEFAULT_INTERVENTION;
   const simulation = simulateBreachReduction(simTickets, { intervention, bootstrap: opts.bootstrap ?? 1000, seed });
-  // The same replay when a fixed share of tickets is flagged (top scores): what a capacity-bound team could act on.
-  const byRank = Array.from({ length: nTest }, (_, k) => k).sort((a, b) => mTest[b] - mTest[a] || a - b);
+  // The same replay when a fixed share of tickets is flagged (highest score over its cut-offs, at its first row).
+  const byRank = Array.from({ length: nTestT }, (_, k) => k).sort((a, b) => ticketTop[b] - ticketTop[a] || a - b);
   const simulationByFlagRate = (opts.flagRates ?? [0.05, 0.1, 0.2, 0.3]).map((rate) => {
-    const k = Math.round(rate * nTest);
+    const k = Math.round(rate * nTestT);
     const top = new Set(byRank.slice(0, k));
     const sim = simulateBreachReduction(
-      simTickets.map((t, j) => ({ ...t, flagged: top.has(j) })),
+      simTickets.map((t, j) => ({ ...t, cutoffMs: isoMs(t.created_at), flagged: top.has(j) })),
       { intervention, bootstrap: Math.min(200, opts.bootstrap ?? 1000), seed, sensitivity: [] },
     );
     let tp = 0;
-    for (const j of top) tp += yTest[j];
+    for (const j of top) tp += yOf(tickets[nTrainT + j]);
     return { flagRate: rate, flagged: k, precision: k > 0 ? tp / k : NaN, avoided: sim.avoided, reduction: sim.reduction, ci95: sim.ci95.reduction };
   });
 
-  const train = sliceInfo(tickets, y, 0, nFit);
-  const validation = sliceInfo(tickets, y, nFit, nTrain);
-  const test = sliceInfo(tickets, y, nTrain, n);
+  const train = sliceInfo(tickets, yOf, 0, nFitT, nFit);
+  const validation = sliceInfo(tickets, yOf, nFitT, nTrainT, nTrain - nFit);
+  const test = sliceInfo(tickets, yOf, nTrainT, nT, nTest);
+  const support = { minHours: cutoffs[0], maxHours: cutoffs[cutoffs.length - 1] };
   const threshold = { margin: thrMargin, probability: thrProb, precisionTarget, reachedOnValidation: choice.targetReached };
+  const testAll = sliceMetrics(mTest, pTest, yTest, thrMargin, thrProb);
   const card: ModelCard = {
     label,
-    horizonSeconds,
-    data: { from: tickets[0]?.created_at ?? null, to: tickets[n - 1]?.created_at ?? null, tickets: data.tickets.length, eligible: n, excluded },
+    cutoffHours: cutoffs,
+    support,
+    data: { from: tickets[0]?.created_at ?? null, to: tickets[nT - 1]?.created_at ?? null, tickets: data.tickets.length, eligible: nT, rows: n, excluded },
     split: {
-      method: `by time: earliest ${Math.round((1 - testFraction) * 100)} % train (its last ${Math.round(validFraction * 100)} % = validation), latest ${Math.round(testFraction * 100)} % test`,
+      method: `by time: earliest ${Math.round((1 - testFraction) * 100)} % of tickets train (their last ${Math.round(validFraction * 100)} % = validation), latest ${Math.round(testFraction * 100)} % test; each ticket's rows stay in its slice`,
       train,
       validation,
       test,
     },
     classBalance: { train: train.positiveRate, validation: validation.positiveRate, test: test.positiveRate },
     metrics: {
+      population: 'all test rows: every test ticket at every cut-off where it was still open (pooled)',
       validation: sliceMetrics(mValid, pValid, yValid, thrMargin, thrProb),
-      test: sliceMetrics(mTest, pTest, yTest, thrMargin, thrProb),
+      test: testAll,
+      byCutoff,
       calibration: calibrationTable(pTest, yTest, 10),
     },
     threshold,
     model: {
-      kind: 'gradient-boosted trees (histogram, logistic loss)',
+      kind: 'gradient-boosted trees (histogram, logistic loss; categoricals as ordered target statistics)',
       trees: booster.trees.length,
-      roundsRun: fit.roundsRun,
+      roundsRun: fit!.roundsRun,
       features: d,
       params: { ...params },
-      positiveWeight: fit.positiveWeight,
+      positiveWeight: fit!.positiveWeight,
       calibration: calibKind,
+      search: search.map((s) => ({ ...s, chosen: s.validLogLoss === bestLoss })),
     },
+    attributes: { numeric: schema.numericAttributes, categorical: schema.categoricals.filter((c) => c.name.startsWith('attr_')).map((c) => c.name.slice(5)) },
     topFeatures,
+    comparison: null,
     simulation,
     simulationByFlagRate,
     notes: [
-      `Features are computed as of ${horizonSeconds / 3600} h after creation from data known by then; scoring uses "now" as the cut-off.`,
+      `Rows: every ticket at the cut-offs ${cutoffs.join(', ')} h after creation where it was still open, each ticket weighted 1 in all; scoring outside ${support.minHours}–${support.maxHours} h of age is flagged as outside the training support.`,
+      `Categorical columns (channel, queue, category, status, agent and text attributes) are ordered target statistics (CatBoost): a training ticket sees only earlier tickets' labels; every level keeps its own statistic, unseen levels get the prior.`,
+      `Hyper-parameters: ${opts.gbdt ? 'fixed' : `the best of ${search.length} candidates by validation log-loss, rounds by early stopping`}; the test slice is never used to choose.`,
       `Contributions (TreeSHAP, path-dependent) explain the uncalibrated log-odds; probabilities are ${calibKind}-calibrated on the validation slice.`,
-      `Threshold chosen on the validation slice for precision ≥ ${precisionTarget}${precisionZ > 0 ? ` with ${(100 * normalCdf(precisionZ)).toFixed(0)} % one-sided confidence (Wilson lower bound)` : ''}${choice.targetReached ? '' : ' (not reachable there: the max-F1 threshold is used instead)'}; recall reported on the test slice.`,
+      `Threshold chosen on the validation slice for precision ≥ ${precisionTarget}${precisionZ > 0 ? ` with ${(100 * normalCdf(precisionZ)).toFixed(0)} % one-sided confidence (Wilson lower bound)` : ''}${choice.targetReached ? '' : ' (not reachable there: the max-F1 threshold is used instead)'}; test precision is reported with its 95 % Wilson interval.`,
       'ROC-AUC and PR-AUC rank by the raw margin; Brier score and the calibration table use calibrated probabilities.',
-      'The warehouse keeps current priority only; a ticket re-prioritised after the cut-off is seen with its later priority.',
+      'The warehouse keeps current priority and attributes only; a ticket re-prioritised after the cut-off is seen with its later priority.',
     ],
   };
   const model: RiskModel = {
     format: RISK_MODEL_FORMAT,
-    version: 1,
+    version: 2,
     label,
-    horizonSeconds,
+    horizonSeconds: Math.max(1, support.maxHours * 3600),
+    support,
     trainedAt: opts.trainedAt ?? null,
     schema,
     featureNames: names,
@@ -321,8 +512,21 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   return {
     model,
     card,
-    test: { ticketIds: tickets.slice(nTrain).map((t) => t.ticket_id), margins: mTest, probabilities: pTest, labels: Float64Array.from(yTest) },
-    matrix: { X, y, d, names, createdAt: tickets.map((t) => t.created_at), split: { fit: nFit, valid: nValid, test: nTest } },
+    test: { ticketIds: rowTicket.slice(nTrain).map((i) => tickets[i].ticket_id), cutoffHours: cutTest, margins: mTest, probabilities: pTest, labels: Float64Array.from(yTest) },
+    matrix: {
+      X,
+      y,
+      w,
+      d,
+      names,
+      numericColumns: nNum,
+      levels: raws.map((r) => r.levels),
+      cutoffHours: Float64Array.from(rowCut),
+      ticket: Int32Array.from(rowTicket),
+      split: { fit: nFit, valid: nTrain - nFit, test: nTest },
+    },
+    search,
+    params,
   };
 }
 
@@ -331,6 +535,13 @@ export interface ScoredTicket {
   probability: number;
   margin: number;
   flagged: boolean;
+  /** Hours since creation at the scoring time. */
+  ageHours: number;
+  /**
+   * True when the ticket's age lies outside the training cut-offs (older than the last one, or created
+   * after "now"): the probability extrapolates beyond what the model saw.
+   */
+  outsideSupport: boolean;
   /** Present when reasons were asked for. */
   reasons?: Reason[];
   /** SHAP base value (expected margin) when reasons were asked for. */
@@ -339,159 +550,36 @@ export interface ScoredTicket {
 
 export interface ScoreOptions {
   agents?: readonly RiskAgent[];
-  /** Number of reasons per ticket (0 = none, the fast path). */
+  /** Number of reasons per ticket (0 = none). */
   reasons?: number;
-  /** Subject + body signals stored by the warehouse, aligned with `tickets` (RiskData's `textHeads`). */
-  textHeads?: TextHeads | null;
 }
 
 /**
  * Scores tickets as of `nowMs` (features from data known by then). Ticket state is taken as current: do
- * not pass tickets rewound or from the future. Ticket ids are expected to be distinct (the warehouse's key):
- * a repeated id shares its events with the first copy, except when both copies come with their own run of
- * events in order, where each takes its own. O(tickets × (features + trees × depth)); with reasons add
+ * not pass tickets rewound or from the future. O(tickets × (features + trees × depth)); with reasons add
  * TreeSHAP O(trees × leaves × depth²) per ticket.
  */
 export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions = {}): ScoredTicket[] {
-  // Speculatively as if the events came grouped in the tickets' order (a warehouse read, an export): each
-  // batch pairs its tickets with the next events, no id map and no separate pass. Otherwise (found out on
-  // the way, or events left over at the end) score again through the map.
-  return scoreRanges(m, tickets, events, nowMs, opts, null) ?? scoreRanges(m, tickets, events, nowMs, opts, eventRanges(tickets, events))!;
-}
-
-/**
- * scoreTickets over given event ranges, or (ranges null) pairing tickets with consecutive events batch by
- * batch; returns null as soon as that pairing fails (a ticket without events, events left over).
- */
-function scoreRanges(m: LoadedRiskModel, tickets: readonly RiskTicket[], events: readonly RiskEvent[], nowMs: number, opts: ScoreOptions, ranges: EventRanges | null): ScoredTicket[] | null {
   const ctx: FeatureContext = { agents: new Map((opts.agents ?? []).map((a) => [a.agent_id, a] as const)) };
-  const { model, flat, shap } = m;
-  const n = tickets.length;
-  const sel = ranges ? ranges.sel : null;
-  const start = ranges ? ranges.start : new Int32Array(n + 1);
-  let ticketGroup: Int32Array;
-  if (ranges) ticketGroup = ranges.ticketGroup;
-  else {
-    ticketGroup = new Int32Array(n);
-    for (let i = 0; i < n; i++) ticketGroup[i] = i;
-  }
-  let j = 0;
-  const out: ScoredTicket[] = [];
-  const d = featureCount(model.schema);
-  if (d !== flat.nFeatures) throw new Error(`model has ${flat.nFeatures} features, its schema ${d}`);
-  const phi = new Float64Array(d);
-  const X = new Float64Array(SCORE_BATCH * d);
-  for (let b = 0; b < n; b += SCORE_BATCH) {
-    const end = Math.min(n, b + SCORE_BATCH);
-    if (!ranges) {
-      for (let q = b; q < end; q++) {
-        const id = tickets[q].ticket_id;
-        start[q] = j;
-        while (j < events.length && events[j].ticket_id === id) j++;
-        // A ticket without events may repeat an earlier id (whose group holds the events): take the map.
-        if (j === start[q]) return null;
-      }
-      start[end] = j;
+  const { model, booster, shap } = m;
+  const byTicket = groupEvents(events);
+  const { minHours, maxHours } = model.support;
+  return tickets.map((t) => {
+    const evs = byTicket.get(t.ticket_id) ?? [];
+    const raw = rawFeatures(model.schema, t, evs, nowMs, ctx);
+    const x = encode(model.schema, raw);
+    const margin = predictMarginRow(booster, x);
+    const ageHours = (nowMs - isoMs(t.created_at)) / HOUR;
+    // A small tolerance below the first cut-off: "just created" is age 0 give or take clock skew.
+    const outsideSupport = !(ageHours >= minHours - 0.25 && ageHours <= maxHours);
+    const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin, ageHours, outsideSupport };
+    if (opts.reasons && opts.reasons > 0) {
+      const phi = shap.contributions(x, 0);
+      const levels: Record<string, string> = {};
+      model.schema.categoricals.forEach((c, k) => (levels[c.name] = raw.levels[k]));
+      s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))), levels });
+      s.base = shap.base;
     }
-    warm(tickets, b, end, events, sel, start, ticketGroup, !opts.textHeads);
-    featurizeBatch(model.schema, tickets, b, end, events, sel, start, ticketGroup, nowMs, ctx, X, opts.textHeads ?? null);
-    for (let i = b; i < end; i++) {
-      const t = tickets[i];
-      const row = (i - b) * d;
-      const margin = predictFlat(flat, X, row);
-      const s: ScoredTicket = { ticket_id: t.ticket_id, probability: calibrate(model.calibration, margin), margin, flagged: margin >= model.threshold.margin };
-      if (opts.reasons && opts.reasons > 0) {
-        const x = X.subarray(row, row + d);
-        shap.contributions(x, 0, phi);
-        const g = ticketGroup[i];
-        const evs: RiskEvent[] = [];
-        for (let k = start[g]; k < start[g + 1]; k++) evs.push(events[sel === null ? k : sel[k]]);
-        s.reasons = explainContributions(model.featureNames, x, phi, { top: opts.reasons, phrases: matchedPhrases(tokenize(customerTextAsOf(t, evs, nowMs))) });
-        s.base = shap.base;
-      }
-      out.push(s);
-    }
-  }
-  return ranges || j === events.length ? out : null;
-}
-
-/** Tickets featurised together (each phase's tables stay in cache over a batch). */
-const SCORE_BATCH = 32;
-let warmSink = 0;
-
-/**
- * Reads the fields featurisation will read, for tickets [from, to) and their events, in tight loops of
- * independent loads. Scoring is bound by memory latency: every ticket, event and string is a separate heap
- * object, and inside featurize one cache miss at a time stalls the CPU; here many misses overlap, and the
- * lines are in cache when featurize comes (~5 % faster). Reads only; the sum just keeps the loads alive.
- */
-function warm(tickets: readonly RiskTicket[], from: number, to: number, events: readonly RiskEvent[], sel: Int32Array | null, start: Int32Array, ticketGroup: Int32Array, text: boolean): void {
-  let sink = 0;
-  for (let q = from; q < to; q++) {
-    const u = tickets[q];
-    sink +=
-      (u.created_at?.length ?? 0) +
-      (u.due_at?.length ?? 0) +
-      (u.first_response_at?.length ?? 0) +
-      (u.priority?.length ?? 0) +
-      (u.customer_tier?.length ?? 0) +
-      (u.queue?.length ?? 0) +
-      (u.channel?.length ?? 0) +
-      (u.category?.length ?? 0);
-    if (text) sink += (u.subject?.length ?? 0) + (u.body?.length ?? 0);
-  }
-  for (let q = from; q < to; q++) {
-    const g = ticketGroup[q];
-    for (let k = start[g]; k < start[g + 1]; k++) {
-      const e = events[sel === null ? k : sel[k]];
-      sink += (e.at?.length ?? 0) + (e.type?.length ?? 0);
-    }
-  }
-  warmSink = (warmSink + sink) | 0;
-}
-
-/**
- * Each ticket's events as a range of an index: ticket i's are events[sel[k]] for k in
- * [start[ticketGroup[i]], start[ticketGroup[i] + 1]), in input order (`sel` null means the identity). A
- * counting sort by ticket through a map of ids (a repeated ticket id shares its group): what scoring falls
- * back to when the events do not come grouped in the tickets' order.
- */
-interface EventRanges {
-  sel: Int32Array | null;
-  start: Int32Array;
-  ticketGroup: Int32Array;
-}
-
-function eventRanges(tickets: readonly RiskTicket[], events: readonly RiskEvent[]): EventRanges {
-  const n = tickets.length;
-  const ticketGroup = new Int32Array(n);
-  const groupOf = new Map<string, number>();
-  let groups = 0;
-  for (let i = 0; i < n; i++) {
-    const id = tickets[i].ticket_id;
-    let g = groupOf.get(id);
-    if (g === undefined) groupOf.set(id, (g = groups++));
-    ticketGroup[i] = g;
-  }
-  const start = new Int32Array(groups + 1);
-  const eventGroup = new Int32Array(events.length);
-  // Exports list a ticket's events together: reuse the previous event's group when the id repeats.
-  let prevId: string | null = null;
-  let prevG: number | undefined;
-  for (let k = 0; k < events.length; k++) {
-    const id = events[k].ticket_id;
-    const g = id === prevId ? prevG : groupOf.get(id);
-    prevId = id;
-    prevG = g;
-    eventGroup[k] = g ?? -1;
-    if (g !== undefined) start[g + 1]++;
-  }
-  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
-  const sel = new Int32Array(start[groups]);
-  const next = start.slice(0, groups);
-  for (let k = 0; k < events.length; k++) {
-    const g = eventGroup[k];
-    if (g >= 0) sel[next[g]++] = k;
-  }
-  return { sel, start, ticketGroup };
+    return s;
+  });
 }

@@ -4,9 +4,13 @@
  *
  *   resolved' = cutoff + (1 − s)·(resolved − cutoff)      (only when cutoff < resolved)
  *
+ * Assumption (stated in every result): the intervention's effect is this one speed-up, the same for every
+ * flagged ticket, and it changes nothing else (no ticket is harmed, unflagged tickets are unaffected).
+ *
  * A ticket breaches when its resolution lands after due_at. A breach avoided = breached as recorded but
- * resolved' ≤ due_at. Tickets without resolved_at or due_at keep their recorded `sla_breached` label with
- * and without the intervention (the data cannot say), and are counted as `unevaluable`.
+ * resolved' ≤ due_at. Tickets without resolved_at or due_at cannot be evaluated: they are left out of every
+ * count (counted only as `unevaluable`), and with no evaluable ticket the figures are NaN with a note that
+ * says why (e.g. the data has no due times).
  *
  * Uncertainty: percentile bootstrap over tickets (B resamples, seeded) of the breaches avoided and of
  * the relative reduction (avoided / breaches without). O(n·B).
@@ -49,6 +53,7 @@ export interface SimOptions {
 }
 
 export interface SimResult {
+  /** Evaluable tickets (the ones counted). */
   tickets: number;
   flagged: number;
   evaluable: number;
@@ -89,17 +94,18 @@ export function simulateBreachReduction(tickets: readonly SimTicket[], opts: Sim
   const B = opts.bootstrap ?? 1000;
   const s = assumption.speedup;
   if (!(s >= 0 && s < 1)) throw new Error(`speedup must be in [0, 1), got ${s}`);
-  const rows = tickets.map((t) => evaluate(t, s));
+  const all = tickets.map((t) => evaluate(t, s));
+  const rows = all.filter((r) => r.evaluable);
+  const evalTickets = tickets.filter((_, i) => all[i].evaluable);
   const n = rows.length;
+  const evaluable = n;
   let base = 0;
   let withI = 0;
-  let evaluable = 0;
   for (const r of rows) {
     base += r.base;
     withI += r.with;
-    if (r.evaluable) evaluable++;
   }
-  const avoided = base - withI;
+  const avoided = n > 0 ? base - withI : NaN;
   const rng = createRng(opts.seed ?? 1);
   const av: number[] = [];
   const red: number[] = [];
@@ -122,22 +128,25 @@ export function simulateBreachReduction(tickets: readonly SimTicket[], opts: Sim
   const sensitivity = (opts.sensitivity ?? [0.1, 0.2, 0.3, 0.5]).map((sp) => {
     let b0 = 0;
     let w0 = 0;
-    for (const t of tickets) {
+    for (const t of evalTickets) {
       const r = evaluate(t, sp);
       b0 += r.base;
       w0 += r.with;
     }
-    return { speedup: sp, avoided: b0 - w0, reduction: b0 > 0 ? (b0 - w0) / b0 : NaN };
+    return { speedup: sp, avoided: n > 0 ? b0 - w0 : NaN, reduction: b0 > 0 ? (b0 - w0) / b0 : NaN };
   });
-  const notes: string[] = [];
-  if (n - evaluable > 0) notes.push(`${n - evaluable} tickets lack resolved_at or due_at: their recorded label is kept with and without the intervention.`);
-  if (base === 0) notes.push('No breaches in the period: nothing to avoid.');
-  const flagged = tickets.filter((t) => t.flagged).length;
+  const notes: string[] = [`Assumption: ${assumption.description}`];
+  const unevaluable = tickets.length - n;
+  const noDue = tickets.filter((t) => !t.due_at).length;
+  if (n === 0 && noDue === tickets.length && tickets.length > 0) notes.push('The data has no due times (due_at): breaches avoided cannot be evaluated. Load tickets with due_at to run the simulation.');
+  else if (unevaluable > 0) notes.push(`${unevaluable} of ${tickets.length} tickets lack resolved_at or due_at and are left out of the simulation.`);
+  if (n > 0 && base === 0) notes.push('No breaches in the period: nothing to avoid.');
+  const flagged = evalTickets.filter((t) => t.flagged).length;
   return {
     tickets: n,
     flagged,
     evaluable,
-    unevaluable: n - evaluable,
+    unevaluable,
     breachesWithout: base,
     breachesWith: withI,
     avoided,

@@ -32,6 +32,12 @@ export interface RiskTicket {
   escalated?: number | null;
   sla_breached?: number | null;
   due_at?: string | null;
+  /**
+   * The ticket's `attr_<name>` columns, keyed by name without the prefix (e.g. { region: 'EMEA' }): text
+   * values are categorical; an attribute is numeric when every value parses as a number. Taken as known at
+   * creation.
+   */
+  attributes?: Record<string, string | number | null> | null;
 }
 
 export type RiskEventType = 'created' | 'comment' | 'transfer' | 'reassign' | 'status' | 'escalated' | 'resolved' | 'reopened';
