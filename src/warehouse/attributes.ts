@@ -1,5 +1,5 @@
 /**
- * Ticket attributes (tickets.attributes, from `attr_<name>` columns at ingest; migration 006): reading them
+ * Ticket attributes (tickets.attributes, from `attr_<name>` columns at ingest; migration 007): reading them
  * back. The stored form is a JSON object of name → value as written; `v_ticket_attributes` has one row per
  * (ticket_id, name, value). An attribute is **numeric** when every stored value of that name parses as a
  * decimal number, **text** (categorical) otherwise. Other commands (kpi, tickets filters) read them here.
