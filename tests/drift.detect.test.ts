@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { detectDrift, countEvents, thresholdFor, type IntervalRecord } from '../src/engines/drift/index.js';
-import { fitVariance, observe, zOf, type Obs } from '../src/engines/drift/residuals.js';
+import { dayIncrement, fitVariance, newDayAcc, observe, zOf, type Obs } from '../src/engines/drift/residuals.js';
 import { dayBaseline, median } from '../src/engines/drift/baseline.js';
 import { buildGrid } from '../src/engines/drift/grid.js';
 import { createRng, type Rng } from '../src/engines/shared/rng.js';
@@ -261,6 +261,47 @@ describe('the baseline never overlaps a suspected shift', () => {
 });
 
 describe('day-level noise (whole days busier or quieter)', () => {
+  it('sequential day increments sum to the Gaussian random-effect likelihood ratio (Σ = diag(Var) + σ²·11ᵀ solved here)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ e: fc.double({ min: -0.3, max: 0.3, noNaN: true }), handled: fc.integer({ min: 5, max: 200 }) }), { minLength: 1, maxLength: 8 }),
+        fc.double({ min: 0, max: 0.02, noNaN: true }),
+        (xs, sd2) => {
+          const vm = { phi: 0.8, tau2: 0.002, n: 100 };
+          const delta = 0.1;
+          const acc = newDayAcc();
+          let up = 0;
+          let down = 0;
+          const obs: Obs[] = xs.map((x) => ({ e: x.e, u: 1 / x.handled, observed: 0, expected: 0, weight: x.handled, y: 0, mu: 0 }));
+          for (const o of obs) {
+            const [u, d] = dayIncrement('talk', o, vm, delta, o.e, sd2, acc);
+            up += u;
+            down += d;
+          }
+          // Reference: solve Σ·x = e and Σ·y = 1 by Gaussian elimination; LLR± = ±δ·1ᵀx − δ²/2·1ᵀy.
+          const n = obs.length;
+          const solve = (rhs: number[]) => {
+            const m = obs.map((o, i) => [...obs.map((_, j) => (i === j ? vm.phi * o.u + vm.tau2 : 0) + sd2), rhs[i]]);
+            for (let c = 0; c < n; c++) {
+              for (let r = c + 1; r < n; r++) {
+                const f = m[r][c] / m[c][c];
+                for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+              }
+            }
+            const x = new Array<number>(n).fill(0);
+            for (let r = n - 1; r >= 0; r--) x[r] = (m[r][n] - m[r].slice(r + 1, n).reduce((s2, v, k) => s2 + v * x[r + 1 + k], 0)) / m[r][r];
+            return x;
+          };
+          const oneX = solve(obs.map((o) => o.e)).reduce((a2, b2) => a2 + b2, 0);
+          const oneY = solve(obs.map(() => 1)).reduce((a2, b2) => a2 + b2, 0);
+          expect(up).toBeCloseTo(delta * oneX - (delta * delta * oneY) / 2, 9);
+          expect(down).toBeCloseTo(-delta * oneX - (delta * delta * oneY) / 2, 9);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   const noisy = { arrivalsCv: 0.1, talkCv: 0.05 };
 
   it('estimates the day-level variance the generator put in, and inflates each interval by the design effect κ = 1 + W·σ²_day', () => {

@@ -16,7 +16,7 @@
  */
 import type { Rng } from '../shared/rng.js';
 import type { IncrementHistory } from './cusum.js';
-import { incrementsAt, varianceOf, type Obs } from './residuals.js';
+import { dayIncrement, incrementsAt, newDayAcc, varianceOf, type Obs } from './residuals.js';
 import type { Driver, VarianceModel } from './types.js';
 
 /** Within-day common variance σ²_day of the residuals (see module comment), clamped to [0, 0.9·median Var]. */
@@ -97,6 +97,8 @@ export function nullHistory(
   groups?: readonly number[],
   /** Design effect κ per group (dayInflation); absent → 1. */
   kappa?: ReadonlyMap<number, number> & { overall?: number },
+  /** Sequential day-level LLR (dayIncrement) with this σ²_day instead of the design effect κ. */
+  sequentialSd2?: number,
 ): IncrementHistory | null {
   const keep = days.map((d, i) => i).filter((i) => days[i].length > 0);
   const usable = keep.map((i) => days[i]);
@@ -187,8 +189,17 @@ export function nullHistory(
         down = d2;
       }
       const dayEffect = dayScale * (rng.next() < 0.5 ? effects[rng.int(effects.length)] : effectMean + sdDay * studentT5(rng));
+      const acc = newDayAcc();
+      const obsOfDay = usable[(start + j) % usable.length];
       for (let i = 0; i < m; i++) {
         let e = dayEffect + t.pool[Math.floor(rng.next() * t.pool.length)] * t.scale[i];
+        if (sequentialSd2 !== undefined) {
+          const [u, dn] = dayIncrement(driver, obsOfDay[i], vm, delta, e, sequentialSd2, acc);
+          up[n] = u;
+          down[n] = dn;
+          n++;
+          continue;
+        }
         const c = t.clip[i];
         if (e > c) e = c;
         else if (e < -c) e = -c;

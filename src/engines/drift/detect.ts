@@ -4,6 +4,11 @@
  * thresholds calibrated on the training window (the `trainDays` days before `from`) to a stated
  * false-alarm rate.
  *
+ * Intervals of one day share a day-level component (σ²_day, estimated on training): by default the increments
+ * are the exact sequential likelihood ratio under that random effect (residuals.ts dayIncrement), so each day's
+ * evidence counts once and arrives early in the day; `dayModel: 'design-effect'` uses the older uniform
+ * inflation κ = 1 + W·σ²_day of every interval instead.
+ *
  * One pass over the monitored intervals in time order; the baseline of a day uses only earlier days and
  * the thresholds only the training window, so every decision at interval t uses data up to t.
  * An alarm opens an event; while open the statistic is capped at the threshold so it can fall back, and
@@ -21,7 +26,7 @@ import { dayBaseline, referenceDays, type DayBaseline } from './baseline.js';
 import { dayCommonVariance, dayInflation, nullHistory } from './calibrate.js';
 import { thresholdFor } from './cusum.js';
 import { buildGrid, dayNumber, dateOfDayNumber, type DayRow, type QueueGrid } from './grid.js';
-import { fitVariance, increments, observe, sdOf, varianceOf, zOf, type Obs } from './residuals.js';
+import { dayIncrement, fitVariance, increments, newDayAcc, observe, sdOf, varianceOf, zOf, type DayAcc, type Obs } from './residuals.js';
 import {
   DRIVERS,
   type Direction,
@@ -58,6 +63,8 @@ export interface DetectOptions {
   todayWarnZ?: number;
   /** Days of simulated null history per driver for the calibration (default 600 / per-driver rate, 1500…4000). */
   bootDays?: number;
+  /** How a day-level common component enters the CUSUM: 'sequential' (default) or 'design-effect' (uniform κ). */
+  dayModel?: 'sequential' | 'design-effect';
   /** Fixed thresholds per driver (skip calibration for those). */
   thresholds?: Partial<Record<Driver, number>>;
 }
@@ -136,6 +143,8 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
   const variance: VarianceModel[] = drivers.map((d, k) => fitVariance(d, trainObs[k]));
   const calibration: Partial<Record<Driver, DriverCalibration>> = {};
   const kappas: (Map<number, number> & { overall: number })[] = [];
+  const sd2s: number[] = [];
+  const sequential = (opts.dayModel ?? 'sequential') === 'sequential';
   const thresholds: number[] = drivers.map((d, k) => {
     const fixed = opts.thresholds?.[d];
     const days = trainDayObs.map((obs) => obs[k].filter((o): o is Obs => o !== null));
@@ -143,7 +152,8 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
     const kappa = dayInflation(days, trainDows, variance[k], sd2);
     kappas.push(kappa);
     const bootDays = opts.bootDays ?? Math.max(1500, Math.min(4000, Math.round(600 / Math.max(perDriverFa, 1e-3))));
-    const hist = fixed === undefined ? nullHistory(d, days, variance[k], shift(d), rng.fork(), bootDays, trainDows, kappa) : null;
+    const hist = fixed === undefined ? nullHistory(d, days, variance[k], shift(d), rng.fork(), bootDays, trainDows, kappa, sequential ? sd2 : undefined) : null;
+    sd2s.push(sd2);
     const cal = hist ? thresholdFor(hist, perDriverFa) : null;
     const h = fixed ?? cal?.threshold ?? UNCALIBRATED_THRESHOLD;
     calibration[d] = {
@@ -208,6 +218,7 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
     const refs = refsBefore(day.dayNum - 1);
     const b = baseCache.get(day.dayNum - 1) ?? dayBaseline(refs.length >= 2 ? refs : [], grid.slotsPerDay);
     const obs = dayObs(grid, i, bs, drivers);
+    const accs: DayAcc[] = drivers.map(() => newDayAcc());
     lastDay = refs.length >= 2 ? { idx: i, b, obs } : null;
     for (let s = 0; s < grid.slotsPerDay; s++) {
       const cell = day.cells[s];
@@ -236,7 +247,7 @@ export function detectDrift(records: readonly IntervalRecord[], opts: DetectOpti
         cumP[k].push(cumP[k][t] + prec);
         if (o) {
           point.values[d] = { observed: o.observed, expected: o.expected, z: zOf(d, o, variance[k]), weight: o.weight };
-          const inc = increments(d, o, variance[k], shift(d), kap);
+          const inc = sequential ? dayIncrement(d, o, variance[k], shift(d), o.e, sd2s[k], accs[k]) : increments(d, o, variance[k], shift(d), kap);
           for (let j = 0; j < 2; j++) {
             const st = states[k][j];
             const dir: Direction = j === 0 ? 'up' : 'down';

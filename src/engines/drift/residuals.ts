@@ -193,3 +193,39 @@ export function zOf(driver: Driver, o: Obs, vm: VarianceModel): number {
   }
   return o.e / sdOf(vm, o);
 }
+
+/** Running sums of one day for the sequential day-level likelihood ratio (dayIncrement). */
+export interface DayAcc {
+  /** Σ w·e and Σ w over the day's intervals so far (w = 1/Var(e), e clipped at ±8 sd). */
+  s: number;
+  w: number;
+  up: number;
+  down: number;
+}
+
+export const newDayAcc = (): DayAcc => ({ s: 0, w: 0, up: 0, down: 0 });
+
+/**
+ * CUSUM increments under a day-level random effect, exact for Gaussian residuals: e_i = γ_day + ε_i with
+ * γ_day ~ N(0, σ²_day), ε_i ~ N(0, Var_i). By Sherman–Morrison the log-likelihood ratio of "shifted by ±δ" for
+ * the day's intervals so far is L±(t) = (±δ·S_t − δ²·W_t/2) / (1 + W_t·σ²_day), S_t = Σ e/Var, W_t = Σ 1/Var;
+ * the increment is L(t) − L(t − 1). Each day's total equals the design-effect form's when W is the median day,
+ * but the evidence comes early in the day (the first intervals identify the day's level; later ones add little),
+ * so a shift is seen the morning after, not the evening after. Arrivals use Var = D/μ (quasi-Poisson).
+ * Mutates `acc`. O(1).
+ */
+export function dayIncrement(driver: Driver, o: Obs, vm: VarianceModel, delta: number, e: number, sd2: number, acc: DayAcc): [up: number, down: number] {
+  const v = driver === 'arrivals' ? Math.max(vm.phi + vm.tau2 * o.mu, 1e-6) / o.mu : vm.phi * o.u + vm.tau2;
+  const d = driver === 'arrivals' ? Math.min(delta, 0.95) : delta;
+  const sd = Math.sqrt(v);
+  const ec = Math.max(-Z_CLIP * sd, Math.min(Z_CLIP * sd, e));
+  acc.s += ec / v;
+  acc.w += 1 / v;
+  const c = 1 + acc.w * sd2;
+  const up = (d * acc.s - (d * d * acc.w) / 2) / c;
+  const down = (-d * acc.s - (d * d * acc.w) / 2) / c;
+  const r: [number, number] = [up - acc.up, down - acc.down];
+  acc.up = up;
+  acc.down = down;
+  return r;
+}
