@@ -79,17 +79,37 @@ describe('ingest', () => {
     expect(run).toEqual({ status: 'rejected', rejected_rows: 1 });
   });
 
-  it('a key repeated inside one file keeps the last row (upsert within a write batch)', async () => {
+  it('a key repeated inside one file is reported with both lines, and nothing is loaded', async () => {
     const f = join(dir, 'dup.csv');
     bigIntervalFile(f, 300);
     const text = readFileSync(f, 'utf8').trimEnd().split('\n');
     text.push('2026-01-01T00:30:00Z,big,99,90,9,80,300,40,12,80,20'); // same key as line 3
     writeFileSync(f, text.join('\n') + '\n');
+    for (const workerMinBytes of [Infinity, 0]) {
+      const r = await ingestFiles(db, [f], { workerMinBytes });
+      expect(r.ok).toBe(false);
+      expect(r.problemCount).toBe(1);
+      expect(r.problems[0]).toMatchObject({ file: f, line: 302, column: 'interval_start', value: '2026-01-01T00:30:00Z' });
+      expect(r.problems[0].reason).toMatch(/repeats line 3/);
+      expect((db.prepare('SELECT COUNT(*) n FROM interval_inputs').get() as { n: number }).n).toBe(0);
+    }
+    // Tickets (a text key) the same way.
+    const t = join(dir, 'tickets.csv');
+    const tl = readFileSync(join(FIXTURE, 'tickets.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(t, [...tl, tl[1]].join('\n') + '\n');
+    const r2 = await ingestFiles(db, [t]);
+    expect(r2.ok).toBe(false);
+    expect(r2.problems[0]).toMatchObject({ line: tl.length + 1, column: 'ticket_id', value: tl[1].split(',')[0] });
+    expect(r2.problems[0].reason).toMatch(/repeats line 2/);
+  });
+
+  it('a malformed CSV (an unclosed quote) is a problem at its line, not a crash', async () => {
+    const f = join(dir, 'broken.csv');
+    writeFileSync(f, `${INTERVAL_HEADER}\n2026-01-01T00:00:00Z,big,10,10,0,9,300,40,12,80,20\n2026-01-01T00:30:00Z,"big,10,10,0,9,300,40,12,80,20\n`);
     const r = await ingestFiles(db, [f]);
-    expect(r.ok).toBe(true);
-    expect(r.rows.intervals).toBe(301);
-    expect((db.prepare('SELECT COUNT(*) n FROM interval_inputs').get() as { n: number }).n).toBe(300);
-    expect((db.prepare(`SELECT offered FROM interval_inputs WHERE interval_start='2026-01-01T00:30:00Z'`).get() as { offered: number }).offered).toBe(99);
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatchObject({ file: f, line: 3 });
+    expect(r.problems[0].reason).toMatch(/never closed/);
   });
 
   it('the worker-thread path (large files) gives the same rows and the same problems as the inline path', async () => {
@@ -142,6 +162,7 @@ describe('ingest', () => {
       ['2026-01-01T00:00:00Z,q,1e2,9,1,5,300,40,12,80,20', 'offered', /whole number/],
       ['2026-01-01T00:00:00Z,q,0x10,9,1,5,300,40,12,80,20', 'offered', /whole number/],
       ['2026-01-01T00:00:00Z,q,100,9,1,5,300,40,0x0C,80,20', 'agents_staffed', /must be a number/],
+      ['2026-01-01T00:00:00Z,q,99999999999999999999999,9,1,5,300,40,12,80,20', 'offered', /too large/],
     ];
     for (const [row, column, reason] of cases) {
       const f = join(dir, `case.csv`);

@@ -7,7 +7,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvSplitter, CsvSyntaxError, type CsvOut } from './csv.js';
 import { TABLES, type Cell, type ColumnSpec, type TableSpec } from './tables.js';
 import { isoSeconds, localParts } from '../time.js';
 import { isValidTimeZone } from '../config.js';
@@ -125,6 +126,8 @@ function converter(c: ColumnSpec): Converter {
         const v = Number(raw);
         // Number() also reads hex, binary and exponents: accept only plain decimal digits.
         if (!Number.isInteger(v) || (String(v) !== raw && !/^[+-]?\d+$/.test(raw))) return fail('must be a whole number');
+        // Beyond 2^53 a number is no longer exact (and SQLite would refuse it as an INTEGER).
+        if (!Number.isSafeInteger(v)) return fail('is too large for a whole number (at most 9007199254740991)');
         const r = range(v);
         return r ? fail(r) : v;
       };
@@ -182,35 +185,6 @@ export class ProblemLog {
   }
 }
 
-/** Yields everything an object-mode stream has buffered, a batch at a time (no promise per record). */
-async function* batches<T>(readable: NodeJS.ReadableStream): AsyncGenerator<T[]> {
-  let done = false;
-  let failure: unknown = null;
-  let wake: (() => void) | null = null;
-  readable.on('readable', () => wake?.());
-  readable.on('end', () => {
-    done = true;
-    wake?.();
-  });
-  readable.on('error', (e) => {
-    failure = e;
-    wake?.();
-  });
-  for (;;) {
-    const batch: T[] = [];
-    let r: T | null;
-    while ((r = readable.read() as T | null) !== null) batch.push(r);
-    if (batch.length) {
-      yield batch;
-      continue;
-    }
-    if (failure) throw failure;
-    if (done) return;
-    await new Promise<void>((res) => (wake = res));
-    wake = null;
-  }
-}
-
 export interface RecordBatch {
   header: string[];
   /** Line number (1-based) where each record starts. */
@@ -219,14 +193,13 @@ export interface RecordBatch {
 }
 
 /**
- * Streams a file as batches of records with their starting line numbers: CSV through csv-parse (line
- * numbers counted from the newlines inside quoted fields, cheaper than csv-parse's per-record info), JSON
- * Lines line by line (a Map of lower-cased field names; `__error__` holds a parse problem).
+ * Streams a file as batches of records with their starting line numbers: CSV through CsvSplitter (csv.ts),
+ * JSON Lines line by line (a Map of lower-cased field names; `__error__` holds a parse problem).
  */
 export async function* records(path: string, onBytes: (n: number) => void): AsyncGenerator<RecordBatch> {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  stream.on('data', (chunk) => onBytes(chunk.length));
   if (isJsonLines(path)) {
+    stream.on('data', (chunk) => onBytes(chunk.length));
     const rl = createInterface({ input: stream, crlfDelay: Infinity });
     let line = 0;
     let batch: RecordBatch = { header: [], lines: [], rows: [] };
@@ -252,26 +225,36 @@ export async function* records(path: string, onBytes: (n: number) => void): Asyn
     if (batch.rows.length) yield batch;
     return;
   }
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const splitter = new CsvSplitter();
+  const decoder = new StringDecoder('utf8');
   let header: string[] | null = null;
-  let nextLine = 1;
-  for await (const recs of batches<string[]>(parser)) {
+  const take = (got: CsvOut): RecordBatch | null => {
     const out: RecordBatch = { header: header ?? [], lines: [], rows: [] };
-    for (const rec of recs) {
-      const line = nextLine;
-      nextLine++;
-      for (const f of rec) if (f.length > 0 && f.indexOf('\n') >= 0) nextLine += f.split('\n').length - 1;
+    for (let i = 0; i < got.rows.length; i++) {
+      const rec = got.rows[i];
       if (rec.length === 1 && rec[0].trim() === '') continue; // blank line
       if (!header) {
         header = rec.map((h) => h.trim().toLowerCase());
         out.header = header;
         continue;
       }
-      out.lines.push(line);
+      out.lines.push(got.lines[i]);
       out.rows.push(rec);
     }
-    if (out.rows.length) yield out;
+    return out.rows.length || out.header.length ? out : null;
+  };
+  for await (const buf of stream as AsyncIterable<Buffer>) {
+    onBytes(buf.length);
+    const got: CsvOut = { lines: [], rows: [] };
+    splitter.push(decoder.write(buf), got);
+    const b = take(got);
+    if (b) yield b;
   }
+  const got: CsvOut = { lines: [], rows: [] };
+  splitter.push(decoder.end(), got);
+  splitter.end(got);
+  const b = take(got);
+  if (b) yield b;
 }
 
 const CHUNK_ROWS = 2048;
@@ -328,7 +311,20 @@ export async function validateFile(
     problems.add({ file: path, line, column, value, reason, example: spec.columns.find((c) => c.name === column)?.example });
   };
 
-  for await (const batch of source) {
+  // Keys seen in this file, with their line: a repeated key is a problem (which row would be meant?).
+  const intervalKeys = new Map<string, Map<number, number>>();
+  const otherKeys = new Map<string, number>();
+  const keyIdx = spec.key.map(pos);
+  // A malformed CSV ends the file with a problem at its line (rows before it are still checked).
+  async function* guarded(): AsyncGenerator<RecordBatch> {
+    try {
+      yield* source;
+    } catch (e) {
+      if (!(e instanceof CsvSyntaxError)) throw e;
+      problems.add({ file: path, line: e.line, column: '', value: '', reason: `not valid CSV: ${e.reason}` });
+    }
+  }
+  for await (const batch of guarded()) {
     if (!colIdx && batch.header.length) {
       const header = batch.header;
       colIdx = cols.map((c) => header.indexOf(c));
@@ -408,12 +404,30 @@ export async function validateFile(
           issue('interval_start', values[iStart] as string, `is not aligned to the queue's ${cal.intervalSeconds / 60}-minute intervals (e.g. 09:00 or 09:30)`);
           continue;
         }
+        let seen = intervalKeys.get(values[iQueue] as string);
+        if (!seen) intervalKeys.set(values[iQueue] as string, (seen = new Map()));
+        const before = seen.get(ms);
+        if (before !== undefined) {
+          issue('interval_start', values[iStart] as string, `repeats line ${before} (same queue "${values[iQueue]}" and interval): each interval may appear once per file`);
+          continue;
+        }
+        seen.set(ms, line);
         const lp = localParts(ms, cal.tz);
         values[nCols] = cal.intervalSeconds;
         values[nCols + 1] = lp.date;
         values[nCols + 2] = lp.minute;
         values[nCols + 3] = lp.dow;
-      } else if (spec.table === 'tickets') ticketIds.push(named.ticket_id as string);
+      }
+      if (!isIntervals) {
+        const key = keyIdx.length === 1 ? String(values[keyIdx[0]]) : keyIdx.map((i) => values[i]).join('\u0001');
+        const before = otherKeys.get(key);
+        if (before !== undefined) {
+          issue(spec.key[0], key.split('\u0001')[0], `repeats line ${before}: each ${spec.key.join(' + ')} may appear once per file`);
+          continue;
+        }
+        otherKeys.set(key, line);
+      }
+      if (spec.table === 'tickets') ticketIds.push(named.ticket_id as string);
       else if (spec.table === 'ticket_events') eventRefs.push({ ticket: named.ticket_id as string, line });
       if (problems.count === 0) {
         for (let i = 0; i < width; i++) chunk.push(values[i]);
