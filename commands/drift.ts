@@ -232,6 +232,7 @@ export const drift = defineCommand({
   summary: 'What is drifting: arrivals, talk time, ACW, agents and SL against their usual levels, with events and today so far.',
   usage: 'drift [queue] [date | from..to] [--train-days 28] [public]',
   examples: [EXAMPLE, 'drift', 'drift tech_support yesterday', 'drift --queue billing --from 2026-11-01 --to 2026-11-14 --train-days 28'],
+  needsIntervals: true,
   args: driftArgs,
   parse(t, pctx) {
     const { queue, rest } = takeQueue(t, pctx, EXAMPLE);

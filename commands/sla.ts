@@ -92,6 +92,7 @@ export const sla = defineCommand({
   summary: 'SLA per queue and day vs target, with a 14-day trend and the intervals below target.',
   usage: 'sla [queue] [date | from..to] [public]',
   examples: [EXAMPLE, 'sla', 'sla tech_support last week', 'sla queue=billing 2026-11-01..2026-11-07'],
+  needsIntervals: true,
   args: slaArgs,
   parse(t, pctx) {
     const { queue, rest } = takeQueue(t, pctx, EXAMPLE);
@@ -143,6 +144,12 @@ export const sla = defineCommand({
         belowTarget: below,
       };
     });
+    if (queues.length && !note && !out.some((q) => q.days.length)) {
+      const firsts = queues.map((q) => q.firstInterval).filter((x): x is string => !!x).sort();
+      const lasts = queues.map((q) => q.lastInterval).filter((x): x is string => !!x).sort();
+      const span = firsts.length ? ` the warehouse holds ${firsts[0].slice(0, 10)} … ${lasts[lasts.length - 1].slice(0, 10)}` : ' the warehouse holds no intervals yet';
+      note = `No interval data for ${range.from === range.to ? range.from : `${range.from} … ${range.to}`}:${span}.`;
+    }
     // Worst first: furthest below target.
     out.sort((a, b) => (a.total.sl ?? 2) - a.target.pct / 100 - ((b.total.sl ?? 2) - b.target.pct / 100));
     return { range, note, queues: out };

@@ -70,6 +70,7 @@ export const staffing = defineCommand({
   usage: 'staffing <queue> [date] [target P/S] [shrinkage X%] [max-occupancy X%] [public]',
   examples: [EXAMPLE, 'staffing billing', 'staffing tech_support tomorrow target 90/30', 'staffing billing 2026-11-20 shrinkage=35%'],
   aliases: ['staff', 'headcount'],
+  needsIntervals: true,
   args: staffingArgs,
   parse(t, pctx) {
     const opt = (k: string) => (t.options[k] !== undefined ? ` ${k} ${t.options[k]}` : '');
@@ -92,7 +93,7 @@ export const staffing = defineCommand({
     const tz = q.timeZone ?? ctx.config.RADAR_TZ;
     const today = localToday(ctx.now, tz);
     const date = args.date ?? today;
-    const day = loadQueueDay(ctx.db, { ...q, timeZone: tz }, date, today);
+    const day = loadQueueDay(ctx.db, { ...q, timeZone: tz }, date, today, (d) => `staffing ${q.queue} ${d}`);
     const asked = args.targetPct !== null && args.targetSeconds !== null;
     const plan = staffingPlan(day.intervals, {
       targetSlPct: args.targetPct ?? undefined,

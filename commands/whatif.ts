@@ -168,7 +168,7 @@ function weightedMean(rows: IntervalRow[], f: (r: IntervalRow) => number | null,
  * weekday over the previous four weeks, per local time slot ('recent-average'). Missing AHT/ACW fall back to the
  * recent handled-weighted mean of the slot, then of the queue.
  */
-export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string): QueueDay {
+export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string, exampleOn: (date: string) => string = (d) => `whatif ${q.queue} ${d} +2 agents 9-12 aht -10%`): QueueDay {
   const tz = q.timeZone ?? 'UTC';
   const rows = intervalRows(db, q.queue, date, date);
   const history = intervalRows(db, q.queue, addDays(date, -28), date < today ? date : today).filter((r) => r.offered > 0 && (r.localDate < today || r.localDate === date));
@@ -225,7 +225,12 @@ export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string):
     const sameDay = intervalRows(db, q.queue, addDays(date, -28), addDays(date, -1)).filter((r) => r.localDow === dow);
     if (sameDay.length) {
       const n = new Set(sameDay.map((r) => r.localDate)).size;
-      throw new UsageError(`${q.queue} had no contacts on the last ${n} ${WEEKDAY_PLURAL[dow]}, so there is nothing to model on ${date}. Pick a day it is open.`, EXAMPLE);
+      // Suggest the next day of the week the queue was open on in the same four weeks.
+      const openDows = new Set(past.map((r) => r.localDow));
+      let next = addDays(date, 1);
+      for (let i = 1; i < 7 && !openDows.has(dowOf(next)); i++) next = addDays(next, 1);
+      const nextNote = openDows.size ? ` Its next open day is ${next}.` : '';
+      throw new UsageError(`${q.queue} had no contacts on the last ${n} ${WEEKDAY_PLURAL[dow]}, so there is nothing to model on ${date} (it looks closed).${nextNote}`, exampleOn(openDows.size ? next : date));
     }
     basisRows = past;
     how = `mean of the last ${new Set(past.map((r) => r.localDate)).size} days`;
@@ -329,12 +334,15 @@ export const whatif = defineCommand({
   usage: 'whatif <queue> [date] [±N agents [H-H]] [aht ±X% | ±Xs] [acw ±Xs | ±X%] [fcr ±X] [volume ±X%] [patience Ns] [repeats X%] [public]',
   examples: [EXAMPLE, 'whatif billing +3 agents', 'whatif tech_support yesterday aht -30s', 'whatif billing 2026-11-20 volume +20% agents=+4 hours=09:00-13:00'],
   aliases: ['what-if', 'wi'],
+  needsIntervals: true,
   args: whatifArgs,
   parse(t, pctx) {
     const { levers, hours, rest } = extractLevers(`${t.positional.join(' ')} ${optionsAsText(t)}`);
     const words = rest.split(/\s+/).filter(Boolean);
     const { queue, date } = takeQueueAndDay({ positional: words, options: { ...t.options } }, words, pctx, EXAMPLE);
     if (hours && levers.agents === undefined) throw new UsageError('An hour range applies to an agents change: add e.g. "+2 agents".', EXAMPLE);
+    // No contacts left means no service level to model (an empty queue is not "SL 100 %").
+    if ((levers.volumePct ?? 0) <= -100) throw new UsageError('Volume −100 % leaves no contacts at all, so there is no service level to model. Try a smaller cut, e.g. volume -30%.', `whatif ${queue} ${date ?? 'tomorrow'} volume -30%`);
     return {
       queue,
       date,

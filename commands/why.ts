@@ -206,6 +206,7 @@ export const why = defineCommand({
   summary: 'Why SL changed: exact Shapley split over arrivals, talk time, ACW and agents, plus the unexplained residual.',
   usage: 'why [queue] [date | --before D1..D2 --after D3..D4] [public]',
   examples: [EXAMPLE, 'why', 'why tech_support 2026-11-18', EXAMPLE_RANGES],
+  needsIntervals: true,
   args: whyArgs,
   parse(t, pctx) {
     const { queue, rest } = takeQueue(t, pctx, EXAMPLE);

@@ -81,7 +81,13 @@ export interface CommandDef<S extends z.ZodType = z.ZodType, R = unknown> {
    * signals). Surfaces run every other command on a read-only connection. Default: reads only.
    */
   writes?: (args: z.output<S>) => boolean;
+  /** Answers from interval data: on a warehouse without any, say how to load it instead of parsing. */
+  needsIntervals?: boolean;
 }
+
+/** What to say when a command needs interval data and the warehouse has none. */
+export const NO_DATA_MESSAGE =
+  'The warehouse has no interval data yet. Load the sample with `npm run demo`, or your own files with `radar ingest <files or folder>` (formats: docs/data-formats.md).';
 
 /** Whether running `command` with `args` may write to the warehouse (see CommandDef.writes). */
 export function mayWrite(command: AnyCommand, args: unknown): boolean {
@@ -121,9 +127,46 @@ export class Registry {
 
 export type Parsed = { ok: true; command: AnyCommand; args: unknown; public: boolean } | { ok: false; error: UsageError };
 
-/** Formats zod issues as one line each: "agents: must be ≤ 500". */
+/** An argument name in the words a user typed: targetPct → "target %", maxOccupancyPct → "max occupancy %". */
+export function argWords(path: PropertyKey[]): string {
+  const last = String(path.filter((p) => typeof p === 'string').pop() ?? 'value');
+  return last
+    .replace(/Pct$/, ' %')
+    .replace(/Seconds$/, ' (seconds)')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/^aht /, 'AHT ')
+    .replace(/^acw /, 'ACW ')
+    .replace(/^fcr /, 'FCR ')
+    .replace(/^sl /, 'SL ');
+}
+
+/**
+ * Zod issues in a user's words, one clause each: "target % must be at most 100; AHT % must be at least
+ * -90" — never zod's wording or the schema's internal names.
+ */
 export function formatZodError(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+  return err.issues
+    .map((i) => {
+      const what = argWords(i.path);
+      const iss = i as unknown as { code: string; maximum?: number | bigint; minimum?: number | bigint; inclusive?: boolean; origin?: string; expected?: string; values?: unknown[] };
+      const unit = iss.origin === 'string' ? ' characters' : iss.origin === 'array' ? ' items' : '';
+      switch (iss.code) {
+        case 'too_big':
+          return `${what} must be ${iss.inclusive === false ? 'below' : 'at most'} ${iss.maximum}${unit}`;
+        case 'too_small':
+          return iss.origin === 'string' && Number(iss.minimum) === 1 ? `${what} is missing` : `${what} must be ${iss.inclusive === false ? 'above' : 'at least'} ${iss.minimum}${unit}`;
+        case 'invalid_type':
+          return `${what} must be ${iss.expected === 'number' ? 'a number' : iss.expected === 'string' ? 'text' : `a ${iss.expected}`}`;
+        case 'invalid_value':
+          return `${what} must be one of ${(iss.values ?? []).map(String).join(', ')}`;
+        case 'not_multiple_of':
+          return `${what} must be a whole number`;
+        default:
+          return `${what}: ${i.message}`;
+      }
+    })
+    .join('; ');
 }
 
 /**
@@ -148,6 +191,7 @@ export function parseCommandLine(registry: Registry, text: string, pctx: ParseCo
       error: new UsageError(`I don't know the command "${name}".`, example, guess ?? undefined),
     };
   }
+  if (command.needsIntervals && pctx.queues.length === 0) return { ok: false, error: new UsageError(NO_DATA_MESSAGE, command.examples[0]) };
   try {
     const tokens = tokenize(text.trim().replace(/^\S+\s*/, '').replace(/(^|\s+)public\s*$/i, ''));
     if (tokens.options.public === 'true') isPublic = true;
@@ -156,7 +200,8 @@ export function parseCommandLine(registry: Registry, text: string, pctx: ParseCo
     const raw = command.parse(tokens, pctx);
     const parsed = command.args.safeParse(raw);
     if (!parsed.success) {
-      return { ok: false, error: new UsageError(formatZodError(parsed.error), command.examples[0]) };
+      const msg = formatZodError(parsed.error);
+      return { ok: false, error: new UsageError(msg.charAt(0).toUpperCase() + msg.slice(1) + '.', command.examples[0]) };
     }
     return { ok: true, command, args: parsed.data, public: isPublic };
   } catch (err) {
@@ -166,9 +211,14 @@ export function parseCommandLine(registry: Registry, text: string, pctx: ParseCo
   }
 }
 
+/** Quoted user text longer than 60 characters is cut ("xxxx…" (18,000 characters)): never echo a page back. */
+export function clipQuoted(message: string): string {
+  return message.replace(/"([^"]{61,})"/g, (_m, q: string) => `"${q.slice(0, 60)}…" (${q.length} characters)`);
+}
+
 /** The user-facing text of a usage error: what was wrong, did-you-mean, and an example. */
 export function usageText(err: UsageError, prefix = '/radar'): string {
-  const lines = [err.message];
+  const lines = [clipQuoted(err.message)];
   if (err.suggestion) lines.push(`Did you mean \`${prefix} ${err.suggestion}\`?`);
   lines.push(`Example: \`${prefix} ${err.example}\``);
   return lines.join('\n');

@@ -61,6 +61,41 @@ describe('radar CLI', () => {
     expect(missing.err).toMatch(/No such file or folder/);
   });
 
+  it('on an empty warehouse a data command says nothing is loaded and how to load it', async () => {
+    const empty = join(mkdtempSync(join(tmpdir(), 'radar-cli-')), 'empty.db');
+    const r = await radar(['--db', empty, 'sla', 'billing', 'yesterday']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no interval data yet/);
+    expect(r.err).toMatch(/npm run demo/);
+    expect(r.err).toMatch(/radar ingest/);
+  });
+
+  it('a date range without data says so and names the range the warehouse holds', async () => {
+    const r = await radar(['--db', db, 'sla', '2099-01-01']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/No interval data for 2099-01-01: the warehouse holds 2026-11-\d\d … 2026-11-\d\d/);
+  });
+
+  it('out-of-range arguments are named in user words, not zod’s', async () => {
+    const r = await radar(['--db', db, 'staffing', 'billing', '2026-11-20', 'target', '101/20']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^Target % must be at most 100\./);
+    expect(r.err).not.toMatch(/targetPct|Too big|expected number/);
+  });
+
+  it('volume −100 % is refused (no contacts, no SL) instead of reporting SL 100 %', async () => {
+    const r = await radar(['--db', db, 'whatif', 'billing', '2026-11-20', 'volume', '-100%']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no contacts at all/);
+  });
+
+  it('a huge argument is not echoed back whole', async () => {
+    const r = await radar(['--db', db, 'sla', 'x'.repeat(18_000)]);
+    expect(r.code).toBe(2);
+    expect(r.err.length).toBeLessThan(600);
+    expect(r.err).toMatch(/18000 characters/);
+  });
+
   it('help lists every command with an example', async () => {
     const r = await radar(['--db', db, 'help']);
     expect(r.code).toBe(0);

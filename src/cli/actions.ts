@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { mayWrite, parseCommandLine, usageText, type Registry, type CommandContext } from '../registry.js';
 import { execute, renderText, runParsed, type Execution } from '../execute.js';
 import { buildParseContext } from '../parseContext.js';
+import { plainText } from './plain.js';
 import { tokenize } from '../grammar/tokens.js';
 
 export interface Io {
@@ -41,13 +42,13 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
     // Partial output (ask's numbers before its prose) goes out at once; the final text then skips it.
     let shown = '';
     const partial = json ? undefined : (text: string) => {
-      io.out.write(text);
-      shown += text;
+      io.out.write(plainText(text));
+      shown += plainText(text);
     };
     const ctx: CommandContext = { db, now, config: cfg, surface: 'cli', partial };
     const e: Execution = parsed.ok ? await runParsed(parsed.command, parsed.args, parsed.public, ctx, 'radar') : { ok: false, kind: 'usage', error: parsed.error, message: usageText(parsed.error, 'radar') };
     if (!e.ok) {
-      io.err.write(e.message + '\n');
+      io.err.write(plainText(e.message) + '\n');
       return e.kind === 'usage' ? 2 : 1;
     }
     if (chart) {
@@ -56,8 +57,9 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
       if (!written) io.err.write(`(no chart for ${e.command.name})\n`);
       else io.err.write(`chart written to ${written}\n`);
     }
-    const text = json ? JSON.stringify(e.result, null, 2) : renderText(e);
-    io.out.write((shown && text.startsWith(shown) ? text.slice(shown.length) : text) + '\n');
+    const text = json ? JSON.stringify(e.result, null, 2) : plainText(renderText(e));
+    io.out.write((shown && text.startsWith(shown) ? text.slice(shown.length) : text) + '
+');
     return 0;
   } finally {
     db.close();
@@ -138,7 +140,7 @@ export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o
     for (const step of demoTour(registry)) {
       io.out.write(`\n$ radar ${step.line}\n${step.why ? `# ${step.why}\n` : ''}`);
       const e = await execute(registry, step.line, ctx, 'radar');
-      io.out.write(renderText(e) + '\n');
+      io.out.write(plainText(renderText(e)) + '\n');
     }
     io.out.write(`\nNext: \`npx radar help\`, or connect Slack (README: "Install in your workspace").\n`);
     return 0;
