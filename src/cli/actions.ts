@@ -58,8 +58,7 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
       else io.err.write(`chart written to ${written}\n`);
     }
     const text = json ? JSON.stringify(e.result, null, 2) : plainText(renderText(e));
-    io.out.write((shown && text.startsWith(shown) ? text.slice(shown.length) : text) + '
-');
+    io.out.write((shown && text.startsWith(shown) ? text.slice(shown.length) : text) + '\n');
     return 0;
   } finally {
     db.close();
