@@ -48,7 +48,7 @@ describe('risk grammar', () => {
     expect(parseError('risk train --label happiness')).toMatch(/Unknown label/);
     expect(parseError('risk train --horizon soon')).toMatch(/horizon/);
     expect(parseError('risk billing tomorrow please')).toMatch(/didn't understand/);
-    expect(parseError('risk simulate --speedup 150%')).toMatch(/speedup/);
+    expect(parseError('risk simulate --speedup 150%')).toMatch(/^Speedup must be/);
   });
 });
 
