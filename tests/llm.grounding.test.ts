@@ -40,6 +40,7 @@ describe('faithful prose is filled in with the engine text', () => {
     ['T-1 has an escalation risk of {ticket.T-1.probability}.', 'T-1 has an escalation risk of 64 %.'],
     ['SL dropped from {sl_before} to {sl_after} because calls went up.', 'SL dropped from 79.5 % to 71.3 % because calls went up.'],
     ['Nobody should read much into it: no one driver explains it all.', 'Nobody should read much into it: no one driver explains it all.'],
+    ['Talk time moved {driver.talk.change} and its share of the SL change is {driver.talk.points}.', 'Talk time moved +12 % and its share of the SL change is −5.1 pts.'],
   ])('%s', (prose, filled) => {
     const v = check(prose);
     expect(v).toMatchObject({ ok: true, filled: { summary: filled } });
@@ -82,6 +83,7 @@ describe('references must be bound to the right sign, unit, quantity and ticket'
     ['multiplier glued before', 'Talk time grew x{driver.talk.change.abs}.', /glued/],
     ['a sign of its own', 'SL moved -{sl_delta.abs}.', /glued/],
     ['right figure, wrong quantity', 'Arrivals contributed {driver.talk.points}.', /wrong quantity/],
+    ['a share attributed to the wrong driver', 'Talk time moved {driver.talk.change}; the share of arrivals is {driver.talk.points}.', /wrong quantity/],
     ['a count on the wrong quantity', 'SL was {driver.agents.after}.', /wrong quantity/],
     ['a level on the wrong quantity', 'Talk time was {sl_after}.', /wrong quantity/],
     ["another ticket's figure", 'T-2 has an escalation risk of {ticket.T-1.probability}.', /ticket/],

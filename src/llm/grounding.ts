@@ -6,8 +6,10 @@
  *    number word (`thirty-seven`, `twice`, `half`, `a dozen`), or a bare unit (`%`, `percent`, `pts`);
  *  - a reference to a fact that does not exist, a reference glued to letters or a sign (`x{a}`, `{a}pts`,
  *    `-{a}`), or followed by a unit of the model's own (`{a} percent`, `{a} seconds`);
- *  - a reference next to the wrong quantity: the nearest quantity word in its clause (`arrivals`, `SL`,
- *    `talk time`, …) must be one the fact measures ("arrivals contributed {driver.talk.points}" fails);
+ *  - a reference next to the wrong quantity: the quantity word naming it (`arrivals`, `SL`, `talk time`, …;
+ *    one right after it, else the nearest before it in its clause, else the last earlier in the sentence,
+ *    else the first after it)
+ *    must be one the fact measures ("arrivals contributed {driver.talk.points}" fails);
  *  - a per-ticket figure without its own ticket id nearest to it;
  *  - a direction word (`rose`, `fell`, `up`, `down`, …) that disagrees with the sign of the change it is
  *    bound to (the nearest signed reference, else the quantity word's direction in the result), or that can
@@ -82,6 +84,9 @@ type Tok =
   | { kind: 'qty'; q: Quantity }
   | { kind: 'dir'; d: 'up' | 'down' };
 
+/** Nouns that make "of the <quantity> change" the whole a figure is a share of. */
+const WHOLE = new Set(['change', 'changes', 'drop', 'fall', 'rise', 'decline', 'gap', 'shift', 'move', 'swing', 'movement']);
+
 const CONJUNCTIONS = new Set(['because', 'while', 'whereas', 'but', 'although', 'though', 'despite', 'since']);
 
 /** Sentences → clauses → tokens of one line of prose (references resolved, quantity phrases merged). */
@@ -124,6 +129,15 @@ function mergeQuantities(raw: Tok[]): Tok[] {
       continue;
     }
     const t = raw[i++];
+    // "(a share) of the SL change": the whole a figure is part of, not the quantity it measures.
+    const prev = toks[toks.length - 1];
+    if (t.kind === 'word' && WHOLE.has(t.w) && prev?.kind === 'qty') {
+      const w = (k: number) => {
+        const x = toks[toks.length - 1 - k];
+        return x?.kind === 'word' ? x.w : null;
+      };
+      if (w(1) === 'of' || (w(1) === 'the' && w(2) === 'of')) toks.pop();
+    }
     if (t.kind === 'word' && UP.has(t.w)) toks.push({ kind: 'dir', d: 'up' });
     else if (t.kind === 'word' && DOWN.has(t.w)) toks.push({ kind: 'dir', d: 'down' });
     else toks.push(t);
@@ -145,6 +159,10 @@ function nearest<K extends Tok['kind']>(clause: Tok[], i: number, kind: K, withi
 function lastOf<K extends Tok['kind']>(clauses: Tok[][], kind: K): Extract<Tok, { kind: K }> | null {
   for (let c = clauses.length - 1; c >= 0; c--) for (let i = clauses[c].length - 1; i >= 0; i--) if (clauses[c][i].kind === kind) return clauses[c][i] as Extract<Tok, { kind: K }>;
   return null;
+}
+
+function firstOf<K extends Tok['kind']>(toks: Tok[], kind: K): Extract<Tok, { kind: K }> | null {
+  return (toks.find((t) => t.kind === kind) as Extract<Tok, { kind: K }> | undefined) ?? null;
 }
 
 function checkLine(line: string, byName: Map<string, Fact>, sheet: FactSheet, ticketIds: string[]): string | null {
@@ -173,8 +191,11 @@ function checkLine(line: string, byName: Map<string, Fact>, sheet: FactSheet, ti
         if (t.kind === 'ref') {
           const f = t.fact;
           if (f.quantities.length) {
-            const near = nearest(clause, i, 'qty');
-            const q = near?.tok.q ?? lastOf(clauses.slice(0, c), 'qty')?.q ?? null;
+            // The quantity a figure is about: a quantity noun right after it ("{offered} calls"), else the one
+            // named before it (the prompt's rule) — the nearest before it in its clause, else the last one
+            // earlier in the sentence — else the first one after it in its clause.
+            const next = clause[i + 1];
+            const q = (next?.kind === 'qty' ? next.q : null) ?? lastOf([clause.slice(0, i)], 'qty')?.q ?? lastOf(clauses.slice(0, c), 'qty')?.q ?? firstOf(clause.slice(i + 1), 'qty')?.q ?? null;
             if (q !== null && !f.quantities.includes(q)) return 'a figure attached to the wrong quantity';
           }
           if (f.ticket) {

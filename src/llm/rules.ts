@@ -275,15 +275,18 @@ const RULES: Record<Intent, Rule[]> = {
     [/\brequired (agents|staff)\b|\bagents required\b|\brequirement/, 4], [/\bheadcount\b/, 4], [/\bneed to staff\b|\bstaff up\b/, 4], [/\b(under|over|short)[\s-]?staffed\b/, 2], [/\berlang\b/, 2],
   ],
   risk: [
-    [/\bescalat/, 4], [/\bat risk\b/, 2], [/\brisk/, 3], [/\b(likely|going|about) to (breach|escalate|blow)/, 4], [/\bwill (breach|escalate|miss)/, 3], [/\bbreach/, 2], [/\bwatch ?list\b/, 2],
+    [/\bescalat/, 4], [/\bat risk\b/, 2], [/\brisk/, 3], [/\bhigh[\s-]risk\b|\brisk(y|ier|iest)\b/, 3], [/\bworr(y|ied|ying)\b|\bneeds? attention\b|\bwatch out for\b/, 4], [/\b(likely|going|about) to (breach|escalate|blow)/, 4], [/\bwill (breach|escalate|miss)/, 3], [/\bbreach/, 2], [/\bwatch ?list\b/, 2],
   ],
   tickets: [
     [/\btickets?\b/, 1], [/\b(find|search|show|list|look up|pull up|get|give)\b.{0,20}\b(tickets?|cases|complaints|conversations)\b/, 3],
     [/\b(tickets?|cases|complaints|messages) (about|mentioning|with|containing|regarding|related to|that mention|saying|that say|on|like)\b/, 3],
+    [/\b(tickets?|cases|complaints|messages) (that|which) (talk|talks|speak|speaks|are|were|is|was) about\b/, 3],
     [/\bsimilar\b/, 3], [/\bmentioning\b|\bthat mention\b|\bcontaining\b/, 2], [/\bsearch\b/, 2], [/\b(complaining|complaints?) about \w+/, 2],
   ],
   why: [
-    [/\bwhy\b/, 4], [/\bwhat (caused|happened|drove|is driving|was driving|went wrong|is behind|was behind|is wrong)\b/, 4], [/\broot cause\b/, 4], [/\breasons?\b/, 2],
+    [/\bwhy\b/, 4], [/\bwhat (caused|happened|drove|is driving|was driving|went wrong|is behind|was behind|is wrong)\b/, 4],
+    [/\bwhat (is |was )?(causing|behind|driving)\b/, 4], [/\b(drop|dip|fall|decline|change|swing|move) in (the )?(sla?|service level)\b/, 2], [/\bbreak(ing)?[\s-]?down\b/, 3],
+    [/\b(top|main|biggest|most common|recurring) (complaints?|issues?|problems?|topics?|themes?)\b/, 5], [/\broot cause\b/, 4], [/\breasons?\b/, 2],
     [/\bhow come\b/, 4], [/\bexplain\b/, 3], [/\bdrivers?\b|\bdriven by\b|\bdriving\b/, 2], [/\bcaused?\b/, 2],
     [/\b(drop|dropped|dip|dipped|fall|fell|tank|tanked|plummet|declin|worse|spike|spiked|jump|jumped|crash|crashed|bad|terrible|awful|low)\w*\b/, 1],
     [/\bwhat (are|were|did) (the )?(customers|people|users|they|callers) (complain|writ|talk|say|mention)/, 5],
@@ -449,7 +452,7 @@ export function extractRange(text: string, today: string): { range: DateRange | 
 const FILLER = new Set(
   ('show me find search for look up pull list get give any all the a an of tickets ticket cases case complaints complaint messages about mentioning mention mentions ' +
     'with containing contain regarding related to that say saying on in from customers customer people users are is were was there what which ' +
-    'please can you could i we see recent latest complaining writing talking our new have has had been for by like similar some').split(' '),
+    'please can you could i we see recent latest complaining writing talking talk talks our new have has had been for by like similar some').split(' '),
 );
 
 const PRIORITY_WORDS: Record<string, string> = { urgent: 'urgent', high: 'high', 'high-priority': 'high', normal: 'normal', low: 'low', 'low-priority': 'low' };
