@@ -133,7 +133,12 @@ export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o
       io.err.write(formatIngestReport(report) + '\n');
       if (!report.ok) return 3;
     }
-    const now = cliNow();
+    // The tour runs at the sample's own clock (15:00 UTC on its last day) unless RADAR_NOW pins one: on a
+    // later real day "yesterday" would hold no data.
+    const last = db.prepare('SELECT MAX(local_date) FROM interval_inputs').pluck().get() as string | null;
+    const sampleClock = last ? new Date(`${last}T15:00:00Z`) : null;
+    const now = process.env.RADAR_NOW || !sampleClock || sampleClock.getTime() > Date.now() ? cliNow() : sampleClock;
+    if (!process.env.RADAR_NOW && now === sampleClock) io.out.write(`# Clock: ${last} 15:00 UTC, the sample's last day. Run the same lines yourself with RADAR_NOW=${last}T15:00:00Z.\n`);
     const ctx: CommandContext = { db, now, config: cfg, surface: 'cli' };
     const { demoTour } = await import('./tour.js');
     for (const step of demoTour(registry)) {
@@ -141,7 +146,8 @@ export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o
       const e = await execute(registry, step.line, ctx, 'radar');
       io.out.write(plainText(renderText(e)) + '\n');
     }
-    io.out.write(`\nNext: \`npx radar help\`, or connect Slack (README: "Install in your workspace").\n`);
+    const pin = !process.env.RADAR_NOW && now === sampleClock ? ` (on the sample's clock: RADAR_NOW=${last}T15:00:00Z npx radar …)` : '';
+    io.out.write(`\nNext: \`npx radar help\`${pin}, or connect Slack (README: "Install in your workspace").\n`);
     return 0;
   } finally {
     db.close();

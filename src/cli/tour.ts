@@ -13,6 +13,7 @@ const STEPS: TourStep[] = [
   { line: 'drift tech_support', why: 'Drift events on the drivers of SLA.' },
   { line: 'whatif tech_support yesterday +4 agents 10-14 aht -10%', why: 'What would have recovered it? A calibrated counterfactual on yesterday.' },
   { line: 'staffing tech_support tomorrow', why: 'Required vs planned agents per interval.' },
+  { line: 'risk train', why: 'Train the escalation-risk model on the tickets (time-ordered split, metrics, model card).' },
   { line: 'risk', why: 'Which open tickets will escalate?' },
   { line: 'tickets invoice portal', why: 'What customers wrote.' },
 ];
