@@ -1,13 +1,14 @@
 /**
  * Grounding bench: how often the explanation check (src/llm/grounding.ts) accepts a wrong explanation and
  * rejects a faithful one, on fact sheets from real command results (the committed sample warehouse:
- * why, sla, whatif, staffing, drift and tickets over every queue and the last 14 days).
+ * why, sla, whatif, staffing, drift and tickets over every queue and the last 14 days; risk per queue and for
+ * its top tickets after training a model on the sample).
  *
  * For each sheet a generator writes faithful explanations the way the prompt asks (quantity name before
  * each `{reference}`, direction words that match the sign), in varied phrasing, and then perturbs each one
  * in the ways the issue lists: wrong sign (direction word flipped), wrong unit (the value written with
  * another unit, or a unit word added), wrong quantity (a reference swapped for another quantity's),
- * glued units ("8.2pts", "{x}pts", "x1.2"), invented numbers, number words. Target: 0 false accepts; false
+ * glued units ("8.2pts", "{x}pts", "x1.2"), invented numbers, number words, another ticket's figure. Target: 0 false accepts; false
  * rejects ≤ 5 % on the faithful ones. A hand-written set of natural faithful explanations is reported
  * beside the generated one. The peer is the previous guard (any number that exists somewhere in the facts,
  * in any unit view, passes), run on the same texts with the references filled in.
@@ -187,14 +188,27 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     }
     lines.push(`tickets refund ${q}`, `tickets error ${q} last 30 days`);
   }
+  // Risk sheets need a model: train one on the sample (a few seconds), then score each queue and its top tickets.
+  const trained = await execute(registry, 'risk train', cctx);
+  if (trained.ok) {
+    for (const q of queues) lines.push(`risk ${q}`);
+  }
   const sheets: { sheet: FactSheet; retrieved: string[]; raw: unknown }[] = [];
   for (const line of lines) {
     const e = await execute(registry, line, cctx);
     if (!e.ok) continue;
     const sheet = factSheet(e.command.name, e.result);
     if (!sheet) continue;
-    const retrieved = e.command.name === 'tickets' ? (e.result as { hits: { ticketId: string }[] }).hits.map((h) => h.ticketId) : [];
+    const res = e.result as { hits?: { ticketId: string }[]; tickets?: { ticketId: string }[]; kind?: string };
+    const retrieved = (res.hits ?? res.tickets ?? []).map((h) => h.ticketId);
     sheets.push({ sheet, retrieved, raw: e.result });
+    if (e.command.name === 'risk' && res.kind === 'score') {
+      for (const t of (res.tickets ?? []).slice(0, 3)) {
+        const one = await execute(registry, `risk ${t.ticketId}`, cctx);
+        const s1 = one.ok ? factSheet('risk', one.result) : null;
+        if (s1) sheets.push({ sheet: s1, retrieved: [t.ticketId, ...retrieved.filter((id) => id !== t.ticketId)], raw: one.ok ? one.result : null });
+      }
+    }
   }
   db.close();
 

@@ -199,8 +199,8 @@ function checkLine(line: string, byName: Map<string, Fact>, sheet: FactSheet, ti
             if (q !== null && !f.quantities.includes(q)) return 'a figure attached to the wrong quantity';
           }
           if (f.ticket) {
-            const near = nearest(clause, i, 'ticket');
-            const id = near?.tok.id ?? lastOf(clauses.slice(0, c), 'ticket')?.id ?? null;
+            // Like a quantity, the ticket a figure belongs to is named before it ("T-1 has a risk of {…}").
+            const id = lastOf([clause.slice(0, i)], 'ticket')?.id ?? lastOf(clauses.slice(0, c), 'ticket')?.id ?? firstOf(clause.slice(i + 1), 'ticket')?.id ?? null;
             if (id !== f.ticket) return "a ticket's figure not next to that ticket";
           }
         } else if (t.kind === 'dir') {
