@@ -94,6 +94,42 @@ function windowRecords(ctx: CommandContext, q: string, from: string, to: string)
     .map(toRecord);
 }
 
+/** How many other queues get the exact attribution when looking for the same driver moving elsewhere. */
+const ELSEWHERE_CANDIDATES = 6;
+
+/**
+ * A plain relative change of one driver per queue between the plan's windows (arrivals per day, handled-
+ * weighted talk and ACW, mean agents over open intervals), from one GROUP BY over v_interval_metrics:
+ * the shortlist for the exact, slot-matched attribution. Day mode compares the day with the same weekday
+ * of the four weeks before.
+ */
+function roughDriverChanges(ctx: CommandContext, plan: Plan, driver: Player, queues: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!queues.length) return out;
+  const dowFilter = plan.mode === 'day' ? `AND local_dow = ${new Date(`${plan.date}T00:00:00Z`).getUTCDay()}` : '';
+  const value =
+    driver === 'arrivals' ? 'SUM(offered)' : driver === 'agents' ? 'AVG(CASE WHEN offered > 0 THEN agents_staffed END)' : driver === 'talk' ? 'SUM(talk_seconds * handled)' : 'SUM(acw_seconds * handled)';
+  const per = driver === 'arrivals' ? 'COUNT(DISTINCT local_date)' : driver === 'agents' ? '1' : 'SUM(CASE WHEN aht_seconds IS NOT NULL THEN handled END)';
+  const rows = ctx.db
+    .prepare(
+      `SELECT queue, local_date >= ? AS after, ${value} AS v, ${per} AS per
+       FROM v_interval_metrics
+       WHERE local_date BETWEEN ? AND ? ${dowFilter} AND NOT (local_date > ? AND local_date < ?)
+       GROUP BY queue, after`,
+    )
+    .all(plan.after.from, plan.before.from, plan.after.to, plan.before.to, plan.after.from) as { queue: string; after: number; v: number | null; per: number | null }[];
+  const wanted = new Set(queues);
+  const by = new Map<string, { a?: number; b?: number }>();
+  for (const r of rows) {
+    if (!wanted.has(r.queue) || r.v === null || !r.per) continue;
+    const e = by.get(r.queue) ?? {};
+    e[r.after ? 'a' : 'b'] = r.v / r.per;
+    by.set(r.queue, e);
+  }
+  for (const [queue, e] of by) if (e.a !== undefined && e.b) out.set(queue, e.a / e.b - 1);
+  return out;
+}
+
 interface Plan {
   mode: 'day' | 'ranges';
   date: string | null;
@@ -262,9 +298,17 @@ export const why = defineCommand({
     const direction: 'up' | 'down' = top.change >= 0 ? 'up' : 'down';
     const started = Math.abs(top.contribution) >= 0.5 ? startedOf(ctx, q, plan, top.driver, direction) : null;
 
+    // Other queues where the same driver moved: one aggregate query ranks them all by a plain before/after
+    // ratio, and only the few best candidates get the exact attribution, so the cost does not grow with
+    // the number of unrelated queues.
     const sameDriverElsewhere: WhyResult['sameDriverElsewhere'] = [];
-    for (const other of all) {
-      if (other.queue === q.queue) continue;
+    const others = all.filter((o) => o.queue !== q.queue);
+    const rough = roughDriverChanges(ctx, plan, top.driver, others.map((o) => o.queue));
+    const shortlist = others
+      .filter((o) => rough.has(o.queue) && Math.sign(rough.get(o.queue)!) === Math.sign(top.change) && Math.abs(rough.get(o.queue)!) >= 0.025)
+      .sort((a, b) => Math.abs(rough.get(b.queue)!) - Math.abs(rough.get(a.queue)!))
+      .slice(0, ELSEWHERE_CANDIDATES);
+    for (const other of shortlist) {
       const o = attribute(ctx, other.queue, plan);
       if (!o) continue;
       const ch = o.driverChanges[top.driver];
