@@ -49,7 +49,7 @@ export const riskArgs = z.discriminatedUnion('action', [
       .nullable()
       .default(null)
       .describe(`Train at this one cut-off after creation, seconds (0 = at creation); null = at ${DEFAULT_CUTOFF_HOURS.join(', ')} h, so any age up to ${DEFAULT_CUTOFF_HOURS[DEFAULT_CUTOFF_HOURS.length - 1]} h is inside the training range`),
-    precision: z.number().gt(0).lt(1).default(0.7).describe('Precision the flag threshold must reach on validation (95 % lower bound)'),
+    precision: z.number().gt(0).lt(1).default(0.7).describe('Precision the flag threshold must reach on validation (90 % lower bound)'),
     waiting: z.array(z.string().min(1)).default([]).describe(`Status values meaning "waiting on the customer"; empty = ${DEFAULT_WAITING_STATUSES.join(', ')}`),
     speedup: z.number().min(0).lt(1).default(DEFAULT_INTERVENTION.speedup).describe('Simulated cut of the remaining time to resolve for flagged tickets'),
   }),
@@ -267,7 +267,7 @@ export const risk = defineCommand({
   summary: 'Open tickets most likely to escalate or breach SLA, with the reasons; train, inspect and simulate the model.',
   usage:
     'risk [queue] | risk <ticket id> | risk model | risk train [--label escalated|sla_breached] [--precision 70%] [--horizon 2h] [--waiting pending,on_hold] | risk simulate [--speedup 30%]\n' +
-    'labels: escalated (the ticket gets escalated), sla_breached (resolved after its due time); --precision: the precision the flag threshold must keep (95 % lower bound on validation); ' +
+    'labels: escalated (the ticket gets escalated), sla_breached (resolved after its due time); --precision: the precision the flag threshold must keep (90 % lower bound on validation); ' +
     `--horizon: train at one cut-off only (default: ${DEFAULT_CUTOFF_HOURS.join(', ')} h after creation)`,
   examples: [EXAMPLE, 'risk', 'risk T-10234', 'risk model', EX_TRAIN, 'risk train --label sla_breached', 'risk train --horizon 0s', 'risk breach billing', EX_SIM],
   args: riskArgs,

@@ -26,10 +26,17 @@ function ruleData(n: number, d: number, seed: number, noise = 0.05) {
 function condExp(t: Tree, node: number, x: ArrayLike<number>, S: Set<number>): number {
   if (t.left[node] < 0) return t.value[node];
   const f = t.feature[node];
-  if (S.has(f)) return condExp(t, x[f] > t.threshold[node] ? t.right[node] : t.left[node], x, S);
+  if (S.has(f)) return condExp(t, refRight(t, node, x[f]) ? t.right[node] : t.left[node], x, S);
   const l = t.left[node];
   const r = t.right[node];
   return (t.cover[l] * condExp(t, l, x, S) + t.cover[r] * condExp(t, r, x, S)) / (t.cover[l] + t.cover[r]);
+}
+/** The decision written out independently: a categorical node sends bin(v) = 0 for NaN, else 1 + #edges < v, left when marked. */
+function refRight(t: Tree, node: number, v: number): boolean {
+  const c = t.cat?.[node];
+  if (!c) return v > t.threshold[node];
+  const bin = Number.isNaN(v) ? 0 : 1 + Array.from(c.edges).filter((e) => e < v).length;
+  return c.left[bin] !== 1;
 }
 function bruteShapley(b: Booster, x: ArrayLike<number>): { base: number; phi: number[] } {
   const M = b.nFeatures;
@@ -144,6 +151,51 @@ describe('GBDT', () => {
     const bal = trainGbdt(X, y2, d, { nRounds: 1, positiveWeight: 'balanced' });
     expect(bal.positiveWeight).toBeCloseTo(3, 12);
     expect(bal.booster.baseScore).toBeCloseTo(0, 12);
+  });
+});
+
+describe('categorical subset splits', () => {
+  // Level codes 0…5; positives are levels 1 and 4: no single threshold on the codes separates them.
+  const n = 1200;
+  const d = 2;
+  const X = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  const rng = createRng(4);
+  for (let i = 0; i < n; i++) {
+    const level = i % 6;
+    X[i * d] = level;
+    X[i * d + 1] = rng.next();
+    y[i] = level === 1 || level === 4 ? 1 : 0;
+  }
+  it('separate a non-contiguous set of levels in one split, where a threshold split cannot', () => {
+    const stump = { nRounds: 1, maxDepth: 1, maxLeaves: 2, learningRate: 1, subsample: 1, colsample: 1, minChildWeight: 1, lambda: 0 };
+    const cat = trainGbdt(X, y, d, { ...stump, categoricalFeatures: [0] }).booster;
+    const thr = trainGbdt(X, y, d, stump).booster;
+    const m = predictMargins(cat, X);
+    for (let i = 0; i < n; i++) {
+      const pos = y[i] === 1;
+      expect(m[i] > cat.baseScore).toBe(pos);
+    }
+    // The threshold stump puts some positive level on the negatives' side (rows 0…5 hold levels 0…5).
+    const mt = predictMargins(thr, X);
+    const up = (lv: number) => mt[lv] > thr.baseScore;
+    expect([1, 4].every(up) && ![0, 2, 3, 5].some(up)).toBe(false);
+    // Round-trips through JSON.
+    const back = boosterFromJson(JSON.parse(JSON.stringify(boosterToJson(cat))));
+    expect(Array.from(predictMargins(back, X))).toEqual(Array.from(m));
+  });
+
+  it('keep TreeSHAP exact (brute force) and locally accurate', () => {
+    const r = trainGbdt(X, y.map((v, i) => (i % 7 === 0 ? 1 - v : v)), d, { nRounds: 8, maxDepth: 3, learningRate: 0.3, categoricalFeatures: [0], seed: 2 });
+    expect(r.booster.trees.some((t) => t.cat?.some((c) => c !== null))).toBe(true);
+    const ts = new TreeShap(r.booster);
+    for (let i = 0; i < 12; i++) {
+      const x = X.subarray(i * d, i * d + d);
+      const phi = ts.contributions(x);
+      const ref = bruteShapley(r.booster, x);
+      for (let f = 0; f < d; f++) expect(Math.abs(phi[f] - ref.phi[f])).toBeLessThan(1e-9);
+      expect(Math.abs(phi.reduce((a, b) => a + b, ts.base) - predictMarginRow(r.booster, x))).toBeLessThan(1e-9);
+    }
   });
 });
 

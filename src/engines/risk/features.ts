@@ -102,6 +102,8 @@ export interface FeatureSchemaOptions {
   timeZone?: string | null;
   waitingStatuses?: readonly string[];
   priorWeight?: number;
+  /** Categorical columns to leave out (built-in names or attr_<name>). */
+  excludeCategoricals?: readonly string[];
 }
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -136,7 +138,9 @@ export function fitFeatureSchema(tickets: readonly RiskTicket[], opts: FeatureSc
     timeZone: opts.timeZone ?? null,
     waitingStatuses: [...(opts.waitingStatuses ?? DEFAULT_WAITING_STATUSES)].map((s) => s.toLowerCase()),
     numericAttributes: kinds.numeric,
-    categoricals: categoricalNames(kinds.text).map((name) => ({ name, levels: {} })),
+    categoricals: categoricalNames(kinds.text)
+      .filter((name) => !(opts.excludeCategoricals ?? []).includes(name))
+      .map((name) => ({ name, levels: {} })),
     prior: 0.5,
     priorWeight: opts.priorWeight ?? 10,
   };

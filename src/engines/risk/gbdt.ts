@@ -45,6 +45,14 @@ export interface GbdtParams {
   maxBins: number;
   /** Rows sampled to place bin edges. */
   binSampleRows: number;
+  /**
+   * Columns split as categories (LightGBM-style): their bins (one per distinct value, e.g. one per level's
+   * target statistic) are sorted within each node by G/(H + catSmooth) and the best prefix of that order
+   * goes left, so any subset of levels can be separated, not only a threshold on one ordering.
+   */
+  categoricalFeatures: number[];
+  /** Pseudo-hessian added when ordering a categorical column's bins (LightGBM's cat_smooth). */
+  catSmooth: number;
   seed: number;
 }
 
@@ -69,6 +77,8 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   positiveWeight: 1,
   maxBins: 256,
   binSampleRows: 100_000,
+  categoricalFeatures: [],
+  catSmooth: 10,
   seed: 42,
 };
 
@@ -79,10 +89,27 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
 export interface Tree {
   feature: Int32Array;
   threshold: Float64Array;
+  /**
+   * Categorical splits: for node i, null (a threshold split) or the bin edges of its feature and which bins
+   * go left (1) — a value v goes left when left[bin(v)] = 1, bin(v) = 0 for NaN else 1 + #edges < v.
+   */
+  cat?: (CategoricalSplit | null)[];
   left: Int32Array;
   right: Int32Array;
   value: Float64Array;
   cover: Float64Array;
+}
+
+export interface CategoricalSplit {
+  edges: Float64Array;
+  left: Uint8Array;
+}
+
+/** Whether value v goes to the right child of `node` (NaN goes left of a threshold split). */
+export function goesRight(t: Tree, node: number, v: number): boolean {
+  const c = t.cat?.[node];
+  if (c) return c.left[binOf(c.edges, v)] === 0;
+  return v > t.threshold[node];
 }
 
 export interface Booster {
@@ -230,6 +257,8 @@ interface Split {
   gain: number;
   feature: number;
   bin: number;
+  /** Categorical split: bins going left (else null: bins ≤ bin go left). */
+  catLeft: Uint8Array | null;
   GL: number;
   HL: number;
 }
@@ -263,6 +292,8 @@ export function trainGbdt(
   if (X.length !== n * d) throw new Error(`X has ${X.length} values, expected ${n}×${d}`);
   if (n === 0) throw new Error('no training rows');
   if (weights && weights.length !== n) throw new Error(`${weights.length} weights for ${n} rows`);
+  const isCat = new Uint8Array(d);
+  for (const f of p.categoricalFeatures) if (f >= 0 && f < d) isCat[f] = 1;
   const rng = createRng(p.seed);
   const binned = binMatrix(X, n, d, p.maxBins, p.binSampleRows, rng.fork());
   const { codes, nBins, offset, edges, totalBins, defaultBin, rowPtr, entries } = binned;
@@ -397,6 +428,14 @@ export function trainGbdt(
     let bestS: Split | null = null;
     let bestGain = 1e-12;
     for (const f of feats) {
+      if (isCat[f]) {
+        const c = bestCategoricalSplit(buf, f, G, H, parent, bestGain);
+        if (c) {
+          bestGain = c.gain;
+          bestS = c;
+        }
+        continue;
+      }
       const base = offset[f] * 2;
       const nb = nBins[f];
       let GL = 0;
@@ -412,11 +451,46 @@ export function trainGbdt(
         const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
         if (gain > bestGain) {
           bestGain = gain;
-          bestS = { gain, feature: f, bin: b, GL, HL };
+          bestS = { gain, feature: f, bin: b, catLeft: null, GL, HL };
         }
       }
     }
     return bestS;
+  }
+
+  /** The best subset split of categorical column f: its bins ordered by G/(H + catSmooth), best prefix left. */
+  function bestCategoricalSplit(buf: Float64Array, f: number, G: number, H: number, parent: number, floor: number): Split | null {
+    const lam = p.lambda;
+    const base = offset[f] * 2;
+    const order: number[] = [];
+    for (let b = 0; b < nBins[f]; b++) if (buf[base + 2 * b + 1] > 0) order.push(b);
+    if (order.length < 2) return null;
+    const ratio = (b: number) => buf[base + 2 * b] / (buf[base + 2 * b + 1] + p.catSmooth);
+    order.sort((a, b) => ratio(a) - ratio(b) || a - b);
+    let GL = 0;
+    let HL = 0;
+    let best: Split | null = null;
+    let bestGain = floor;
+    let bestK = -1;
+    for (let k = 0; k + 1 < order.length; k++) {
+      GL += buf[base + 2 * order[k]];
+      HL += buf[base + 2 * order[k] + 1];
+      if (HL < p.minChildWeight) continue;
+      const HR = H - HL;
+      if (HR < p.minChildWeight) break;
+      const GR = G - GL;
+      const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestK = k;
+        best = { gain, feature: f, bin: -1, catLeft: null, GL, HL };
+      }
+    }
+    if (!best) return null;
+    const left = new Uint8Array(nBins[f]);
+    for (let k = 0; k <= bestK; k++) left[order[k]] = 1;
+    best.catLeft = left;
+    return best;
   }
 
   function growTree(m: number): { tree: Tree; splitBin: Int32Array; leafRanges: [number, number, number][] } {
@@ -427,6 +501,7 @@ export function trainGbdt(
     const value: number[] = [];
     const cover: number[] = [];
     const splitBin: number[] = [];
+    const catNodes = new Map<number, CategoricalSplit>();
     const newNode = (c: number): number => {
       feature.push(-1);
       threshold.push(0);
@@ -464,7 +539,7 @@ export function trainGbdt(
       let nr = 0;
       for (let k = leaf.start; k < leaf.end; k++) {
         const r = rows[k];
-        if (codes[col + r] <= s.bin) rows[lo++] = r;
+        if (s.catLeft ? s.catLeft[codes[col + r]] === 1 : codes[col + r] <= s.bin) rows[lo++] = r;
         else scratch[nr++] = r;
       }
       rows.set(scratch.subarray(0, nr), lo);
@@ -472,7 +547,8 @@ export function trainGbdt(
       const node = leaf.node;
       feature[node] = s.feature;
       splitBin[node] = s.bin;
-      threshold[node] = s.bin === 0 ? MISSING_SPLIT : edges[s.feature][s.bin - 1];
+      threshold[node] = s.catLeft ? 0 : s.bin === 0 ? MISSING_SPLIT : edges[s.feature][s.bin - 1];
+      if (s.catLeft) catNodes.set(node, { edges: edges[s.feature], left: s.catLeft });
       const ln = newNode(mid - leaf.start);
       const rn = newNode(leaf.end - mid);
       left[node] = ln;
@@ -511,6 +587,7 @@ export function trainGbdt(
         right: Int32Array.from(right),
         value: Float64Array.from(value),
         cover: Float64Array.from(cover),
+        ...(catNodes.size ? { cat: feature.map((_, i) => catNodes.get(i) ?? null) } : {}),
       },
       splitBin: Int32Array.from(splitBin),
       leafRanges,
@@ -520,15 +597,24 @@ export function trainGbdt(
 
 function walkBinned(t: Tree, splitBin: Int32Array, codes: Uint8Array, n: number, i: number): number {
   let node = 0;
-  while (t.left[node] >= 0) node = codes[t.feature[node] * n + i] <= splitBin[node] ? t.left[node] : t.right[node];
+  while (t.left[node] >= 0) {
+    const code = codes[t.feature[node] * n + i];
+    const c = t.cat?.[node];
+    node = (c ? c.left[code] === 1 : code <= splitBin[node]) ? t.left[node] : t.right[node];
+  }
   return t.value[node];
 }
 
 /** Leaf value of one tree for the row starting at `off` in `X`. O(depth). */
 export function predictTree(t: Tree, X: ArrayLike<number>, off: number): number {
-  const { feature, threshold, left, right } = t;
+  const { feature, threshold, left, right, cat } = t;
   let node = 0;
-  while (left[node] >= 0) node = X[off + feature[node]] > threshold[node] ? right[node] : left[node];
+  while (left[node] >= 0) {
+    const v = X[off + feature[node]];
+    const c = cat?.[node];
+    // NaN > t is false: missing values go left of a threshold split, as in training.
+    node = (c ? c.left[binOf(c.edges, v)] === 0 : v > threshold[node]) ? right[node] : left[node];
+  }
   return t.value[node];
 }
 
@@ -552,7 +638,7 @@ export function predictMargins(b: Booster, X: Float64Array): Float64Array {
 export interface BoosterJson {
   baseScore: number;
   nFeatures: number;
-  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; cover: number[] }[];
+  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; cover: number[]; cat?: ({ edges: number[]; left: number[] } | null)[] }[];
 }
 
 export function boosterToJson(b: Booster): BoosterJson {
@@ -566,6 +652,7 @@ export function boosterToJson(b: Booster): BoosterJson {
       right: Array.from(t.right),
       value: Array.from(t.value),
       cover: Array.from(t.cover),
+      ...(t.cat ? { cat: t.cat.map((c) => (c ? { edges: Array.from(c.edges), left: Array.from(c.left) } : null)) } : {}),
     })),
   };
 }
@@ -581,6 +668,7 @@ export function boosterFromJson(j: BoosterJson): Booster {
       right: Int32Array.from(t.right),
       value: Float64Array.from(t.value),
       cover: Float64Array.from(t.cover),
+      ...(t.cat ? { cat: t.cat.map((c) => (c ? { edges: Float64Array.from(c.edges), left: Uint8Array.from(c.left) } : null)) } : {}),
     })),
   };
 }

@@ -126,6 +126,7 @@ const boosterSchema = z.object({
       right: z.array(z.number().int()),
       value: z.array(num),
       cover: z.array(num),
+      cat: z.array(z.object({ edges: z.array(num), left: z.array(z.number().int().min(0).max(1)) }).nullable()).optional(),
     }),
   ),
 });

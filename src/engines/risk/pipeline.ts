@@ -43,6 +43,9 @@ export interface RiskData {
   agents?: readonly RiskAgent[];
 }
 
+/** Categorical columns with at most this many levels get subset splits (more levels overfit them: the agent column of the sample, 175 levels, lost AP that way); the rest keep threshold splits on ordered statistics. */
+export const MAX_NATIVE_LEVELS = 64;
+
 /** The default training cut-offs, hours after creation. */
 export const DEFAULT_CUTOFF_HOURS = [0, 1, 2, 4, 8, 24];
 
@@ -73,7 +76,7 @@ export interface RiskTrainOptions {
   precisionTarget?: number;
   /**
    * One-sided normal quantile for the threshold rule: the Wilson lower bound of validation precision must
-   * reach the target (default 1.6449 = 95 % confidence, so the precision holds on new data; 0 = point estimate).
+   * reach the target (default 1.2816 = 90 % confidence, so the precision holds on new data; 0 = point estimate).
    */
   precisionZ?: number;
   calibration?: 'isotonic' | 'platt';
@@ -85,8 +88,12 @@ export interface RiskTrainOptions {
   timeZone?: string | null;
   /** Status values that mean waiting on the customer (default DEFAULT_WAITING_STATUSES). */
   waitingStatuses?: readonly string[];
-  /** How fit rows get their categorical statistics: 'ordered' (CatBoost; default) or 'kfold' (5 folds, out of fold). */
-  targetStatistics?: 'ordered' | 'kfold';
+  /** Categorical columns left out of the model (e.g. 'agent'). */
+  excludeCategoricals?: readonly string[];
+  /** Split categorical columns by subsets of levels (default true); false = thresholds on the statistic only. */
+  nativeCategorical?: boolean;
+  /** Most levels a column may have for subset splits (default MAX_NATIVE_LEVELS). */
+  maxNativeLevels?: number;
   /** Pseudo-count of the prior in categorical target statistics (default 10). */
   priorWeight?: number;
   /** Epoch ms of the end of the data ("now" of the export); default: the latest timestamp in it. */
@@ -227,7 +234,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   const testFraction = opts.testFraction ?? 0.2;
   const validFraction = opts.validFraction ?? 0.2;
   const precisionTarget = opts.precisionTarget ?? 0.7;
-  const precisionZ = opts.precisionZ ?? 1.6449;
+  const precisionZ = opts.precisionZ ?? 1.2816;
   const seed = opts.seed ?? 42;
   const dataEnd = opts.dataEndMs ?? latest(data);
   const requireResolved = opts.requireResolved ?? true;
@@ -261,6 +268,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   const tickets = candidates.map((c) => c.t);
 
   const schema: FeatureSchema = fitFeatureSchema(tickets.slice(0, nTrainT), {
+    excludeCategoricals: opts.excludeCategoricals,
     hashBuckets: opts.hashBuckets,
     timeZone: opts.timeZone,
     waitingStatuses: opts.waitingStatuses,
@@ -299,22 +307,24 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     y[r] = yOf(tickets[i]);
     w[r] = 1 / (firstRow[i + 1] - firstRow[i]);
   }
-  if ((opts.targetStatistics ?? 'ordered') === 'ordered') {
-    // Ordered target statistics on the fit slice: a ticket's rows see only the tickets created before it.
-    for (let i = 0; i < nFitT; i++) {
-      for (let r = firstRow[i]; r < firstRow[i + 1]; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
-      for (let r = firstRow[i]; r < firstRow[i + 1]; r++) addLevelCounts(schema, raws[r].levels, y[r], w[r]);
+  // Ordered target statistics on the fit slice: a ticket's rows see only the tickets created before it.
+  for (let i = 0; i < nFitT; i++) {
+    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
+    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) addLevelCounts(schema, raws[r].levels, y[r], w[r]);
+  }
+  // Columns with few enough levels for one bin each are split natively by subsets of levels (their value
+  // is then only the level's identity, so fit rows take the whole fit slice's statistic: no label is read
+  // through it); the others keep the ordered statistics and threshold splits.
+  const nativeCols: number[] = [];
+  if (opts.nativeCategorical !== false) {
+    schema.categoricals.forEach((c, k) => {
+      if (Object.keys(c.levels).length <= (opts.maxNativeLevels ?? MAX_NATIVE_LEVELS)) nativeCols.push(k);
+    });
+    const tmp = new Float64Array(schema.categoricals.length);
+    for (let r = 0; r < firstRow[nFitT]; r++) {
+      encodeLevels(schema, raws[r].levels, tmp, 0);
+      for (const k of nativeCols) X[r * d + nNum + k] = tmp[k];
     }
-  } else {
-    // Out-of-fold statistics: a ticket's rows see the other folds' tickets (folds of consecutive tickets).
-    const K = 5;
-    const fold = (i: number) => Math.min(K - 1, Math.floor((i * K) / nFitT));
-    const parts: FeatureSchema[] = Array.from({ length: K }, () => ({ ...schema, categoricals: schema.categoricals.map((c) => ({ name: c.name, levels: {} })) }));
-    for (let i = 0; i < nFitT; i++) for (let r = firstRow[i]; r < firstRow[i + 1]; r++) {
-      addLevelCounts(schema, raws[r].levels, y[r], w[r]);
-      for (let k = 0; k < K; k++) if (k !== fold(i)) addLevelCounts(parts[k], raws[r].levels, y[r], w[r]);
-    }
-    for (let i = 0; i < nFitT; i++) for (let r = firstRow[i]; r < firstRow[i + 1]; r++) encodeLevels(parts[fold(i)], raws[r].levels, X, r * d + nNum);
   }
   // Validation and test rows (and scoring) use the statistics of the whole fit slice.
   for (let r = firstRow[nFitT]; r < n; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
@@ -337,7 +347,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   let params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed };
   let bestLoss = Infinity;
   for (const cand of candidatesParams) {
-    const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed, ...cand };
+    const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed, categoricalFeatures: nativeCols.map((k) => nNum + k), ...cand };
     const f = trainGbdt(fitX, y.subarray(0, nFit), d, p, validSet, w.subarray(0, nFit));
     const loss = f.validLoss.length ? f.validLoss[f.bestRounds - 1] : NaN;
     search.push({ params: cand, validLogLoss: loss, trees: f.booster.trees.length });
@@ -471,7 +481,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     },
     threshold,
     model: {
-      kind: 'gradient-boosted trees (histogram, logistic loss; categoricals as ordered target statistics)',
+      kind: 'gradient-boosted trees (histogram, logistic loss; categoricals by subset splits or ordered target statistics)',
       trees: booster.trees.length,
       roundsRun: fit!.roundsRun,
       features: d,
@@ -487,7 +497,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     simulationByFlagRate,
     notes: [
       `Rows: every ticket at the cut-offs ${cutoffs.join(', ')} h after creation where it was still open, each ticket weighted 1 in all; scoring outside ${support.minHours}–${support.maxHours} h of age is flagged as outside the training support.`,
-      `Categorical columns (channel, queue, category, status, agent and text attributes) are ordered target statistics (CatBoost): a training ticket sees only earlier tickets' labels; every level keeps its own statistic, unseen levels get the prior.`,
+      `Categorical columns (channel, queue, category, status, agent and text attributes): with ≤ ${opts.maxNativeLevels ?? MAX_NATIVE_LEVELS} levels split by subsets of levels (LightGBM-style native splits); with more, ordered target statistics (CatBoost: a training ticket sees only earlier tickets' labels). Every level keeps its own statistic, unseen levels get the prior; none is folded into "other".`,
       `Hyper-parameters: ${opts.gbdt ? 'fixed' : `the best of ${search.length} candidates by validation log-loss, rounds by early stopping`}; the test slice is never used to choose.`,
       `Contributions (TreeSHAP, path-dependent) explain the uncalibrated log-odds; probabilities are ${calibKind}-calibrated on the validation slice.`,
       `Threshold chosen on the validation slice for precision ≥ ${precisionTarget}${precisionZ > 0 ? ` with ${(100 * normalCdf(precisionZ)).toFixed(0)} % one-sided confidence (Wilson lower bound)` : ''}${choice.targetReached ? '' : ' (not reachable there: the max-F1 threshold is used instead)'}; test precision is reported with its 95 % Wilson interval.`,

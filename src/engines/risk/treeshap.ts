@@ -9,7 +9,7 @@
  *
  * Cost: O(T · L · D²) per row (T trees, L leaves, D depth); memory O(D²).
  */
-import type { Booster, Tree } from './gbdt.js';
+import { goesRight, type Booster, type Tree } from './gbdt.js';
 
 /** Cover-weighted mean leaf value of a tree: its expectation under the training distribution. O(nodes). */
 export function treeExpectation(t: Tree, node = 0): number {
@@ -153,7 +153,7 @@ export class TreeShap {
       return;
     }
     const f = t.feature[node];
-    const goRight = this.x[this.xOff + f] > t.threshold[node];
+    const goRight = goesRight(t, node, this.x[this.xOff + f]);
     const hot = goRight ? t.right[node] : t.left[node];
     const cold = goRight ? t.left[node] : t.right[node];
     const c = t.cover[node];
