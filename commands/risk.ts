@@ -13,14 +13,14 @@ import { matchQueue } from '../src/grammar/tokens.js';
 import { header, section, context, divider, esc, type Block } from '../src/blocks/kit.js';
 import { table } from '../src/format.js';
 import { listModels, readRiskData, requireActiveModel, saveModel, isoSeconds, type ModelSummary } from '../src/warehouse/models.js';
-import { trainRiskModel, scoreTickets, ineligibility, groupEvents, DEFAULT_CUTOFF_HOURS } from '../src/engines/risk/pipeline.js';
+import { trainRiskModel, scoreTickets, ineligibility, groupEvents, compareModels, DEFAULT_CUTOFF_HOURS } from '../src/engines/risk/pipeline.js';
 import { customerTextAsOf, encode, rawFeatures, rewindTicket, DEFAULT_WAITING_STATUSES } from '../src/engines/risk/features.js';
 import { matchedPhrases, tokenize } from '../src/engines/risk/text.js';
 import { predictMarginRow } from '../src/engines/risk/gbdt.js';
 import { calibrate } from '../src/engines/risk/calibration.js';
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type SimResult, type SimTicket } from '../src/engines/risk/simulate.js';
 import { explainContributions, formatDuration, type Reason } from '../src/engines/risk/explain.js';
-import type { ModelCard, SliceInfo, SliceMetrics } from '../src/engines/risk/model.js';
+import type { ComparedModel, ModelCard, SliceInfo, SliceMetrics } from '../src/engines/risk/model.js';
 import type { RiskLabel } from '../src/engines/risk/types.js';
 
 const EXAMPLE = 'risk billing';
@@ -53,6 +53,7 @@ export const riskArgs = z.discriminatedUnion('action', [
     waiting: z.array(z.string().min(1)).default([]).describe(`Status values meaning "waiting on the customer"; empty = ${DEFAULT_WAITING_STATUSES.join(', ')}`),
     speedup: z.number().min(0).lt(1).default(DEFAULT_INTERVENTION.speedup).describe('Simulated cut of the remaining time to resolve for flagged tickets'),
   }),
+  z.object({ action: z.literal('compare'), label, precision: z.number().gt(0).lt(1).default(0.7).describe('Precision each model\'s flag threshold must reach on validation') }),
   z.object({
     action: z.literal('simulate'),
     label,
@@ -157,7 +158,16 @@ export interface RiskSimulateResult {
   simulation: SimResult;
 }
 
-export type RiskResult = RiskTrainResult | RiskScoreResult | RiskTicketResult | RiskModelResult | RiskSimulateResult;
+export interface RiskCompareResult {
+  kind: 'compare';
+  label: RiskLabel;
+  modelId: number;
+  version: number;
+  population: string;
+  models: ComparedModel[];
+}
+
+export type RiskResult = RiskTrainResult | RiskScoreResult | RiskTicketResult | RiskModelResult | RiskSimulateResult | RiskCompareResult;
 
 // ------------------------------------------------------------------------------------------------ grammar
 
@@ -165,7 +175,7 @@ const LABEL_WORDS: Record<string, RiskLabel> = {
   escalated: 'escalated', escalation: 'escalated', escalations: 'escalated', escalate: 'escalated', esc: 'escalated',
   sla_breached: 'sla_breached', breach: 'sla_breached', breaches: 'sla_breached', breached: 'sla_breached', sla: 'sla_breached',
 };
-const SUBS = new Set(['train', 'score', 'model', 'card', 'simulate', 'sim', 'top', 'list']);
+const SUBS = new Set(['train', 'score', 'model', 'card', 'simulate', 'sim', 'top', 'list', 'compare']);
 const ticketIdLike = (s: string) => /^[a-z]{1,6}-?\d+$/i.test(s);
 
 /** "2h", "90m", "1.5 h", "45min", "7200" (seconds), "1d" → seconds; null when unreadable. */
@@ -222,6 +232,10 @@ function parseRisk(t: Tokens, pctx: ParseContext): z.input<typeof riskArgs> {
     if (words.length) throw new UsageError(`I didn't understand "${words.join(' ')}".`, EX_TRAIN);
     return out as z.input<typeof riskArgs>;
   }
+  if (sub === 'compare') {
+    if (words.length) throw new UsageError(`I didn't understand "${words.join(' ')}".`, 'risk compare --label escalated');
+    return { action: 'compare', ...common, ...(t.options.precision !== undefined ? { precision: parseFraction(t.options.precision, 'risk compare --precision 70%') } : {}) } as z.input<typeof riskArgs>;
+  }
   if (sub === 'simulate' || sub === 'sim') {
     const sp = t.options.speedup ?? words.shift();
     if (words.length) throw new UsageError(`I didn't understand "${words.join(' ')}".`, EX_SIM);
@@ -266,10 +280,10 @@ export const risk = defineCommand({
   name: 'risk',
   summary: 'Open tickets most likely to escalate or breach SLA, with the reasons; train, inspect and simulate the model.',
   usage:
-    'risk [queue] | risk <ticket id> | risk model | risk train [--label escalated|sla_breached] [--precision 70%] [--horizon 2h] [--waiting pending,on_hold] | risk simulate [--speedup 30%]\n' +
+    'risk [queue] | risk <ticket id> | risk model | risk compare [--label …] | risk train [--label escalated|sla_breached] [--precision 70%] [--horizon 2h] [--waiting pending,on_hold] | risk simulate [--speedup 30%]\n' +
     'labels: escalated (the ticket gets escalated), sla_breached (resolved after its due time); --precision: the precision the flag threshold must keep (90 % lower bound on validation); ' +
     `--horizon: train at one cut-off only (default: ${DEFAULT_CUTOFF_HOURS.join(', ')} h after creation)`,
-  examples: [EXAMPLE, 'risk', 'risk T-10234', 'risk model', EX_TRAIN, 'risk train --label sla_breached', 'risk train --horizon 0s', 'risk breach billing', EX_SIM],
+  examples: [EXAMPLE, 'risk', 'risk T-10234', 'risk model', EX_TRAIN, 'risk train --label sla_breached', 'risk train --horizon 0s', 'risk breach billing', 'risk compare', EX_SIM],
   args: riskArgs,
   parse: parseRisk,
   // Training saves a model; scoring stores each ticket's text signals on first sight.
@@ -328,6 +342,21 @@ export const risk = defineCommand({
             ? { tickets: sim.tickets, unevaluable: sim.unevaluable, notes: sim.notes, flagged: sim.flagged, breachesWithout: sim.breachesWithout, breachesWith: sim.breachesWith, avoided: nanToNull(sim.avoided), reduction: nanToNull(sim.reduction), ci95: sim.ci95 }
             : null,
         };
+      }
+      case 'compare': {
+        const data = readRiskData(db, { until: asOf });
+        let r;
+        try {
+          r = trainRiskModel(data, { label: args.label, precisionTarget: args.precision, dataEndMs: nowMs, trainedAt: asOf, timeZone: ctx.config.RADAR_TZ });
+        } catch (err) {
+          throw new UsageError(`I can't train a ${args.label} model on this data: ${(err as Error).message}.`, 'ingest tickets and ticket_events first (radar ingest <files>), then: risk compare');
+        }
+        const comparison = compareModels(r);
+        // The model card keeps the comparison: the compared model is stored as the new active version.
+        r.model.card.comparison = comparison;
+        const { id, version } = saveModel(db, r.model);
+        const models = comparison.models.map((m) => ({ ...m, prAuc: nanToNull(m.prAuc), rocAuc: nanToNull(m.rocAuc), brier: nanToNull(m.brier), precision: nanToNull(m.precision), recall: nanToNull(m.recall) }));
+        return { kind: 'compare', label: args.label, modelId: id, version, population: comparison.population, models };
       }
       case 'score': {
         const m = loadModelOrExplain(db, args.label);
@@ -522,6 +551,15 @@ export function renderText(r: RiskResult): string {
         `Versions: ${r.versions.map((v) => `v${v.version}${v.active ? '*' : ''}`).join(' ')}`,
       ].filter(Boolean).join('\n');
     }
+    case 'compare':
+      return [
+        `${r.label}: this model vs logistic regression vs the class prior on one time split (${r.population}); stored as model v${r.version}.`,
+        table(
+          ['model', 'PR-AUC', 'ROC-AUC', 'Brier', 'precision', 'recall', 'TP', 'FP', 'FN', 'TN'],
+          r.models.map((m) => [m.model, f3(m.prAuc), f3(m.rocAuc), f3(m.brier), f3(m.precision), f3(m.recall), String(m.confusion.tp), String(m.confusion.fp), String(m.confusion.fn), String(m.confusion.tn)]),
+        ),
+        'Precision/recall and the confusion matrix are at each model\'s own threshold, chosen on the validation slice for the same precision target; the prior flags nobody.',
+      ].join('\n');
     case 'simulate': {
       const s = r.simulation;
       return [

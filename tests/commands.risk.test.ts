@@ -159,4 +159,19 @@ describe('risk command on a warehouse', () => {
     expect(zero.simulation.avoided).toBe(0);
     expect(renderText(s)).toMatch(/Assumption/);
   });
+  it('compares this model with logistic regression and the class prior on one split, and the card keeps it', async () => {
+    const c = (await run('risk compare')) as RiskResult & { kind: 'compare' };
+    expect(c.models.map((m) => m.model)).toEqual(['this model (GBDT)', 'logistic regression', 'class prior']);
+    const [gb, lr, prior] = c.models;
+    expect(prior.rocAuc).toBe(0.5);
+    expect(prior.confusion.tp + prior.confusion.fp).toBe(0);
+    for (const m of [gb, lr]) expect(m.prAuc).toBeGreaterThan(prior.prAuc + 0.1);
+    const total = (m: (typeof c.models)[number]) => m.confusion.tp + m.confusion.fp + m.confusion.fn + m.confusion.tn;
+    expect(total(gb)).toBe(total(lr));
+    expect(renderText(c)).toMatch(/logistic regression/);
+    const card = (await run('risk model')) as RiskModelResult;
+    expect(card.card.comparison?.models.length).toBe(3);
+    expect(renderText(card)).toMatch(/Compared on the same split/);
+  });
+
 });

@@ -34,7 +34,8 @@ import { averagePrecision, brierScore, calibrationTable, confusionAt, logLoss, r
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type InterventionAssumption, type SimTicket } from './simulate.js';
 import { explainContributions, type Reason } from './explain.js';
 import { TreeShap } from './treeshap.js';
-import { RISK_MODEL_FORMAT, type CutoffMetrics, type LoadedRiskModel, type ModelCard, type RiskModel, type SliceInfo, type SliceMetrics } from './model.js';
+import { fitLogistic, predictLogistic } from './logistic.js';
+import { RISK_MODEL_FORMAT, type ComparedModel, type CutoffMetrics, type LoadedRiskModel, type ModelCard, type RiskModel, type SliceInfo, type SliceMetrics } from './model.js';
 import type { RiskAgent, RiskEvent, RiskLabel, RiskTicket } from './types.js';
 
 export interface RiskData {
@@ -592,4 +593,39 @@ export function scoreTickets(m: LoadedRiskModel, tickets: readonly RiskTicket[],
     }
     return s;
   });
+}
+
+/**
+ * `radar risk compare`: this model, a logistic regression (logistic.ts, on the same encoded rows) and the
+ * class prior, on the same split as `r` (fit rows train, validation rows choose each model's threshold
+ * with the same precision rule, test rows judge). Threshold metrics are each model's at its own threshold.
+ */
+export function compareModels(r: RiskTrainResult, opts: { precisionZ?: number } = {}): { models: ComparedModel[]; population: string } {
+  const { X, y, w, d, split } = r.matrix;
+  const fitEnd = split.fit;
+  const validEnd = split.fit + split.valid;
+  const yValid = y.subarray(fitEnd, validEnd);
+  const yTest = y.subarray(validEnd);
+  const target = r.model.threshold.precisionTarget;
+  const z = opts.precisionZ ?? 1.2816;
+  const row = (model: string, scoreTest: ArrayLike<number>, probTest: ArrayLike<number>, thr: number): ComparedModel => {
+    const c = confusionAt(scoreTest, yTest, thr);
+    return { model, prAuc: averagePrecision(scoreTest, yTest), rocAuc: rocAuc(scoreTest, yTest), brier: brierScore(probTest, yTest), precision: c.precision, recall: c.recall, confusion: { tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn } };
+  };
+  const ours = row('this model (GBDT)', r.test.margins, r.test.probabilities, r.model.threshold.margin);
+  const lr = fitLogistic(X.subarray(0, fitEnd * d), y.subarray(0, fitEnd), w.subarray(0, fitEnd), d);
+  const pValid = predictLogistic(lr, X.subarray(fitEnd * d, validEnd * d), d);
+  const pTest = predictLogistic(lr, X.subarray(validEnd * d), d);
+  const lrThr = thresholdForPrecision(pValid, yValid, target, 5, z).threshold;
+  let pos = 0;
+  let wAll = 0;
+  for (let i = 0; i < fitEnd; i++) {
+    pos += w[i] * y[i];
+    wAll += w[i];
+  }
+  const prior = new Float64Array(yTest.length).fill(pos / wAll);
+  return {
+    models: [ours, row('logistic regression', pTest, pTest, Number.isFinite(lrThr) ? lrThr : Infinity), row('class prior', prior, prior, Infinity)],
+    population: r.card.metrics.population,
+  };
 }
