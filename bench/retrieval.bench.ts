@@ -204,6 +204,14 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     const bq = sampleQueries(bdocs, ctx.quick ? 150 : 400, 13);
     const b1 = await evaluate(bdocs, bq, async (q) => searchTickets(bdb, q.subject, { limit: 100, snippets: false, exclude: [q.id] }).hits.map((h) => h.ticketId));
     rows.push(...qualityRows('bitext', 'BM25', b1, bq.length, 'relevant = same intent (27 intents); query = another instruction'));
+    // Stemming: the same set and queries on an index without the porter stemmer (plain unicode61).
+    const plain = openWarehouse(':memory:');
+    plain.exec(`DROP TABLE tickets_fts; CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, body, content = 'tickets', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2')`);
+    loadBitext(plain, ctx.quick ? 1500 : 4514);
+    plain.exec(`INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')`);
+    const b0 = await evaluate(bdocs, bq, async (q) => searchTickets(plain, q.subject, { limit: 100, snippets: false, exclude: [q.id] }).hits.map((h) => h.ticketId));
+    rows.push(...qualityRows('bitext', 'BM25 without stemming (unicode61 only)', b0, bq.length, 'same documents and queries as the porter rows; the product indexes with porter'));
+    plain.close();
     const bemb = hashEmbedder(256);
     await buildEmbeddings(bdb, bemb, { batchSize: 512 });
     const b2 = await evaluate(bdocs, bq, async (q) => (await rankTickets(bdb, q.subject, { embedder: bemb, limit: 100, snippets: false, exclude: [q.id] })).hits.map((h) => h.ticketId));
