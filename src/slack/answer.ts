@@ -34,10 +34,48 @@ export function apology(ref: string): string {
   return `Sorry — something went wrong on our side answering that (ref ${ref}). The team can find the details in the logs.`;
 }
 
-/** Runs a command line; never throws (our own failures become an internal execution with a ref id). */
-export async function runLine(deps: SlackDeps, line: string, who: Who): Promise<Execution> {
+/** Runs a command line on this thread; never throws (our own failures become an internal execution with a ref id). */
+export async function runInline(deps: SlackDeps, line: string, who: Who, now: Date = deps.now()): Promise<Execution> {
   try {
-    return await execute(deps.registry, line, commandContext(deps, who));
+    return await execute(deps.registry, line, { ...commandContext(deps, who), now });
+  } catch (cause) {
+    const ref = newRef();
+    deps.logger.error({ err: cause, ref, line }, 'command failed');
+    return { ok: false, kind: 'internal', ref, cause, message: apology(ref) };
+  }
+}
+
+/** The ref of the "busy" answer: the queue was full, nothing ran. */
+export const BUSY_REF = 'busy';
+
+export function busyFull(): string {
+  return 'SLA Radar is answering as many questions as it can right now and could not take yours. Please ask again in a minute.';
+}
+
+export function busyComing(ahead: number, waitMs: number): string {
+  const s = Math.max(1, Math.round(waitMs / 1000));
+  return `:hourglass_flowing_sand: Busy right now (${ahead} ${ahead === 1 ? 'question' : 'questions'} ahead of yours) — your answer is coming, in about ${s} s.`;
+}
+
+/**
+ * Runs a command line through the dispatcher (worker threads, fair queue, shared answers) when there is one,
+ * else on this thread. Never throws. `onBusy` hears once when the question has to wait; a full queue answers
+ * with the busy execution (ref "busy") at once.
+ */
+export async function runLine(deps: SlackDeps, line: string, who: Who, onBusy?: (text: string) => Promise<unknown>): Promise<Execution> {
+  if (!deps.work) return runInline(deps, line, who);
+  try {
+    const busy = onBusy
+      ? (b: { ahead: number; waitMs: number }) => {
+          onBusy(busyComing(b.ahead, b.waitMs)).catch((err: unknown) => deps.logger.info({ err: String(err) }, 'could not send the busy note'));
+        }
+      : undefined;
+    const out = await deps.work.submit({ line, userId: who.userId, channelId: who.channelId, now: deps.now() }, busy);
+    if (out.kind === 'busy') {
+      deps.logger.warn({ reason: out.reason, user: who.userId }, 'busy: a question was turned away');
+      return { ok: false, kind: 'internal', ref: BUSY_REF, cause: null, message: busyFull() };
+    }
+    return out.execution;
   } catch (cause) {
     const ref = newRef();
     deps.logger.error({ err: cause, ref, line }, 'command failed');
@@ -50,7 +88,7 @@ export async function runLine(deps: SlackDeps, line: string, who: Who): Promise<
  * typed, and a quoted `<!channel>` must stay text.
  */
 export function renderExecution(e: Execution): Block[] {
-  if (!e.ok) return [section(`${e.kind === 'usage' ? ':warning:' : ':x:'} ${esc(e.message)}`)];
+  if (!e.ok) return [section(`${e.kind === 'usage' ? ':warning:' : e.ref === BUSY_REF ? ':hourglass_flowing_sand:' : ':x:'} ${esc(e.message)}`)];
   return renderBlocks(e);
 }
 

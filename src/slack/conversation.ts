@@ -38,7 +38,7 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
       await deliverInThread(deps, client, toAnswer(deps, [section(comingSoon(sl.command))], 'thread'), m.channel, m.threadTs);
       return;
     }
-    const e = await runLine(deps, sl.line, who);
+    const e = await runLine(deps, sl.line, who, (text) => client.chat.postMessage({ channel: m.channel, thread_ts: m.threadTs, text }));
     await deliverInThread(deps, client, answerFor(deps, e, 'thread'), m.channel, m.threadTs);
     return;
   }

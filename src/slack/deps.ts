@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Registry, CommandContext } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
+import type { Dispatcher } from './work/dispatch.js';
 
 /** A natural-language answer (from src/llm): the numbers at once, the prose when it is ready. */
 export interface QuestionAnswer {
@@ -35,4 +36,6 @@ export interface SlackDeps {
   now: () => Date;
   logger: Logger;
   answerQuestion?: AnswerQuestion;
+  /** Where command lines run (worker threads behind a fair, bounded queue); absent: on this thread. */
+  work?: Pick<Dispatcher, 'submit'>;
 }

@@ -14,6 +14,8 @@ import { slackSettings, formatProblems, type SlackSettings } from './startup.js'
 import { boltLogger } from './logger.js';
 import type { SlackDeps, AnswerQuestion } from './deps.js';
 import { registerAlertListeners, type AlertSlackOptions } from './alerts/index.js';
+import { runInline } from './answer.js';
+import { createDispatcher, poolExecutor, WorkerPool, type Dispatcher } from './work/index.js';
 
 export type { SlackDeps, AnswerQuestion, QuestionAnswer, ThreadRef } from './deps.js';
 export type { SlackSettings } from './startup.js';
@@ -28,6 +30,8 @@ export interface CreateOptions {
   clientOptions?: webApi.WebClientOptions;
   /** Alert buttons and modals are always registered; the scheduler only when `scheduler: true` (serve). */
   alerts?: AlertSlackOptions;
+  /** Run command lines on these worker threads (serve); without it they run on this thread (tests). */
+  pool?: WorkerPool;
 }
 
 export interface SlackApp {
@@ -39,6 +43,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** Resolves when every request received so far has been fully handled (answers posted, charts uploaded). */
   idle(): Promise<void>;
+  /** The queue command lines go through (stats: running, queued, busy notes, shared answers). */
+  dispatcher: Dispatcher | undefined;
 }
 
 export class SlackStartupError extends Error {
@@ -74,6 +80,19 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     settings = r.settings;
   }
   const ids = o.botId && o.botUserId ? { botId: o.botId, botUserId: o.botUserId } : await whoAmI(settings, deps, o.clientOptions);
+  let dispatcher: Dispatcher | undefined;
+  if (!deps.work) {
+    const c = deps.config;
+    dispatcher = createDispatcher({
+      db: deps.db,
+      registry: () => deps.registry,
+      executor: o.pool ? poolExecutor(o.pool, deps.registry) : (r) => runInline(deps, r.line, r, r.now),
+      concurrency: o.pool ? o.pool.size : 4,
+      maxQueued: c.RADAR_QUEUE_MAX,
+      maxPerUser: c.RADAR_QUEUE_PER_USER,
+    });
+    deps.work = dispatcher;
+  }
   const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions });
   registerAlertListeners(app, deps, { scheduler: false, ...o.alerts });
 
@@ -96,6 +115,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     app,
     settings: s,
     botUserId: ids.botUserId,
+    dispatcher,
     async start(opts = {}) {
       if (s.mode === 'socket') {
         await app.start();
@@ -144,13 +164,16 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
   const logger = createLogger(o.config.LOG_LEVEL);
   const db = openWarehouse(o.dbPath);
+  // Commands run on worker threads, each with its own read-only connection: the receiver only acks and delivers.
+  const pool = o.dbPath === ':memory:' ? undefined : new WorkerPool({ dbPath: o.dbPath, config: o.config, size: o.config.RADAR_WORKERS, logger });
   const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? (await defaultAnswerer(o.registry, logger)) };
   let slack: SlackApp;
   try {
     // Exactly one process evaluates alerts: the scheduler takes a lease in SQLite; others stay passive.
-    slack = await createSlackApp(deps, { settings: r.settings, alerts: { scheduler: true } });
+    slack = await createSlackApp(deps, { settings: r.settings, alerts: { scheduler: true }, pool });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
+    await pool?.close();
     db.close();
     return err instanceof SlackStartupError ? 2 : 1;
   }
@@ -162,6 +185,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     );
   } catch (err) {
     process.stderr.write(`Could not start the Slack app: ${(err as Error).message}\n`);
+    await pool?.close();
     db.close();
     return 1;
   }
@@ -180,6 +204,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   logger.info('stopping: finishing answers in flight');
   await slack.idle();
   await slack.stop().catch(() => undefined);
+  await pool?.close();
   db.close();
   return 0;
 }

@@ -23,7 +23,7 @@ export async function answerSlash(deps: SlackDeps, client: webApi.WebClient, res
         await respondWith(respond, toAnswer(deps, [section(sl.message)], 'ephemeral'));
         return;
       }
-      const e = await runLine(deps, sl.line, { userId: req.user_id, channelId: req.channel_id });
+      const e = await runLine(deps, sl.line, { userId: req.user_id, channelId: req.channel_id }, (text) => respond({ response_type: 'ephemeral', replace_original: false, text }));
       await deliverResponse(deps, client, respond, e, req.channel_id);
     },
     (text) => respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${text}` }),

@@ -16,7 +16,9 @@ export function register(app: App, deps: SlackDeps): void {
       deps,
       'run_command',
       async () => {
-        const e = await runLine(deps, action.value ?? 'help', { userId, channelId });
+        const e = await runLine(deps, action.value ?? 'help', { userId, channelId }, (text) =>
+          fromMessage ? respond({ response_type: 'ephemeral', replace_original: false, text }) : client.chat.postMessage({ channel: userId, text }),
+        );
         if (fromMessage) await deliverResponse(deps, client, respond, e, channelId);
         else await deliverToDm(deps, client, answerFor(deps, e, 'thread'), userId);
       },

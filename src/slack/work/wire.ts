@@ -1,0 +1,44 @@
+/**
+ * What crosses the thread boundary between the Slack receiver and a command worker: a job (a command line and
+ * who asked) and its outcome as plain data. A command's result is JSON-able by design (DESIGN §2), so it
+ * survives structured cloning; the command itself (functions) is looked up again by name on the main thread.
+ */
+import { UsageError, type Registry } from '../../registry.js';
+import type { Execution } from '../../execute.js';
+
+export interface Job {
+  id: number;
+  line: string;
+  /** The request's clock (ms since epoch): the worker answers "as of" the same instant the receiver saw. */
+  nowMs: number;
+  userId?: string;
+  channelId?: string;
+}
+
+export type WireExecution =
+  | { ok: true; command: string; args: unknown; result: unknown; public: boolean }
+  | { ok: false; kind: 'usage'; message: string; error: { message: string; example: string; suggestion?: string } }
+  | { ok: false; kind: 'internal'; ref: string; message: string; cause: string };
+
+export interface JobDone {
+  id: number;
+  exec: WireExecution;
+  /** Time spent in the worker (parse + run), for the queue's wait estimate. */
+  ms: number;
+}
+
+export function toWire(e: Execution): WireExecution {
+  if (e.ok) return { ok: true, command: e.command.name, args: e.args, result: e.result, public: e.public };
+  if (e.kind === 'usage') return { ok: false, kind: 'usage', message: e.message, error: { message: e.error.message, example: e.error.example, suggestion: e.error.suggestion } };
+  return { ok: false, kind: 'internal', ref: e.ref, message: e.message, cause: e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message}` : String(e.cause) };
+}
+
+export function fromWire(w: WireExecution, registry: Registry): Execution {
+  if (w.ok) {
+    const command = registry.get(w.command);
+    if (!command) return { ok: false, kind: 'internal', ref: 'no-command', message: `Sorry — the answer came from a command this process does not know (${w.command}).`, cause: new Error(w.command) };
+    return { ok: true, command, args: w.args, result: w.result, public: w.public };
+  }
+  if (w.kind === 'usage') return { ok: false, kind: 'usage', message: w.message, error: new UsageError(w.error.message, w.error.example, w.error.suggestion) };
+  return { ok: false, kind: 'internal', ref: w.ref, message: w.message, cause: new Error(w.cause) };
+}

@@ -1,0 +1,61 @@
+/**
+ * A command worker thread: runs command lines against its own connection to the warehouse so the receiver's
+ * event loop only acks and delivers. Reads go through a read-only connection (WAL: readers never block the
+ * writer or each other). A command that turns out to write (risk train, alerts rules, an embeddings index)
+ * fails there with SQLITE_READONLY and is run again, once, on this worker's read-write connection — opened
+ * on first need, never migrating (the server process did that at start-up).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { buildRegistry } from '../../../commands/index.js';
+import { execute, type Execution } from '../../execute.js';
+import { createLogger } from '../../logger.js';
+import type { Config } from '../../config.js';
+import type { CommandContext } from '../../registry.js';
+import { toWire, type Job, type JobDone } from './wire.js';
+
+const { dbPath, config } = workerData as { dbPath: string; config: Config };
+const registry = buildRegistry();
+const log = createLogger(config.LOG_LEVEL);
+
+const readOnly = new Database(dbPath, { readonly: true, fileMustExist: true });
+readOnly.pragma('busy_timeout = 5000');
+let readWrite: Database.Database | null = null;
+
+function writer(): Database.Database {
+  if (!readWrite) {
+    readWrite = new Database(dbPath, { fileMustExist: true });
+    readWrite.pragma('busy_timeout = 5000');
+    readWrite.pragma('foreign_keys = ON');
+    readWrite.pragma('synchronous = NORMAL');
+  }
+  return readWrite;
+}
+
+function wroteReadOnly(e: Execution): boolean {
+  if (e.ok || e.kind !== 'internal') return false;
+  const c = e.cause as { code?: string } | undefined;
+  return typeof c?.code === 'string' && c.code.startsWith('SQLITE_READONLY');
+}
+
+async function run(job: Job): Promise<Execution> {
+  const ctx = (db: Database.Database): CommandContext => ({ db, now: new Date(job.nowMs), config, surface: 'slack', userId: job.userId, channelId: job.channelId, log });
+  const first = await execute(registry, job.line, ctx(readOnly));
+  return wroteReadOnly(first) ? execute(registry, job.line, ctx(writer())) : first;
+}
+
+parentPort!.on('message', (job: Job) => {
+  const t0 = performance.now();
+  void run(job)
+    .catch((err: unknown): Execution => ({ ok: false, kind: 'internal', ref: 'worker', message: 'Sorry — something went wrong on our side answering that (ref worker).', cause: err }))
+    .then((e) => {
+      const done: JobDone = { id: job.id, exec: toWire(e), ms: performance.now() - t0 };
+      try {
+        parentPort!.postMessage(done);
+      } catch (err) {
+        // A result that cannot be cloned is our bug: answer with an apology rather than never.
+        parentPort!.postMessage({ id: job.id, ms: done.ms, exec: { ok: false, kind: 'internal', ref: 'clone', message: 'Sorry — something went wrong on our side answering that (ref clone).', cause: String(err) } } satisfies JobDone);
+      }
+    });
+});
+parentPort!.postMessage({ ready: true });
