@@ -1,0 +1,182 @@
+/**
+ * KPI reads over the warehouse. The KPI facts (migration 008) are derived from tickets and rebuilt by
+ * refreshKpiFacts() when the tickets or the queues' time zones changed; every read calls ensureKpiFacts()
+ * first, so a read never sees stale facts. A period's KPIs per queue come from its per-day partials
+ * (no ticket is read); segments (`by channel` …) read the period's tickets through v_kpi_tickets.
+ */
+import type { Db } from './db.js';
+import { listQueues } from './queries.js';
+import { localParts } from '../time.js';
+import {
+  ticketFacts, partialOf, closedRun, emptyPartial, type TicketRecord, type TicketFact, type KpiPartial, type ClosedRun,
+} from '../engines/kpi/index.js';
+
+const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+
+/** Each queue's time zone (sla_policy, else the default). */
+export function queueTimeZones(db: Db, defaultTz: string): Map<string, string> {
+  return new Map(listQueues(db).map((q) => [q.queue, q.timeZone ?? defaultTz]));
+}
+
+function signature(db: Db, defaultTz: string): string {
+  const t = db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM tickets').get() as { n: number; m: number };
+  const run = db.prepare(`SELECT COALESCE(MAX(run_id), 0) AS r FROM etl_runs WHERE status = 'ok'`).get() as { r: number };
+  const tz = [...queueTimeZones(db, defaultTz)].map(([q, z]) => `${q}=${z}`).join(',');
+  return `v1|${t.n}|${t.m}|${run.r}|${defaultTz}|${tz}`;
+}
+
+const int32Blob = (runs: Int32Array[]): Buffer => (runs.length ? Buffer.from(runs[0].buffer, runs[0].byteOffset, runs[0].byteLength) : Buffer.alloc(0));
+const f64Blob = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const int32Of = (b: Buffer): Int32Array => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+const f64Of = (b: Buffer): Float64Array => new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+
+/** Rebuilds the KPI facts from all tickets (one read, one transaction). Returns the number of tickets. */
+export function refreshKpiFacts(db: Db, defaultTz: string): number {
+  const tzOf = queueTimeZones(db, defaultTz);
+  const rows = db
+    .prepare(`SELECT ticket_id, queue, created_at, first_response_at, resolved_at, due_at, csat, reopen_count, escalated, customer_id, category FROM tickets`)
+    .raw()
+    .all() as [string, string, string, string | null, string | null, string | null, number | null, number, number | null, string | null, string | null][];
+  const records: TicketRecord[] = rows.map((r) => ({
+    ticketId: r[0], createdMs: Date.parse(r[2]), firstResponseMs: ms(r[3]), resolvedMs: ms(r[4]), dueMs: ms(r[5]),
+    csat: r[6], reopenCount: r[7], escalated: r[8], customerId: r[9], category: r[10],
+  }));
+  const facts = ticketFacts(records);
+  const groups = new Map<string, { queue: string; date: string; facts: TicketFact[] }>();
+  const dates: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const queue = rows[i][1];
+    const date = localParts(records[i].createdMs, tzOf.get(queue) ?? defaultTz).date;
+    dates[i] = date;
+    const k = `${queue}\u0000${date}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { queue, date, facts: [] }));
+    g.facts.push(facts[i]);
+  }
+  const sig = signature(db, defaultTz);
+  db.transaction(() => {
+    db.exec('DELETE FROM kpi_ticket_facts; DELETE FROM kpi_daily;');
+    const putFact = db.prepare('INSERT INTO kpi_ticket_facts (ticket_id, queue, local_date, fcr) VALUES (?, ?, ?, ?)');
+    for (let i = 0; i < rows.length; i++) putFact.run(rows[i][0], rows[i][1], dates[i], facts[i].fcr ? 1 : 0);
+    const putDay = db.prepare(`INSERT INTO kpi_daily (queue, local_date, tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum,
+      csat_top2, due_met, due_missed, first_response, resolution, open_due, closed, last_closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const g of groups.values()) {
+      const p = partialOf(g.facts);
+      const c = closedRun(g.facts);
+      const both = new Float64Array(c.closedMs.length * 2);
+      both.set(c.closedMs, 0);
+      both.set(c.createdMs, c.closedMs.length);
+      const last = c.closedMs.length ? c.closedMs[c.closedMs.length - 1] : 0;
+      putDay.run(g.queue, g.date, p.tickets, p.resolved, p.fcr, p.reopened, p.escalatedKnown, p.escalated, p.csatN, p.csatSum, p.csatTop2, p.dueMet, p.dueMissed,
+        int32Blob(p.firstResponse), int32Blob(p.resolution), p.openDue.length ? f64Blob(p.openDue[0]) : Buffer.alloc(0), f64Blob(both), Number.isFinite(last) ? last : null);
+    }
+    db.prepare(`INSERT INTO kpi_meta (key, value) VALUES ('signature', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(sig);
+  })();
+  return rows.length;
+}
+
+/** Rebuilds the KPI facts when the tickets or time zones changed since the last build. */
+export function ensureKpiFacts(db: Db, defaultTz: string): void {
+  const cur = db.prepare(`SELECT value FROM kpi_meta WHERE key = 'signature'`).pluck().get() as string | undefined;
+  if (cur !== signature(db, defaultTz)) refreshKpiFacts(db, defaultTz);
+}
+
+type DayRow = {
+  tickets: number; resolved: number; fcr: number; reopened: number; escalated_known: number; escalated: number; csat_n: number; csat_sum: number;
+  csat_top2: number; due_met: number; due_missed: number; first_response: Buffer; resolution: Buffer; open_due: Buffer;
+};
+
+/** The per-day partials of one queue for local dates from..to (inclusive). */
+export function dailyPartials(db: Db, queue: string, from: string, to: string): KpiPartial[] {
+  const rows = db
+    .prepare(`SELECT tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed, first_response, resolution, open_due
+              FROM kpi_daily WHERE queue = ? AND local_date BETWEEN ? AND ?`)
+    .all(queue, from, to) as DayRow[];
+  return rows.map((r) => {
+    const p = emptyPartial();
+    Object.assign(p, {
+      tickets: r.tickets, resolved: r.resolved, fcr: r.fcr, reopened: r.reopened, escalatedKnown: r.escalated_known, escalated: r.escalated,
+      csatN: r.csat_n, csatSum: r.csat_sum, csatTop2: r.csat_top2, dueMet: r.due_met, dueMissed: r.due_missed,
+    });
+    if (r.first_response.length) p.firstResponse.push(int32Of(r.first_response));
+    if (r.resolution.length) p.resolution.push(int32Of(r.resolution));
+    if (r.open_due.length) p.openDue.push(f64Of(r.open_due));
+    return p;
+  });
+}
+
+/** Closed-instant runs of one queue's days up to `toDate` that may hold tickets open at `atMs`. */
+export function backlogRuns(db: Db, queue: string, toDate: string, atMs: number): ClosedRun[] {
+  const rows = db
+    .prepare(`SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND (last_closed_ms IS NULL OR last_closed_ms > ?)`)
+    .pluck()
+    .all(queue, toDate, atMs) as Buffer[];
+  return rows.map((b) => {
+    const all = f64Of(b);
+    const n = all.length / 2;
+    return { closedMs: all.subarray(0, n), createdMs: all.subarray(n) };
+  });
+}
+
+/** Segment columns `by` accepts, and the view column each reads (attr_* columns are checked to exist). */
+export const SEGMENTS = ['queue', 'channel', 'priority', 'category', 'tier', 'team', 'agent'] as const;
+
+/** The ticket attributes loaded (attr_<name> columns of tickets files, migration 007), as `attr_<name>`. */
+export function ticketAttributes(db: Db): string[] {
+  return (db.prepare(`SELECT DISTINCT 'attr_' || name FROM v_ticket_attributes ORDER BY 1`).pluck().all() as string[]);
+}
+
+export interface SegmentTicket extends TicketFact {
+  segment: string;
+  queue: string;
+}
+
+function segmentSql(db: Db, by: string): { select: string; join: string } {
+  if (by === 'agent') return { select: `COALESCE(k.agent_name, k.agent_id, 'unassigned')`, join: '' };
+  if ((SEGMENTS as readonly string[]).includes(by)) return { select: `COALESCE(k.${by}, 'none')`, join: '' };
+  // The name is checked against the loaded attributes, so it is a plain identifier here.
+  if (/^attr_[a-z0-9_]+$/.test(by) && ticketAttributes(db).includes(by)) {
+    return { select: `COALESCE(CAST(json_extract(k.attributes, '$."${by.slice(5)}"') AS TEXT), 'none')`, join: '' };
+  }
+  throw new Error(`unknown segment ${by}`);
+}
+
+const segmentRow = (r: unknown[]): SegmentTicket => {
+  const createdMs = Date.parse(r[2] as string);
+  const fr = ms(r[3] as string | null);
+  const resolvedMs = ms(r[4] as string | null);
+  return {
+    segment: String(r[0]), queue: r[1] as string, createdMs,
+    firstResponseS: fr === null ? null : Math.round((fr - createdMs) / 1000),
+    resolutionS: resolvedMs === null ? null : Math.round((resolvedMs - createdMs) / 1000),
+    resolvedMs, dueMs: ms(r[5] as string | null), csat: r[6] as number | null, reopened: (r[7] as number) > 0,
+    escalated: r[8] === null ? null : r[8] === 1, fcr: r[9] === 1,
+  };
+};
+
+/** Tickets of the queues created on local dates from..to, with their segment value under `by`. */
+export function segmentTickets(db: Db, queues: string[], from: string, to: string, by: string): SegmentTicket[] {
+  const s = segmentSql(db, by);
+  const stmt = db
+    .prepare(`SELECT ${s.select}, k.queue, k.created_at, k.first_response_at, k.resolved_at, k.due_at, k.csat, k.reopen_count, k.escalated, k.fcr
+              FROM v_kpi_tickets k ${s.join} WHERE k.queue = ? AND k.local_date BETWEEN ? AND ?`)
+    .raw();
+  return queues.flatMap((q) => (stmt.all(q, from, to) as unknown[][]).map(segmentRow));
+}
+
+/** Tickets of a queue created before `atMs` and not resolved by then, with their segment value. */
+export function segmentBacklog(db: Db, queue: string, atMs: number, by: string): { segment: string; createdMs: number; resolvedMs: number | null }[] {
+  const s = segmentSql(db, by);
+  const at = new Date(atMs).toISOString().slice(0, 19) + 'Z';
+  const rows = db
+    .prepare(`SELECT ${s.select}, k.created_at, k.resolved_at FROM v_kpi_tickets k ${s.join}
+              WHERE k.queue = ? AND k.created_at < ? AND (k.resolved_at IS NULL OR k.resolved_at > ?)`)
+    .raw()
+    .all(queue, at, at) as [string, string, string | null][];
+  return rows.map((r) => ({ segment: String(r[0]), createdMs: Date.parse(r[1]), resolvedMs: ms(r[2]) }));
+}
+
+/** The queues that have tickets (a queue may have tickets but no interval data). */
+export function ticketQueues(db: Db): string[] {
+  return db.prepare('SELECT DISTINCT queue FROM kpi_daily ORDER BY queue').pluck().all() as string[];
+}
