@@ -13,23 +13,23 @@ import type { KpiResult, KpiRow } from '../commands/kpi.js';
 
 // billing runs on New York time (EST, UTC−5 in November): its local 2026-11-20 is [11-20T05:00Z, 11-21T05:00Z).
 // support runs on UTC. The clock: 2026-11-21T15:00Z.
-const H = 'ticket_id,created_at,first_response_at,resolved_at,status,priority,channel,queue,customer_id,agent_id,subject,body,category,csat,reopen_count,escalated,sla_breached,due_at';
+const H = 'ticket_id,created_at,first_response_at,resolved_at,status,priority,channel,queue,customer_id,agent_id,subject,body,category,csat,reopen_count,escalated,sla_breached,due_at,attr_plan';
 const TICKETS = [
   // previous day in New York (23:59:59 local on 11-19); resolved 06:00Z
-  'B1,2026-11-20T04:59:59Z,2026-11-20T05:04:59Z,2026-11-20T06:00:00Z,solved,low,email,billing,C-9,,s,b,x,3,0,0,0,',
+  'B1,2026-11-20T04:59:59Z,2026-11-20T05:04:59Z,2026-11-20T06:00:00Z,solved,low,email,billing,C-9,,s,b,x,3,0,0,0,,',
   // 00:00 local 11-20: FRT 10 min, resolved after 2 h, due met, CSAT 5; C-1 comes back on the same category (B3) → not FCR
-  'B2,2026-11-20T05:00:00Z,2026-11-20T05:10:00Z,2026-11-20T07:00:00Z,solved,normal,email,billing,C-1,A-1,s,b,inv,5,0,0,0,2026-11-20T08:00:00Z',
+  'B2,2026-11-20T05:00:00Z,2026-11-20T05:10:00Z,2026-11-20T07:00:00Z,solved,normal,email,billing,C-1,A-1,s,b,inv,5,0,0,0,2026-11-20T08:00:00Z,pro',
   // 23:30 local 11-20: FRT 30 min, resolved after 4 h (past due), CSAT 2, escalated; FCR (no later contact)
-  'B3,2026-11-21T04:30:00Z,2026-11-21T05:00:00Z,2026-11-21T08:30:00Z,solved,high,email,billing,C-1,,s,b,inv,2,0,1,1,2026-11-21T06:30:00Z',
+  'B3,2026-11-21T04:30:00Z,2026-11-21T05:00:00Z,2026-11-21T08:30:00Z,solved,high,email,billing,C-1,,s,b,inv,2,0,1,1,2026-11-21T06:30:00Z,pro',
   // open, FRT 20 min, overdue at the clock
-  'B4,2026-11-20T12:00:00Z,2026-11-20T12:20:00Z,,open,normal,chat,billing,C-2,,s,b,ship,,0,0,,2026-11-21T12:00:00Z',
+  'B4,2026-11-20T12:00:00Z,2026-11-20T12:20:00Z,,open,normal,chat,billing,C-2,,s,b,ship,,0,0,,2026-11-21T12:00:00Z,free',
   // FRT 20 min (a tie), resolved after 1 h, reopened, CSAT 4
-  'B5,2026-11-20T13:00:00Z,2026-11-20T13:20:00Z,2026-11-20T14:00:00Z,closed,low,phone,billing,C-3,,s,b,inv,4,1,0,0,',
+  'B5,2026-11-20T13:00:00Z,2026-11-20T13:20:00Z,2026-11-20T14:00:00Z,closed,low,phone,billing,C-3,,s,b,inv,4,1,0,0,,',
   // support: every ticket of 11-20 was reopened; S3 at the last second of the UTC day, S4 at the first of the next
-  'S1,2026-11-20T10:00:00Z,2026-11-20T10:40:00Z,2026-11-20T12:00:00Z,solved,low,web,support,C-4,,s,b,y,,2,0,0,',
-  'S2,2026-11-20T11:00:00Z,,2026-11-20T13:00:00Z,solved,low,web,support,C-5,,s,b,y,,1,0,0,',
-  'S3,2026-11-20T23:59:59Z,,2026-11-21T01:00:00Z,solved,low,web,support,C-6,,s,b,y,,1,0,0,',
-  'S4,2026-11-21T00:00:00Z,,2026-11-21T01:00:00Z,solved,low,web,support,C-7,,s,b,y,,0,0,0,',
+  'S1,2026-11-20T10:00:00Z,2026-11-20T10:40:00Z,2026-11-20T12:00:00Z,solved,low,web,support,C-4,,s,b,y,,2,0,0,,',
+  'S2,2026-11-20T11:00:00Z,,2026-11-20T13:00:00Z,solved,low,web,support,C-5,,s,b,y,,1,0,0,,',
+  'S3,2026-11-20T23:59:59Z,,2026-11-21T01:00:00Z,solved,low,web,support,C-6,,s,b,y,,1,0,0,,',
+  'S4,2026-11-21T00:00:00Z,,2026-11-21T01:00:00Z,solved,low,web,support,C-7,,s,b,y,,0,0,0,,',
 ];
 
 let db: Db;
@@ -150,9 +150,12 @@ describe('kpi on hand-built tickets', () => {
     expect(rowOf(r, 'billing').tickets).toBe(4);
     const bad = await execute(registry, 'kpi billing by colour', ctx());
     expect(bad).toMatchObject({ ok: false, kind: 'usage' });
-    const noAttr = await execute(registry, 'kpi billing by attr_plan', ctx());
+    const noAttr = await execute(registry, 'kpi billing by attr_seats', ctx());
     expect(noAttr.ok).toBe(false);
-    if (!noAttr.ok) expect(noAttr.message).toMatch(/no attribute column "attr_plan"/);
+    if (!noAttr.ok) expect(noAttr.message).toMatch(/no attribute column "attr_seats". Known: attr_plan/);
+    const plan = await run('kpi billing 2026-11-20 by attr_plan');
+    expect(plan.rows.map((x) => [x.segment, x.tickets])).toEqual([['pro', 2], ['free', 1], ['none', 1], ['all', 4]]);
+    expect(rowOf(plan, 'pro').csatMean).toBe(3.5);
     const text = registry.get('kpi')!.text(await run('kpi 2026-11-20'));
     expect(text).toMatch(/FCR = resolved tickets never reopened/);
     expect(text).toMatch(/numpy/);
