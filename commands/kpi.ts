@@ -283,6 +283,8 @@ export const kpi = defineCommand({
   usage: 'kpi [csat|fcr|first_response|resolution|sla|reopen|escalation|backlog|aht] [queue] [date | from..to] [by channel|priority|category|tier|team|agent|attr_x] | kpi csat drivers [queue] [range] [public]',
   examples: [EXAMPLE, 'kpi', 'kpi csat last 30 days by channel', 'kpi first_response tech_support yesterday', 'kpi csat drivers last 30 days', 'kpi billing last month by team'],
   args: kpiArgs,
+  // The KPI facts are derived data rebuilt on the first read after tickets change.
+  writes: () => true,
   parse(t, pctx) {
     let words = [...t.positional];
     let metric: KpiFocus | null = null;
