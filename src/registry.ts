@@ -197,7 +197,25 @@ export function parseCommandLine(registry: Registry, text: string, pctx: ParseCo
     if (tokens.options.public === 'true') isPublic = true;
     delete tokens.options.public;
     delete tokens.options.json;
-    const raw = command.parse(tokens, pctx);
+    // Record which options the grammar reads: a `--flag` it never looks at would be silently ignored.
+    const read = new Set<string>();
+    let enumerated = false;
+    const watched: Tokens = {
+      ...tokens,
+      options: new Proxy(tokens.options, {
+        get: (o, k) => (typeof k === 'string' && read.add(k), Reflect.get(o, k)),
+        has: (o, k) => (typeof k === 'string' && read.add(k), Reflect.has(o, k)),
+        ownKeys: (o) => ((enumerated = true), Reflect.ownKeys(o)),
+      }),
+    };
+    const raw = command.parse(watched, pctx);
+    const unknown = enumerated ? [] : (tokens.flags ?? []).filter((f) => !read.has(f) && !['public', 'json', 'chart', 'help'].includes(f));
+    if (unknown.length) {
+      return {
+        ok: false,
+        error: new UsageError(`\`${command.name}\` has no option ${unknown.map((f) => `--${f}`).join(', ')}. Its grammar: ${command.usage}.`, command.examples[0]),
+      };
+    }
     const parsed = command.args.safeParse(raw);
     if (!parsed.success) {
       const msg = formatZodError(parsed.error);

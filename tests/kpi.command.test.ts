@@ -162,3 +162,18 @@ describe('kpi on hand-built tickets', () => {
     expect(validateBlocks(registry.get('kpi')!.blocks!(await run('kpi 2026-11-20 by channel'), {}))).toEqual([]);
   });
 });
+
+describe('unknown flags are an error with a correct example', () => {
+  test('sla … --csv x.csv is refused; flags a grammar reads still work', async () => {
+    const e = await execute(registry, 'sla billing last week --csv x.csv', ctx());
+    expect(e).toMatchObject({ ok: false, kind: 'usage' });
+    if (!e.ok) {
+      expect(e.message).toMatch(/`sla` has no option --csv/);
+      expect(e.message).toMatch(/Example: `\/radar sla /);
+    }
+    const ok = await execute(registry, 'kpi --queue billing --from 2026-11-20 --to 2026-11-20 --by channel', ctx());
+    expect(ok.ok).toBe(true);
+    const bad = await execute(registry, 'kpi billing --format csv', ctx());
+    expect(bad.ok).toBe(false);
+  });
+});

@@ -8,6 +8,8 @@ import { distance } from 'fastest-levenshtein';
 export interface Tokens {
   positional: string[];
   options: Record<string, string>;
+  /** Keys of `options` written as `--flag` (not `key=value`): a flag no grammar reads is an error. */
+  flags?: string[];
 }
 
 /** Flags that take no value on the CLI. */
@@ -25,11 +27,13 @@ export function tokenize(input: string | string[]): Tokens {
   const words = Array.isArray(input) ? input : splitWords(input);
   const positional: string[] = [];
   const options: Record<string, string> = {};
+  const flags: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     const long = w.match(/^--([a-z][\w-]*)(?:=(.*))?$/i);
     if (long) {
       const key = long[1].toLowerCase();
+      flags.push(key);
       if (long[2] !== undefined) options[key] = long[2];
       else if (BOOLEAN_FLAGS.has(key) || i + 1 >= words.length || words[i + 1].startsWith('--')) options[key] = 'true';
       else options[key] = words[++i];
@@ -42,7 +46,7 @@ export function tokenize(input: string | string[]): Tokens {
     }
     positional.push(w);
   }
-  return { positional, options };
+  return { positional, options, flags };
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/[\s_\-.]+/g, '');
