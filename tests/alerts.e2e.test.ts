@@ -207,6 +207,49 @@ describe('alerts end to end with a fake Slack', () => {
     db2.close();
   });
 
+  it('#name channel: a crash after Slack stored the message is reconciled by the pinned id even when the name cannot be looked up', async () => {
+    addRule(h.db, 'sl < 75 for 2 intervals queue=billing channel=#support-ops');
+    const real = webClientTransport(fanoutClient(h.fake.token, h.fake.apiUrl));
+    const dying: SlackTransport = { ...real, postMessage: async (a) => (await real.postMessage(a), new Promise<never>(() => {})) };
+    const p1 = h.runtime({ transport: dying });
+    h.clock.now = at('09:31');
+    await p1.tick();
+    h.clock.now = at('10:01');
+    void p1.tick();
+    for (let i = 0; i < 200 && h.fake.messages('C0OPS').length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(h.fake.messages('C0OPS')).toHaveLength(1);
+
+    // Process 2 lacks the lookup (e.g. the scope was removed): it must neither post by name nor post twice.
+    const db2 = openWarehouse(h.path);
+    const noLookup: SlackTransport = { ...real, resolveChannel: async () => { throw new Error('missing_scope'); } };
+    const p2 = h.runtime({ db: db2, transport: noLookup });
+    const r = await p2.recover();
+    expect(r).toMatchObject({ reconciled: 1, posted: 0 });
+    expect(h.fake.messages('C0OPS')).toHaveLength(1);
+    expect(h.fake.calls.filter((c) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('#'))).toHaveLength(0);
+    db2.close();
+  });
+
+  it('#name channel that cannot be resolved yet: the alert waits (never posted by name), then posts once', async () => {
+    addRule(h.db, 'sl < 75 for 2 intervals queue=billing channel=#support-ops');
+    const real = webClientTransport(fanoutClient(h.fake.token, h.fake.apiUrl));
+    let lookups = true;
+    const flaky: SlackTransport = { ...real, resolveChannel: async (n) => { if (!lookups) throw new Error('missing_scope'); return real.resolveChannel!(n); } };
+    lookups = false;
+    const rt = h.runtime({ transport: flaky });
+    h.clock.now = at('09:31');
+    await rt.tick();
+    h.clock.now = at('10:01');
+    await rt.tick();
+    expect(h.fake.messages('C0OPS')).toHaveLength(0);
+    expect(h.fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
+    lookups = true;
+    h.clock.now = at('10:05');
+    await rt.tick();
+    expect(h.fake.messages('C0OPS')).toHaveLength(1);
+    expect(allIntents(h.db).map((i) => i.status)).toEqual(['posted']);
+  });
+
   it('when the alert message was deleted, the resolve posts anew and threads under the new message', async () => {
     addRule(h.db, 'sl < 75 for 2 intervals queue=billing channel=#support-ops');
     const rt = h.runtime();

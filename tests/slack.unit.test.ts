@@ -217,7 +217,7 @@ describe('manifest.yml', () => {
   });
 
   it('asks for the least-privilege scopes, each justified', () => {
-    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'channels:join', 'chat:write', 'commands', 'files:write', 'im:history']);
+    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'channels:history', 'channels:join', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read', 'im:history']);
     const docs = readFileSync('docs/slack.md', 'utf8');
     for (const scope of listUnder('bot')) expect(docs).toContain(`\`${scope}\``);
   });

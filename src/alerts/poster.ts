@@ -13,7 +13,7 @@
  */
 import type { Db } from '../warehouse/db.js';
 import {
-  getIntent, markFinal, markPosted, markRetry, markSending, openIntents, repointIntent,
+  getIntent, markFinal, markPosted, markRetry, markSending, openIntents, pinChannel, repointIntent,
   type Intent, type IntentPayload,
 } from './store.js';
 
@@ -159,14 +159,14 @@ export class Poster {
 
   private async channelId(channel: string): Promise<string> {
     if (!channel.startsWith('#')) return channel;
-    if (!this.channelIds.has(channel)) {
-      let id: string | null = null;
+    if (!this.channelIds.get(channel)) {
+      // A failed lookup is not remembered: the next drain asks again (the scope may have been added since).
       try {
-        id = (await this.o.transport.resolveChannel?.(channel.slice(1))) ?? null;
-      } catch {
-        id = null;
+        const id = (await this.o.transport.resolveChannel?.(channel.slice(1))) ?? null;
+        if (id) this.channelIds.set(channel, id);
+      } catch (err) {
+        this.o.log?.warn({ channel, failure: classify(err) }, 'alerts: could not look up a channel name');
       }
-      this.channelIds.set(channel, id);
     }
     return this.channelIds.get(channel) ?? channel;
   }
@@ -204,7 +204,16 @@ export class Poster {
       parentTs = p.ts;
       parentChannel = p.channelId;
     }
-    const channel = parentChannel ?? (await this.channelId(i.channel));
+    const channel = parentChannel ?? i.channelId ?? (await this.channelId(i.channel));
+    if (channel.startsWith('#')) {
+      // Never post by name: a message posted to a name cannot be found again after a crash (history needs the
+      // id), so it could be posted twice. Wait until the name resolves (scopes channels:read / groups:read).
+      this.o.log?.warn({ key: i.key, channel: i.channel }, 'alerts: cannot resolve the channel name to an id yet; the alert waits');
+      markRetry(db, i.id, this.o.clock() + 60_000, `unresolved channel ${i.channel}`, i.status === 'sending' ? 'sending' : 'pending');
+      report.deferred++;
+      return false;
+    }
+    if (!parentChannel && !i.channelId) pinChannel(db, i.id, channel);
     let rendered: Rendered;
     try {
       rendered = this.o.render(i.payload, i);
@@ -220,7 +229,7 @@ export class Poster {
     let joined = false;
     let rateLimits = 0;
     for (;;) {
-      if (ambiguous && i.kind !== 'update' && !channel.startsWith('#')) {
+      if (ambiguous && i.kind !== 'update') {
         try {
           const found = await this.findByKey(i, channel, i.kind === 'reply' ? parentTs : null);
           if (found) {

@@ -296,6 +296,11 @@ export function markSending(db: Db, id: number): void {
   stmt(db, `UPDATE alert_intents SET status = 'sending', attempts = attempts + 1 WHERE intent_id = ?`).run(id);
 }
 
+/** Records the channel id an intent will be posted to, before the call, so a restart reconciles without a lookup. */
+export function pinChannel(db: Db, id: number, channelId: string): void {
+  stmt(db, `UPDATE alert_intents SET channel_id = ? WHERE intent_id = ? AND channel_id IS NULL`).run(channelId, id);
+}
+
 export function markPosted(db: Db, id: number, ts: string | null, channelId: string | null, now: number): void {
   stmt(db, `UPDATE alert_intents SET status = 'posted', ts = COALESCE(?, ts), channel_id = COALESCE(?, channel_id), posted_at = ?, error = NULL WHERE intent_id = ?`).run(ts, channelId, now, id);
 }
