@@ -108,7 +108,8 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   const config = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' });
   const registry = new Registry([...buildRegistry().commands, boom as AnyCommand]);
-  deps = { db, config, registry, now: () => NOW, logger: pino({ level: 'silent' }) };
+  // Retries of answer posts wait on an injected sleep: no test waits on the wall clock.
+  deps = { db, config, registry, now: () => NOW, logger: pino({ level: 'silent' }), sleep: async () => {} };
   slack = await createSlackApp(deps, { clientOptions: { retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } } });
   const { port } = await slack.start({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${port}`;
@@ -295,6 +296,25 @@ describe('mentions and DMs', () => {
     expect(posts[0].args).toMatchObject({ channel: 'C1', thread_ts: '1763737000.000100' });
     expect(allText(posts[0].args.blocks)).toContain(billingSlFromCsv('2026-11-20'));
     expect(fake.callsTo('files.completeUploadExternal')[0].args.thread_ts).toBe('1763737000.000100');
+  });
+
+  it('Slack failing with 500 six times, then recovering: the thread answer is still delivered, once', async () => {
+    const fail = { status: 500, body: { ok: false, error: 'internal_error' } };
+    fake.script('chat.postMessage', fail, fail, fail, fail, fail, fail);
+    await event('EvOutage1', mention('1763737002.000100', '<@UBOT> sla billing yesterday'));
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(7);
+    // Every attempt is the answer itself (no apology instead of it), and the seventh got through.
+    for (const p of posts) expect(allText(p.args.blocks)).toContain(billingSlFromCsv('2026-11-20'));
+    expect(allText(posts.map((p) => p.args))).not.toMatch(/went wrong/);
+  });
+
+  it('response_url failing with 500 six times, then recovering: the slash answer is still delivered', async () => {
+    const fail = { status: 500, body: 'upstream error' };
+    fake.scriptResponses(fail, fail, fail, fail, fail, fail);
+    await slash('/radar', 'sla billing yesterday', 'outage2');
+    expect(fake.responses).toHaveLength(1);
+    expect(allText(fake.responses[0].body.blocks)).toContain(`SL *${billingSlFromCsv('2026-11-20')}*`);
   });
 
   it('a retried event (X-Slack-Retry-Num) produces no second reply', async () => {

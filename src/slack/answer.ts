@@ -16,6 +16,7 @@ import { execute, renderBlocks, type Execution } from '../execute.js';
 import type { CommandContext } from '../registry.js';
 import { budget, context, esc, fallbackText, section, validateBlocks, type Block } from '../blocks/kit.js';
 import type { SlackDeps } from './deps.js';
+import { deliver } from './retry.js';
 
 type WebClient = webApi.WebClient;
 
@@ -133,30 +134,30 @@ export function answerFor(deps: SlackDeps, e: Execution, medium: Medium): Answer
 const MAX_RESPONSES = 5;
 
 /** Sends an answer through a response_url (ephemeral or in_channel), overflow as follow-up messages. */
-export async function respondWith(respond: RespondFn, a: Answer, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
-  await respond({ response_type: responseType, replace_original: false, blocks: a.blocks, text: a.text });
+export async function respondWith(deps: SlackDeps, respond: RespondFn, a: Answer, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
+  await deliver(deps, 'respond', () => respond({ response_type: responseType, replace_original: false, blocks: a.blocks, text: a.text }));
   const pages = a.overflow.slice(0, MAX_RESPONSES - 1);
   if (a.overflow.length > pages.length) {
     const last = pages.length - 1;
     pages[last] = [...pages[last].slice(0, 48), context('_…more than fits in ephemeral replies: narrow the question (one queue, fewer days) or add `public` to get it all in a thread._')];
   }
-  for (const page of pages) await respond({ response_type: responseType, replace_original: false, blocks: page, text: fallbackText(page) });
+  for (const page of pages) await deliver(deps, 'respond', () => respond({ response_type: responseType, replace_original: false, blocks: page, text: fallbackText(page) }));
 }
 
 /** Posts an answer in a conversation (optionally in a thread); overflow goes into the thread. */
-export async function postAnswer(client: WebClient, channel: string, a: Answer, threadTs?: string): Promise<{ channel: string; ts: string }> {
-  const res = await client.chat.postMessage({ channel, blocks: a.blocks, text: a.text, thread_ts: threadTs, unfurl_links: false, unfurl_media: false });
+export async function postAnswer(deps: SlackDeps, client: WebClient, channel: string, a: Answer, threadTs?: string): Promise<{ channel: string; ts: string }> {
+  const res = await deliver(deps, 'chat.postMessage', () => client.chat.postMessage({ channel, blocks: a.blocks, text: a.text, thread_ts: threadTs, unfurl_links: false, unfurl_media: false }));
   const posted = { channel: res.channel ?? channel, ts: threadTs ?? res.ts ?? '' };
   for (const page of a.overflow) {
-    await client.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, blocks: page, text: fallbackText(page), unfurl_links: false, unfurl_media: false });
+    await deliver(deps, 'chat.postMessage', () => client.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, blocks: page, text: fallbackText(page), unfurl_links: false, unfurl_media: false }));
   }
   return posted;
 }
 
 /** Posts an answer only the user sees, in a channel (overflow as further ephemerals). */
-export async function postEphemeralAnswer(client: WebClient, channel: string, user: string, a: Answer): Promise<void> {
-  await client.chat.postEphemeral({ channel, user, blocks: a.blocks, text: a.text });
-  for (const page of a.overflow) await client.chat.postEphemeral({ channel, user, blocks: page, text: fallbackText(page) });
+export async function postEphemeralAnswer(deps: SlackDeps, client: WebClient, channel: string, user: string, a: Answer): Promise<void> {
+  await deliver(deps, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, blocks: a.blocks, text: a.text }));
+  for (const page of a.overflow) await deliver(deps, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, blocks: page, text: fallbackText(page) }));
 }
 
 /** Whether the answer's command has a chart (lazy: the chart stack loads on first use). */
@@ -176,7 +177,7 @@ export async function attachChart(deps: SlackDeps, client: WebClient, e: Executi
     const { chartPng } = await import('../charts/index.js');
     const png = await chartPng(e.command.name, e.result);
     if (!png) return false;
-    await client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: png, filename: `${e.command.name}.png`, title: `/radar ${e.command.name} chart` });
+    await deliver(deps, 'filesUploadV2', () => client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: png, filename: `${e.command.name}.png`, title: `/radar ${e.command.name} chart` }));
     return true;
   } catch (err) {
     deps.logger.warn({ err, command: e.command.name, channel }, 'chart upload failed (the answer stands)');
@@ -204,7 +205,7 @@ export async function postInChannel(deps: SlackDeps, client: WebClient, channel:
   }
   let posted: { channel: string; ts: string };
   try {
-    posted = await postAnswer(client, channel, a);
+    posted = await postAnswer(deps, client, channel, a);
   } catch (err) {
     deps.logger.info({ err: slackError(err) ?? String(err), channel }, 'could not post in the channel');
     return false;
@@ -224,12 +225,12 @@ export async function deliverResponse(deps: SlackDeps, client: WebClient, respon
   if (e.ok && e.public && channelId) {
     const a = answerFor(deps, e, 'thread');
     if (await postInChannel(deps, client, channelId, a)) return;
-    await respondWith(respond, a, 'in_channel');
+    await respondWith(deps, respond, a, 'in_channel');
     return;
   }
   const blocks = renderOrApology(deps, e);
   if (await chartable(e)) blocks.push(CHART_HINT);
-  await respondWith(respond, toAnswer(deps, blocks, 'ephemeral', e));
+  await respondWith(deps, respond, toAnswer(deps, blocks, 'ephemeral', e));
 }
 
 function renderOrApology(deps: SlackDeps, e: Execution): Block[] {
@@ -244,13 +245,13 @@ function renderOrApology(deps: SlackDeps, e: Execution): Block[] {
 
 /** Posts an answer (and its chart) in a thread: mentions, DMs. */
 export async function deliverInThread(deps: SlackDeps, client: WebClient, a: Answer, channel: string, threadTs: string): Promise<void> {
-  const posted = await postAnswer(client, channel, a, threadTs);
+  const posted = await postAnswer(deps, client, channel, a, threadTs);
   await attachChart(deps, client, a.execution, posted.channel, posted.ts);
 }
 
 /** Posts an answer in the user's DM with the bot (App Home buttons), chart in its thread. */
 export async function deliverToDm(deps: SlackDeps, client: WebClient, a: Answer, userId: string): Promise<void> {
-  const posted = await postAnswer(client, userId, a);
+  const posted = await postAnswer(deps, client, userId, a);
   await attachChart(deps, client, a.execution, posted.channel, posted.ts);
 }
 

@@ -46,7 +46,7 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
     const qa = await deps.answerQuestion(text, commandContext(deps, who), { channel: m.channel, threadTs: m.threadTs });
     const blocks: Block[] = qa.blocks ?? (qa.execution ? renderExecution(qa.execution) : [section(esc(qa.text ?? ''))]);
     const a = toAnswer(deps, blocks, 'thread', qa.execution, qa.blocks || qa.execution ? undefined : qa.text);
-    const posted = await postAnswer(client, m.channel, a, m.threadTs);
+    const posted = await postAnswer(deps, client, m.channel, a, m.threadTs);
     // Numbers first; the prose and the chart follow, each on its own — neither can take the answer down.
     await Promise.all([explainInThread(deps, client, qa, posted.channel, m.threadTs), attachChart(deps, client, qa.execution, posted.channel, m.threadTs)]);
     return;
@@ -64,7 +64,7 @@ async function explainInThread(deps: SlackDeps, client: webApi.WebClient, qa: Qu
   if (!qa.explain) return;
   try {
     const blocks = await qa.explain();
-    if (blocks.length) await postAnswer(client, channel, toAnswer(deps, blocks, 'thread'), threadTs);
+    if (blocks.length) await postAnswer(deps, client, channel, toAnswer(deps, blocks, 'thread'), threadTs);
   } catch (err) {
     deps.logger.warn({ err }, 'explanation failed (the numbers stand)');
   }

@@ -6,6 +6,7 @@ import type { Registry, CommandContext } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
 import type { Dispatcher } from './work/dispatch.js';
+import type { RetryPolicy } from './retry.js';
 
 /** A natural-language answer (from src/llm): the numbers at once, the prose when it is ready. */
 export interface QuestionAnswer {
@@ -38,4 +39,7 @@ export interface SlackDeps {
   answerQuestion?: AnswerQuestion;
   /** Where command lines run (worker threads behind a fair, bounded queue); absent: on this thread. */
   work?: Pick<Dispatcher, 'submit'>;
+  /** How answer posts wait between retries (tests inject an instant sleep) and how often they retry. */
+  sleep?: (ms: number) => Promise<void>;
+  retry?: RetryPolicy;
 }

@@ -20,7 +20,7 @@ export async function answerSlash(deps: SlackDeps, client: webApi.WebClient, res
     async () => {
       const sl = slashLine(req.command, decodeSlackText(req.text ?? ''), deps.registry);
       if (sl.kind === 'coming') {
-        await respondWith(respond, toAnswer(deps, [section(sl.message)], 'ephemeral'));
+        await respondWith(deps, respond, toAnswer(deps, [section(sl.message)], 'ephemeral'));
         return;
       }
       const e = await runLine(deps, sl.line, { userId: req.user_id, channelId: req.channel_id }, (text) => respond({ response_type: 'ephemeral', replace_original: false, text }));

@@ -38,6 +38,8 @@ export interface FakeSlack {
   callsTo(method: string): ApiCall[];
   /** The next calls to `method` get these answers, in order (then the defaults again). */
   script(method: string, ...answers: Scripted[]): void;
+  /** The next POSTs to response_url endpoints get these answers, in order (then 200 again); not recorded. */
+  scriptResponses(...answers: Scripted[]): void;
   /** Forgets recorded calls, responses and uploads. */
   reset(): void;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
   const responses: FakeSlack['responses'] = [];
   const uploads: FakeSlack['uploads'] = [];
   const scripts = new Map<string, Scripted[]>();
+  const responseScripts: Scripted[] = [];
   const events = new EventEmitter();
   let seq = 0;
   let base = '';
@@ -128,6 +131,8 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       return send(200, 'OK - ' + raw.length, { 'content-type': 'text/plain' });
     }
     if (path.startsWith('/response/')) {
+      const scripted = responseScripts.shift();
+      if (scripted) return send(scripted.status ?? 200, scripted.body, scripted.headers);
       const r = { id: path.slice(10), body: JSON.parse(raw.toString('utf8')) as Record<string, unknown>, at: performance.now() };
       responses.push(r);
       events.emit('response', r);
@@ -149,11 +154,13 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
     responseUrl: (id) => `${base}/response/${id}`,
     callsTo: (m) => calls.filter((c) => c.method === m),
     script: (method, ...answers) => scripts.set(method, [...(scripts.get(method) ?? []), ...answers]),
+    scriptResponses: (...answers) => responseScripts.push(...answers),
     reset() {
       calls.length = 0;
       responses.length = 0;
       uploads.length = 0;
       scripts.clear();
+      responseScripts.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -42,7 +42,7 @@ export function register(app: App, deps: SlackDeps): void {
         const e = await runLine(deps, form.line, { userId, channelId: channel });
         if (channel) {
           try {
-            await postEphemeralAnswer(client, channel, userId, answerFor(deps, e, 'ephemeral'));
+            await postEphemeralAnswer(deps, client, channel, userId, answerFor(deps, e, 'ephemeral'));
             return;
           } catch (err) {
             deps.logger.info({ err: String(err), channel }, 'ephemeral what-if answer failed; sending it by DM');
