@@ -6,7 +6,6 @@ import type { Registry, CommandContext } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
 import type { Dispatcher } from './work/dispatch.js';
-import type { RetryPolicy } from './retry.js';
 
 /** A natural-language answer (from src/llm): the numbers at once, the prose when it is ready. */
 export interface QuestionAnswer {
@@ -28,6 +27,14 @@ export interface ThreadRef {
 
 /** Turns a question in plain words into an answer. Optional: without it, mentions/DMs take command lines only. */
 export type AnswerQuestion = (question: string, ctx: CommandContext, thread?: ThreadRef) => Promise<QuestionAnswer>;
+
+/** How answer posts are retried (src/slack/retry.ts). */
+export interface RetryPolicy {
+  /** Attempts in all (default 8: about a minute of backoff). */
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+}
 
 export interface SlackDeps {
   db: Db;

@@ -4,14 +4,10 @@
  * (after its Retry-After), network errors — with exponential backoff (0.5 s, 1 s, 2 s … capped at 30 s), and gives
  * up at once on what will not (not_in_channel, a 4xx from response_url). Sleep is injected (tests never wait).
  */
-import type { SlackDeps } from './deps.js';
+import type { RetryPolicy, SlackDeps } from './deps.js';
 
-export interface RetryPolicy {
-  /** Attempts in all (default 8: about a minute of backoff). */
-  attempts?: number;
-  baseMs?: number;
-  maxMs?: number;
-}
+export type { RetryPolicy } from './deps.js';
+
 
 /** How long to wait before retrying `err`, or null when retrying cannot help. */
 export function retryDelay(err: unknown, attempt: number, p: Required<RetryPolicy>): number | null {
