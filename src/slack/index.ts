@@ -145,6 +145,20 @@ async function defaultAnswerer(registry: Registry, logger: SlackDeps['logger']):
   }
 }
 
+/** The default answerer, imported on first use (or by `load()` once the server listens). */
+function lazyAnswerer(registry: Registry, logger: SlackDeps['logger']): { answer: AnswerQuestion; load: () => void } {
+  let loading: Promise<AnswerQuestion | undefined> | undefined;
+  const load = () => (loading ??= defaultAnswerer(registry, logger));
+  return {
+    load: () => void load(),
+    answer: async (question, ctx, thread) => {
+      const a = await load();
+      if (!a) throw new Error('natural-language answers are unavailable in this build');
+      return a(question, ctx, thread);
+    },
+  };
+}
+
 export interface ServeOptions {
   dbPath: string;
   config: Config;
@@ -166,7 +180,9 @@ export async function serve(o: ServeOptions): Promise<number> {
   const db = openWarehouse(o.dbPath);
   // Commands run on worker threads, each with its own read-only connection: the receiver only acks and delivers.
   const pool = o.dbPath === ':memory:' ? undefined : new WorkerPool({ dbPath: o.dbPath, config: o.config, size: o.config.RADAR_WORKERS, logger });
-  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? (await defaultAnswerer(o.registry, logger)) };
+  // The LLM stack loads after the server listens (it costs a second or more of start-up): see below.
+  const nl = o.answerQuestion ? null : lazyAnswerer(o.registry, logger);
+  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? nl!.answer };
   let slack: SlackApp;
   try {
     // Exactly one process evaluates alerts: the scheduler takes a lease in SQLite; others stay passive.
@@ -189,7 +205,9 @@ export async function serve(o: ServeOptions): Promise<number> {
     db.close();
     return 1;
   }
-  // Warm the chart renderer in the background so the first chart is as quick as the rest.
+  // /healthz answers from here on. Load the natural-language stack and warm the chart renderer in the
+  // background so the first question and the first chart are as quick as the rest.
+  nl?.load();
   void import('../charts/index.js')
     .then(async (c) => {
       const w = c.fontWarning();
