@@ -29,6 +29,7 @@ export const ticketsArgs = z
     priority: z.array(z.enum(PRIORITIES)).default([]).describe('Only these priorities; empty = any'),
     status: z.array(z.enum(STATUSES)).default([]).describe('Only these statuses; empty = any'),
     limit: z.number().int().min(1).max(50).default(10).describe('How many tickets to show'),
+    attributes: z.record(z.string().regex(/^[a-z0-9_]+$/), z.string().min(1)).default({}).describe('Ticket attributes that must match, by name without attr_ (e.g. {"region": "EMEA"} from attr_region=EMEA)'),
   })
   .refine((a) => a.mode !== 'search' || a.query !== null, { message: 'say what to search for, e.g. `tickets invoice portal`', path: ['query'] })
   .refine((a) => a.mode !== 'similar' || a.ticketId !== null, { message: 'say which ticket, e.g. `tickets similar T-10234`', path: ['ticketId'] });
@@ -38,7 +39,7 @@ export interface TicketsResult {
   mode: 'search' | 'similar' | 'index';
   query: string | null;
   ticket: { ticketId: string; subject: string; queue: string; createdAt: string; category: string | null } | null;
-  filters: { queue: string | null; range: { from: string; to: string; label: string } | null; priority: string[]; status: string[] };
+  filters: { queue: string | null; range: { from: string; to: string; label: string } | null; priority: string[]; status: string[]; attributes?: Record<string, string> };
   ranking: 'bm25' | 'hybrid';
   matched: number;
   note: string | null;
@@ -75,7 +76,7 @@ const ticketIdLike = (s: string) => /^[a-z]{1,6}-?\d+$/i.test(s);
 export const tickets = defineCommand({
   name: 'tickets',
   summary: 'Search tickets by words (subject, body, comments) with filters, or find tickets similar to one.',
-  usage: 'tickets <words> [queue] [date | from..to] [priority=high,urgent] [status=open] [limit=N] | tickets similar <ticket id> | tickets index',
+  usage: 'tickets <words> [queue] [date | from..to] [priority=high,urgent] [status=open] [attr_<name>=value] [limit=N] | tickets similar <ticket id> | tickets index',
   examples: [EXAMPLE, 'tickets "refund" status=open', 'tickets similar T-10234', 'tickets login error tech_support yesterday priority=urgent'],
   aliases: ['ticket', 'search'],
   args: ticketsArgs,
@@ -84,6 +85,8 @@ export const tickets = defineCommand({
     const status = listOpt(t.options.status, STATUSES, 'status');
     const limitOpt = t.options.limit ?? t.options.n;
     const limit = limitOpt === undefined ? undefined : Number(limitOpt);
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(t.options)) if (k.startsWith('attr_') && v !== undefined) attributes[k.slice(5)] = v;
     const first = t.positional[0]?.toLowerCase();
     if (first === 'index' && t.positional.length === 1) return { mode: 'index' as const };
     if ((first === 'similar' || first === 'like') && t.positional.length >= 2) {
@@ -95,18 +98,18 @@ export const tickets = defineCommand({
       const { queue, rest: r1 } = takeExactQueue(rest, pctx);
       const { range, rest: r2 } = takeRange(rest, r1, queue ? pctx.queueTz(queue) : pctx.tz, pctx, 'tickets similar T-10234 last 30 days');
       if (r2.length) throw new UsageError(`I didn't understand "${r2.join(' ')}".`, 'tickets similar T-10234');
-      return { mode: 'similar' as const, ticketId, queue, range, priority, status, limit };
+      return { mode: 'similar' as const, ticketId, queue, range, priority, status, limit, attributes };
     }
     const { queue, rest } = takeExactQueue(t, pctx);
     const { range, rest: words } = takeRange(t, rest, queue ? pctx.queueTz(queue) : pctx.tz, pctx, EXAMPLE);
     // A quoted group arrives as one token with spaces: keep it a phrase.
     const query = words.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ').trim();
-    return { mode: 'search' as const, query: query || null, queue, range, priority, status, limit };
+    return { mode: 'search' as const, query: query || null, queue, range, priority, status, limit, attributes };
   },
   writes: (args) => args.mode === 'index',
   async run(ctx, args): Promise<TicketsResult> {
     const embedder = embedderFromConfig(ctx.config);
-    const filters = { queue: args.queue, range: args.range, priority: args.priority, status: args.status };
+    const filters = { queue: args.queue, range: args.range, priority: args.priority, status: args.status, attributes: args.attributes };
     const base: TicketsResult = { mode: args.mode, query: args.query, ticket: null, filters, ranking: 'bm25', matched: 0, note: null, hits: [], index: null };
     if (args.mode === 'index') {
       if (!embedder) throw new UsageError('Embeddings are not configured: set EMBEDDINGS_MODEL and OPENAI_BASE_URL (or OPENAI_API_KEY). Search works without them (BM25).', 'tickets invoice portal');
@@ -141,7 +144,7 @@ export const tickets = defineCommand({
     const window = args.range
       ? { createdFrom: isoSeconds(localMidnightUtc(args.range.from, tz)), createdTo: isoSeconds(localMidnightUtc(addDays(args.range.to, 1), tz)) }
       : {};
-    const opts = { queue: args.queue, ...window, priority: args.priority, status: args.status, limit: args.limit };
+    const opts = { queue: args.queue, ...window, priority: args.priority, status: args.status, attributes: args.attributes, limit: args.limit };
     if (args.mode === 'similar') {
       const s = similarTickets(ctx.db, args.ticketId!, { ...opts, model: embedder?.model ?? null });
       if (!s.ticket) throw new UsageError(`There is no ticket "${args.ticketId}".`, 'tickets similar T-10234');
@@ -188,7 +191,7 @@ export const tickets = defineCommand({
 
 function headline(r: TicketsResult): string {
   const f = r.filters;
-  const scope = [f.queue, f.range?.label, f.priority.length ? `priority ${f.priority.join('/')}` : null, f.status.length ? `status ${f.status.join('/')}` : null].filter(Boolean).join(', ');
+  const scope = [f.queue, f.range?.label, f.priority.length ? `priority ${f.priority.join('/')}` : null, f.status.length ? `status ${f.status.join('/')}` : null, ...Object.entries(f.attributes ?? {}).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ');
   const what = r.mode === 'similar' ? `Tickets similar to ${r.ticket?.ticketId} “${r.ticket?.subject}”` : `Tickets matching “${r.query}”`;
   return `${what}${scope ? ` — ${scope}` : ''}`;
 }

@@ -6,6 +6,7 @@ import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles, parseTimestamp, formatIngestReport } from '../src/warehouse/ingest.js';
 import { readRiskData } from '../src/warehouse/models.js';
 import { listTicketAttributes } from '../src/warehouse/attributes.js';
+import { searchTickets } from '../src/engines/retrieval/search.js';
 
 const FIXTURE = 'tests/fixtures/small';
 const DATA_TABLES = ['sla_policy', 'interval_inputs', 'customers', 'agents', 'tickets', 'ticket_events'];
@@ -312,6 +313,13 @@ describe('ticket attributes (attr_<name> columns)', () => {
       { name: 'region', kind: 'text', tickets: ids.length, distinct: 2 },
       { name: 'seats', kind: 'numeric', tickets: ids.length - 1, distinct: new Set(['12', ...ids.slice(2).map(() => '3.5')]).size },
     ]);
+    // `tickets` filters: only tickets whose attribute matches (case-insensitive).
+    const any = searchTickets(db, 'refund OR invoice OR portal', { limit: 50 }).hits.map((h) => h.ticketId);
+    const emea = searchTickets(db, 'refund OR invoice OR portal', { limit: 50, attributes: { region: 'emea' } }).hits.map((h) => h.ticketId);
+    expect(any).toContain(ids[1]);
+    expect(emea).not.toContain(ids[1]);
+    expect(emea.every((id) => byId.get(id)!.attributes?.region === 'EMEA')).toBe(true);
+    expect(emea.length).toBeGreaterThan(0);
     // JSON Lines: attr_ fields too.
     const j = join(dir, 'more.jsonl');
     const t0 = db.prepare('SELECT * FROM tickets WHERE ticket_id = ?').get(ids[0]) as Record<string, unknown>;

@@ -163,7 +163,7 @@ export function vectorSearch(db: Db, model: string, query: ArrayLike<number>, fi
   const q = normalise(query);
   if (!q.some((x) => x !== 0)) return [];
   const useVec = opts.useSqliteVec !== false && loadSqliteVec(db);
-  const hasFilters = Boolean((filters.queue && (!Array.isArray(filters.queue) || filters.queue.length)) || filters.createdFrom || filters.createdTo || filters.priority?.length || filters.status?.length || filters.exclude?.length);
+  const hasFilters = Boolean((filters.queue && (!Array.isArray(filters.queue) || filters.queue.length)) || filters.createdFrom || filters.createdTo || filters.priority?.length || filters.status?.length || filters.exclude?.length || Object.keys(filters.attributes ?? {}).length);
   // Over-fetch when filtering afterwards; widen until enough pass or everything was seen.
   if (useVec) {
     const total = embeddingCount(db, model);

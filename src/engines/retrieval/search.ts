@@ -17,6 +17,8 @@ export interface SearchFilters {
   status?: string[] | null;
   /** Tickets to leave out (the ticket itself, for "similar"). */
   exclude?: string[];
+  /** Ticket attributes (attr_<name> columns) that must equal these values, by name without the prefix. */
+  attributes?: Record<string, string> | null;
 }
 
 /**
@@ -88,6 +90,11 @@ function filterSql(f: SearchFilters, params: unknown[]): string {
   if (f.exclude?.length) {
     where.push(`t.ticket_id NOT IN (${f.exclude.map(() => '?').join(', ')})`);
     params.push(...f.exclude);
+  }
+  for (const [name, value] of Object.entries(f.attributes ?? {})) {
+    // Compared as text, case-insensitively (values are stored as written).
+    where.push(`lower(CAST(json_extract(t.attributes, ?) AS TEXT)) = lower(?)`);
+    params.push(`$."${name.replace(/"/g, '')}"`, value);
   }
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
