@@ -296,7 +296,7 @@ const RULES: Record<Intent, Rule[]> = {
     [/\bshift(ed|ing)?\b/, 1], [/\bchang(ed|ing|es)\b/, 1], [/\bcusum\b|\bewma\b|\bdetector/, 3], [/\bany(thing)? (drifting|changing|off|weird|odd|strange)\b/, 3], [/\bcreeping up\b/, 2],
   ],
   kpi: [
-    [/\bcsat\b|\bsatisfaction\b|\bhappy\b/, 4], [/\bfcr\b|\bfirst[\s-]contact[\s-]resolution\b/, 4], [/\bkpis?\b/, 5], [/\breopen/, 4], [/\bresolution time\b|\btime to resolve\b|\bresolve time\b/, 4],
+    [/\bcsat\b|\bsatisf(action|ied)\b|\bhappy\b/, 4], [/\bfcr\b|\bfirst[\s-]contact[\s-]resolution\b/, 4], [/\bkpis?\b/, 5], [/\breopen/, 4], [/\bresolution time\b|\btime to resolve\b|\bresolve time\b/, 4],
     [/\bfirst response time\b|\btime to first response\b|\bfrt\b/, 4], [/\bpercentiles?\b|\bp90\b|\bp50\b|\bmedian\b/, 2], [/\bmetrics\b|\bscorecard\b/, 2], [/\bnps\b/, 3],
   ],
   sla: [
@@ -480,7 +480,7 @@ function ticketFilters(text: string): { priority: string[]; status: string[]; re
 }
 
 const KPI_METRICS: [RegExp, string][] = [
-  [/\bcsat\b|\bsatisfaction\b|\bhappy\b/, 'csat'], [/\bfcr\b|\bfirst[\s-]contact[\s-]resolution\b/, 'fcr'], [/\breopen/, 'reopen'],
+  [/\bcsat\b|\bsatisf(action|ied)\b|\bhappy\b/, 'csat'], [/\bfcr\b|\bfirst[\s-]contact[\s-]resolution\b/, 'fcr'], [/\breopen/, 'reopen'],
   [/\bresolution time\b|\btime to resolve\b|\bresolve time\b/, 'resolution'], [/\bfirst response\b|\bfrt\b/, 'first_response'], [/\baht\b|\bhandle time\b/, 'aht'],
 ];
 
