@@ -4,7 +4,7 @@ DROP VIEW IF EXISTS v_kpi_tickets;
 CREATE VIEW v_kpi_tickets AS
 SELECT
   t.ticket_id,
-  t.queue,
+  f.queue,             -- from the facts: (queue, local_date) is their index
   f.local_date,
   t.created_at,
   t.first_response_at,

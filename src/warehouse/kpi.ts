@@ -19,10 +19,10 @@ export function queueTimeZones(db: Db, defaultTz: string): Map<string, string> {
 }
 
 function signature(db: Db, defaultTz: string): string {
-  const t = db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM tickets').get() as { n: number; m: number };
+  const t = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS m FROM tickets').get() as { m: number };
   const run = db.prepare(`SELECT COALESCE(MAX(run_id), 0) AS r FROM etl_runs WHERE status = 'ok'`).get() as { r: number };
   const tz = [...queueTimeZones(db, defaultTz)].map(([q, z]) => `${q}=${z}`).join(',');
-  return `v1|${t.n}|${t.m}|${run.r}|${defaultTz}|${tz}`;
+  return `v2|${t.m}|${run.r}|${defaultTz}|${tz}`;
 }
 
 const int32Blob = (runs: Int32Array[]): Buffer => (runs.length ? Buffer.from(runs[0].buffer, runs[0].byteOffset, runs[0].byteLength) : Buffer.alloc(0));
@@ -59,16 +59,18 @@ export function refreshKpiFacts(db: Db, defaultTz: string): number {
     const putFact = db.prepare('INSERT INTO kpi_ticket_facts (ticket_id, queue, local_date, fcr) VALUES (?, ?, ?, ?)');
     for (let i = 0; i < rows.length; i++) putFact.run(rows[i][0], rows[i][1], dates[i], facts[i].fcr ? 1 : 0);
     const putDay = db.prepare(`INSERT INTO kpi_daily (queue, local_date, tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum,
-      csat_top2, due_met, due_missed, first_response, resolution, open_due, closed, last_closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      csat_top2, due_met, due_missed, first_response, resolution, open_due, closed, last_closed_ms, open_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const g of groups.values()) {
       const p = partialOf(g.facts);
-      const c = closedRun(g.facts);
+      const resolved = g.facts.filter((f) => f.resolvedMs !== null);
+      const c = closedRun(resolved);
       const both = new Float64Array(c.closedMs.length * 2);
       both.set(c.closedMs, 0);
       both.set(c.createdMs, c.closedMs.length);
-      const last = c.closedMs.length ? c.closedMs[c.closedMs.length - 1] : 0;
+      const openCreated = Float64Array.from(g.facts.filter((f) => f.resolvedMs === null).map((f) => f.createdMs));
+      const last = c.closedMs.length ? c.closedMs[c.closedMs.length - 1] : null;
       putDay.run(g.queue, g.date, p.tickets, p.resolved, p.fcr, p.reopened, p.escalatedKnown, p.escalated, p.csatN, p.csatSum, p.csatTop2, p.dueMet, p.dueMissed,
-        int32Blob(p.firstResponse), int32Blob(p.resolution), p.openDue.length ? f64Blob(p.openDue[0]) : Buffer.alloc(0), f64Blob(both), Number.isFinite(last) ? last : null);
+        int32Blob(p.firstResponse), int32Blob(p.resolution), p.openDue.length ? f64Blob(p.openDue[0]) : Buffer.alloc(0), f64Blob(both), last, f64Blob(openCreated));
     }
     db.prepare(`INSERT INTO kpi_meta (key, value) VALUES ('signature', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(sig);
   })();
@@ -105,17 +107,26 @@ export function dailyPartials(db: Db, queue: string, from: string, to: string): 
   });
 }
 
-/** Closed-instant runs of one queue's days up to `toDate` that may hold tickets open at `atMs`. */
+/**
+ * Closed-instant runs of one queue's days up to `toDate` that may hold tickets open at `atMs`: the resolved
+ * tickets of days with a resolution after `atMs`, plus every day's unresolved tickets (closed = Infinity).
+ */
 export function backlogRuns(db: Db, queue: string, toDate: string, atMs: number): ClosedRun[] {
-  const rows = db
-    .prepare(`SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND (last_closed_ms IS NULL OR last_closed_ms > ?)`)
+  const resolved = db
+    .prepare(`SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND last_closed_ms > ?`)
     .pluck()
     .all(queue, toDate, atMs) as Buffer[];
-  return rows.map((b) => {
+  const runs: ClosedRun[] = resolved.map((b) => {
     const all = f64Of(b);
     const n = all.length / 2;
     return { closedMs: all.subarray(0, n), createdMs: all.subarray(n) };
   });
+  const open = db.prepare(`SELECT open_created FROM kpi_daily WHERE queue = ? AND local_date <= ? AND length(open_created) > 0`).pluck().all(queue, toDate) as Buffer[];
+  for (const b of open) {
+    const createdMs = f64Of(b);
+    runs.push({ closedMs: new Float64Array(createdMs.length).fill(Infinity), createdMs });
+  }
+  return runs;
 }
 
 /** Segment columns `by` accepts, and the view column each reads (attr_* columns are checked to exist). */
