@@ -268,7 +268,7 @@ export function kpiBlocks(r: KpiResult, opts: { public?: boolean }): Block[] {
   blocks.push(...codeSections(esc(tables(r))));
   blocks.push(context(esc(notes(r).join(' '))));
   const line = `kpi ${r.metric ? r.metric + ' ' : ''}${r.rows.length === 1 || (r.rows.length === 2 && !r.by) ? r.rows[0].segment + ' ' : ''}${r.period.from}..${r.period.to}${r.by ? ` by ${r.by}` : ''}`;
-  const buttons = [{ text: 'By channel', actionId: 'run_command', value: `kpi ${r.period.from}..${r.period.to} by channel` }, { text: 'CSAT drivers', actionId: 'run_command', value: `kpi csat drivers ${r.period.from}..${r.period.to}` }];
+  const buttons = [{ text: 'By channel', actionId: 'run_command', value: `kpi ${r.period.from}..${r.period.to} by channel` }];
   if (!opts.public) buttons.push({ text: 'Share in channel', actionId: 'share_in_channel', value: line });
   blocks.push(actions(buttons));
   blocks.push(context(esc(r.definitions.join(' '))));
@@ -281,7 +281,7 @@ export const kpi = defineCommand({
   name: 'kpi',
   summary: 'Ticket KPIs per queue or segment vs the previous period: FCR, CSAT, first-response and resolution p50/p90/p95, SLA compliance, reopen, escalation, backlog; CSAT drivers. Percentiles are exact: linear interpolation between closest ranks (numpy\'s default).',
   usage: 'kpi [csat|fcr|first_response|resolution|sla|reopen|escalation|backlog|aht] [queue] [date | from..to] [by channel|priority|category|tier|team|agent|attr_x] | kpi csat drivers [queue] [range] [public]',
-  examples: [EXAMPLE, 'kpi', 'kpi csat last 30 days by channel', 'kpi first_response tech_support yesterday', 'kpi csat drivers last 30 days', 'kpi billing last month by team'],
+  examples: [EXAMPLE, 'kpi', 'kpi csat last 30 days by channel', 'kpi first_response tech_support yesterday', 'kpi billing last month by team'],
   args: kpiArgs,
   // The KPI facts are derived data rebuilt on the first read after tickets change.
   writes: () => true,
