@@ -3,7 +3,7 @@
  * numbers for tickets created in a period (by each queue's local days): FCR, CSAT, first-response and
  * resolution percentiles, SLA compliance, reopen and escalation rates, backlog at period end and its age,
  * each against the previous equal period with an arrow that knows which direction is good.
- * `kpi csat drivers [queue] [range]` — what moves CSAT (see kpiDrivers.ts).
+ * `kpi csat drivers` is parsed but not built yet (kpiDrivers.ts answers so).
  */
 import { z } from 'zod';
 import { defineCommand, UsageError, type CommandContext } from '../src/registry.js';
@@ -279,8 +279,8 @@ export type KpiOutput = KpiResult | DriversResult;
 
 export const kpi = defineCommand({
   name: 'kpi',
-  summary: 'Ticket KPIs per queue or segment vs the previous period: FCR, CSAT, first-response and resolution p50/p90/p95, SLA compliance, reopen, escalation, backlog; CSAT drivers. Percentiles are exact: linear interpolation between closest ranks (numpy\'s default).',
-  usage: 'kpi [csat|fcr|first_response|resolution|sla|reopen|escalation|backlog|aht] [queue] [date | from..to] [by channel|priority|category|tier|team|agent|attr_x] | kpi csat drivers [queue] [range] [public]',
+  summary: 'Ticket KPIs per queue or segment vs the previous period: FCR, CSAT, first-response and resolution p50/p90/p95, SLA compliance, reopen, escalation, backlog. Percentiles are exact: linear interpolation between closest ranks (numpy\'s default).',
+  usage: 'kpi [csat|fcr|first_response|resolution|sla|reopen|escalation|backlog|aht] [queue] [date | from..to] [by channel|priority|category|tier|team|agent|attr_x] [public]',
   examples: [EXAMPLE, 'kpi', 'kpi csat last 30 days by channel', 'kpi first_response tech_support yesterday', 'kpi billing last month by team'],
   args: kpiArgs,
   // The KPI facts are derived data rebuilt on the first read after tickets change.
