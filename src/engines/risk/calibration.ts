@@ -125,5 +125,8 @@ export function calibrate(c: Calibrator, margin: number): number {
     else hi = mid;
   }
   const span = x[hi] - x[lo];
-  return span > 0 ? y[lo] + ((y[hi] - y[lo]) * (margin - x[lo])) / span : y[hi];
+  if (!(span > 0)) return y[hi];
+  // Clamp: with tiny spans the rounded ratio can reach 1 + ε and overshoot y[hi] (e.g. 1.0000000000000002).
+  const t = Math.min(1, (margin - x[lo]) / span);
+  return Math.min(y[hi], y[lo] + (y[hi] - y[lo]) * t);
 }
