@@ -68,18 +68,8 @@ interface SliceJson {
   to: string | null;
 }
 
-interface MetricsJson {
-  rows: number;
-  rocAuc: number;
-  prAuc: number;
-  precision: number;
-  precisionCi95: [number, number];
-  recall: number;
-  f1: number;
-  flagged: number;
-  threshold: number;
-  brier: number;
-}
+/** The JSON view of a slice's metrics: the engine's own fields, without the confusion matrix. */
+type MetricsJson = Pick<SliceMetrics, 'rows' | 'rocAuc' | 'prAuc' | 'precision' | 'precisionCi95' | 'recall' | 'f1' | 'flagged' | 'threshold' | 'brier'>;
 
 export interface RiskTrainResult {
   kind: 'train';
