@@ -9,7 +9,7 @@ import { defineCommand, UsageError, type ParseContext } from '../src/registry.js
 import type { Tokens } from '../src/grammar/tokens.js';
 import { isIsoDate } from '../src/grammar/dates.js';
 import type { Db } from '../src/warehouse/db.js';
-import { intervalRows, listQueues, type IntervalRow, type QueueInfo } from '../src/warehouse/queries.js';
+import { intervalRows, listQueues, planRows, type IntervalRow, type QueueInfo } from '../src/warehouse/queries.js';
 import { addDays, dowOf, isoSeconds, localMidnightUtc, localToday } from '../src/time.js';
 import { noLeftovers, takeQueue, takeRange } from './args.js';
 import { pct, pts, num, dur, hhmm, table } from '../src/format.js';
@@ -197,6 +197,25 @@ export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string, 
         slTargetPct: r.slTargetPct,
         slTargetSeconds: r.slTargetSeconds,
         realisedSl: r.sl,
+      })),
+    };
+  }
+  const plan = planRows(db, q.queue, date, date);
+  if (plan.length) {
+    return {
+      basis: 'forecast',
+      basisNote: `the loaded plan: forecast volume and AHT, planned agents (${plan.length} intervals)`,
+      history,
+      intervals: plan.map((r) => ({
+        intervalStart: r.intervalStart,
+        localMinute: r.localMinute,
+        intervalSeconds: r.intervalSeconds,
+        offered: r.forecastOffered,
+        ahtSeconds: r.forecastAhtSeconds,
+        acwSeconds: slotMean(r.localMinute, (x) => x.acwSeconds) ?? queueAcw ?? undefined,
+        agentsStaffed: r.agentsStaffed,
+        slTargetPct: r.slTargetPct,
+        slTargetSeconds: r.slTargetSeconds,
       })),
     };
   }

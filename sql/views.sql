@@ -1,4 +1,5 @@
--- Views: the only thing downstream code reads. Recreated on every open (DROP + CREATE), so editing
+-- Views: the only thing downstream code reads. v_interval_metrics and v_queue_daily hold realised intervals
+-- only (has_outcome = 1); plan rows are in v_interval_plan. Recreated on every open (DROP + CREATE), so editing
 -- this file needs no migration.
 
 DROP VIEW IF EXISTS v_interval_metrics;
@@ -29,8 +30,30 @@ SELECT
   i.sl_target_pct,
   i.sl_target_seconds,
   i.forecast_offered,
-  i.forecast_aht_seconds
-FROM interval_inputs i;
+  i.forecast_aht_seconds,
+  i.answered_wait_seconds,
+  i.abandoned_wait_seconds
+FROM interval_inputs i
+-- Realised intervals only: a plan row (has_outcome = 0) has no outcome; plans are read through v_interval_plan.
+WHERE i.has_outcome = 1;
+
+-- Plan rows: intervals that have not happened, with their forecast volume and AHT and planned agents.
+DROP VIEW IF EXISTS v_interval_plan;
+CREATE VIEW v_interval_plan AS
+SELECT
+  i.queue,
+  i.interval_start,
+  i.interval_seconds,
+  i.local_date,
+  i.local_minute,
+  i.local_dow,
+  i.forecast_offered,
+  i.forecast_aht_seconds,
+  i.agents_staffed,
+  i.sl_target_pct,
+  i.sl_target_seconds
+FROM interval_inputs i
+WHERE i.has_outcome = 0;
 
 DROP VIEW IF EXISTS v_queue_daily;
 CREATE VIEW v_queue_daily AS
@@ -59,6 +82,7 @@ SELECT
   SUM(i.forecast_offered) AS forecast_offered,
   MIN(i.local_dow) AS local_dow
 FROM interval_inputs i
+WHERE i.has_outcome = 1
 GROUP BY i.queue, i.local_date;
 
 DROP VIEW IF EXISTS v_ticket_facts;

@@ -135,7 +135,7 @@ export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o
     }
     // The tour runs at the sample's own clock (15:00 UTC on its last day) unless RADAR_NOW pins one: on a
     // later real day "yesterday" would hold no data.
-    const last = db.prepare('SELECT MAX(local_date) FROM interval_inputs').pluck().get() as string | null;
+    const last = db.prepare('SELECT MAX(local_date) FROM interval_inputs WHERE has_outcome = 1').pluck().get() as string | null;
     const sampleClock = last ? new Date(`${last}T15:00:00Z`) : null;
     const now = process.env.RADAR_NOW || !sampleClock || sampleClock.getTime() > Date.now() ? cliNow() : sampleClock;
     if (!process.env.RADAR_NOW && now === sampleClock) io.out.write(`# Clock: ${last} 15:00 UTC, the sample's last day. Run the same lines yourself with RADAR_NOW=${last}T15:00:00Z.\n`);

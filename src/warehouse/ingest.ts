@@ -86,28 +86,45 @@ function peekHeader(path: string): string[] {
   }
 }
 
-/** Parses an ISO-8601 timestamp (zone optional = UTC) to epoch ms, or null. */
+/**
+ * The upsert of one batch. Intervals: an outcome replaces a plan (keeping the plan's forecast where the
+ * outcome row has none, so forecast-vs-actual survives) and an outcome; a plan replaces only a plan, never
+ * an interval that has an outcome (the WHERE leaves that row as it is; rowWriter counts the skipped rows).
+ */
 function upsertSql(spec: TableSpec, cols: string[], rows = 1): string {
-  const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = excluded.${c}`);
+  const isIntervals = spec.table === 'interval_inputs';
+  const keepPlanForecast = (c: string) =>
+    `${c} = CASE WHEN excluded.has_outcome = 1 AND ${spec.table}.has_outcome = 0 THEN COALESCE(excluded.${c}, ${spec.table}.${c}) ELSE excluded.${c} END`;
+  const updates = cols
+    .filter((c) => !spec.key.includes(c))
+    .map((c) => (isIntervals && (c === 'forecast_offered' || c === 'forecast_aht_seconds') ? keepPlanForecast(c) : `${c} = excluded.${c}`));
   const tuple = `(${cols.map(() => '?').join(', ')})`;
+  const guard = isIntervals ? ` WHERE excluded.has_outcome = 1 OR ${spec.table}.has_outcome = 0` : '';
   return `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES ${Array(rows).fill(tuple).join(', ')}
-    ON CONFLICT (${spec.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
+    ON CONFLICT (${spec.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}${guard}` : 'NOTHING'}`;
 }
 
 /**
  * Writes validated rows (flat, in writeColumns order) BATCH at a time through one multi-row INSERT:
  * per-statement overhead, not SQLite's B-tree work, dominates single-row inserts from Node (≈3× slower).
  */
-function rowWriter(db: Db, spec: TableSpec): (flat: Cell[], n: number) => void {
+function rowWriter(db: Db, spec: TableSpec): { write: (flat: Cell[], n: number) => void; unchanged: () => number } {
   const cols = writeColumns(spec);
   const width = cols.length;
   const one = db.prepare(upsertSql(spec, cols));
   const BATCH = Math.max(1, Math.min(64, Math.floor(32_000 / width)));
   const many = db.prepare(upsertSql(spec, cols, BATCH));
-  return (flat, n) => {
-    let r = 0;
-    for (; r + BATCH <= n; r += BATCH) many.run(flat.slice(r * width, (r + BATCH) * width));
-    for (; r < n; r++) one.run(flat.slice(r * width, (r + 1) * width));
+  // Every row inserts or updates, except a plan row whose interval already has an outcome (upsertSql's guard).
+  let unchanged = 0;
+  return {
+    write(flat, n) {
+      let r = 0;
+      let changes = 0;
+      for (; r + BATCH <= n; r += BATCH) changes += many.run(flat.slice(r * width, (r + BATCH) * width)).changes;
+      for (; r < n; r++) changes += one.run(flat.slice(r * width, (r + 1) * width)).changes;
+      unchanged += n - changes;
+    },
+    unchanged: () => unchanged,
   };
 }
 
@@ -156,13 +173,19 @@ function readCalendars(db: Db, defaultTz: string): ValidateEnv {
 
 /** Recomputes the catalog rows of the queues a run wrote (first/last interval through the primary key). */
 function refreshQueueCatalog(db: Db, queues: Set<string>): void {
-  const span = db.prepare('SELECT MIN(interval_start) AS first, MAX(interval_start) AS last FROM interval_inputs WHERE queue = ?');
+  // The span of the queue's outcomes; a queue with only plan rows so far spans its plans.
+  // (Ordered LIMIT 1 reads walk the (queue, interval_start) index from either end, past the few plan rows.)
+  const span = db.prepare(`SELECT
+      COALESCE((SELECT interval_start FROM interval_inputs WHERE queue = @q AND has_outcome = 1 ORDER BY interval_start LIMIT 1),
+               (SELECT MIN(interval_start) FROM interval_inputs WHERE queue = @q)) AS first,
+      COALESCE((SELECT interval_start FROM interval_inputs WHERE queue = @q AND has_outcome = 1 ORDER BY interval_start DESC LIMIT 1),
+               (SELECT MAX(interval_start) FROM interval_inputs WHERE queue = @q)) AS last`);
   const targets = db.prepare('SELECT sl_target_pct AS pct, sl_target_seconds AS secs FROM interval_inputs WHERE queue = ? AND interval_start = ?');
   const upsert = db.prepare(`INSERT INTO queue_catalog (queue, first_interval, last_interval, sl_target_pct, sl_target_seconds) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (queue) DO UPDATE SET first_interval = excluded.first_interval, last_interval = excluded.last_interval,
       sl_target_pct = excluded.sl_target_pct, sl_target_seconds = excluded.sl_target_seconds`);
   for (const q of queues) {
-    const s = span.get(q) as { first: string | null; last: string | null };
+    const s = span.get({ q }) as { first: string | null; last: string | null };
     if (!s.first || !s.last) continue;
     const t = targets.get(q, s.last) as { pct: number; secs: number };
     upsert.run(q, s.first, s.last, t.pct, t.secs);
@@ -216,7 +239,8 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
       if (!p.spec) continue;
       // sla_policy files come first (plan order): the calendars they define are read once after them.
       if (p.spec.table !== 'sla_policy' && !env) env = readCalendars(db, defaultTz);
-      const write = rowWriter(db, p.spec);
+      const writer = rowWriter(db, p.spec);
+      const write = writer.write;
       const fileEnv = env ?? { calendars: {}, defaultTz };
       const outcome =
         statSync(p.path).size >= minWorkerBytes
@@ -229,6 +253,10 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
       for (const t of outcome.ticketIds) ticketIdsThisRun.add(t);
       for (const r of outcome.eventRefs) eventTicketRefs.push({ ticket: r.ticket, file: p.path, line: r.line });
       p.rows = outcome.count;
+      if (p.spec.table === 'interval_inputs' && writer.unchanged() > 0) {
+        const n = writer.unchanged();
+        warnings.push(`${p.path}: ${n.toLocaleString('en-US')} plan row${n === 1 ? '' : 's'} left out: ${n === 1 ? 'its interval already has' : 'their intervals already have'} an outcome, and a plan never replaces an outcome`);
+      }
       rows[p.spec.label] = (rows[p.spec.label] ?? 0) + p.rows;
     }
 

@@ -95,9 +95,12 @@ export interface IntervalRow {
   slTargetSeconds: number;
   forecastOffered: number | null;
   forecastAhtSeconds: number | null;
+  /** Total queue wait of the interval's answered / abandoned contacts, seconds (optional columns). */
+  answeredWaitSeconds: number | null;
+  abandonedWaitSeconds: number | null;
 }
 
-/** Interval rows for one queue over local dates from..to, in time order. */
+/** Realised interval rows (plans excluded) for one queue over local dates from..to, in time order. */
 export function intervalRows(db: Db, queue: string, from: string, to: string): IntervalRow[] {
   return db
     .prepare(
@@ -106,15 +109,43 @@ export function intervalRows(db: Db, queue: string, from: string, to: string): I
               answered_within_target AS answeredWithinTarget, sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds,
               acw_seconds AS acwSeconds, talk_seconds AS talkSeconds, agents_staffed AS agentsStaffed,
               traffic_erlangs AS trafficErlangs, occupancy, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
-              forecast_offered AS forecastOffered, forecast_aht_seconds AS forecastAhtSeconds
+              forecast_offered AS forecastOffered, forecast_aht_seconds AS forecastAhtSeconds,
+              answered_wait_seconds AS answeredWaitSeconds, abandoned_wait_seconds AS abandonedWaitSeconds
        FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`,
     )
     .all(queue, from, to) as IntervalRow[];
 }
 
-/** The latest local date with intervals on or before `onOrBefore` (any queue when none given). */
+/** The latest local date with realised intervals (plans do not count) on or before `onOrBefore` (any queue when none given). */
 export function latestDate(db: Db, onOrBefore: string, queues: string[] = []): string | null {
   const filter = queues.length ? `AND queue IN (${queues.map(() => '?').join(',')})` : '';
-  const r = db.prepare(`SELECT MAX(local_date) AS d FROM interval_inputs WHERE local_date <= ? ${filter}`).get(onOrBefore, ...queues) as { d: string | null };
+  const r = db.prepare(`SELECT MAX(local_date) AS d FROM interval_inputs WHERE has_outcome = 1 AND local_date <= ? ${filter}`).get(onOrBefore, ...queues) as { d: string | null };
   return r.d;
+}
+
+export interface PlanRow {
+  queue: string;
+  intervalStart: string;
+  intervalSeconds: number;
+  localDate: string;
+  localMinute: number;
+  localDow: number;
+  forecastOffered: number;
+  forecastAhtSeconds: number;
+  agentsStaffed: number;
+  slTargetPct: number;
+  slTargetSeconds: number;
+}
+
+/** Plan rows (intervals not yet happened: forecast volume, forecast AHT, planned agents) for one queue, in time order. */
+export function planRows(db: Db, queue: string, from: string, to: string): PlanRow[] {
+  return db
+    .prepare(
+      `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
+              local_minute AS localMinute, local_dow AS localDow, forecast_offered AS forecastOffered,
+              forecast_aht_seconds AS forecastAhtSeconds, agents_staffed AS agentsStaffed,
+              sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds
+       FROM v_interval_plan WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`,
+    )
+    .all(queue, from, to) as PlanRow[];
 }

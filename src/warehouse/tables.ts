@@ -27,6 +27,8 @@ export interface RowIssue {
   column: string;
   value: string;
   reason: string;
+  /** A correct example, when the column's own example would not say enough (a rule across columns). */
+  example?: string;
 }
 
 export interface TableSpec {
@@ -43,6 +45,24 @@ export interface TableSpec {
   check?: (row: Record<string, Cell>) => RowIssue[];
   /** Files of this table are loaded before others (sla_policy: time zones and interval lengths). */
   order: number;
+}
+
+/** The outcome counts of an interval row: all filled (it happened) or all empty (a plan). */
+export const OUTCOME_COUNTS = ['offered', 'handled', 'abandoned', 'answered_within_target'] as const;
+
+/**
+ * A plan row (every outcome count empty) must carry the plan (forecast_offered, forecast_aht_seconds; the
+ * planned agents_staffed is required anyway) and nothing of an outcome (AHT, ACW, waits are measured).
+ */
+function planIssues(r: Record<string, Cell>): RowIssue[] {
+  const out: RowIssue[] = [];
+  for (const c of ['forecast_offered', 'forecast_aht_seconds'] as const) {
+    if (r[c] === null) out.push({ column: c, value: '', reason: `is required on a plan row (${OUTCOME_COUNTS.join(', ')} empty): the plan is forecast volume, forecast AHT and planned agents` });
+  }
+  for (const c of ['aht_seconds', 'acw_seconds', 'answered_wait_seconds', 'abandoned_wait_seconds'] as const) {
+    if (r[c] !== null) out.push({ column: c, value: String(r[c]), reason: `is an outcome, but ${OUTCOME_COUNTS.join(', ')} are empty (a plan row): leave it empty, or fill the outcome counts too`, example: c === 'aht_seconds' || c === 'acw_seconds' ? 'forecast_aht_seconds=300 (the planned AHT)' : undefined });
+  }
+  return out;
 }
 
 const ts = (name: string, required = false, example = '2026-11-20T09:30:00Z'): ColumnSpec => ({ name, type: 'ts', required, example });
@@ -75,10 +95,11 @@ export const TABLES: TableSpec[] = [
     columns: [
       ts('interval_start', true, '2026-11-20T09:30:00Z'),
       { name: 'queue', type: 'text', required: true, example: 'billing' },
-      { name: 'offered', type: 'int', required: true, min: 0, example: '120' },
-      { name: 'handled', type: 'int', required: true, min: 0, example: '112' },
-      { name: 'abandoned', type: 'int', required: true, min: 0, example: '8' },
-      { name: 'answered_within_target', type: 'int', required: true, min: 0, example: '95' },
+      // Outcome counts: all four filled (an interval that happened) or all four empty (a plan; see check).
+      { name: 'offered', type: 'int', min: 0, default: null, example: '120' },
+      { name: 'handled', type: 'int', min: 0, default: null, example: '112' },
+      { name: 'abandoned', type: 'int', min: 0, default: null, example: '8' },
+      { name: 'answered_within_target', type: 'int', min: 0, default: null, example: '95' },
       { name: 'aht_seconds', type: 'num', min: 0, max: 86_400, default: null, example: '310.5' },
       { name: 'acw_seconds', type: 'num', min: 0, max: 86_400, default: null, example: '45' },
       { name: 'agents_staffed', type: 'num', required: true, min: 0, max: 100_000, example: '18.5' },
@@ -86,9 +107,22 @@ export const TABLES: TableSpec[] = [
       { name: 'sl_target_seconds', type: 'num', required: true, min: 0, example: '20' },
       { name: 'forecast_offered', type: 'num', min: 0, default: null, example: '118' },
       { name: 'forecast_aht_seconds', type: 'num', min: 0, default: null, example: '300' },
+      { name: 'answered_wait_seconds', type: 'num', min: 0, default: null, example: '1520' },
+      { name: 'abandoned_wait_seconds', type: 'num', min: 0, default: null, example: '610' },
     ],
     check(r) {
       const out: RowIssue[] = [];
+      const empty = OUTCOME_COUNTS.filter((c) => r[c] === null);
+      if (empty.length === OUTCOME_COUNTS.length) return planIssues(r);
+      if (empty.length) {
+        const filled = OUTCOME_COUNTS.filter((c) => r[c] !== null);
+        return [{
+          column: empty.join(', '),
+          value: '',
+          reason: `is empty while ${filled.join(', ')} ${filled.length === 1 ? 'is' : 'are'} filled: an interval row is either an outcome (all of ${OUTCOME_COUNTS.join(', ')} filled) or a plan (all of them, aht_seconds and acw_seconds empty; forecast_offered, forecast_aht_seconds and agents_staffed filled)`,
+          example: 'outcome: offered=120, handled=112, abandoned=8, answered_within_target=95; plan: all four empty, forecast_offered=118, forecast_aht_seconds=300, agents_staffed=18',
+        }];
+      }
       const offered = r.offered as number;
       const handled = r.handled as number;
       const abandoned = r.abandoned as number;

@@ -56,8 +56,11 @@ export interface RowSink {
 export function writeColumns(spec: TableSpec): string[] {
   const cols = spec.columns.map((c) => c.name);
   if (spec.table === 'tickets') return [...cols, 'attributes'];
-  return spec.table === 'interval_inputs' ? [...cols, 'interval_seconds', 'local_date', 'local_minute', 'local_dow'] : cols;
+  return spec.table === 'interval_inputs' ? [...cols, ...INTERVAL_DERIVED] : cols;
 }
+
+/** Columns ingest derives for an interval row: its length, local calendar, and whether it is an outcome or a plan. */
+const INTERVAL_DERIVED = ['interval_seconds', 'local_date', 'local_minute', 'local_dow', 'has_outcome'];
 
 /** A tickets column kept as a ticket attribute: attr_ then lower-case letters, digits, underscores. */
 export const ATTRIBUTE_COLUMN = /^attr_[a-z0-9_]+$/;
@@ -283,7 +286,7 @@ export async function validateFile(
   const nCols = cols.length;
   const isIntervals = spec.table === 'interval_inputs';
   const isTickets = spec.table === 'tickets';
-  const extra = isIntervals ? ['interval_seconds', 'local_date', 'local_minute', 'local_dow'] : isTickets ? ['attributes'] : [];
+  const extra = isIntervals ? INTERVAL_DERIVED : isTickets ? ['attributes'] : [];
   // attr_<name> columns of a tickets file (CSV header, or each JSON line's keys): kept as JSON in `attributes`.
   let attrCols: { name: string; idx: number }[] = [];
   const isAttr = (h: string) => isTickets && h.startsWith('attr_');
@@ -302,13 +305,15 @@ export async function validateFile(
   const pos = (name: string) => cols.indexOf(name);
   const iStart = pos('interval_start');
   const iQueue = pos('queue');
+  const iOffered = pos('offered');
+  const iCounts = ['offered', 'handled', 'abandoned', 'answered_within_target'].map(pos);
   let colIdx: number[] | null = null;
   let count = 0;
   let line = 0;
   let bad = false;
-  const issue = (column: string, value: string, reason: string) => {
+  const issue = (column: string, value: string, reason: string, example?: string) => {
     bad = true;
-    problems.add({ file: path, line, column, value, reason, example: spec.columns.find((c) => c.name === column)?.example });
+    problems.add({ file: path, line, column, value, reason, example: example ?? spec.columns.find((c) => c.name === column)?.example });
   };
 
   // Keys seen in this file, with their line: a repeated key is a problem (which row would be meant?).
@@ -388,7 +393,7 @@ export async function validateFile(
         if (!(rec instanceof Map)) for (const a of attrCols) take(a.name, rec[a.idx]);
         values[nCols] = any ? JSON.stringify(attrs) : null;
       }
-      if (!bad && spec.check) for (const i of spec.check(named)) issue(i.column, i.value, i.reason);
+      if (!bad && spec.check) for (const i of spec.check(named)) issue(i.column, i.value, i.reason, i.example);
       if (bad) continue;
       if (spec.table === 'sla_policy') {
         const tz = named.time_zone as string | null;
@@ -417,6 +422,10 @@ export async function validateFile(
         values[nCols + 1] = lp.date;
         values[nCols + 2] = lp.minute;
         values[nCols + 3] = lp.dow;
+        // A plan (every outcome count empty, checked above) is stored with zero counts and has_outcome = 0.
+        const plan = values[iOffered] === null;
+        if (plan) for (const i of iCounts) values[i] = 0;
+        values[nCols + 4] = plan ? 0 : 1;
       }
       if (!isIntervals) {
         const key = keyIdx.length === 1 ? String(values[keyIdx[0]]) : keyIdx.map((i) => values[i]).join('\u0001');
