@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchRow } from './types.js';
 import { timeIt } from './types.js';
-import { erlangC, erlangA, requiredAgents, whatIf, estimatePatience, fitHandleTimeFactor, modelSl, type WhatIfInterval, type CalibrationInterval } from '../src/engines/queueing/index.js';
+import { erlangC, erlangA, requiredAgents, whatIf, estimatePatience, fitHandleTimeFactor, modelSl, type WhatIfInterval, type HandleTimeInterval } from '../src/engines/queueing/index.js';
 import { createRng } from '../src/engines/shared/rng.js';
 
 const GROUP = 'queueing';
@@ -240,7 +240,7 @@ function bankCalibration(): BenchRow[] {
 
   const train = sel.filter((iv) => iv.day <= 14);
   const test = sel.filter((iv) => iv.day > 14);
-  const toCal = (iv: BankInterval, agents: number): CalibrationInterval => ({ offered: iv.offered, intervalSeconds: 1800, ahtSeconds: aht(iv), agents, targetAnswerSeconds: 20, realisedSl: realised(iv) });
+  const toCal = (iv: BankInterval, agents: number): HandleTimeInterval => ({ offered: iv.offered, intervalSeconds: 1800, ahtSeconds: aht(iv), agents, targetAnswerSeconds: 20, realisedSl: realised(iv) });
   const key = (iv: BankInterval) => iv.day * 100 + iv.slot;
 
   // (1) the known reference recipe: distinct agents, one handle-time factor fitted by least squares on Feb 1–14

@@ -75,6 +75,8 @@ export interface CallsimRow {
   agents_staffed: number;
   /** Sum of waits of answered callers (seconds), for ASA = wait_sum / handled. */
   wait_sum_seconds: number;
+  /** Sum of waits of abandoned callers until they hung up (seconds); with wait_sum_seconds, the patience MLE's numerator. */
+  abandoned_wait_sum_seconds: number;
 }
 
 /** Binary min-heap of agent free times in a Float64Array (no per-call allocation). */
@@ -132,6 +134,7 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
   const htSum = new Float64Array(K);
   const acwSum = new Float64Array(K);
   const waitSum = new Float64Array(K);
+  const abWaitSum = new Float64Array(K);
   const staffed = new Int32Array(K);
   const heap = new FreeTimeHeap();
   const expTalk = opts.talkDistribution === 'exponential';
@@ -177,6 +180,7 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
         waitSum[k] += wait;
       } else if (dead < answerAt && dead < horizon) {
         abandoned[k]++;
+        abWaitSum[k] += dead - a;
       } else {
         return; // blocked: its fate depends on what happens after the horizon, and so does everyone behind it
       }
@@ -216,7 +220,12 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
   }
   // End of day: no more boundaries; with no agents left, waiting callers abandon.
   drain(Infinity);
-  while (qHead < qArr.length) abandoned[qInt[qHead++]]++;
+  while (qHead < qArr.length) {
+    const k = qInt[qHead];
+    abandoned[k]++;
+    if (Number.isFinite(qDead[qHead])) abWaitSum[k] += qDead[qHead] - qArr[qHead];
+    qHead++;
+  }
 
   const rows: CallsimRow[] = new Array(K);
   for (let k = 0; k < K; k++) {
@@ -231,6 +240,7 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
       acw_seconds: h > 0 ? acwSum[k] / h : null,
       agents_staffed: staffed[k],
       wait_sum_seconds: waitSum[k],
+      abandoned_wait_sum_seconds: abWaitSum[k],
     };
   }
   return rows;

@@ -4,7 +4,8 @@
 import { erlangA } from './erlang-a.js';
 import { erlangC } from './erlang.js';
 
-export interface CalibrationInterval {
+/** One realised interval for the single handle-time-factor fit (see calibration.ts for the full queue calibration). */
+export interface HandleTimeInterval {
   offered: number;
   intervalSeconds: number;
   ahtSeconds: number;
@@ -23,7 +24,7 @@ export interface HandleTimeFit {
 }
 
 /** Model SL of one interval with AHT scaled by `factor` (Erlang A when patience is finite, else Erlang C). */
-export function modelSl(iv: CalibrationInterval, factor: number, meanPatienceSeconds: number): number {
+export function modelSl(iv: HandleTimeInterval, factor: number, meanPatienceSeconds: number): number {
   const inp = { arrivals: iv.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: iv.ahtSeconds * factor, agents: iv.agents, targetAnswerSeconds: iv.targetAnswerSeconds };
   return Number.isFinite(meanPatienceSeconds) ? erlangA({ ...inp, meanPatienceSeconds }).serviceLevel : erlangC(inp).serviceLevel;
 }
@@ -36,7 +37,7 @@ export function modelSl(iv: CalibrationInterval, factor: number, meanPatienceSec
  * (SL is monotone in k, the squared error is close to unimodal). Complexity: O(≈130 · Σ(N + J)).
  */
 export function fitHandleTimeFactor(
-  history: readonly CalibrationInterval[],
+  history: readonly HandleTimeInterval[],
   opts: { meanPatienceSeconds?: number; lo?: number; hi?: number } = {},
 ): HandleTimeFit {
   const patience = opts.meanPatienceSeconds ?? Infinity;

@@ -5,3 +5,5 @@ export * from './required.js';
 export * from './whatif.js';
 export * from './staffing.js';
 export * from './calibrate.js';
+export * from './calibration.js';
+export * from './tdist.js';
