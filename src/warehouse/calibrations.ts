@@ -1,5 +1,5 @@
 /**
- * Storage and history reads for the per-queue queue-model calibration (table queue_calibrations, migration 010;
+ * Storage and history reads for the per-queue queue-model calibration (table queue_calibrations, migration 011;
  * logic in commands/queueModel.ts). Reads interval_inputs directly: the optional outcome flag and wait totals
  * (`has_outcome`, `answered_wait_seconds`, `abandoned_wait_seconds`) are used when the warehouse has them.
  */

@@ -1,4 +1,4 @@
--- 010: per-queue queue-model calibrations (commands/queueModel.ts). One row per queue and last fitted day:
+-- 011: per-queue queue-model calibrations (commands/queueModel.ts). One row per queue and last fitted day:
 -- a day D is only ever predicted by a fit whose fit_through < D, and a fit is reused only while its
 -- data_fingerprint (a hash of the history rows it was fitted on, and of the engine version) still matches.
 CREATE TABLE IF NOT EXISTS queue_calibrations (
