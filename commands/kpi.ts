@@ -3,7 +3,7 @@
  * numbers for tickets created in a period (by each queue's local days): FCR, CSAT, first-response and
  * resolution percentiles, SLA compliance, reopen and escalation rates, backlog at period end and its age,
  * each against the previous equal period with an arrow that knows which direction is good.
- * `kpi csat drivers` is parsed but not built yet (kpiDrivers.ts answers so).
+ * `kpi csat drivers [queue] [range]` — what moves CSAT (see kpiDrivers.ts).
  */
 import { z } from 'zod';
 import { defineCommand, UsageError, type CommandContext } from '../src/registry.js';
@@ -269,6 +269,7 @@ export function kpiBlocks(r: KpiResult, opts: { public?: boolean }): Block[] {
   blocks.push(context(esc(notes(r).join(' '))));
   const line = `kpi ${r.metric ? r.metric + ' ' : ''}${r.rows.length === 1 || (r.rows.length === 2 && !r.by) ? r.rows[0].segment + ' ' : ''}${r.period.from}..${r.period.to}${r.by ? ` by ${r.by}` : ''}`;
   const buttons = [{ text: 'By channel', actionId: 'run_command', value: `kpi ${r.period.from}..${r.period.to} by channel` }];
+  if (r.metric === 'csat') buttons.push({ text: 'What drives CSAT?', actionId: 'run_command', value: `kpi csat drivers${r.rows.length === 1 || (r.rows.length === 2 && !r.by) ? ' ' + r.rows[0].segment : ''}` });
   if (!opts.public) buttons.push({ text: 'Share in channel', actionId: 'share_in_channel', value: line });
   blocks.push(actions(buttons));
   blocks.push(context(esc(r.definitions.join(' '))));
@@ -279,9 +280,9 @@ export type KpiOutput = KpiResult | DriversResult;
 
 export const kpi = defineCommand({
   name: 'kpi',
-  summary: 'Ticket KPIs per queue or segment vs the previous period: FCR, CSAT, first-response and resolution p50/p90/p95, SLA compliance, reopen, escalation, backlog. Percentiles are exact: linear interpolation between closest ranks (numpy\'s default).',
-  usage: 'kpi [csat|fcr|first_response|resolution|sla|reopen|escalation|backlog|aht] [queue] [date | from..to] [by channel|priority|category|tier|team|agent|attr_x] [public]',
-  examples: [EXAMPLE, 'kpi', 'kpi csat last 30 days by channel', 'kpi first_response tech_support yesterday', 'kpi billing last month by team'],
+  summary: 'Ticket KPIs per queue or segment vs the previous period: FCR, CSAT, first-response and resolution p50/p90/p95, SLA compliance, reopen, escalation, backlog; CSAT drivers (what raises low CSAT, with bootstrap intervals). Percentiles are exact: linear interpolation between closest ranks (numpy\'s default).',
+  usage: 'kpi [csat|fcr|first_response|resolution|sla|reopen|escalation|backlog|aht] [queue] [date | from..to] [by channel|priority|category|tier|team|agent|attr_x] | kpi csat drivers [queue] [range] [public]',
+  examples: [EXAMPLE, 'kpi', 'kpi csat last 30 days by channel', 'kpi first_response tech_support yesterday', 'kpi billing last month by team', 'kpi csat drivers last 90 days'],
   args: kpiArgs,
   // The KPI facts are derived data rebuilt on the first read after tickets change.
   writes: () => true,
@@ -309,7 +310,8 @@ export const kpi = defineCommand({
       words.splice(mi, 1);
     }
     if (t.options.metric) metric = FOCUS_WORDS[t.options.metric.toLowerCase()] ?? (t.options.metric as KpiFocus);
-    if (mode === 'drivers' && metric && metric !== 'csat') throw new UsageError('Drivers are computed for CSAT only.', 'kpi csat drivers last 30 days');
+    if (mode === 'drivers' && metric && metric !== 'csat') throw new UsageError('Drivers are computed for CSAT only.', 'kpi csat drivers last 90 days');
+    if (mode === 'drivers' && by) throw new UsageError('CSAT drivers already compare every segment; leave out "by".', 'kpi csat drivers last 90 days');
     const { queue, rest } = takeQueue({ ...t, positional: words }, pctx, EXAMPLE);
     words = rest;
     const tz = queue ? pctx.queueTz(queue) : pctx.tz;
@@ -331,3 +333,36 @@ export const kpi = defineCommand({
     return r.kind === 'drivers' ? driversBlocks(r, opts) : kpiBlocks(r, opts);
   },
 });
+
+/** The headline figures of one segment for a day (the Home tab's KPI strip). */
+export interface HeadlineRow {
+  segment: string;
+  tickets: number;
+  csatMean: number | null;
+  csatResponses: number;
+  fcrPct: number | null;
+  firstResponseP90Minutes: number | null;
+  resolutionP90Hours: number | null;
+  slaCompliancePct: number | null;
+  backlog: number;
+  /** Change vs the day before, direction-aware (see KpiRow.change). */
+  change: KpiRow['change'];
+  smallSample: KpiRow['smallSample'];
+}
+
+/**
+ * Headline ticket KPIs of one local day (default: yesterday in the dominant time zone), one row per queue
+ * plus `all`, each against the day before — for the Home tab. Same numbers as `kpi <day>`. The first call
+ * after tickets change rebuilds the KPI facts, so give it a read-write connection.
+ */
+export function headlineKpis(ctx: CommandContext, day?: string): { day: string; rows: HeadlineRow[]; definitions: string[] } {
+  const tz = dominantTimeZone(listQueues(ctx.db), ctx.config.RADAR_TZ);
+  const d = day ?? addDays(localToday(ctx.now, tz), -1);
+  const r = runKpi(ctx, { queue: null, range: { from: d, to: d, label: d }, by: null, metric: null, mode: 'summary' });
+  const rows = r.rows.map((x) => ({
+    segment: x.segment, tickets: x.tickets, csatMean: x.csatMean, csatResponses: x.csatResponses, fcrPct: x.fcrPct,
+    firstResponseP90Minutes: x.firstResponseP90Minutes, resolutionP90Hours: x.resolutionP90Hours, slaCompliancePct: x.slaCompliancePct,
+    backlog: x.backlog, change: x.change, smallSample: x.smallSample,
+  }));
+  return { day: d, rows, definitions: r.definitions };
+}

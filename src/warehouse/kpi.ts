@@ -191,3 +191,52 @@ export function segmentBacklog(db: Db, queue: string, atMs: number, by: string):
 export function ticketQueues(db: Db): string[] {
   return db.prepare('SELECT DISTINCT queue FROM kpi_daily ORDER BY queue').pluck().all() as string[];
 }
+
+/** A surveyed ticket with the facts the CSAT drivers read (nothing written after the survey: no remarks, no text). */
+export interface SurveyedTicket {
+  ticketId: string;
+  createdMs: number;
+  csat: number;
+  queue: string;
+  channel: string | null;
+  priority: string | null;
+  category: string | null;
+  tier: string;
+  team: string;
+  /** Seconds created → first response / resolution; null when none. */
+  firstResponseS: number | null;
+  resolutionS: number | null;
+  reopenCount: number;
+  escalated: number | null;
+  /** Transfer and reassign events of the ticket. */
+  transfers: number;
+  attributes: string | null;
+}
+
+/** Surveyed tickets of the queues created on local dates from..to (needs fresh KPI facts). */
+export function surveyedTickets(db: Db, queues: string[], from: string, to: string): SurveyedTicket[] {
+  const stmt = db
+    .prepare(`SELECT k.csat, k.queue, k.channel, k.priority, k.category, k.tier, k.team, k.created_at, k.first_response_at, k.resolved_at, k.reopen_count, k.escalated, k.attributes, k.ticket_id,
+                (SELECT COUNT(*) FROM v_ticket_events e WHERE e.ticket_id = k.ticket_id AND e.type IN ('transfer', 'reassign')) AS transfers
+              FROM v_kpi_tickets k WHERE k.queue = ? AND k.local_date BETWEEN ? AND ? AND k.csat IS NOT NULL`)
+    .raw();
+  const out: SurveyedTicket[] = [];
+  for (const q of queues) {
+    for (const r of stmt.all(q, from, to) as unknown[][]) {
+      const created = Date.parse(r[7] as string);
+      const fr = ms(r[8] as string | null);
+      const res = ms(r[9] as string | null);
+      out.push({
+        ticketId: r[13] as string, createdMs: created, csat: r[0] as number, queue: r[1] as string, channel: r[2] as string | null, priority: r[3] as string | null, category: r[4] as string | null,
+        tier: r[5] as string, team: r[6] as string, firstResponseS: fr === null ? null : (fr - created) / 1000, resolutionS: res === null ? null : (res - created) / 1000,
+        reopenCount: r[10] as number, escalated: r[11] as number | null, attributes: r[12] as string | null, transfers: r[14] as number,
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether any transfer or reassign event is loaded (else transfers cannot be a driver). */
+export function hasTransferEvents(db: Db): boolean {
+  return db.prepare(`SELECT 1 FROM v_ticket_events WHERE type IN ('transfer', 'reassign') LIMIT 1`).get() !== undefined;
+}

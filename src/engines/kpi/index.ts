@@ -4,3 +4,4 @@ export * from './facts.js';
 export * from './partial.js';
 export * from './backlog.js';
 export * from './metrics.js';
+export * from './drivers.js';
