@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { parseBusinessHoursConfig } from './businessHours.js';
 
 const optionalString = z
   .string()
@@ -34,6 +35,8 @@ export const configSchema = z.object({
   RADAR_QUEUE_MAX: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Of which one person may have this many waiting (fairness). */
   RADAR_QUEUE_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** When ticket SLA clocks run (`due`, the tickets_due alert): `08:00-18:00 mon-fri; billing=08:00-20:00 mon-sat`. */
+  RADAR_BUSINESS_HOURS: optionalString,
   RADAR_ADMINS: z
     .string()
     .default('')
@@ -69,6 +72,7 @@ const EXPECTED: Record<string, string> = {
   RADAR_WORKERS: 'must be a whole number 1–32 (command worker threads), e.g. RADAR_WORKERS=2',
   RADAR_QUEUE_MAX: 'must be a whole number ≥ 1 (questions that may wait), e.g. RADAR_QUEUE_MAX=200',
   RADAR_QUEUE_PER_USER: 'must be a whole number ≥ 1 (waiting questions per person), e.g. RADAR_QUEUE_PER_USER=20',
+  RADAR_BUSINESS_HOURS: 'must be local hours and days, optionally per queue, e.g. RADAR_BUSINESS_HOURS="08:00-18:00 mon-fri; billing=08:00-20:00 mon-sat"',
   RADAR_ADMINS: 'must be Slack user ids separated by commas, e.g. RADAR_ADMINS=U012AB3CD,U045EF6GH',
   SLACK_API_URL: 'must be an http(s) URL ending with /api/, e.g. SLACK_API_URL=https://slack.com/api/',
   OPENAI_BASE_URL: 'must be an http(s) URL of an OpenAI-compatible API, e.g. OPENAI_BASE_URL=https://api.openai.com/v1',
@@ -127,6 +131,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const key of ['SLACK_API_URL', 'OPENAI_BASE_URL']) {
     const v = raw(key);
     if (v !== undefined && !isHttpUrl(v)) add(key);
+  }
+  const hours = raw('RADAR_BUSINESS_HOURS');
+  if (hours !== undefined) {
+    try {
+      parseBusinessHoursConfig(hours);
+    } catch {
+      add('RADAR_BUSINESS_HOURS');
+    }
   }
   const admins = raw('RADAR_ADMINS');
   if (admins !== undefined && admins.split(/[\s,]+/).filter(Boolean).some((id) => !/^[UW][A-Z0-9]{2,}$/.test(id))) add('RADAR_ADMINS');

@@ -8,13 +8,22 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { renderSpec, type ChartSpec } from './render.js';
 import { slaChartSpec } from './sla.js';
+import { whyChartSpec } from './why.js';
+import { whatifChartSpec } from './whatif.js';
+import { driftChartSpec } from './drift.js';
 import type { SlaResult } from '../../commands/sla.js';
+import type { WhyResult } from '../../commands/why.js';
+import type { WhatifCommandResult } from '../../commands/whatif.js';
+import type { DriftResult } from '../../commands/drift.js';
 
 export type ChartBuilder = (result: unknown) => ChartSpec | null;
 
 /** Command name → chart builder. The builder returns null when there is nothing to draw (no data). */
 export const CHARTS: Readonly<Record<string, ChartBuilder>> = {
   sla: (r) => slaChartSpec(r as SlaResult),
+  why: (r) => whyChartSpec(r as WhyResult),
+  whatif: (r) => whatifChartSpec(r as WhatifCommandResult),
+  drift: (r) => driftChartSpec(r as DriftResult),
 };
 
 export function hasChart(commandName: string): boolean {
@@ -26,7 +35,7 @@ export function chartSpec(commandName: string, result: unknown): ChartSpec | nul
   return hasChart(commandName) ? CHARTS[commandName](result) : null;
 }
 
-/** PNG bytes of a command's chart, or null. */
+/** PNG bytes of a command's chart, or null. A builder that throws on an odd result is a bug we log upstream, never a failed answer: callers catch. */
 export async function chartPng(commandName: string, result: unknown): Promise<Buffer | null> {
   const spec = chartSpec(commandName, result);
   return spec ? (await renderSpec(spec)).png : null;
@@ -59,5 +68,6 @@ export async function warmCharts(): Promise<number> {
   return spec ? (await renderSpec(spec)).png.length : 0;
 }
 
-export { renderSpec, specToSvg, svgToPng, clearChartCaches, type ChartSpec } from './render.js';
+export { renderSpec, specToSvg, svgToPng, clearChartCaches, CHART_DATA_KEY, type ChartSpec } from './render.js';
+export { pngText } from './png.js';
 export { fontWarning } from './fonts.js';

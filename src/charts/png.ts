@@ -40,8 +40,38 @@ export function isOpaque(rgba: Uint8Array): boolean {
   return true;
 }
 
-/** An 8-bit RGBA PNG (colour type 6, filter None on every row) of `width` × `height` pixels. */
-export function encodePng(rgba: Buffer, width: number, height: number): Buffer {
+/**
+ * A tEXt chunk: Latin-1 keyword, NUL, text. We write ASCII only (JSON with non-ASCII escaped), which every PNG
+ * reader keeps as is.
+ */
+function textChunk(keyword: string, text: string): Buffer {
+  const ascii = text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return chunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(ascii, 'latin1')]));
+}
+
+/** The tEXt chunks of a PNG (keyword → text): what a chart says it drew (see render.ts `usermeta`). */
+export function pngText(png: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let at = 8;
+  while (at + 8 <= png.length) {
+    const len = png.readUInt32BE(at);
+    const type = png.toString('ascii', at + 4, at + 8);
+    if (type === 'tEXt') {
+      const data = png.subarray(at + 8, at + 8 + len);
+      const nul = data.indexOf(0);
+      if (nul > 0) out[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
+    }
+    if (type === 'IEND') break;
+    at += 12 + len;
+  }
+  return out;
+}
+
+/**
+ * An 8-bit RGBA PNG (colour type 6, filter None on every row) of `width` × `height` pixels, with optional tEXt
+ * chunks (keyword → ASCII text) before the image data.
+ */
+export function encodePng(rgba: Buffer, width: number, height: number, text: Record<string, string> = {}): Buffer {
   const stride = width * 4;
   if (rgba.length !== stride * height) throw new Error(`encodePng: ${rgba.length} bytes for ${width} × ${height} RGBA`);
   const raw = Buffer.allocUnsafe((stride + 1) * height);
@@ -54,5 +84,6 @@ export function encodePng(rgba: Buffer, width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA; compression, filter method and interlace stay 0
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 3 })), chunk('IEND', Buffer.alloc(0))]);
+  const texts = Object.entries(text).map(([k, v]) => textChunk(k, v));
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), ...texts, chunk('IDAT', deflateSync(raw, { level: 3 })), chunk('IEND', Buffer.alloc(0))]);
 }

@@ -75,8 +75,11 @@ type Loose = Record<string, unknown>;
  * the values of the top-level params (plain variables: no `expr`, `bind` or `select`) and the title's text.
  * Charts put what varies from answer to answer there, so one compiled shape serves them all.
  */
-export function splitSpec(spec: ChartSpec): { shape: ChartSpec; values: object[] | null; signals: Record<string, unknown> } {
+export function splitSpec(spec: ChartSpec): { shape: ChartSpec; values: object[] | null; signals: Record<string, unknown>; meta: unknown } {
   const s: Loose = { ...(spec as unknown as Loose), config: { ...CHART_CONFIG, ...((spec as { config?: object }).config ?? {}) } };
+  // What the chart says it drew varies per answer and is not drawn: it goes into the PNG, not the shape.
+  const meta = s.usermeta;
+  delete s.usermeta;
   // A reused View keeps its last size unless told to lay out again (a legend of 8 rows, then one of 2).
   s.autosize ??= { type: 'pad', resize: true };
   const signals: Record<string, unknown> = {};
@@ -101,7 +104,7 @@ export function splitSpec(spec: ChartSpec): { shape: ChartSpec; values: object[]
     }
     s.title = t;
   }
-  return { shape: s as unknown as ChartSpec, values, signals };
+  return { shape: s as unknown as ChartSpec, values, signals, meta };
 }
 
 export async function specToSvg(spec: ChartSpec): Promise<string> {
@@ -126,7 +129,12 @@ export async function specToSvg(spec: ChartSpec): Promise<string> {
 export interface PngOptions {
   /** Output scale (default 1.5: crisp in Slack's image viewer at a third of the 2× cost). */
   scale?: number;
+  /** tEXt chunks to write into the PNG (keyword → text). */
+  text?: Record<string, string>;
 }
+
+/** The tEXt keyword under which a chart's `usermeta.radar` (what it drew, as JSON) is stored. */
+export const CHART_DATA_KEY = 'radar:data';
 
 /**
  * Whether the SVG holds characters DejaVu Sans may lack (CJK, Indic, emoji…): outside Latin, Greek, Cyrillic,
@@ -154,10 +162,13 @@ export function svgToPng(svg: string, opts: PngOptions = {}): { png: Buffer; wid
   const img = r.render();
   // Our encoder is ~3× quicker than resvg's (png.ts); the white background makes every pixel opaque.
   const px = img.pixels; // a getter that copies: read it once
-  const png = isOpaque(px) ? encodePng(px, img.width, img.height) : img.asPng();
+  const png = isOpaque(px) ? encodePng(px, img.width, img.height, opts.text) : img.asPng();
   return { png, width: img.width, height: img.height };
 }
 
+/** Renders a spec to PNG; its `usermeta.radar`, when present, is written into the PNG as JSON (CHART_DATA_KEY). */
 export async function renderSpec(spec: ChartSpec, opts: PngOptions = {}): Promise<{ png: Buffer; width: number; height: number }> {
-  return svgToPng(await specToSvg(spec), opts);
+  const radar = (spec as { usermeta?: { radar?: unknown } }).usermeta?.radar;
+  const text = radar === undefined ? opts.text : { ...opts.text, [CHART_DATA_KEY]: JSON.stringify(radar) };
+  return svgToPng(await specToSvg(spec), { ...opts, text });
 }

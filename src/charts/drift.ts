@@ -1,0 +1,83 @@
+/**
+ * The `drift` chart: the drift score per interval (max over drivers of CUSUM ÷ its alarm threshold; 1 = an
+ * alarm) over the range asked, one line per queue (at most 4, those with events first), the alarm level
+ * dashed, and each drift event marked at its estimated onset with its driver and direction.
+ */
+import type { DriftResult } from '../../commands/drift.js';
+import type { ChartSpec } from './render.js';
+
+export const MAX_DRIFT_QUEUES = 4;
+/** Scores are drawn up to this (an alarm is 1; a long shift climbs to 10+ and would flatten the rest). */
+export const SCORE_CAP = 3;
+
+const ARROW = { up: '↑', down: '↓' } as const;
+const DRIVER = { arrivals: 'arrivals', talk: 'talk', acw: 'ACW', agents: 'agents', sl: 'SL' } as const;
+
+function dayAfter(d: string): string {
+  return new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+export function driftChartSpec(r: DriftResult): ChartSpec | null {
+  const withData = r.queues.filter((q) => q.timeline?.length);
+  const ranked = [...withData].sort((a, b) => b.events.length - a.events.length).slice(0, MAX_DRIFT_QUEUES);
+  if (!ranked.length) return null;
+  // Local dates → a UTC window a day wide on each side is enough to hold every zone's day; clipped below.
+  const from = `${r.range.from}T00:00:00Z`;
+  const to = `${dayAfter(r.range.to)}T00:00:00Z`;
+  const inRange = (iso: string) => iso >= addHours(from, -14) && iso < addHours(to, 14);
+  const lines = ranked.flatMap((q) =>
+    q.timeline.filter((p) => inRange(p.intervalStart)).map((p) => ({ layer: 'score', t: p.intervalStart, queue: q.displayName, score: Math.min(SCORE_CAP, p.score) })),
+  );
+  if (!lines.length) return null;
+  const first = lines.reduce((m, p) => (p.t < m ? p.t : m), lines[0].t);
+  const events = ranked.flatMap((q) =>
+    q.events
+      .filter((e) => e.onsetEstimate >= first && inRange(e.onsetEstimate))
+      .map((e) => ({ layer: 'event', t: e.onsetEstimate, queue: q.displayName, label: `${DRIVER[e.driver]} ${ARROW[e.direction]}`, status: e.status, ly: 0 })),
+  );
+  // Labels of events close in time would overprint: stagger them over three rows.
+  events.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).forEach((e, i) => (e.ly = 10 + (i % 3) * 15));
+  const totalEvents = ranked.reduce((s, q) => s + q.events.length, 0);
+  const capped = lines.some((p) => p.score >= SCORE_CAP);
+  const yMax = Math.min(SCORE_CAP, Math.max(events.length ? 1.6 : 1.2, Math.max(...lines.map((p) => p.score)) * 1.05));
+  const x = { field: 't', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%b %d', labelAngle: 0, tickCount: 7 } } as const;
+  const color = { field: 'queue', type: 'nominal', title: null } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: `Drift — ${r.range.from === r.range.to ? r.range.from : `${r.range.from} to ${r.range.to}`}: ${totalEvents} ${totalEvents === 1 ? 'event' : 'events'}`,
+      subtitle: `score = CUSUM ÷ alarm threshold (dashed: alarm)${capped ? `, drawn up to ${SCORE_CAP}` : ''} · rules: event onsets`,
+    },
+    usermeta: { radar: { chart: 'drift', events: events.map((e) => ({ t: e.t, queue: e.queue, label: e.label })) } },
+    params: [{ name: 'yMax', value: yMax }],
+    width: 620,
+    height: 240,
+    data: { values: [...lines, ...events, { layer: 'alarm', y: 1 }] },
+    layer: [
+      {
+        transform: [{ filter: "datum.layer === 'score'" }],
+        mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
+        encoding: { x, y: { field: 'score', type: 'quantitative', title: 'drift score', scale: { domainMin: 0, domainMax: { expr: 'yMax' } } }, color },
+      },
+      {
+        transform: [{ filter: "datum.layer === 'alarm'" }],
+        mark: { type: 'rule', strokeDash: [5, 4], color: '#d2483b' },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
+      },
+      {
+        transform: [{ filter: "datum.layer === 'event'" }],
+        mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 },
+        encoding: { x, color },
+      },
+      {
+        transform: [{ filter: "datum.layer === 'event'" }],
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 11, fontWeight: 'bold' },
+        encoding: { x, y: { field: 'ly', type: 'quantitative', scale: null }, text: { field: 'label' }, color },
+      },
+    ],
+  } as ChartSpec;
+}
+
+function addHours(iso: string, h: number): string {
+  return new Date(Date.parse(iso) + h * 3_600_000).toISOString().slice(0, 19) + 'Z';
+}
