@@ -44,6 +44,8 @@ export interface SlackTransport {
   join?(channel: string): Promise<void>;
   /** Channel id of a #name (conversations.list), or null. */
   resolveChannel?(name: string): Promise<string | null>;
+  /** Uploads a file into a thread (files upload v2): alert snapshots. */
+  upload?(a: { channel: string; thread_ts: string; file: Buffer; filename: string; title: string }): Promise<void>;
 }
 
 /** What went wrong with a call, as far as retrying is concerned. */
@@ -99,6 +101,11 @@ export interface PosterOptions {
   /** Backoff base (default 1000 ms): 1 s, 2 s, 4 s, … capped at 60 s. */
   backoffBaseMs?: number;
   log?: { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void };
+  /**
+   * After a new message of an intent is posted (not when found again by reconciling): e.g. the alert's snapshot
+   * chart into its thread. Best effort: a failure is logged and never retried, and the intent stays posted.
+   */
+  afterPost?: (i: Intent, posted: { ts: string; channel: string }, transport: SlackTransport) => Promise<void>;
 }
 
 export interface DrainReport {
@@ -120,7 +127,7 @@ export class Poster {
   private draining: Promise<DrainReport> | null = null;
 
   constructor(opts: PosterOptions) {
-    this.o = { minGapMs: 1000, maxAttempts: 5, maxTotalAttempts: 15, backoffBaseMs: 1000, ...opts };
+    this.o = { minGapMs: 1000, maxAttempts: 5, maxTotalAttempts: 15, backoffBaseMs: 1000, afterPost: async () => {}, ...opts };
   }
 
   /** Sends every open intent that is due. Concurrent calls share one drain. */
@@ -275,6 +282,13 @@ export class Poster {
         if (i.kind === 'update' && res.ts !== parentTs) this.onPosted({ ...i, kind: 'post', key: i.payload.parentKey! }, res.ts, res.channel);
         else this.onPosted(i, res.ts, res.channel);
         report.posted++;
+        if (i.kind === 'post') {
+          try {
+            await this.o.afterPost(i, res, this.o.transport);
+          } catch (err) {
+            this.o.log?.warn({ key: i.key, failure: classify(err) }, 'alerts: after-post step failed (the alert stands)');
+          }
+        }
         return true;
       } catch (err) {
         this.after(channel);

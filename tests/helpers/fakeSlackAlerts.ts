@@ -39,17 +39,20 @@ export interface FakeSlackAlerts {
   /** Messages of a channel id, oldest first (thread replies included). */
   messages(channel: string): StoredMessage[];
   ephemerals: Call['args'][];
+  /** Bytes POSTed to upload URLs, and the uploads completed into a channel (thread). */
+  uploads: { fileId: string; bytes: Buffer }[];
+  completed: { fileId: string; title?: string; channel: string; thread_ts?: string }[];
   /** The next `times` calls to `method` fail like this. */
   fail(method: string, f: Failure, times?: number): void;
   deleteMessage(channel: string, ts: string): void;
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -78,6 +81,9 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
   const store = new Map<string, StoredMessage[]>(Object.values(channels).map((id) => [id, []]));
   const calls: Call[] = [];
   const ephemerals: Call['args'][] = [];
+  const uploads: { fileId: string; bytes: Buffer }[] = [];
+  const completed: { fileId: string; title?: string; channel: string; thread_ts?: string }[] = [];
+  let base = '';
   const failures = new Map<string, Failure[]>();
   let seq = 0;
   const clock = o.clock ?? Date.now;
@@ -139,6 +145,16 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
         return { ok: true, message_ts: nextTs() };
       case 'views.open':
         return { ok: true, view: { id: `V${++seq}` } };
+      // File uploads (filesUploadV2): an upload URL on this server, then completion into a channel/thread.
+      case 'files.getUploadURLExternal': {
+        const id = `F${++seq}`;
+        return { ok: true, upload_url: `${base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof a.files === 'string' ? JSON.parse(a.files) : a.files) as { id: string; title?: string }[];
+        for (const f of files) completed.push({ fileId: f.id, title: f.title, channel: String(a.channel_id ?? ''), thread_ts: a.thread_ts as string | undefined });
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -146,11 +162,17 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
 
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    if (path.startsWith('/upload/')) {
+      uploads.push({ fileId: path.slice(8), bytes });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end(`OK - ${bytes.length}`);
+    }
     if (!path.startsWith('/api/')) return send(404, { ok: false });
     const method = path.slice(5);
     const args = parseArgs(String(req.headers['content-type'] ?? ''), raw);
@@ -166,8 +188,10 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
     send(200, handle(method, args));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    uploads,
+    completed,
     apiUrl: `${base}/api/`,
     token,
     calls,

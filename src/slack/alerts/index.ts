@@ -12,9 +12,11 @@ import type { SlackTransport } from '../../alerts/poster.js';
 import { registerButtons, registerRuleModal } from './listeners.js';
 import { fanoutClient, webClientTransport } from './transport.js';
 import { renderIntent } from './messages.js';
+import { snapshotUploader } from './snapshot.js';
 
 export { renderIntent, alertBlocks, digestBlocks, replyText, ACTIONS } from './messages.js';
 export { webClientTransport, fanoutClient } from './transport.js';
+export { snapshotUploader } from './snapshot.js';
 export { ruleModal } from './modals.js';
 
 export interface AlertSlackOptions {
@@ -44,7 +46,7 @@ export async function createAlertRuntime(deps: SlackDeps, o: AlertSlackOptions =
     db: deps.db,
     config: deps.config,
     engines,
-    poster: transport ? { transport, render: (p) => renderIntent(p, clock()) } : null,
+    poster: transport ? { transport, render: (p) => renderIntent(p, clock()), afterPost: snapshotUploader(deps.db, deps.config.RADAR_TZ, log) } : null,
     clock,
     sleep: o.sleep,
     leaseTtlMs: o.leaseTtlMs,

@@ -54,6 +54,9 @@ export function webClientTransport(client: WebClient): SlackTransport {
     async join(channel) {
       await client.conversations.join({ channel });
     },
+    async upload(a) {
+      await client.filesUploadV2({ channel_id: a.channel, thread_ts: a.thread_ts, file: a.file, filename: a.filename, title: a.title });
+    },
     async resolveChannel(name) {
       if (channelIds.has(name)) return channelIds.get(name)!;
       let cursor: string | undefined;

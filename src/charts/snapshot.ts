@@ -1,0 +1,126 @@
+/**
+ * The snapshot an alert carries (as Grafana and Datadog alerts do): the alerting queue's local day up to the
+ * moment it fired — realised SL per interval (abandon % for abandon rules) against its target, the rule's
+ * threshold when it is on the same scale, and a marker at the firing time. Uploaded into the alert's thread.
+ */
+import type { Db } from '../warehouse/db.js';
+import { intervalRows, listQueues } from '../warehouse/queries.js';
+import { localParts } from '../time.js';
+import { renderSpec, type ChartSpec } from './render.js';
+
+export interface SnapshotAlert {
+  queue: string;
+  /** The rule's metric name (sl, sl_day, projected_sl, abandon, …). */
+  metric: string;
+  /** Threshold in the metric's unit (percent for pct metrics). */
+  threshold: number | null;
+  /** When the breach began (ms): marked on the chart. */
+  firedAt: number;
+  /** Draw the day up to this instant (ms; default firedAt): the evaluation that fired it. */
+  until?: number;
+  /** "SL (interval) < 75 %": the rule in words, for the title. */
+  title: string;
+}
+
+export interface SnapshotPoint {
+  t: string;
+  value: number;
+  target: number | null;
+}
+
+export interface SnapshotData {
+  queue: string;
+  displayName: string;
+  date: string;
+  series: 'SL %' | 'abandon %';
+  points: SnapshotPoint[];
+  threshold: number | null;
+  /** Local time of the interval in which the breach began. */
+  firedAt: string;
+  /** Local time the chart runs to. */
+  until: string;
+  title: string;
+}
+
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const PCT_METRICS = new Set(['sl', 'sl_day', 'projected_sl']);
+
+/** The day's intervals up to the firing time; null when the queue has no interval data that day. */
+export function snapshotData(db: Db, a: SnapshotAlert, opts: { defaultTz: string }): SnapshotData | null {
+  const q = listQueues(db).find((x) => x.queue === a.queue);
+  if (!q) return null;
+  const tz = q.timeZone ?? opts.defaultTz;
+  const date = localParts(a.firedAt, tz).date;
+  const abandon = a.metric === 'abandon';
+  const until = Math.max(a.until ?? a.firedAt, a.firedAt);
+  const rows = intervalRows(db, a.queue, date, date).filter((r) => Date.parse(r.intervalStart) <= until && r.offered > 0);
+  const points = rows
+    .map((r) => ({ t: hhmm(r.localMinute), value: abandon ? (r.abandonRate ?? 0) * 100 : (r.sl ?? 0) * 100, target: abandon ? null : r.slTargetPct }))
+    .filter((p) => Number.isFinite(p.value));
+  if (!points.length) return null;
+  const fired = localParts(a.firedAt, tz);
+  const step = Math.max(1, Math.round(q.intervalSeconds / 60));
+  return {
+    queue: a.queue,
+    displayName: q.displayName,
+    date,
+    series: abandon ? 'abandon %' : 'SL %',
+    points,
+    threshold: abandon || PCT_METRICS.has(a.metric) ? a.threshold : null,
+    firedAt: hhmm(fired.minute - (fired.minute % step)),
+    until: points[points.length - 1].t,
+    title: a.title,
+  };
+}
+
+export function snapshotSpec(d: SnapshotData): ChartSpec {
+  const values = [
+    ...d.points.map((p) => ({ layer: 'value', t: p.t, v: p.value })),
+    ...d.points.filter((p) => p.target !== null).map((p) => ({ layer: 'target', t: p.t, v: p.target })),
+    ...(d.threshold !== null ? [{ layer: 'threshold', v: d.threshold }] : []),
+    { layer: 'fired', t: d.firedAt },
+  ];
+  const times = d.points.map((p) => p.t);
+  const every = Math.max(1, Math.ceil(times.length / 8));
+  const x = { field: 't', type: 'ordinal', title: null, axis: { labelAngle: 0, values: { expr: 'timeTicks' } }, scale: { domain: { expr: 'timeDomain' } } } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: `${d.displayName} — ${d.title}`.slice(0, 80), subtitle: [`${d.date} to ${d.until} (queue time) · dots: ${d.series} per interval`, `${d.threshold !== null ? 'red: the rule’s threshold · ' : ''}${d.series === 'SL %' ? 'dashed: SL target · ' : ''}grey: breach began`] },
+    usermeta: { radar: { chart: 'alert-snapshot', queue: d.queue, date: d.date, firedAt: d.firedAt, points: d.points.length, threshold: d.threshold } },
+    params: [
+      { name: 'timeTicks', value: times.filter((_, i) => i % every === 0) },
+      { name: 'timeDomain', value: times.includes(d.firedAt) ? times : [...times, d.firedAt] },
+    ],
+    width: 560,
+    height: 220,
+    data: { values },
+    layer: [
+      {
+        transform: [{ filter: "datum.layer === 'value'" }],
+        mark: { type: 'line', point: { size: 28 }, strokeWidth: 2, color: '#1f77b4' },
+        encoding: { x, y: { field: 'v', type: 'quantitative', title: d.series, scale: { domain: [0, 100] }, axis: { tickCount: 5 } } },
+      },
+      {
+        transform: [{ filter: "datum.layer === 'target'" }],
+        mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5, color: '#444' },
+        encoding: { x, y: { field: 'v', type: 'quantitative' } },
+      },
+      {
+        transform: [{ filter: "datum.layer === 'threshold'" }],
+        mark: { type: 'rule', strokeWidth: 1.5, color: '#d2483b' },
+        encoding: { y: { field: 'v', type: 'quantitative' } },
+      },
+      {
+        transform: [{ filter: "datum.layer === 'fired'" }],
+        mark: { type: 'rule', strokeWidth: 6, opacity: 0.25, color: '#555' },
+        encoding: { x },
+      },
+    ],
+  } as ChartSpec;
+}
+
+/** The snapshot PNG, or null when there is nothing to draw. */
+export async function snapshotPng(db: Db, a: SnapshotAlert, opts: { defaultTz: string }): Promise<Buffer | null> {
+  const d = snapshotData(db, a, opts);
+  return d ? (await renderSpec(snapshotSpec(d))).png : null;
+}
