@@ -7,6 +7,7 @@ import type { Db } from '../warehouse/db.js';
 import type { Statement } from 'better-sqlite3';
 import { ruleSpecSchema, type Rule, type RuleSpec, type Severity } from './rules.js';
 import type { MachineState, Phase, Shown } from './machine.js';
+import type { AlertView } from './view.js';
 
 /** Prepared statements per connection: preparing is far dearer than running (thousands of states per tick). */
 const statements = new WeakMap<Db, Map<string, Statement>>();
@@ -374,4 +375,12 @@ export function deleteDigest(db: Db, channel: string): boolean {
 
 export function markDigestSent(db: Db, channel: string, date: string): void {
   stmt(db, `UPDATE alert_digests SET last_sent_date = ? WHERE channel = ?`).run(date, channel);
+}
+
+/** Alerts firing now (their latest stored views with ack / snooze folded in), newest first: the Home tab. */
+export function openAlertViews(db: Db, limit = 10): { view: AlertView; ackedBy: string | null; snoozedUntil: number | null }[] {
+  const rows = db
+    .prepare(`SELECT view, acked_by AS ackedBy, snoozed_until AS snoozedUntil FROM alert_state WHERE phase = 'firing' AND view IS NOT NULL ORDER BY fired_at DESC LIMIT ?`)
+    .all(limit) as { view: string; ackedBy: string | null; snoozedUntil: number | null }[];
+  return rows.map((r) => ({ view: JSON.parse(r.view) as AlertView, ackedBy: r.ackedBy, snoozedUntil: r.snoozedUntil }));
 }

@@ -16,6 +16,7 @@ import * as runCommand from './listeners/actions/runCommand.js';
 import * as shareInChannel from './listeners/actions/shareInChannel.js';
 import * as openWhatif from './listeners/actions/openWhatif.js';
 import * as whatifSubmit from './listeners/views/whatifSubmit.js';
+import * as feedback from './listeners/actions/feedback.js';
 
 export const LISTENERS: { register: (app: App, deps: SlackDeps) => void }[] = [
   radarCommand,
@@ -27,6 +28,7 @@ export const LISTENERS: { register: (app: App, deps: SlackDeps) => void }[] = [
   shareInChannel,
   openWhatif,
   whatifSubmit,
+  feedback,
 ];
 
 export interface AppOptions {

@@ -1,8 +1,17 @@
-/** Gathers the Home tab's data (the sla command for today, the buttons) and builds the view. */
+/**
+ * Gathers the Home tab's data — alerts firing, the sla command for today, overdue tickets (`due`), the riskiest
+ * open tickets, yesterday's headline KPIs, the buttons — and builds the view. Each part fails alone: a missing
+ * model or table leaves its section saying so, never the tab blank.
+ */
 import type { SlaResult } from '../../commands/sla.js';
+import type { DueResult } from '../../commands/due.js';
+import { headlineKpis } from '../../commands/kpi.js';
+import { scoreOpenTickets } from '../../commands/riskScoring.js';
+import { openAlertViews } from '../alerts/store.js';
+import { commandContext } from './answer.js';
 import { parseCommandLine } from '../registry.js';
 import { buildParseContext } from '../parseContext.js';
-import { homeView, type HomeView } from './home.js';
+import { homeView, type HomeInput, type HomeView } from './home.js';
 import { runLine } from './answer.js';
 import type { SlackDeps } from './deps.js';
 
@@ -16,6 +25,7 @@ const HOME_COMMANDS: [string, string][] = [
   ['whatif', 'What-if'],
   ['staffing', 'Staffing'],
   ['risk', 'Risk'],
+  ['due', 'Due next'],
   ['tickets', 'Tickets'],
 ];
 
@@ -39,10 +49,40 @@ export function homeButtons(deps: SlackDeps, worstQueue: string | null): { text:
   return out.slice(0, 10);
 }
 
+function part<T>(deps: SlackDeps, what: string, f: () => T): T | null {
+  try {
+    return f();
+  } catch (err) {
+    deps.logger.warn({ err, what }, 'home: a section is unavailable');
+    return null;
+  }
+}
+
 export async function buildHome(deps: SlackDeps, userId: string): Promise<HomeView> {
   const now = deps.now();
-  const e = deps.registry.get('sla') ? await runLine(deps, 'sla', { userId }) : null;
+  const [e, d] = await Promise.all([
+    deps.registry.get('sla') ? runLine(deps, 'sla', { userId }) : null,
+    deps.registry.get('due') ? runLine(deps, 'due limit=10', { userId }) : null,
+  ]);
   const sla = e?.ok ? (e.result as SlaResult) : null;
   const problem = !e ? 'The SLA command is not available.' : e.ok ? undefined : e.message;
-  return homeView({ sla, problem, now, buttons: homeButtons(deps, sla?.queues[0]?.queue ?? null) });
+  const ctx = commandContext(deps, { userId });
+  let risky: HomeInput['risky'];
+  try {
+    const scored = scoreOpenTickets(deps.db, now).sort((a, b) => b.score - a.score);
+    risky = { tickets: scored.slice(0, 5), note: scored.length ? null : 'no open tickets' };
+  } catch (err) {
+    risky = { tickets: [], note: /model/i.test(String((err as Error)?.message)) ? 'no model yet (`radar risk train`)' : 'not available right now' };
+  }
+  const kpis = part(deps, 'kpis', () => headlineKpis(ctx));
+  return homeView({
+    sla,
+    problem,
+    now,
+    buttons: homeButtons(deps, sla?.queues[0]?.queue ?? null),
+    alerts: part(deps, 'alerts', () => openAlertViews(deps.db, 20)) ?? [],
+    due: d === null ? undefined : d.ok ? (d.result as DueResult) : null,
+    risky,
+    kpis: kpis && kpis.rows.length ? kpis : null,
+  });
 }

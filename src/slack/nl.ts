@@ -6,6 +6,8 @@
 import { Registry } from '../registry.js';
 import { answerQuestion, explanationBlocks, CircuitBreaker } from '../llm/index.js';
 import type { AnswerQuestion } from './deps.js';
+import { context } from '../blocks/kit.js';
+import { feedbackBlocks } from './feedback.js';
 
 export function llmAnswerer(registry: Registry): AnswerQuestion {
   // `ask` is the same pipeline as a command: routing a question to it would loop.
@@ -14,6 +16,15 @@ export function llmAnswerer(registry: Registry): AnswerQuestion {
   const breaker = new CircuitBreaker();
   return async (question, ctx, thread) => {
     const a = await answerQuestion({ question, ctx, registry: routable, threadKey: thread, breaker });
-    return { execution: a.execution, explain: async () => (a.execution.ok ? explanationBlocks(await a.explain()) : []) };
+    const route = { q: question, c: a.route.command, l: a.route.line, v: a.route.via };
+    return {
+      execution: a.execution,
+      // Every answer in words gets 👍 / 👎, stored with the question, the route and the guard's verdict.
+      explain: async () => {
+        if (!a.execution.ok) return [context('Did I read your question right?'), ...feedbackBlocks({ ...route, s: null, r: 'the command did not run' })];
+        const ex = await a.explain();
+        return [...explanationBlocks(ex), ...feedbackBlocks({ ...route, s: ex.source, r: ex.reason ?? null })];
+      },
+    };
   };
 }

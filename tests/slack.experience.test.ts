@@ -1,0 +1,163 @@
+/**
+ * End to end through the real Bolt app on 127.0.0.1 and the fake Slack, on the committed sample: the why answer
+ * uploads a waterfall whose bars sum to the change it states; `/radar due` orders tickets by time left; a 👎 click
+ * is stored with the question, route and guard verdict; Home lists the alerts firing with their buttons.
+ * Expected values come from the posted text and from plain SQL over the tickets table, not from the command.
+ */
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openWarehouse, type Db } from '../src/warehouse/db.js';
+import { ingestFiles } from '../src/warehouse/ingest.js';
+import { loadConfig } from '../src/config.js';
+import { buildRegistry } from '../commands/index.js';
+import { createSlackApp, type SlackApp, type SlackDeps } from '../src/slack/index.js';
+import { createAlertRuntime } from '../src/slack/alerts/index.js';
+import { staticEngines } from '../src/alerts/engines.js';
+import { insertRule } from '../src/alerts/store.js';
+import { finishRule, parseRuleTokens } from '../src/alerts/rules.js';
+import { tokenize } from '../src/grammar/tokens.js';
+import { buildParseContext } from '../src/parseContext.js';
+import { pngText, CHART_DATA_KEY } from '../src/charts/index.js';
+import { startFakeSlack, sendToApp, slashBody, eventBody, interactionBody, buttonPayload, FORM, JSON_TYPE, type FakeSlack } from './helpers/fakeSlack.js';
+
+const SECRET = 'experience-signing-secret-0123456789';
+const NOW = new Date('2026-11-20T15:00:00Z');
+let dir: string;
+let db: Db;
+let fake: FakeSlack;
+let slack: SlackApp;
+let deps: SlackDeps;
+let appUrl: string;
+
+const allText = (x: unknown) => JSON.stringify(x);
+
+async function slash(text: string, id = 'r1') {
+  await sendToApp(appUrl, slashBody({ command: '/radar', text, responseUrl: fake.responseUrl(id) }), FORM, { secret: SECRET });
+  await slack.idle();
+}
+async function event(eventId: string, ev: Record<string, unknown>) {
+  await sendToApp(appUrl, eventBody(eventId, ev), JSON_TYPE, { secret: SECRET });
+  await slack.idle();
+}
+async function interact(payload: Record<string, unknown>) {
+  await sendToApp(appUrl, interactionBody(payload), FORM, { secret: SECRET });
+  await slack.idle();
+}
+
+/** The PNG inside an upload body (the client may wrap it in multipart form data). */
+function pngIn(body: Buffer): Buffer {
+  return body.subarray(body.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47])));
+}
+
+/** "−18.5 pts" / "+2.0 pts" → number. */
+const points = (s: string) => Number(s.replace('−', '-').replace(/\s*pts$/, ''));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'radar-experience-'));
+  db = openWarehouse(join(dir, 'w.db'));
+  const report = await ingestFiles(db, ['data/sample'], { now: NOW, workerMinBytes: Infinity });
+  expect(report.ok).toBe(true);
+  fake = await startFakeSlack();
+  const config = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' });
+  deps = { db, config, registry: buildRegistry(), now: () => NOW, logger: pino({ level: 'silent' }), sleep: async () => {} };
+  slack = await createSlackApp(deps, { clientOptions: { retryConfig: { retries: 0 } } });
+  const { port } = await slack.start({ port: 0, host: '127.0.0.1' });
+  appUrl = `http://127.0.0.1:${port}/slack/events`;
+}, 120_000);
+
+afterAll(async () => {
+  await slack?.stop();
+  await fake?.close();
+  db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  fake.reset();
+  deps.answerQuestion = undefined;
+});
+
+describe('why waterfall', () => {
+  it('the why answer in a thread uploads a waterfall whose bars sum to the change it states', async () => {
+    await event('EvWhy1', { type: 'app_mention', channel: 'C1', user: 'U1', text: '<@UBOT> why billing 2026-11-19', ts: '1763737100.000100' });
+    const post = fake.callsTo('chat.postMessage')[0];
+    const stated = /, ([−+]\d+\.\d) pts\*/.exec(allText(post.args.blocks));
+    expect(stated).not.toBeNull();
+    expect(fake.callsTo('files.completeUploadExternal')[0].args).toMatchObject({ channel_id: 'C1', thread_ts: '1763737100.000100' });
+    const meta = JSON.parse(pngText(pngIn(fake.uploads[0].bytes))[CHART_DATA_KEY]) as { chart: string; steps: { kind: string; delta: number; from: number; to: number }[] };
+    expect(meta.chart).toBe('why-waterfall');
+    const bars = meta.steps.filter((s) => s.kind !== 'total');
+    expect(bars.map((b) => b.delta).reduce((a, b) => a + b, 0).toFixed(1)).toBe(points(stated![1]).toFixed(1));
+    // …and they run from the usual SL to the observed one.
+    expect(bars[0].from).toBeCloseTo(meta.steps[0].to, 9);
+    expect(bars.at(-1)!.to).toBeCloseTo(meta.steps.at(-1)!.to, 9);
+  });
+});
+
+describe('ticket SLA watch', () => {
+  it('/radar due lists open tickets by time left to due_at, overdue first', async () => {
+    await slash('due limit=50');
+    const text = allText(fake.responses[0].body.blocks);
+    const shown = [...text.matchAll(/`(T-\d+)`/g)].map((m) => m[1]);
+    const now = NOW.toISOString().slice(0, 19) + 'Z';
+    const expected = (db.prepare(`SELECT ticket_id FROM tickets WHERE resolved_at IS NULL AND status IN ('open','pending') AND created_at <= ? AND due_at IS NOT NULL ORDER BY due_at, ticket_id`).all(now) as { ticket_id: string }[]).map((r) => r.ticket_id);
+    expect(expected.length).toBeGreaterThan(2);
+    expect(shown).toEqual(expected);
+    const overdue = (db.prepare(`SELECT COUNT(*) AS n FROM tickets WHERE resolved_at IS NULL AND status IN ('open','pending') AND created_at <= ? AND due_at <= ?`).get(now, now) as { n: number }).n;
+    expect((text.match(/:red_circle: `T-/g) ?? []).length).toBe(overdue);
+    expect(text).toContain('no model');
+  });
+});
+
+describe('feedback', () => {
+  it('a 👎 on an answer in words is stored with the question, route and guard verdict, and the buttons are replaced', async () => {
+    const { llmAnswerer } = await import('../src/slack/nl.js');
+    deps.answerQuestion = llmAnswerer(deps.registry);
+    const question = 'why did SLA drop on billing on 2026-11-19?';
+    await event('EvFb1', { type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: question, ts: '1763737200.000100' });
+    const posts = fake.callsTo('chat.postMessage');
+    const withButtons = posts.find((p) => allText(p.args.blocks).includes('feedback_down'))!;
+    expect(withButtons).toBeDefined();
+    const blocks = withButtons.args.blocks as { type: string; block_id?: string; elements?: { action_id: string; value: string }[] }[];
+    const down = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'feedback_down')!;
+    const payload = {
+      ...buttonPayload({ actionId: 'feedback_down', value: down.value, channel: 'D1', responseUrl: fake.responseUrl('fb') }),
+      container: { type: 'message', message_ts: '1763737300.000100', channel_id: 'D1', is_ephemeral: false },
+      message: { type: 'message', ts: '1763737300.000100', thread_ts: '1763737200.000100', text: 'x', blocks },
+    };
+    await interact(payload);
+    const rows = db.prepare('SELECT rating, question, command, source, args, user_id, channel_id, thread_ts FROM llm_feedback').all() as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ rating: -1, question, command: 'why', source: 'narrator', user_id: 'U1', channel_id: 'D1', thread_ts: '1763737200.000100' });
+    expect(JSON.parse(String(rows[0].args))).toMatchObject({ via: 'rules', line: expect.stringContaining('why') });
+    const update = fake.callsTo('chat.update')[0];
+    expect(update.args).toMatchObject({ channel: 'D1', ts: '1763737300.000100' });
+    expect(allText(update.args.blocks)).not.toContain('feedback_down');
+    expect(allText(update.args.blocks)).toContain('not helpful');
+  });
+});
+
+describe('App Home', () => {
+  it('lists the alerts firing with their buttons, overdue tickets and yesterday’s KPIs', async () => {
+    const pctx = buildParseContext(db, deps.config, NOW);
+    insertRule(db, finishRule(parseRuleTokens(tokenize('sl_day < 99 queue=billing channel=C1 severity=high'), pctx, { mode: 'full' }), 'UTC'), 'sl_day < 99', 'U1', NOW.getTime() - 3_600_000);
+    const rt = await createAlertRuntime(deps, { engines: staticEngines(), clock: () => NOW.getTime(), sleep: async () => {} });
+    const t = await rt.tick(NOW);
+    expect(t.evaluation.effects.map((e) => e.kind)).toContain('fire');
+    fake.reset();
+    await event('EvHome1', { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1763737400.000100' });
+    const view = fake.callsTo('views.publish')[0].args.view as { blocks: { type: string; elements?: { action_id: string; value: string }[] }[] };
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    const text = allText(view.blocks);
+    expect(text).toContain('1 alert firing');
+    expect(text).toContain('Billing');
+    const ack = view.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'alert_ack');
+    expect(JSON.parse(ack!.value)).toMatchObject({ s: 'billing' });
+    expect(text).toMatch(/Tickets overdue: \d+/);
+    expect(text).toContain('Riskiest open tickets');
+    expect(text).toContain('Yesterday (2026-11-19)');
+  });
+});
