@@ -161,3 +161,42 @@ describe('App Home', () => {
     expect(text).toContain('Yesterday (2026-11-19)');
   });
 });
+
+describe('Assistant view and suggested prompts', () => {
+  it('a new assistant thread gets a greeting and suggested prompts', async () => {
+    await event('EvAs1', {
+      type: 'assistant_thread_started',
+      assistant_thread: { user_id: 'U1', channel_id: 'D1', thread_ts: '1763737500.000100', context: { channel_id: 'C1', team_id: 'T1' } },
+      event_ts: '1763737500.000200',
+    });
+    const prompts = fake.callsTo('assistant.threads.setSuggestedPrompts');
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0].args).toMatchObject({ channel_id: 'D1', thread_ts: '1763737500.000100' });
+    const list = prompts[0].args.prompts as { title: string; message: string }[];
+    expect(list.length).toBeGreaterThanOrEqual(3);
+    expect(list.map((p) => p.message)).toContain('due within 2h');
+    expect(fake.callsTo('chat.postMessage')[0].args).toMatchObject({ channel: 'D1', thread_ts: '1763737500.000100' });
+  });
+
+  it('a message in the thread shows a status while working, then the answer in the thread', async () => {
+    await event('EvAs2', { type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'due within 2h', ts: '1763737501.000100', thread_ts: '1763737500.000100' });
+    const order = fake.calls.map((c) => c.method);
+    expect(order.indexOf('assistant.threads.setStatus')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('assistant.threads.setStatus')).toBeLessThan(order.indexOf('chat.postMessage'));
+    expect(fake.callsTo('assistant.threads.setStatus')[0].args).toMatchObject({ channel_id: 'D1', thread_ts: '1763737500.000100', status: 'is checking the numbers…' });
+    const post = fake.callsTo('chat.postMessage')[0];
+    expect(post.args.thread_ts).toBe('1763737500.000100');
+    expect(allText(post.args.blocks)).toContain('Due');
+  });
+
+  it('an empty DM gets a welcome with prompt buttons once; a DM with history gets nothing', async () => {
+    fake.script('conversations.history', { body: { ok: true, messages: [] } }, { body: { ok: true, messages: [{ ts: '1.0', text: 'hi' }] } });
+    await event('EvMsgTab1', { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'messages', event_ts: '1763737600.000100' });
+    await event('EvMsgTab2', { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'messages', event_ts: '1763737601.000100' });
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    const buttons = (posts[0].args.blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []);
+    expect(buttons.map((b) => b.action_id)).toEqual(Array(buttons.length).fill('run_command'));
+    expect(buttons.map((b) => b.value)).toContain('due within 2h');
+  });
+});

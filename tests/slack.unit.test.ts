@@ -210,14 +210,15 @@ describe('manifest.yml', () => {
   });
 
   it('subscribes to exactly the events the listeners handle, with interactivity and Socket Mode on', () => {
-    expect(listUnder('bot_events').sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(listUnder('bot_events').sort()).toEqual(['app_home_opened', 'app_mention', 'assistant_thread_context_changed', 'assistant_thread_started', 'message.im']);
+    expect(text).toMatch(/assistant_view:\n\s+assistant_description: /);
     expect(text).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(text).toMatch(/socket_mode_enabled: true/);
     expect(text).toMatch(/home_tab_enabled: true/);
   });
 
   it('asks for the least-privilege scopes, each justified', () => {
-    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'channels:history', 'channels:join', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read', 'im:history']);
+    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'assistant:write', 'channels:history', 'channels:join', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read', 'im:history']);
     const docs = readFileSync('docs/slack.md', 'utf8');
     for (const scope of listUnder('bot')) expect(docs).toContain(`\`${scope}\``);
   });

@@ -17,8 +17,10 @@ import * as shareInChannel from './listeners/actions/shareInChannel.js';
 import * as openWhatif from './listeners/actions/openWhatif.js';
 import * as whatifSubmit from './listeners/views/whatifSubmit.js';
 import * as feedback from './listeners/actions/feedback.js';
+import * as assistant from './listeners/events/assistant.js';
 
 export const LISTENERS: { register: (app: App, deps: SlackDeps) => void }[] = [
+  assistant,
   radarCommand,
   shortForms,
   appMention,

@@ -95,6 +95,10 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
         return { ok: true, view: { id: `V${seq}`, ...(a.view as object) } };
       case 'conversations.join':
         return { ok: true, channel: { id: a.channel } };
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setTitle':
+        return { ok: true };
       case 'files.getUploadURLExternal':
         return { ok: true, upload_url: `${base}/upload/F${seq}`, file_id: `F${seq}` };
       case 'files.completeUploadExternal':
