@@ -29,8 +29,9 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     const n = ctx.quick ? 10 : 30;
     const extra: { name: string; render: () => Promise<Buffer | null> }[] = [];
     try {
-      const { snapshotPng } = await import('../src/charts/snapshot.js');
-      extra.push({ name: 'alert snapshot', render: () => snapshotPng(db, { queue: 'billing', metric: 'sl', threshold: 75, firedAt: Date.parse('2026-11-19T15:00:00Z'), title: 'SL (interval) < 75 %' }, { defaultTz: 'UTC' }) });
+      const { snapshotPng, dueSnapshotPng } = await import('../src/charts/snapshot.js');
+      extra.push({ name: 'alert snapshot', render: () => snapshotPng(db, { queue: 'billing', metric: 'sl', threshold: 75, firedAt: Date.parse('2026-11-19T15:00:00Z'), until: Date.parse('2026-11-19T19:00:00Z'), title: 'SL (interval) < 75 %' }, { defaultTz: 'UTC' }) });
+      extra.push({ name: 'tickets_due snapshot', render: () => dueSnapshotPng(db, { queue: 'tech_support', withinMinutes: 3000, asOf: Date.parse('2026-11-21T09:00:00Z') }) });
     } catch {
       /* snapshot chart not in this build */
     }

@@ -495,12 +495,13 @@ function blocks(r: AlertsOutput): Block[] {
 
 export const alerts = defineCommand({
   name: 'alerts',
-  summary: 'Alert rules on SL, projected SL, abandons, ASA, arrivals, drift and risk: add, list, edit, remove, test, mute, digest, backtest.',
+  summary: 'Alert rules on SL, projected SL, abandons, ASA, arrivals, drift, risk and tickets due soon: add, list, edit, remove, test, mute, digest, backtest.',
   usage: 'alerts [add|list|edit|remove|test|mute|unmute|status|digest|backtest] …',
   examples: [
     EX_ADD,
     'alerts add projected_sl below target for 30m queue=billing channel=#support-ops severity=high quiet=22:00-07:00',
     'alerts add abandon above 8 for 2 intervals queue=all channel=#support-ops',
+    'alerts add tickets_due within=30m channel=#support-ops',
     'alerts list',
     'alerts test 1',
     'alerts edit 1 severity=critical repeat=2h',

@@ -115,6 +115,7 @@ describe('rule grammar', () => {
         days: fc.option(fc.subarray([0, 1, 2, 3, 4, 5, 6], { minLength: 1, maxLength: 6 }), { nil: null }),
         minVolume: fc.integer({ min: 0, max: 50 }),
         risk: fc.integer({ min: 1, max: 100 }).map((x) => x / 100),
+        within: fc.integer({ min: 1, max: 10_080 }),
         driver: fc.option(fc.constantFrom('arrivals', 'talk', 'acw', 'agents', 'sl' as const), { nil: null }),
         name: fc.option(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,30}[A-Za-z0-9]$/), { nil: null }),
       })
@@ -136,6 +137,7 @@ describe('rule grammar', () => {
           channel: g.channel ? g.channel.toLowerCase().startsWith('#') ? g.channel.toLowerCase() : g.channel : null,
           tz: g.tz, quiet: g.quiet, hours: g.hours, days: g.days ? [...g.days].sort((a, b) => a - b) : null, minVolume: g.minVolume,
           risk: g.metric === 'risk_count' ? g.risk : null, driver: g.metric === 'drift' ? g.driver : null,
+          withinMinutes: g.metric === 'tickets_due' ? g.within : null,
         };
       });
     fc.assert(

@@ -84,6 +84,10 @@ export function backtest(db: Db, rules: Rule[], from: string, to: string, o: Bac
       notes.push(`Rule ${rule.id}: ${metric} cannot be replayed (risk scores of past open tickets are not stored).`);
       continue;
     }
+    if (metric === 'tickets_due') {
+      notes.push(`Rule ${rule.id}: tickets_due cannot be replayed (which tickets were open at each past moment is not stored).`);
+      continue;
+    }
     const scopes = rule.spec.scope.kind === 'all' ? queues.map((q) => q.queue) : rule.spec.scope.queues.filter((q) => queues.some((x) => x.queue === q));
     for (const scope of scopes) {
       const src = rowsOf(scope);

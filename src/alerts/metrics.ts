@@ -4,7 +4,7 @@
  * providers/; this file is the catalogue the grammar, the messages and `alerts list` read.
  */
 
-export const METRICS = ['sl', 'sl_day', 'projected_sl', 'abandon', 'asa', 'arrivals_z', 'drift', 'risk_count', 'risk_ticket'] as const;
+export const METRICS = ['sl', 'sl_day', 'projected_sl', 'abandon', 'asa', 'arrivals_z', 'drift', 'risk_count', 'risk_ticket', 'tickets_due'] as const;
 export type Metric = (typeof METRICS)[number];
 
 export type MetricUnit = 'pct' | 'seconds' | 'z' | 'count';
@@ -65,6 +65,11 @@ export const METRIC_INFO: Record<Metric, MetricInfo> = {
     metric: 'risk_count', aliases: ['risk_count', 'risky_tickets', 'at_risk_tickets', 'risk_tickets'], label: 'open tickets above risk', unit: 'count', cadence: 'tick', targetRelative: false,
     engine: 'risk',
     describe: 'open tickets of the queue whose escalation risk is at least `risk=` (default 0.7)',
+  },
+  tickets_due: {
+    metric: 'tickets_due', aliases: ['tickets_due', 'due', 'due_tickets', 'tickets_breaching', 'breaching', 'overdue', 'overdue_tickets'], label: 'open tickets due soon or overdue', unit: 'count', cadence: 'tick', targetRelative: false,
+    implicit: { comparator: '>', threshold: 0 },
+    describe: 'open tickets of the queue overdue or due within `within=` (default 60 minutes) of their due_at, counted per queue; the message lists them, most urgent first',
   },
   risk_ticket: {
     metric: 'risk_ticket', aliases: ['risk_ticket', 'ticket_risk', 'risk'], label: 'ticket escalation risk', unit: 'pct', cadence: 'tick', targetRelative: false,

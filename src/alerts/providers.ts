@@ -311,7 +311,22 @@ export interface TickInputs {
   cache: EvaluatorCache;
   /** Risk scores of open tickets, computed once per tick on first use. */
   risk: () => RiskScoreLike[];
+  /** Open tickets with a due time, read once per tick on first use (tickets_due). */
+  due?: () => DueTicketLike[];
 }
+
+export interface DueTicketLike {
+  ticketId: string;
+  queue: string;
+  dueAt: string;
+  subject: string | null;
+}
+
+const fmtLeft = (ms: number) => {
+  const m = Math.round(Math.abs(ms) / 60_000);
+  const t = m < 60 ? `${m}m` : m < 2880 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${Math.floor(m / 1440)}d`;
+  return ms <= 0 ? `overdue ${t}` : `due in ${t}`;
+};
 
 /** Observation at `now` for a tick metric and a queue scope; `detail` is shown in the message. */
 export function tickObservation(rule: Rule, scope: string, t: TickInputs): { obs: Observation; detail: string[] } {
@@ -331,6 +346,15 @@ export function tickObservation(rule: Rule, scope: string, t: TickInputs): { obs
     const thr = spec.risk ?? 0.7;
     const hits = t.risk().filter((s) => s.queue === scope && s.score >= thr).sort((a, b) => b.score - a.score);
     return { obs: { ...base, value: hits.length }, detail: hits.slice(0, 5).map((h) => `${h.ticketId} ${(h.score * 100).toFixed(0)} %${h.subject ? ` — ${h.subject}` : ''}`) };
+  }
+  if (spec.metric === 'tickets_due') {
+    const window = (spec.withinMinutes ?? 60) * 60_000;
+    const hits = (t.due?.() ?? [])
+      .filter((d) => d.queue === scope)
+      .map((d) => ({ ...d, left: Date.parse(d.dueAt) - t.now }))
+      .filter((d) => d.left <= window)
+      .sort((a, b) => a.left - b.left);
+    return { obs: { ...base, value: hits.length }, detail: hits.slice(0, 8).map((h) => `${h.ticketId} ${fmtLeft(h.left)}${h.subject ? ` — ${h.subject}` : ''}`) };
   }
   if (spec.metric === 'risk_ticket') {
     const id = scope.replace(/^ticket:/, '');

@@ -78,6 +78,8 @@ export const ruleSpecSchema = z
     minVolume: z.number().int().min(0).max(100_000).default(0),
     /** risk_count: the ticket risk threshold (probability). */
     risk: z.number().gt(0).lte(1).nullable().default(null),
+    /** tickets_due: the window, minutes before due_at (overdue tickets always count). */
+    withinMinutes: z.number().int().min(1).max(10_080).nullable().default(null),
     /** drift: only events of this driver. */
     driver: z.enum(DRIFT_DRIVERS).nullable().default(null),
   })
@@ -104,6 +106,7 @@ export const ruleSpecSchema = z
       }
     }
     if (r.risk !== null && r.metric !== 'risk_count') ctx.addIssue({ code: 'custom', path: ['risk'], message: 'risk= only applies to risk_count' });
+    if (r.withinMinutes !== null && r.metric !== 'tickets_due') ctx.addIssue({ code: 'custom', path: ['withinMinutes'], message: 'within= only applies to tickets_due' });
     if (r.driver !== null && r.metric !== 'drift') ctx.addIssue({ code: 'custom', path: ['driver'], message: 'driver= only applies to drift' });
   });
 export type RuleSpec = z.output<typeof ruleSpecSchema>;
@@ -279,6 +282,7 @@ const OPTION_KEYS: Record<string, string> = {
   clear: 'clear', resolve: 'clear', recover: 'clear',
   critical: 'critical', crit: 'critical',
   risk: 'risk', risk_threshold: 'risk',
+  within: 'within', due_within: 'within', window: 'within',
   driver: 'driver',
   for: 'for', duration: 'for', min_duration: 'for',
   metric: 'metric', threshold: 'threshold', comparator: 'comparator',
@@ -401,7 +405,7 @@ export function parseRuleTokens(t: Tokens, pctx: ParseContext, opts: ParseRuleOp
     const key = OPTION_KEYS[rawKey.toLowerCase()];
     if (!key) {
       const guess = closest(rawKey, Object.keys(OPTION_KEYS), 2);
-      throw new UsageError(`I don't know the option "${rawKey}="${guess ? ` (did you mean ${guess}=?)` : ''}. Options: queue, channel, severity, repeat, cooldown, quiet, hours, days, tz, name, min_volume, clear, critical, risk, driver.`, example);
+      throw new UsageError(`I don't know the option "${rawKey}="${guess ? ` (did you mean ${guess}=?)` : ''}. Options: queue, channel, severity, repeat, cooldown, quiet, hours, days, tz, name, min_volume, clear, critical, risk, within, driver.`, example);
     }
     const bad = (what: string, eg: string): never => {
       throw new UsageError(`I couldn't read ${rawKey}="${value}": ${what}, e.g. ${rawKey}=${eg}.`, example);
@@ -479,6 +483,12 @@ export function parseRuleTokens(t: Tokens, pctx: ParseContext, opts: ParseRuleOp
         if (value.endsWith('%') || v > 1) v /= 100;
         if (!(v > 0 && v <= 1)) bad('a probability', '0.7');
         out.risk = v;
+        break;
+      }
+      case 'within': {
+        const m = parseDurationMinutes(value);
+        if (m === null || m < 1 || m > 10_080) bad('a duration up to 7 days', '30m');
+        out.withinMinutes = m;
         break;
       }
       case 'driver': {
@@ -579,6 +589,7 @@ export function ruleText(r: RuleSpec): string {
   if (r.clear) parts.push(`clear=${thresholdText(r.clear, pct)}`);
   if (r.critical !== null) parts.push(`critical=${r.critical}${pct ? '%' : ''}`);
   if (r.risk !== null) parts.push(`risk=${r.risk}`);
+  if (r.withinMinutes !== null) parts.push(`within=${r.withinMinutes}m`);
   if (r.driver) parts.push(`driver=${r.driver}`);
   // The whole token is quoted ("name=SL watch") because the tokenizer groups quoted words, not quoted values.
   if (r.name) parts.push(`"name=${r.name.replace(/"/g, "'")}"`);
@@ -599,6 +610,7 @@ export function describeRule(r: RuleSpec): string {
   if (r.repeatMinutes) extras.push(`repeat ${formatDuration(r.repeatMinutes)}`);
   if (r.driver) extras.push(`driver ${r.driver}`);
   if (r.risk !== null) extras.push(`risk ≥ ${Math.round(r.risk * 100)} %`);
+  if (r.metric === 'tickets_due') extras.push(`due within ${formatDuration(r.withinMinutes ?? 60)}`);
   return `${r.name ? `“${r.name}”: ` : ''}${info.label} ${r.comparator} ${thr}${dur} · ${scope} · ${r.channel ? channelMention(r.channel) : '(no channel)'} · ${r.severity}${extras.length ? ' · ' + extras.join(' · ') : ''} (${r.tz})`;
 }
 

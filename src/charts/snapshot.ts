@@ -124,3 +124,56 @@ export async function snapshotPng(db: Db, a: SnapshotAlert, opts: { defaultTz: s
   const d = snapshotData(db, a, opts);
   return d ? (await renderSpec(snapshotSpec(d))).png : null;
 }
+
+export interface DueSnapshotData {
+  queue: string;
+  displayName: string;
+  withinMinutes: number;
+  asOf: string;
+  tickets: { ticketId: string; minutesLeft: number }[];
+}
+
+/** Open tickets of the queue overdue or due within the window at `asOf` (ms), most urgent first (≤ 15). */
+export function dueSnapshotData(db: Db, a: { queue: string; withinMinutes: number; asOf: number }): DueSnapshotData | null {
+  const iso = new Date(a.asOf).toISOString().slice(0, 19) + 'Z';
+  const rows = db
+    .prepare(`SELECT ticket_id AS ticketId, due_at AS dueAt FROM tickets WHERE queue = ? AND resolved_at IS NULL AND status IN ('open', 'pending') AND due_at IS NOT NULL AND created_at <= ?`)
+    .all(a.queue, iso) as { ticketId: string; dueAt: string }[];
+  const tickets = rows
+    .map((r) => ({ ticketId: r.ticketId, minutesLeft: Math.round((Date.parse(r.dueAt) - a.asOf) / 60_000) }))
+    .filter((t) => t.minutesLeft <= a.withinMinutes)
+    .sort((x, y) => x.minutesLeft - y.minutesLeft || (x.ticketId < y.ticketId ? -1 : 1))
+    .slice(0, 15);
+  if (!tickets.length) return null;
+  const q = listQueues(db).find((x) => x.queue === a.queue);
+  return { queue: a.queue, displayName: q?.displayName ?? a.queue, withinMinutes: a.withinMinutes, asOf: iso, tickets };
+}
+
+/** Horizontal bars: hours left to due_at per ticket (left of zero: overdue), most urgent on top. */
+export function dueSnapshotSpec(d: DueSnapshotData): ChartSpec {
+  const values = d.tickets.map((t, i) => ({ i, ticket: t.ticketId, hours: t.minutesLeft / 60, overdue: t.minutesLeft <= 0 ? 'overdue' : 'due soon' }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: `${d.displayName} — ${d.tickets.length} ${d.tickets.length === 1 ? 'ticket' : 'tickets'} overdue or due within ${d.withinMinutes} min`.slice(0, 90), subtitle: `hours to due_at at ${d.asOf.slice(0, 16).replace('T', ' ')} UTC · left of 0: overdue` },
+    usermeta: { radar: { chart: 'alert-snapshot-due', queue: d.queue, tickets: d.tickets } },
+    width: 520,
+    height: { step: 20 },
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar', height: { band: 0.7 } },
+        encoding: {
+          y: { field: 'ticket', type: 'nominal', title: null, sort: { field: 'i' } },
+          x: { field: 'hours', type: 'quantitative', title: 'hours to due' },
+          color: { field: 'overdue', type: 'nominal', title: null, scale: { domain: ['overdue', 'due soon'], range: ['#d2483b', '#f0a030'] } },
+        },
+      },
+      { mark: { type: 'rule', color: '#222' }, encoding: { x: { datum: 0 } } },
+    ],
+  } as ChartSpec;
+}
+
+export async function dueSnapshotPng(db: Db, a: { queue: string; withinMinutes: number; asOf: number }): Promise<Buffer | null> {
+  const d = dueSnapshotData(db, a);
+  return d ? (await renderSpec(dueSnapshotSpec(d))).png : null;
+}
