@@ -6,6 +6,7 @@ import {
   predictionRange,
   outOfFittedRange,
   erlangA,
+  erlangAServiceLevel,
   studentTQuantile,
   type CalibrationInterval,
   type QueueCalibration,
@@ -196,6 +197,24 @@ describe('prediction intervals cover simulated days at about their stated rate',
     }
     expect(covered / n).toBeGreaterThanOrEqual(0.6);
     expect(covered / n).toBeLessThanOrEqual(0.95);
+  });
+});
+
+describe('erlangAServiceLevel (the fits’ allocation-free path)', () => {
+  it('equals erlangA(...).serviceLevel, fractional agents and patience 0 / ∞ included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 300 }),
+        fc.double({ min: 10, max: 1200, noNaN: true }),
+        fc.oneof(fc.integer({ min: 0, max: 40 }), fc.double({ min: 0, max: 40, noNaN: true })),
+        fc.oneof(fc.constant(0), fc.constant(Infinity), fc.double({ min: 1, max: 5000, noNaN: true })),
+        fc.integer({ min: 0, max: 120 }),
+        (arr, aht, n, pat, t) => {
+          const want = erlangA({ arrivals: arr, intervalSeconds: T, ahtSeconds: aht, agents: n, targetAnswerSeconds: t, meanPatienceSeconds: pat }).serviceLevel;
+          return Math.abs(erlangAServiceLevel(arr, T, aht, n, t, pat) - want) <= 1e-12;
+        },
+      ),
+    );
   });
 });
 

@@ -25,7 +25,7 @@
  * Pure: no I/O, no clock. Cost: O(candidates × (origins + 1) × optimiser passes × Σ(N + J)); ≈ 0.1–0.5 s for
  * 28 days × 48 half-hours (measured in `npm run bench -- --only calibration`).
  */
-import { erlangA } from './erlang-a.js';
+import { erlangA, erlangAServiceLevel } from './erlang-a.js';
 import { erlangC } from './erlang.js';
 import { studentTQuantile } from './tdist.js';
 
@@ -142,9 +142,9 @@ const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi 
 /** Modelled SL of one interval with effective inputs (k·AHT, m·N); Erlang C when patience is null. */
 function modelSl(model: CalibrationModel, patience: number | null, p: Params, x: CalibrationInput): number {
   if (!(x.offered > 0) || !(x.ahtSeconds > 0)) return 1;
-  const inp = { arrivals: x.offered, intervalSeconds: x.intervalSeconds, ahtSeconds: x.ahtSeconds * p.k, agents: Math.max(0, x.agents * p.m), targetAnswerSeconds: x.targetSeconds };
-  if (model === 'erlang_a' && patience !== null) return erlangA({ ...inp, meanPatienceSeconds: patience }).serviceLevel;
-  return erlangC(inp).serviceLevel;
+  const agents = Math.max(0, x.agents * p.m);
+  if (model === 'erlang_a' && patience !== null) return erlangAServiceLevel(x.offered, x.intervalSeconds, x.ahtSeconds * p.k, agents, x.targetSeconds, patience);
+  return erlangC({ arrivals: x.offered, intervalSeconds: x.intervalSeconds, ahtSeconds: x.ahtSeconds * p.k, agents, targetAnswerSeconds: x.targetSeconds }).serviceLevel;
 }
 
 function isUsable(iv: CalibrationInterval): boolean {
@@ -161,6 +161,15 @@ function isUsable(iv: CalibrationInterval): boolean {
 
 const realisedSl = (iv: CalibrationInterval) => clamp(iv.answeredWithinTarget / iv.offered, 0, 1);
 
+/**
+ * The intervals the least-squares fits run over: those with at least 3 calls (near-empty night intervals weigh
+ * < 2 % of a day's volume but cost as much per optimiser pass as a busy one), unless that leaves fewer than 20.
+ */
+function fitSet(rows: readonly CalibrationInterval[]): readonly CalibrationInterval[] {
+  const busy = rows.filter((r) => r.offered >= 3);
+  return busy.length >= 20 ? busy : rows;
+}
+
 /** Volume-weighted squared error of a candidate's parameters over intervals. */
 function loss(c: Candidate, patience: number | null, p: Params, rows: readonly CalibrationInterval[]): number {
   let s = 0;
@@ -172,7 +181,7 @@ function loss(c: Candidate, patience: number | null, p: Params, rows: readonly C
 }
 
 /** Minimises a unimodal-ish f on [lo, hi] from x0: step out until bracketed, then golden section. */
-function minimise1d(f: (x: number) => number, x0: number, lo: number, hi: number, step = 0.1, tol = 1e-3): number {
+function minimise1d(f: (x: number) => number, x0: number, lo: number, hi: number, step = 0.1, tol = 3e-3): number {
   let a = clamp(x0 - step, lo, hi);
   let b = clamp(x0, lo, hi);
   let c = clamp(x0 + step, lo, hi);
@@ -232,7 +241,7 @@ function minimise1d(f: (x: number) => number, x0: number, lo: number, hi: number
 }
 
 /** Nelder–Mead on a box (points projected into it). Returns the best point found. */
-function nelderMead(f: (x: number[]) => number, x0: number[], step: number[], bounds: [number, number][], maxEvals = 60, tol = 2e-3): number[] {
+function nelderMead(f: (x: number[]) => number, x0: number[], step: number[], bounds: [number, number][], maxEvals = 45, tol = 4e-3): number[] {
   const proj = (x: number[]) => x.map((v, i) => clamp(v, bounds[i][0], bounds[i][1]));
   const n = x0.length;
   let evals = 0;
@@ -308,14 +317,15 @@ function fitPatience(rows: readonly CalibrationInterval[], startK: number | null
   // root of g(p) = modelled abandon rate at (k(p), p) − observed. Both a longer patience and the smaller k(p)
   // it needs lower the modelled abandon rate, so g decreases in p: bracket on ln p, then Illinois.
   const a = CANDIDATES[2];
-  const offered = rows.reduce((s, iv) => s + iv.offered, 0);
-  const observed = abandons / offered;
-  let k = startK ?? fitCandidate(CANDIDATES[0], null, rows, null).k;
+  const fr = fitSet(rows);
+  const offered = fr.reduce((s, iv) => s + iv.offered, 0);
+  const observed = fr.reduce((s, iv) => s + Math.min(iv.abandoned, iv.offered), 0) / offered;
+  let k = startK ?? fitCandidate(CANDIDATES[0], null, fr, null).k;
   const g = (u: number): number => {
     const p = Math.exp(u);
-    k = fitCandidate(a, p, rows, { k, m: 1 }).k;
+    k = fitCandidate(a, p, fr, { k, m: 1 }).k;
     let ab = 0;
-    for (const iv of rows) {
+    for (const iv of fr) {
       ab += iv.offered * erlangA({ arrivals: iv.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: iv.ahtSeconds * k, agents: iv.agents, targetAnswerSeconds: iv.targetSeconds, meanPatienceSeconds: p }).probAbandon;
     }
     return ab / offered - observed;
@@ -327,7 +337,7 @@ function fitPatience(rows: readonly CalibrationInterval[], startK: number | null
   let gLo = g(lo);
   let hi = lo;
   let gHi = gLo;
-  const step = Math.log(4);
+  const step = Math.log(startPatience === null ? 4 : 1.5);
   if (gLo > 0) {
     // too many modelled abandons: patience is longer
     while (gHi > 0) {
@@ -348,7 +358,7 @@ function fitPatience(rows: readonly CalibrationInterval[], startK: number | null
   }
   let side = 0;
   let u = lo;
-  for (let i = 0; i < 30 && hi - lo > 0.01; i++) {
+  for (let i = 0; i < 30 && hi - lo > 0.02; i++) {
     u = gLo === gHi ? (lo + hi) / 2 : (lo * gHi - hi * gLo) / (gHi - gLo);
     if (!(u > lo && u < hi)) u = (lo + hi) / 2;
     const gu = g(u);
@@ -408,12 +418,13 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
   let patiencePrev: number | null = null;
   for (const d of origins) {
     const train = rows.filter((r) => r.day < d);
+    const trainFit = fitSet(train);
     const test = rows.filter((r) => r.day === d);
     const pat = fitPatience(train, patienceK, patiencePrev);
     if (pat.seconds !== null) patiencePrev = pat.seconds;
     for (const c of pool) {
       if (c.model === 'erlang_a' && pat.seconds === null) continue;
-      const p = fitCandidate(c, pat.seconds, train, starts.get(c.name) ?? null);
+      const p = fitCandidate(c, pat.seconds, trainFit, starts.get(c.name) ?? null);
       starts.set(c.name, p);
       if (c.name === 'Erlang A, k') patienceK = p.k;
       const acc = errs.get(c.name) ?? { ae: 0, e: 0, w: 0 };
@@ -447,7 +458,7 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
   const allowed = comparable.filter((s) => CANDIDATES.find((c) => c.name === s.name)!.model === 'erlang_c' || pat.seconds !== null);
   const chosenScore = allowed.reduce<CalibrationCandidateScore | null>((b, s) => (!b || s.maePp < b.maePp ? s : b), null);
   const chosen = chosenScore ? CANDIDATES.find((c) => c.name === chosenScore.name)! : (pool.find((c) => c.model === 'erlang_c') ?? CANDIDATES[0]);
-  const params = fitCandidate(chosen, chosen.model === 'erlang_a' ? pat.seconds : null, rows, starts.get(chosen.name) ?? null);
+  const params = fitCandidate(chosen, chosen.model === 'erlang_a' ? pat.seconds : null, fitSet(rows), starts.get(chosen.name) ?? null);
 
   let backtest: CalibrationBacktest | null = null;
   const pd = perDay.get(chosen.name);

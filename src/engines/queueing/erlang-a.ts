@@ -292,3 +292,25 @@ function modelRate(intervals: readonly PatienceInterval[], patience: number, t: 
   }
   return off > 0 ? ab / off : 0;
 }
+
+/**
+ * Erlang A service level alone, with no intermediate objects: the inner loop of the calibration fits
+ * (calibration.ts), thousands of evaluations per optimiser pass. Same value as
+ * `erlangA({ arrivals, intervalSeconds, ahtSeconds, agents, targetAnswerSeconds, meanPatienceSeconds }).serviceLevel`
+ * for valid input (fractional agents interpolated the same way); no input checks.
+ */
+export function erlangAServiceLevel(arrivals: number, intervalSeconds: number, ahtSeconds: number, agents: number, targetAnswerSeconds: number, meanPatienceSeconds: number): number {
+  if (!(arrivals > 0) || !(ahtSeconds > 0)) return 1;
+  if (!(intervalSeconds > 0)) return 0;
+  const a = (arrivals * ahtSeconds) / intervalSeconds;
+  if (meanPatienceSeconds === Infinity) return erlangC({ arrivals, intervalSeconds, ahtSeconds, agents, targetAnswerSeconds }).serviceLevel;
+  const at = (n: number): number => {
+    if (meanPatienceSeconds === 0) return 1 - erlangB(n, a);
+    return erlangAInteger(n, arrivals / intervalSeconds, ahtSeconds, 1 / meanPatienceSeconds, targetAnswerSeconds, a).serviceLevel;
+  };
+  if (Number.isInteger(agents)) return at(agents);
+  const lo = Math.floor(agents);
+  const sl = at(lo);
+  const sh = at(lo + 1);
+  return sl === sh ? sl : sl + (agents - lo) * (sh - sl);
+}
