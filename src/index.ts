@@ -7,3 +7,4 @@ export * as queueing from './engines/queueing/index.js';
 export * as drift from './engines/drift/index.js';
 export * as risk from './engines/risk/index.js';
 export * as retrieval from './engines/retrieval/index.js';
+export * as forecast from './engines/forecast/index.js';

@@ -104,3 +104,19 @@ export function isoSeconds(ms: number): string {
 
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export const WEEKDAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/**
+ * The interval grid of a local day: every UTC-aligned interval of `intervalSeconds` whose start falls on local
+ * date `date` in `tz` (46, 48 or 50 half hours across DST), with its local minute of day.
+ */
+export function localDayGrid(date: string, tz: string, intervalSeconds: number): { startMs: number; localMinute: number }[] {
+  const step = intervalSeconds * 1000;
+  const out: { startMs: number; localMinute: number }[] = [];
+  let t = Math.floor(localMidnightUtc(date, tz) / step) * step - step;
+  const stop = localMidnightUtc(addDays(date, 1), tz) + step;
+  for (; t < stop; t += step) {
+    const p = localParts(t, tz);
+    if (p.date === date) out.push({ startMs: t, localMinute: p.minute });
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import * as pkg from '../src/index.js';
 
 describe('package entry', () => {
   it('exports each engine as a namespace', () => {
-    expect(Object.keys(pkg).sort()).toEqual(['drift', 'queueing', 'retrieval', 'risk']);
+    expect(Object.keys(pkg).sort()).toEqual(['drift', 'forecast', 'queueing', 'retrieval', 'risk']);
     expect(typeof pkg.drift.detectDrift).toBe('function');
     expect(typeof pkg.risk.trainRiskModel).toBe('function');
     expect(typeof pkg.retrieval.searchTickets).toBe('function');

@@ -56,6 +56,13 @@ export function parseDateExpr(expr: string, today: string): DateRange | null {
     if (n >= 1) return { from: addDays(today, -n), to: addDays(today, -1), label: `last ${n} days` };
   }
   const weekStart = (d: string) => addDays(d, -((dowOf(d) + 6) % 7)); // Monday-based weeks
+  // Forward ranges (forecasts): "next 7 days" = tomorrow and the six after; "next week" = next Monday–Sunday.
+  const nextN = s.match(/^(?:next|coming) (\d{1,3}) days?$/);
+  if (nextN && Number(nextN[1]) >= 1) return { from: addDays(today, 1), to: addDays(today, Number(nextN[1])), label: `next ${Number(nextN[1])} days` };
+  if (s === 'next week' || s === 'coming week') {
+    const ws = addDays(weekStart(today), 7);
+    return { from: ws, to: addDays(ws, 6), label: 'next week' };
+  }
   if (s === 'this week') return { from: weekStart(today), to: today, label: 'this week' };
   if (s === 'last week' || s === 'previous week') {
     const ws = addDays(weekStart(today), -7);

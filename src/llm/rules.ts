@@ -15,7 +15,7 @@ import { matchQueue } from '../grammar/tokens.js';
 import { parseDateExpr, takeDateRange, type DateRange } from '../grammar/dates.js';
 import { addDays, localToday } from '../time.js';
 
-export const INTENTS = ['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'kpi', 'help'] as const;
+export const INTENTS = ['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'kpi', 'forecast', 'help'] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export interface Levers {
@@ -299,6 +299,12 @@ const RULES: Record<Intent, Rule[]> = {
     [/\bcsat\b|\bsatisf(action|ied)\b|\bhappy\b/, 4], [/\bfcr\b|\bfirst[\s-]contact[\s-]resolution\b/, 4], [/\bkpis?\b/, 5], [/\breopen/, 4], [/\bresolution time\b|\btime to resolve\b|\bresolve time\b/, 4],
     [/\bfirst response time\b|\btime to first response\b|\bfrt\b/, 4], [/\bpercentiles?\b|\bp90\b|\bp50\b|\bmedian\b/, 2], [/\bmetrics\b|\bscorecard\b/, 2], [/\bnps\b/, 3],
   ],
+  forecast: [
+    [/\bforecast/, 6], [/\bpredict(ed|ion|ions)?\b|\bprojected\b|\bprojections?\b|\boutlook\b/, 3], [/\bbacktest/, 4],
+    [/\b(expected|expect|anticipated?) (call |contact |ticket )?(volumes?|calls|contacts|tickets|demand|arrivals)\b/, 5],
+    [/\bhow (many|much) (calls|contacts|tickets|volume|demand)\b.{0,40}\b(next|tomorrow|coming|upcoming|will)\b/, 5],
+    [/\b(volumes?|demand|arrivals)\b.{0,30}\b(next|tomorrow|coming|upcoming)\b/, 3],
+  ],
   sla: [
     [/\bsla\b|\bservice level\b|\bsl\b/, 2], [/\bhow (is|are|was|were|did|does|do)\b/, 1], [/\bdoing\b/, 1], [/\bstatus\b/, 1],
     [/\b(on|below|above|under|meeting|meet|hit|hitting|missed?|missing) (the |our )?(target|sla|goal)\b/, 2], [/\babandon/, 2], [/\banswered within\b|\bspeed of answer\b|\basa\b/, 2],
@@ -307,7 +313,7 @@ const RULES: Record<Intent, Rule[]> = {
   help: [[/\bhelp\b/, 3], [/\bwhat can you do\b|\bwhat do you do\b/, 5], [/\bcommands?\b/, 2], [/\bhow do i use\b|\bhow to use\b/, 4], [/^\s*(hi|hello|hey)\s*$/, 3], [/\bwho are you\b/, 4]],
 };
 
-const PRIORITY: Intent[] = ['whatif', 'staffing', 'risk', 'tickets', 'why', 'drift', 'kpi', 'sla', 'help'];
+const PRIORITY: Intent[] = ['whatif', 'staffing', 'forecast', 'risk', 'tickets', 'why', 'drift', 'kpi', 'sla', 'help'];
 
 export function scoreIntents(text: string): Partial<Record<Intent, number>> {
   const out: Partial<Record<Intent, number>> = {};

@@ -1,0 +1,61 @@
+/**
+ * Reads for the demand forecast: a queue's realised intervals before an origin (plan rows without an
+ * outcome are never history), and the excluded days (`forecast_exclusions`, migration 012).
+ */
+import type { Db } from './db.js';
+
+export interface RealisedInterval {
+  intervalStart: string;
+  localDate: string;
+  localMinute: number;
+  localDow: number;
+  offered: number;
+  handled: number;
+  ahtSeconds: number | null;
+}
+
+/**
+ * Realised intervals of `queue` on local dates from..beforeDate (exclusive), in time order. v_interval_metrics
+ * holds realised rows only (has_outcome = 1): a plan row carries no arrivals and is never history.
+ */
+export function realisedIntervals(db: Db, queue: string, from: string, beforeDate: string): RealisedInterval[] {
+  return db
+    .prepare(
+      `SELECT interval_start AS intervalStart, local_date AS localDate, local_minute AS localMinute, local_dow AS localDow,
+              offered, handled, aht_seconds AS ahtSeconds
+       FROM v_interval_metrics WHERE queue = ? AND local_date >= ? AND local_date < ? ORDER BY interval_start`,
+    )
+    .all(queue, from, beforeDate) as RealisedInterval[];
+}
+
+export interface Exclusion {
+  queue: string;
+  date: string;
+  reason: string | null;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+/** Excluded days for a queue (its own and the all-queue ones), or every exclusion when queue is null. */
+export function listExclusions(db: Db, queue: string | null): Exclusion[] {
+  const where = queue === null ? '' : `WHERE queue IN ('*', ?)`;
+  const stmt = db.prepare(
+    `SELECT queue, local_date AS date, reason, created_by AS createdBy, created_at AS createdAt FROM forecast_exclusions ${where} ORDER BY local_date, queue`,
+  );
+  return (queue === null ? stmt.all() : stmt.all(queue)) as Exclusion[];
+}
+
+/** Adds (or updates the reason of) an excluded day; returns whether it was new. */
+export function addExclusion(db: Db, e: { queue: string; date: string; reason: string | null; createdBy: string | null; createdAt: string }): boolean {
+  const existed = db.prepare('SELECT 1 FROM forecast_exclusions WHERE queue = ? AND local_date = ?').get(e.queue, e.date);
+  db.prepare(
+    `INSERT INTO forecast_exclusions (queue, local_date, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (queue, local_date) DO UPDATE SET reason = COALESCE(excluded.reason, reason)`,
+  ).run(e.queue, e.date, e.reason, e.createdBy, e.createdAt);
+  return !existed;
+}
+
+/** Removes an excluded day; returns whether there was one. */
+export function removeExclusion(db: Db, queue: string, date: string): boolean {
+  return db.prepare('DELETE FROM forecast_exclusions WHERE queue = ? AND local_date = ?').run(queue, date).changes > 0;
+}
