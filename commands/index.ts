@@ -12,6 +12,7 @@ import { risk } from './risk.js';
 import { tickets } from './tickets.js';
 import { alerts } from './alerts.js';
 import { kpi } from './kpi.js';
+import { exportCommand } from './export.js';
 import { calibration } from './calibration.js';
 import { due } from './due.js';
 import { forecast } from './forecast.js';
@@ -27,6 +28,6 @@ export function buildRegistry(o: RegistryOptions = {}): Registry {
   const list: AnyCommand[] = [];
   const help = makeHelp(() => list);
   const ask = makeAsk(() => list, o.answerer);
-  list.push(sla as AnyCommand, why as AnyCommand, drift as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, calibration as AnyCommand, risk as AnyCommand, tickets as AnyCommand, due as AnyCommand, kpi as AnyCommand, forecast as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
+  list.push(sla as AnyCommand, why as AnyCommand, drift as AnyCommand, whatif as AnyCommand, staffing as AnyCommand, calibration as AnyCommand, risk as AnyCommand, tickets as AnyCommand, due as AnyCommand, kpi as AnyCommand, forecast as AnyCommand, exportCommand as AnyCommand, alerts as AnyCommand, ask as AnyCommand, help as AnyCommand);
   return new Registry(list);
 }

@@ -11,12 +11,15 @@
  *  - App Home button, what-if modal without a channel: the user's DM with the bot, chart in the thread.
  */
 import { randomUUID } from 'node:crypto';
+import { createReadStream, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { webApi, RespondFn } from '@slack/bolt';
 import { execute, renderBlocks, type Execution } from '../execute.js';
 import type { CommandContext } from '../registry.js';
 import { budget, context, esc, fallbackText, section, validateBlocks, type Block } from '../blocks/kit.js';
 import type { SlackDeps } from './deps.js';
 import { deliver } from './retry.js';
+import type { ExportResult } from '../../commands/export.js';
 
 type WebClient = webApi.WebClient;
 
@@ -173,6 +176,7 @@ export async function chartable(e: Execution | undefined): Promise<boolean> {
  */
 export async function attachChart(deps: SlackDeps, client: WebClient, e: Execution | undefined, channel: string, threadTs: string): Promise<boolean> {
   if (!e?.ok || !threadTs) return false;
+  if (exportOf(e)) return attachExport(deps, client, e, channel, threadTs);
   try {
     const { chartPng } = await import('../charts/index.js');
     const png = await chartPng(e.command.name, e.result);
@@ -182,6 +186,39 @@ export async function attachChart(deps: SlackDeps, client: WebClient, e: Executi
   } catch (err) {
     deps.logger.warn({ err, command: e.command.name, channel }, 'chart upload failed (the answer stands)');
     return false;
+  }
+}
+
+/** The file an `export` execution wrote, if it is one. */
+export function exportOf(e: Execution | undefined): ExportResult | null {
+  if (!e?.ok) return null;
+  const r = e.result as Partial<ExportResult> | null;
+  return r && r.kind === 'export' && typeof r.path === 'string' ? (r as ExportResult) : null;
+}
+
+/**
+ * Uploads an export's file into a thread (files.getUploadURLExternal + completeUploadExternal through
+ * filesUploadV2, read from disk on each attempt, retried like every post), then deletes the temporary file.
+ * A failed upload is said in the thread with a ref id: the message above promised the file.
+ */
+export async function attachExport(deps: SlackDeps, client: WebClient, e: Execution, channel: string, threadTs: string): Promise<boolean> {
+  const x = exportOf(e)!;
+  try {
+    await deliver(deps, 'filesUploadV2', () =>
+      client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: createReadStream(x.path), filename: x.filename, title: `/radar export ${x.dataset} (${x.rows} rows)` }),
+    );
+    return true;
+  } catch (err) {
+    const ref = newRef();
+    deps.logger.error({ err, ref, channel, dataset: x.dataset }, 'export upload failed');
+    try {
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: `:x: The export file could not be uploaded (ref ${ref}). Please ask again in a minute.` });
+    } catch (err2) {
+      deps.logger.error({ err: err2, ref }, 'could not say the export upload failed');
+    }
+    return false;
+  } finally {
+    if (x.temporary) rmSync(dirname(x.path), { recursive: true, force: true });
   }
 }
 
@@ -221,7 +258,19 @@ export const CHART_HINT = context('📈 Add `public` to the command (or press *S
  * Delivers an execution the way a slash command or message button asked: ephemeral by default, in the
  * channel when public. Used by /radar, the short forms and the message buttons.
  */
-export async function deliverResponse(deps: SlackDeps, client: WebClient, respond: RespondFn, e: Execution, channelId: string | undefined): Promise<void> {
+export async function deliverResponse(deps: SlackDeps, client: WebClient, respond: RespondFn, e: Execution, channelId: string | undefined, userId?: string): Promise<void> {
+  if (exportOf(e) && !(e.ok && e.public && channelId)) {
+    // An ephemeral message cannot carry a file: the export goes to the asker's DM with the bot.
+    if (userId) {
+      await deliverToDm(deps, client, answerFor(deps, e, 'thread'), userId);
+      await deliver(deps, 'respond', () => respond({ response_type: 'ephemeral', replace_original: false, text: ':inbox_tray: Your export is in your DM with me (add `public` to post it in this channel\'s thread instead).' }));
+      return;
+    }
+    const x = exportOf(e)!;
+    if (x.temporary) rmSync(dirname(x.path), { recursive: true, force: true });
+    await deliver(deps, 'respond', () => respond({ response_type: 'ephemeral', replace_original: false, text: 'Add `public` to post the export file in a thread here.' }));
+    return;
+  }
   if (e.ok && e.public && channelId) {
     const a = answerFor(deps, e, 'thread');
     if (await postInChannel(deps, client, channelId, a)) return;

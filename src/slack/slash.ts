@@ -24,7 +24,7 @@ export async function answerSlash(deps: SlackDeps, client: webApi.WebClient, res
         return;
       }
       const e = await runLine(deps, sl.line, { userId: req.user_id, channelId: req.channel_id }, (text) => respond({ response_type: 'ephemeral', replace_original: false, text }));
-      await deliverResponse(deps, client, respond, e, req.channel_id);
+      await deliverResponse(deps, client, respond, e, req.channel_id, req.user_id);
     },
     (text) => respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${text}` }),
   );
