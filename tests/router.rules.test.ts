@@ -16,7 +16,7 @@ describe('offline router on the labelled question set', () => {
 
   test('covers enough questions, every intent, with threads', () => {
     expect(set.questions.length).toBeGreaterThanOrEqual(80);
-    expect(new Set(set.questions.map((q) => q.command))).toEqual(new Set(['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'kpi', 'help']));
+    expect(new Set(set.questions.map((q) => q.command))).toEqual(new Set(['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'kpi', 'export', 'help']));
     expect(set.questions.filter((q) => q.thread).length).toBeGreaterThanOrEqual(10);
   });
 

@@ -77,7 +77,8 @@ export async function executeRoute(route: Route, registry: Registry, ctx: Comman
     const example = registry.get('sla')?.examples[0] ?? 'help';
     return usage(`I read that as a \`${route.command}\` question (\`${route.line}\`), but that command isn't available yet.`, example);
   }
-  if (route.args !== null) return runParsed(command, route.args, false, ctx);
+  // A question in plain words never writes a file on this machine: `out` (export --out) is the terminal's own flag.
+  if (route.args !== null) return runParsed(command, route.args && typeof route.args === 'object' && 'out' in route.args ? { ...route.args, out: null } : route.args, false, ctx);
   const pctx = buildParseContext(ctx.db, ctx.config, ctx.now);
   const parsed = parseCommandLine(registry, route.line, pctx);
   if (parsed.ok) return runParsed(parsed.command, parsed.args, false, ctx);

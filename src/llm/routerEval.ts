@@ -30,6 +30,9 @@ export const questionSetSchema = z.object({
         metric: z.string().nullable().optional(),
         target: z.object({ pct: z.number(), seconds: z.number() }).optional(),
         shrinkagePct: z.number().optional(),
+        drivers: z.boolean().optional(),
+        dataset: z.string().optional(),
+        format: z.enum(['csv', 'json']).nullable().optional(),
       }),
     }),
   ),
@@ -60,7 +63,7 @@ export function slotDiffs(expected: QuestionSet['questions'][number]['args'], go
     if (!keys.every((k) => el[k] === (gl as Record<string, number>)[k])) diffs.push(`levers: expected ${JSON.stringify(el)}, got ${JSON.stringify(gl)}`);
     if (!sameJson(expected.hours ?? null, got.hours ?? null)) diffs.push(`hours: expected ${JSON.stringify(expected.hours ?? null)}, got ${JSON.stringify(got.hours ?? null)}`);
   }
-  const optional: (keyof typeof expected & keyof Slots)[] = ['ticketId', 'similar', 'query', 'priority', 'status', 'metric', 'target', 'shrinkagePct'];
+  const optional: (keyof typeof expected & keyof Slots)[] = ['ticketId', 'similar', 'query', 'priority', 'status', 'metric', 'target', 'shrinkagePct', 'drivers', 'dataset', 'format'];
   for (const k of optional) {
     if (expected[k] === undefined) continue;
     const g = got[k] ?? null;

@@ -15,7 +15,7 @@ import { matchQueue } from '../grammar/tokens.js';
 import { parseDateExpr, takeDateRange, type DateRange } from '../grammar/dates.js';
 import { addDays, localToday } from '../time.js';
 
-export const INTENTS = ['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'kpi', 'forecast', 'help'] as const;
+export const INTENTS = ['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'kpi', 'forecast', 'export', 'help'] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export interface Levers {
@@ -42,6 +42,11 @@ export interface Slots {
   status?: string[];
   /** kpi metric: csat, fcr, aht, reopen, resolution, first_response, abandon, sl. */
   metric?: string | null;
+  /** kpi: what drives CSAT (`kpi csat drivers`). */
+  drivers?: boolean;
+  /** export: what to export and as what. */
+  dataset?: string | null;
+  format?: 'csv' | 'json' | null;
   target?: { pct: number; seconds: number } | null;
   shrinkagePct?: number | null;
 }
@@ -298,6 +303,8 @@ const RULES: Record<Intent, Rule[]> = {
   kpi: [
     [/\bcsat\b|\bsatisf(action|ied)\b|\bhappy\b/, 4], [/\bfcr\b|\bfirst[\s-]contact[\s-]resolution\b/, 4], [/\bkpis?\b/, 5], [/\breopen/, 4], [/\bresolution time\b|\btime to resolve\b|\bresolve time\b/, 4],
     [/\bfirst response time\b|\btime to first response\b|\bfrt\b/, 4], [/\bpercentiles?\b|\bp90\b|\bp50\b|\bmedian\b/, 2], [/\bmetrics\b|\bscorecard\b/, 2], [/\bnps\b/, 3],
+    // What drives satisfaction is the CSAT drivers, not an SLA "why".
+    [/\b(csat|satisf\w*|unhappy)\b.*\b(drives?|drivers?|driving|low|why|affects?)\b|\b(drives?|drivers?|why|affects?|what makes)\b.*\b(csat|satisf\w*|unhappy)\b/, 4],
   ],
   forecast: [
     [/\bforecast/, 6], [/\bpredict(ed|ion|ions)?\b|\bprojected\b|\bprojections?\b|\boutlook\b/, 3], [/\bbacktest/, 4],
@@ -305,6 +312,7 @@ const RULES: Record<Intent, Rule[]> = {
     [/\bhow (many|much) (calls|contacts|tickets|volume|demand)\b.{0,40}\b(next|tomorrow|coming|upcoming|will)\b/, 5],
     [/\b(volumes?|demand|arrivals)\b.{0,30}\b(next|tomorrow|coming|upcoming)\b/, 3],
   ],
+  export: [[/\bexports?\b/, 6], [/\bdownload\b/, 5], [/\b(csv|jsonl?|spreadsheet|excel)\b/, 5], [/\b(dump|extract)\b/, 2], [/\bas a file\b|\bfor (bi|power bi|tableau|looker)\b/, 3]],
   sla: [
     [/\bsla\b|\bservice level\b|\bsl\b/, 2], [/\bhow (is|are|was|were|did|does|do)\b/, 1], [/\bdoing\b/, 1], [/\bstatus\b/, 1],
     [/\b(on|below|above|under|meeting|meet|hit|hitting|missed?|missing) (the |our )?(target|sla|goal)\b/, 2], [/\babandon/, 2], [/\banswered within\b|\bspeed of answer\b|\basa\b/, 2],
@@ -313,7 +321,7 @@ const RULES: Record<Intent, Rule[]> = {
   help: [[/\bhelp\b/, 3], [/\bwhat can you do\b|\bwhat do you do\b/, 5], [/\bcommands?\b/, 2], [/\bhow do i use\b|\bhow to use\b/, 4], [/^\s*(hi|hello|hey)\s*$/, 3], [/\bwho are you\b/, 4]],
 };
 
-const PRIORITY: Intent[] = ['whatif', 'staffing', 'forecast', 'risk', 'tickets', 'why', 'drift', 'kpi', 'sla', 'help'];
+const PRIORITY: Intent[] = ['export', 'whatif', 'staffing', 'forecast', 'risk', 'tickets', 'why', 'drift', 'kpi', 'sla', 'help'];
 
 export function scoreIntents(text: string): Partial<Record<Intent, number>> {
   const out: Partial<Record<Intent, number>> = {};
@@ -490,6 +498,12 @@ const KPI_METRICS: [RegExp, string][] = [
   [/\bresolution time\b|\btime to resolve\b|\bresolve time\b/, 'resolution'], [/\bfirst response\b|\bfrt\b/, 'first_response'], [/\baht\b|\bhandle time\b/, 'aht'],
 ];
 
+const DRIVERS = /\b(drives?|drivers?|driving|driven|moves?|affects?|impacts?|influences?|predicts?|hurts?|lowers?|causes?)\b|\bwhy\b.*\b(low|unhappy|dissatisf|bad)|\b(low|unhappy|dissatisf|bad)\w*\b.*\bwhy\b/;
+const EXPORT_DATASETS: [RegExp, string][] = [
+  [/\bintervals?\b|\binterval data\b/, 'intervals'], [/\brisk\b|\bscores?\b|\bescalat/, 'risk'], [/\bkpis?\b|\bcsat\b|\bfcr\b|\bmetrics\b/, 'kpi'],
+  [/\bsla\b|\bservice level\b|\bdaily\b/, 'sla'], [/\btickets?\b/, 'tickets'],
+];
+
 // ---------- lines ----------
 
 function rangeWords(r: DateRange, today: string): string {
@@ -550,9 +564,17 @@ export function lineFor(command: Intent, s: Slots, today: string): string {
       break;
     }
     case 'kpi': {
-      if (s.metric) parts.push(s.metric);
+      if (s.drivers) parts.push('csat', 'drivers');
+      else if (s.metric) parts.push(s.metric);
       if (s.queue) parts.push(s.queue);
       if (range) parts.push(range);
+      break;
+    }
+    case 'export': {
+      parts.push(s.dataset ?? 'tickets');
+      if (s.queue) parts.push(s.queue);
+      if (range) parts.push(range);
+      if (s.format === 'json') parts.push('json');
       break;
     }
     case 'help':
@@ -669,7 +691,15 @@ export function routeRules(question: string, pctx: ParseContext, prev?: Previous
   if (command === 'kpi') {
     const m = KPI_METRICS.find(([re]) => re.test(text));
     if (m) slots.metric = m[1];
-    else if (slots.metric === undefined) slots.metric = null;
+    else if (slots.metric === undefined) slots.metric = null;    // "what drives low CSAT?", "why are customers unhappy", "what affects satisfaction": the drivers.
+    if ((slots.metric === 'csat' || slots.metric === null) && DRIVERS.test(text)) {
+      slots.drivers = true;
+      slots.metric = 'csat';
+    }
+  }
+  if (command === 'export') {
+    slots.dataset = EXPORT_DATASETS.find(([re]) => re.test(text))?.[1] ?? slots.dataset ?? 'tickets';
+    slots.format = /\bjsonl?\b/.test(text) ? 'json' : /\bcsv\b/.test(text) ? 'csv' : slots.format ?? null;
   }
   if (command === 'risk' && !slots.ticketId) slots.ticketId = null;
 
