@@ -54,7 +54,12 @@ const signed = (x: number) => `${x > 0 ? '+' : ''}${num(x, 1)}`;
 function modelLine(c: QueueCalibration): string {
   const model = c.model === 'erlang_a' ? 'Erlang A' : 'Erlang C';
   const m = c.agentFactor !== 1 ? `, effective agents m = ${num(c.agentFactor, 2)}` : '';
-  return `${model} (${c.candidate}): handle-time factor k = ${num(c.handleTimeFactor, 2)}${m}`;
+  const corr = !c.correction
+    ? ''
+    : c.correction.kind === 'load'
+      ? `; then a logistic correction by the interval's and the previous half-hour's load per agent (coefficients ${c.correction.coefficients.map((b) => num(b, 2)).join(', ')})`
+      : '; then a time-of-day correction (mean residual per interval slot, shrunk)';
+  return `${model} (${c.candidate}): handle-time factor k = ${num(c.handleTimeFactor, 2)}${m}${corr}`;
 }
 
 function patienceLine(c: QueueCalibration): string {
@@ -99,7 +104,7 @@ export const calibration = defineCommand({
       const band = predictionRange(c, 50);
       lines.push(
         `Backtest (each of the last ${bt.origins} history days predicted from a fit on the days before it): interval MAE ${f1(bt.maePp)} pp, bias ${signed(bt.biasPp)} pp (volume-weighted); day-level MAE ${f1(bt.dayMaePp)} pp, RMS ${f1(bt.dayRmsPp)} pp → a day's SL is given ± ${f1((band.highPct - band.lowPct) / 2)} pp (${Math.round(band.level * 100)} % interval).`,
-        'Candidates (out of sample, the lowest MAE is chosen):',
+        'Candidates (out of sample; the simplest within 0.2 pp of the lowest MAE is chosen):',
         table(['candidate', 'MAE pp', 'bias pp'], c.candidates.map((x) => [x.name + (x.name === c.candidate ? ' ←' : ''), Number.isFinite(x.maePp) ? f1(x.maePp) : 'n/a', Number.isFinite(x.biasPp) ? signed(x.biasPp) : 'n/a']), [0]),
         table(['day', 'predicted', 'realised', 'error', 'calls'], bt.perDay.map((d) => [d.day, `${f1(d.predictedPct)} %`, `${f1(d.realisedPct)} %`, `${signed(d.predictedPct - d.realisedPct)} pp`, num(d.offered)]), [0]),
       );
@@ -127,7 +132,7 @@ export const calibration = defineCommand({
     );
     blocks.push(context(esc(patienceLine(c))));
     if (bt) {
-      blocks.push(section('*Candidates* (out of sample; lowest MAE chosen)'));
+      blocks.push(section('*Candidates* (out of sample; the simplest within 0.2 pp of the lowest MAE is chosen)'));
       blocks.push(...codeSections(table(['candidate', 'MAE pp', 'bias pp'], c.candidates.map((x) => [x.name + (x.name === c.candidate ? ' ←' : ''), Number.isFinite(x.maePp) ? f1(x.maePp) : 'n/a', Number.isFinite(x.biasPp) ? signed(x.biasPp) : 'n/a']), [0])));
       blocks.push(...codeSections(table(['day', 'predicted', 'realised', 'error'], bt.perDay.map((d) => [d.day, `${f1(d.predictedPct)} %`, `${f1(d.realisedPct)} %`, `${signed(d.predictedPct - d.realisedPct)} pp`]), [0])));
     }

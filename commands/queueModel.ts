@@ -18,7 +18,7 @@ import { addDays } from '../src/time.js';
 import { fitQueueCalibration, MIN_CALIBRATION_DAYS, type CalibrationInterval, type QueueCalibration } from '../src/engines/queueing/index.js';
 
 /** Bumped whenever the engine's fit changes, so stored fits from an older engine are refitted. */
-export const CALIBRATION_ENGINE_VERSION = 1;
+export const CALIBRATION_ENGINE_VERSION = 2;
 /** Local days of history a calibration fits. */
 export const CALIBRATION_WINDOW_DAYS = 28;
 
@@ -112,8 +112,13 @@ export function refreshQueueCalibrations(db: Db, queues: string[] = intervalQueu
   for (const q of queues) {
     const last = lastRealisedDay(db, q, '9999-12-31');
     if (!last) continue;
-    const cal = queueCalibrationFor(db, q, addDays(last, 1), { now });
-    out.push('error' in cal ? `${q}: not calibrated (${cal.error})` : `${q}: ${cal.candidate}, k ${cal.handleTimeFactor.toFixed(2)}${cal.backtest ? `, backtest MAE ${cal.backtest.maePp.toFixed(1)} pp` : ''}`);
+    let cal: QueueCalibration | { error: string };
+    try {
+      cal = queueCalibrationFor(db, q, addDays(last, 1), { now });
+    } catch (e) {
+      cal = { error: (e as Error).message };
+    }
+    out.push('error' in cal ? `${q}: not calibrated (${cal.error})` : `${q}: ${cal.candidate} (k = ${cal.handleTimeFactor.toFixed(2)})${cal.backtest ? `, backtest MAE ${cal.backtest.maePp.toFixed(1)} pp over ${cal.backtest.origins} days` : ''}`);
   }
   return out;
 }

@@ -81,6 +81,7 @@ export async function runIngest(dbPath: string, cfg: Config, paths: string[], o:
     }
     progress.stop();
     io.out.write((o.json ? JSON.stringify(report, null, 2) : formatIngestReport(report)) + '\n');
+    if (report.ok && !o.dryRun) for (const line of (await import('../../commands/queueModel.js')).refreshQueueCalibrations(db)) if (!o.json) io.out.write(`Queue model ${line}\n`);
     return report.ok ? 0 : 3;
   } finally {
     db.close();
@@ -132,6 +133,7 @@ export async function runDemo(dbPath: string, cfg: Config, registry: Registry, o
       const report = await ingestFiles(db, [SAMPLE_DIR], { defaultTz: cfg.RADAR_TZ, onProgress: progressReporter(io.err).update });
       io.err.write(formatIngestReport(report) + '\n');
       if (!report.ok) return 3;
+      for (const line of (await import('../../commands/queueModel.js')).refreshQueueCalibrations(db)) io.err.write(`Queue model ${line}\n`);
     }
     // The tour runs at the sample's own clock (15:00 UTC on its last day) unless RADAR_NOW pins one: on a
     // later real day "yesterday" would hold no data.

@@ -17,8 +17,9 @@
  *
  * Model choice: a rolling-origin backtest over the last `backtestDays` history days (default 5): for each origin
  * day D, every candidate is fitted on the history days before D only (patience included) and predicts D from
- * D's inputs; the candidate with the lowest volume-weighted interval MAE over all origins is chosen and refitted
- * on the whole history. The chosen candidate's origin days give the reported accuracy and the prediction
+ * D's inputs; the simplest candidate within 0.2 pp of the lowest volume-weighted interval MAE over all origins
+ * is chosen and refitted on the whole history. Candidates: the four families alone, then each with a residual
+ * correction (time of day; previous-interval load, see corrections.ts). The chosen candidate's origin days give the reported accuracy and the prediction
  * interval (± t · RMS of the day-level residuals). Origins are fitted in date order, each optimiser started from
  * the previous origin's parameters, so nothing fitted on D or later reaches D's prediction.
  *
@@ -28,6 +29,7 @@
 import { erlangA, erlangAServiceLevel } from './erlang-a.js';
 import { erlangC } from './erlang.js';
 import { studentTQuantile } from './tdist.js';
+import { applyCorrection, fitLoadCorrection, fitTimeOfDay, loadPerAgent, type CorrectionSample, type SlCorrection } from './corrections.js';
 
 /** One realised interval of a queue's history. SL = answeredWithinTarget ÷ offered. */
 export interface CalibrationInterval {
@@ -90,6 +92,8 @@ export interface QueueCalibration {
   days: number;
   /** Name of the chosen candidate, as in `candidates`. */
   candidate: string;
+  /** The residual correction the chosen candidate applies on top of the queue model (null: none). */
+  correction: SlCorrection | null;
   backtest: CalibrationBacktest | null;
   candidates: CalibrationCandidateScore[];
   /** The span of the fitted inputs (intervals with calls), for the out-of-range warning. */
@@ -115,6 +119,8 @@ const MIN_TRAIN_DAYS = 5;
 const MIN_PATIENCE_S = 1;
 const MAX_PATIENCE_S = 1e6;
 const DEFAULT_BACKTEST_DAYS = 5;
+/** A more complex candidate must beat a simpler one by more than this (pp of backtest MAE) to be chosen. */
+export const SIMPLER_MARGIN_PP = 0.2;
 
 const K_BOUNDS: [number, number] = [0.5, 4];
 const M_BOUNDS: [number, number] = [0.4, 1.5];
@@ -392,8 +398,36 @@ export interface CalibrationFitOptions {
   candidates?: readonly string[];
 }
 
-/** The candidate model families, simplest first. */
-export const CALIBRATION_CANDIDATES: readonly string[] = CANDIDATES.map((c) => c.name);
+type Variant = 'none' | 'time_of_day' | 'load';
+const VARIANTS: { v: Variant; suffix: string }[] = [
+  { v: 'none', suffix: '' },
+  { v: 'time_of_day', suffix: ' + time-of-day' },
+  { v: 'load', suffix: ' + load correction' },
+];
+
+/** The candidate names, simplest first: each model family alone, then with each residual correction. */
+export const CALIBRATION_CANDIDATES: readonly string[] = VARIANTS.flatMap((x) => CANDIDATES.map((c) => c.name + x.suffix));
+
+const keyOf = (day: string, slot: number) => `${day}/${slot}`;
+
+/** Correction samples of rows under base parameters; the previous interval from `byKey` (0 load when absent). */
+function samplesOf(c: Candidate, patience: number | null, p: Params, rows: readonly CalibrationInterval[], byKey: Map<string, CalibrationInterval>): CorrectionSample[] {
+  return rows.map((iv) => {
+    const prev = byKey.get(keyOf(iv.day, iv.slot - 1));
+    return {
+      slot: iv.slot,
+      offered: iv.offered,
+      answeredWithinTarget: iv.answeredWithinTarget,
+      modelSl: modelSl(c.model, patience, p, iv),
+      rho: loadPerAgent(iv.offered, iv.ahtSeconds * p.k, iv.intervalSeconds, iv.agents * p.m),
+      rhoPrev: prev ? loadPerAgent(prev.offered, prev.ahtSeconds * p.k, prev.intervalSeconds, prev.agents * p.m) : 0,
+    };
+  });
+}
+
+function fitVariant(v: Variant, samples: readonly CorrectionSample[]): SlCorrection | null {
+  return v === 'none' ? null : v === 'time_of_day' ? fitTimeOfDay(samples) : fitLoadCorrection(samples);
+}
 
 /**
  * Fits the calibration on `history` (realised intervals; intervals without calls are ignored). Needs at least
@@ -408,8 +442,12 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
   const wanted = Math.max(1, Math.floor(opts.backtestDays ?? DEFAULT_BACKTEST_DAYS));
   const origins = days.slice(days.length - Math.min(wanted, days.length - MIN_TRAIN_DAYS));
 
-  const pool = opts.candidates ? CANDIDATES.filter((c) => opts.candidates!.includes(c.name)) : CANDIDATES;
-  if (pool.length === 0) return { error: `no such candidate: ${opts.candidates?.join(', ')} (known: ${CALIBRATION_CANDIDATES.join('; ')})` };
+  const wantedNames = opts.candidates ?? CALIBRATION_CANDIDATES;
+  const unknown = wantedNames.filter((n) => !CALIBRATION_CANDIDATES.includes(n));
+  if (unknown.length || wantedNames.length === 0) return { error: `no such candidate: ${unknown.join(', ') || '(none given)'} (known: ${CALIBRATION_CANDIDATES.join('; ')})` };
+  const specs = VARIANTS.flatMap((x) => CANDIDATES.map((c) => ({ c, v: x.v, name: c.name + x.suffix }))).filter((s) => wantedNames.includes(s.name));
+  const pool = CANDIDATES.filter((c) => specs.some((s) => s.c === c));
+  const byKey = new Map(rows.map((r) => [keyOf(r.day, r.slot), r]));
   // rolling origins, in date order; each candidate warm-started from its own previous origin fit
   const starts = new Map<string, Params>();
   const errs = new Map<string, Errors>();
@@ -424,44 +462,60 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
     if (pat.seconds !== null) patiencePrev = pat.seconds;
     for (const c of pool) {
       if (c.model === 'erlang_a' && pat.seconds === null) continue;
-      const p = fitCandidate(c, pat.seconds, trainFit, starts.get(c.name) ?? null);
+      const patience = c.model === 'erlang_a' ? pat.seconds : null;
+      const p = fitCandidate(c, patience, trainFit, starts.get(c.name) ?? null);
       starts.set(c.name, p);
       if (c.name === 'Erlang A, k') patienceK = p.k;
-      const acc = errs.get(c.name) ?? { ae: 0, e: 0, w: 0 };
-      let sp = 0;
-      let sr = 0;
-      let so = 0;
-      for (const iv of test) {
-        const pr = modelSl(c.model, pat.seconds, p, iv);
-        const re = realisedSl(iv);
-        acc.ae += iv.offered * Math.abs(pr - re);
-        acc.e += iv.offered * (pr - re);
-        acc.w += iv.offered;
-        sp += iv.offered * pr;
-        sr += iv.answeredWithinTarget;
-        so += iv.offered;
+      const variants = specs.filter((s) => s.c === c);
+      const trainSamples = variants.some((s) => s.v !== 'none') ? samplesOf(c, patience, p, trainFit, byKey) : [];
+      const testSamples = samplesOf(c, patience, p, test, byKey);
+      for (const s of variants) {
+        const corr = fitVariant(s.v, trainSamples);
+        const acc = errs.get(s.name) ?? { ae: 0, e: 0, w: 0 };
+        let sp = 0;
+        let sr = 0;
+        let so = 0;
+        for (const x of testSamples) {
+          const pr = applyCorrection(corr, x.modelSl, x);
+          const re = clamp(x.answeredWithinTarget / x.offered, 0, 1);
+          acc.ae += x.offered * Math.abs(pr - re);
+          acc.e += x.offered * (pr - re);
+          acc.w += x.offered;
+          sp += x.offered * pr;
+          sr += x.answeredWithinTarget;
+          so += x.offered;
+        }
+        errs.set(s.name, acc);
+        const list = perDay.get(s.name) ?? [];
+        list.push({ day: d, pred: sp / so, real: clamp(sr / so, 0, 1), offered: so });
+        perDay.set(s.name, list);
       }
-      errs.set(c.name, acc);
-      const list = perDay.get(c.name) ?? [];
-      list.push({ day: d, pred: sp / so, real: clamp(sr / so, 0, 1), offered: so });
-      perDay.set(c.name, list);
     }
   }
-  const candidates: CalibrationCandidateScore[] = pool.filter((c) => errs.has(c.name)).map((c) => {
-    const a = errs.get(c.name)!;
+  const candidates: CalibrationCandidateScore[] = specs.filter((s) => errs.has(s.name)).map((s) => {
+    const a = errs.get(s.name)!;
     // a candidate dropped at some origin (patience not estimable there) is not comparable
-    const complete = (perDay.get(c.name)?.length ?? 0) === origins.length;
-    return { name: c.name, maePp: complete ? pp(a.ae / a.w) : NaN, biasPp: complete ? pp(a.e / a.w) : NaN };
+    const complete = (perDay.get(s.name)?.length ?? 0) === origins.length;
+    return { name: s.name, maePp: complete ? pp(a.ae / a.w) : NaN, biasPp: complete ? pp(a.e / a.w) : NaN };
   });
   const comparable = candidates.filter((c) => Number.isFinite(c.maePp));
   const pat = fitPatience(rows, patienceK, patiencePrev);
-  const allowed = comparable.filter((s) => CANDIDATES.find((c) => c.name === s.name)!.model === 'erlang_c' || pat.seconds !== null);
-  const chosenScore = allowed.reduce<CalibrationCandidateScore | null>((b, s) => (!b || s.maePp < b.maePp ? s : b), null);
-  const chosen = chosenScore ? CANDIDATES.find((c) => c.name === chosenScore.name)! : (pool.find((c) => c.model === 'erlang_c') ?? CANDIDATES[0]);
-  const params = fitCandidate(chosen, chosen.model === 'erlang_a' ? pat.seconds : null, fitSet(rows), starts.get(chosen.name) ?? null);
+  const specOf = (name: string) => specs.find((s) => s.name === name)!;
+  const allowed = comparable.filter((s) => specOf(s.name).c.model === 'erlang_c' || pat.seconds !== null);
+  // the simplest candidate (in CALIBRATION_CANDIDATES order) within SIMPLER_MARGIN_PP of the lowest MAE:
+  // a more complex model is adopted only when the held-out days say it clearly helps
+  const best = Math.min(...allowed.map((s) => s.maePp));
+  const chosenScore = allowed.find((s) => s.maePp <= best + SIMPLER_MARGIN_PP) ?? null;
+  const chosenSpec = chosenScore ? specOf(chosenScore.name) : { c: pool.find((c) => c.model === 'erlang_c') ?? CANDIDATES[0], v: 'none' as Variant, name: '' };
+  const chosen = chosenSpec.c;
+  const chosenName = chosenScore?.name ?? chosen.name;
+  const finalPatience = chosen.model === 'erlang_a' ? pat.seconds : null;
+  const finalRows = fitSet(rows);
+  const params = fitCandidate(chosen, finalPatience, finalRows, starts.get(chosen.name) ?? null);
+  const correction = chosenSpec.v === 'none' ? null : fitVariant(chosenSpec.v, samplesOf(chosen, finalPatience, params, finalRows, byKey));
 
   let backtest: CalibrationBacktest | null = null;
-  const pd = perDay.get(chosen.name);
+  const pd = perDay.get(chosenName);
   if (chosenScore && pd && pd.length === origins.length) {
     const res = pd.map((x) => x.pred - x.real);
     backtest = {
@@ -496,7 +550,8 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
     fitThrough: days[days.length - 1],
     intervals: rows.length,
     days: days.length,
-    candidate: chosen.name,
+    candidate: chosenName,
+    correction,
     backtest,
     candidates,
     inputRange: {
@@ -512,7 +567,14 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
 /** The calibrated model's SL for one interval, as a fraction in [0, 1]. No calls → 1 (nothing to miss). */
 export function predictIntervalSl(cal: QueueCalibration, x: CalibrationInput): number {
   const p = { k: cal.handleTimeFactor, m: cal.agentFactor };
-  return clamp(modelSl(cal.model, cal.model === 'erlang_a' ? cal.patienceSeconds : null, p, x), 0, 1);
+  const base = clamp(modelSl(cal.model, cal.model === 'erlang_a' ? cal.patienceSeconds : null, p, x), 0, 1);
+  const c = cal.correction ?? null;
+  if (!c) return base;
+  const rho = loadPerAgent(x.offered, x.ahtSeconds * p.k, x.intervalSeconds, x.agents * p.m);
+  // previous interval: given → its load; null → the day starts here (0); unknown → assume this interval's load
+  const prev = x.previous;
+  const rhoPrev = prev === undefined ? rho : prev === null ? 0 : loadPerAgent(prev.offered, prev.ahtSeconds * p.k, x.intervalSeconds, prev.agents * p.m);
+  return clamp(applyCorrection(c, base, { slot: x.slot, offered: x.offered, rho, rhoPrev }), 0, 1);
 }
 
 /**

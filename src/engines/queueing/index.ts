@@ -7,3 +7,4 @@ export * from './staffing.js';
 export * from './calibrate.js';
 export * from './calibration.js';
 export * from './tdist.js';
+export * from './corrections.js';
