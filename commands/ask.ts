@@ -12,6 +12,7 @@ import { defineCommand, parseCommandLine, Registry, UsageError, type AnyCommand,
 import { buildParseContext } from '../src/parseContext.js';
 import type { Execution } from '../src/execute.js';
 import { header, section, context, codeSections, esc, type Block } from '../src/blocks/kit.js';
+import { feedbackBlocks } from '../src/blocks/feedback.js';
 
 /** A question's route, as the answerer reports it. */
 export interface AskRoute {
@@ -122,6 +123,11 @@ export function makeAsk(list: () => AnyCommand[], answerer?: () => Promise<AskAn
       if (r.explanation) blocks.push(section(esc(r.explanation.text)), context(esc(r.explanation.checked)));
       blocks.push(...codeSections(esc(r.text)).slice(0, 10));
       blocks.push(context(`Answered with \`/radar ${esc(r.line)}\` · routed by ${r.via}${r.explanation ? ` · prose by ${r.explanation.source}` : ''}`));
+      // Route-only answers are not answers to rate.
+      if (r.explanation || !r.ok) {
+        const reason = r.explanation ? r.explanation.reason : 'the command did not run';
+        blocks.push(...feedbackBlocks({ q: r.question, c: r.command, l: r.line, v: r.via, s: r.explanation?.source ?? null, r: reason }));
+      }
       return blocks;
     },
   });

@@ -140,6 +140,34 @@ describe('feedback', () => {
   });
 });
 
+describe('feedback on /radar ask', () => {
+  it('the ephemeral ask answer carries 👍/👎; a click is stored and the answer replaced through its response_url', async () => {
+    const full = deps.registry;
+    deps.registry = buildRegistry({ answerer: async () => (await import('../src/llm/index.js')).createAnswerer({ llm: null }) });
+    try {
+      await slash('ask why did SLA drop on billing on 2026-11-19?', 'ask1');
+    } finally {
+      deps.registry = full;
+    }
+    const blocks = fake.responses[0].body.blocks as { block_id?: string; elements?: { action_id: string; value: string }[] }[];
+    const up = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'feedback_up')!;
+    expect(up).toBeDefined();
+    const before = (db.prepare('SELECT COUNT(*) AS n FROM llm_feedback').get() as { n: number }).n;
+    await interact({
+      ...buttonPayload({ actionId: 'feedback_up', value: up.value, channel: 'C1', responseUrl: fake.responseUrl('ask1-click') }),
+      container: { type: 'message', message_ts: '1763737700.000100', channel_id: 'C1', is_ephemeral: true },
+      message: { type: 'message', ts: '1763737700.000100', text: 'x', blocks },
+    });
+    const row = db.prepare('SELECT rating, question, command, source FROM llm_feedback ORDER BY feedback_id DESC LIMIT 1').get() as Record<string, unknown>;
+    expect((db.prepare('SELECT COUNT(*) AS n FROM llm_feedback').get() as { n: number }).n).toBe(before + 1);
+    expect(row).toMatchObject({ rating: 1, question: 'why did SLA drop on billing on 2026-11-19?', command: 'why', source: 'narrator' });
+    const replaced = fake.responses.find((r) => r.id === 'ask1-click')!;
+    expect(replaced.body.replace_original).toBe(true);
+    expect(allText(replaced.body.blocks)).toContain('found this helpful');
+    expect(fake.callsTo('chat.update')).toHaveLength(0);
+  });
+});
+
 describe('App Home', () => {
   it('lists the alerts firing with their buttons, overdue tickets and yesterday’s KPIs', async () => {
     const pctx = buildParseContext(db, deps.config, NOW);

@@ -7,7 +7,7 @@ import { Registry } from '../registry.js';
 import { answerQuestion, explanationBlocks, CircuitBreaker } from '../llm/index.js';
 import type { AnswerQuestion } from './deps.js';
 import { context } from '../blocks/kit.js';
-import { feedbackBlocks } from './feedback.js';
+import { feedbackBlocks } from '../blocks/feedback.js';
 
 export function llmAnswerer(registry: Registry): AnswerQuestion {
   // `ask` is the same pipeline as a command: routing a question to it would loop.

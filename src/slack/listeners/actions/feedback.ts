@@ -6,11 +6,11 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { guarded } from '../../answer.js';
 import { recordFeedback } from '../../../llm/index.js';
-import { FEEDBACK_BLOCK, FEEDBACK_DOWN, FEEDBACK_UP, parseFeedbackValue, ratedBlock } from '../../feedback.js';
+import { FEEDBACK_BLOCK, FEEDBACK_DOWN, FEEDBACK_UP, parseFeedbackValue, ratedBlock } from '../../../blocks/feedback.js';
 
 export function register(app: App, deps: SlackDeps): void {
   for (const id of [FEEDBACK_UP, FEEDBACK_DOWN]) {
-    app.action<BlockAction<ButtonAction>>(id, async ({ ack, body, action, client }) => {
+    app.action<BlockAction<ButtonAction>>(id, async ({ ack, body, action, client, respond }) => {
       await ack();
       await guarded(deps, 'feedback', async () => {
         const meta = parseFeedbackValue(action.value);
@@ -34,10 +34,12 @@ export function register(app: App, deps: SlackDeps): void {
           source: meta.s,
           now: deps.now(),
         });
-        if (!channel || !ts || !message?.blocks) return;
+        if (!message?.blocks) return;
         const blocks = message.blocks.map((b) => (b.block_id === FEEDBACK_BLOCK ? ratedBlock(rating, body.user.id) : b));
         try {
-          await client.chat.update({ channel, ts, blocks: blocks as never, text: 'Thanks for the feedback' });
+          // Ephemeral answers (`/radar ask`) cannot be chat.update'd: replace them through their response_url.
+          if ((container as { is_ephemeral?: boolean } | undefined)?.is_ephemeral && body.response_url) await respond({ replace_original: true, blocks: blocks as never, text: 'Thanks for the feedback' });
+          else if (channel && ts) await client.chat.update({ channel, ts, blocks: blocks as never, text: 'Thanks for the feedback' });
         } catch (err) {
           deps.logger.info({ err: String(err) }, 'feedback: stored, but could not update the message');
         }

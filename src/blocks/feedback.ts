@@ -1,10 +1,11 @@
 /**
- * 👍 / 👎 under every natural-language answer. The buttons carry what the rating is about — the question, the
+ * 👍 / 👎 under every natural-language answer (mentions, DMs, the Assistant, `/radar ask`); surface-neutral so the
+ * `ask` command can render them too. The buttons carry what the rating is about — the question, the
  * route (command, line, LLM or rules) and the guard's verdict (who worded the answer, and why the narrator did
  * when an LLM is configured) — so a click stores it with src/llm's feedback store, no lookup needed.
  */
 import { z } from 'zod';
-import { actions, context, type Block } from '../blocks/kit.js';
+import { actions, context, type Block } from './kit.js';
 
 export const FEEDBACK_UP = 'feedback_up';
 export const FEEDBACK_DOWN = 'feedback_down';
