@@ -87,4 +87,19 @@ describe('tickets_due alert', () => {
     const b = metas.find((m) => m.queue === 'billing')!;
     expect(b.tickets).toEqual([{ ticketId: 'T-2', minutesLeft: -60 }, { ticketId: 'T-1', minutesLeft: 20 }]);
   });
+
+  it('counts the window in business hours where configured: Friday 16:50, due Monday 09:10 is 20 business minutes away', async () => {
+    const fri = Date.parse('2026-11-20T16:50:00Z');
+    for (const [hours, expected] of [['09:00-17:00 mon-fri', 1], [undefined, 0]] as const) {
+      const w = await warehouseWith([{ start: slot('2026-11-20T08:00:00Z', 0), queue: 'billing', offered: 10, awt: 9 }], [{ queue: 'billing', tz: 'UTC' }]);
+      writeFileSync(join(w.dir, 'tickets.csv'), [HEAD, row('T-9', 'billing', '2026-11-23T09:10:00Z')].join('\n') + '\n');
+      expect((await ingestFiles(w.db, [join(w.dir, 'tickets.csv')])).ok).toBe(true);
+      const config = loadConfig({ LOG_LEVEL: 'silent', ...(hours ? { RADAR_BUSINESS_HOURS: hours } : {}) });
+      insertRule(w.db, finishRule(parseRuleTokens(tokenize('tickets_due within=30m queue=billing'), buildParseContext(w.db, config, new Date(fri)), { mode: 'full' }), 'UTC'), 'tickets_due', null, fri);
+      const rt = await createAlertRuntime({ db: w.db, config, registry: buildRegistry(), now: () => new Date(fri), logger: pino({ level: 'silent' }) }, { engines: staticEngines(), clock: () => fri, sleep: async () => {} });
+      const t = await rt.tick(new Date(fri));
+      expect(t.evaluation.results[0]).toMatchObject({ value: expected });
+      w.db.close();
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { initialState, step, type Effect, type MachineParams, type MachineState,
 import { METRIC_INFO, formatValue } from './metrics.js';
 import { engineAvailable, type Engines, type RiskScoreLike } from './engines.js';
 import { WarehouseView } from './data.js';
+import type { BusinessHoursConfig } from '../businessHours.js';
 import { intervalObservations, tickObservation, inQuietHours, isTickMetric, newCache, resolveLevel, type EvaluatorCache, type TickInputs, type DueTicketLike } from './providers.js';
 import { listRules, loadStates, saveState, saveStateView, moveCursors, getStateView, recordIntent, logEvent, stateKey, type StoredState, type NewIntent } from './store.js';
 import { likelyDriver, recoveringWhatIf } from './explain.js';
@@ -24,6 +25,8 @@ export interface EvaluateOptions {
   engines: Engines;
   /** Time zone of queues without one (RADAR_TZ). */
   defaultTz: string;
+  /** When ticket SLA clocks run (RADAR_BUSINESS_HOURS): tickets_due counts its window in business minutes. */
+  businessHours?: BusinessHoursConfig;
   cache?: EvaluatorCache;
   /** Only these rules (alerts test). */
   ruleIds?: number[];
@@ -148,7 +151,7 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
          WHERE resolved_at IS NULL AND status IN ('open', 'pending') AND due_at IS NOT NULL AND created_at <= ?`,
       )
       .all(new Date(now).toISOString().slice(0, 19) + 'Z') as DueTicketLike[]);
-  const tick: TickInputs = { view, now, engines: opts.engines, cache, risk, due };
+  const tick: TickInputs = { view, now, engines: opts.engines, cache, risk, due, businessHours: opts.businessHours };
   const report: TickReport = { at: now, rules: 0, scopes: 0, observations: 0, intents: 0, effects: [], unavailable: [], results: [], ms: 0 };
   const writes: { state: StoredState; intents: NewIntent[]; transitions: Transition[]; rule: Rule; view: string | null }[] = [];
   const explainMemo = new Map<string, unknown>();

@@ -69,7 +69,7 @@ export const METRIC_INFO: Record<Metric, MetricInfo> = {
   tickets_due: {
     metric: 'tickets_due', aliases: ['tickets_due', 'due', 'due_tickets', 'tickets_breaching', 'breaching', 'overdue', 'overdue_tickets'], label: 'open tickets due soon or overdue', unit: 'count', cadence: 'tick', targetRelative: false,
     implicit: { comparator: '>', threshold: 0 },
-    describe: 'open tickets of the queue overdue or due within `within=` (default 60 minutes) of their due_at, counted per queue; the message lists them, most urgent first',
+    describe: 'open tickets of the queue overdue or due within `within=` (default 60 minutes) of their due_at (business minutes where RADAR_BUSINESS_HOURS applies), counted per queue; the message lists them, most urgent first',
   },
   risk_ticket: {
     metric: 'risk_ticket', aliases: ['risk_ticket', 'ticket_risk', 'risk'], label: 'ticket escalation risk', unit: 'pct', cadence: 'tick', targetRelative: false,

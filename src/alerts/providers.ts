@@ -5,6 +5,7 @@
  * interval, so a live tick and a backtest over history see exactly the same sequence. Tick metrics (drift,
  * risk_count, risk_ticket) give one observation per evaluation, at `now`.
  */
+import { businessMinutesBetween, hoursFor, type BusinessHoursConfig } from '../businessHours.js';
 import type { Rule, Threshold, TimeWindow } from './rules.js';
 import { inWindow } from './rules.js';
 import type { Observation } from './machine.js';
@@ -313,6 +314,7 @@ export interface TickInputs {
   risk: () => RiskScoreLike[];
   /** Open tickets with a due time, read once per tick on first use (tickets_due). */
   due?: () => DueTicketLike[];
+  businessHours?: BusinessHoursConfig;
 }
 
 export interface DueTicketLike {
@@ -349,9 +351,14 @@ export function tickObservation(rule: Rule, scope: string, t: TickInputs): { obs
   }
   if (spec.metric === 'tickets_due') {
     const window = (spec.withinMinutes ?? 60) * 60_000;
+    // In business hours where configured (the queue's zone): a ticket due Monday 09:05 is "due in 5 min" at
+    // Friday 17:55 closing time if the day ends at 18:00.
+    const hours = t.businessHours ? hoursFor(t.businessHours, scope) : null;
+    const tz = q ? t.view.tzOf(q) : 'UTC';
+    const left = (dueMs: number) => (hours ? businessMinutesBetween(t.now, dueMs, hours, tz) * 60_000 : dueMs - t.now);
     const hits = (t.due?.() ?? [])
       .filter((d) => d.queue === scope)
-      .map((d) => ({ ...d, left: Date.parse(d.dueAt) - t.now }))
+      .map((d) => ({ ...d, left: left(Date.parse(d.dueAt)) }))
       .filter((d) => d.left <= window)
       .sort((a, b) => a.left - b.left);
     return { obs: { ...base, value: hits.length }, detail: hits.slice(0, 8).map((h) => `${h.ticketId} ${fmtLeft(h.left)}${h.subject ? ` — ${h.subject}` : ''}`) };

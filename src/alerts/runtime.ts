@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../warehouse/db.js';
 import type { Config } from '../config.js';
 import type { Engines } from './engines.js';
+import { parseBusinessHoursConfig } from '../businessHours.js';
 import { evaluate, type TickReport } from './evaluator.js';
 import { queueDueDigests } from './digest.js';
 import { newCache, type EvaluatorCache } from './providers.js';
@@ -15,7 +16,7 @@ import { AlertScheduler } from './scheduler.js';
 
 export interface RuntimeOptions {
   db: Db;
-  config: Pick<Config, 'ALERTS_CRON' | 'ALERTS_TZ' | 'RADAR_TZ'>;
+  config: Pick<Config, 'ALERTS_CRON' | 'ALERTS_TZ' | 'RADAR_TZ'> & Partial<Pick<Config, 'RADAR_BUSINESS_HOURS'>>;
   engines: Engines;
   /** Without a poster (no Slack token) the states are still tracked and intents queue up. */
   poster?: Omit<PosterOptions, 'db' | 'clock' | 'sleep' | 'log'> | null;
@@ -38,9 +39,12 @@ export class AlertRuntime {
   readonly poster: Poster | null;
   readonly scheduler: AlertScheduler;
   private readonly clock: () => number;
+  /** Parsed once (config validation already rejected a bad value). */
+  private readonly businessHours: ReturnType<typeof parseBusinessHoursConfig>;
 
   constructor(private readonly o: RuntimeOptions) {
     this.clock = o.clock ?? Date.now;
+    this.businessHours = parseBusinessHoursConfig(o.config.RADAR_BUSINESS_HOURS);
     const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     this.poster = o.poster ? new Poster({ ...o.poster, db: o.db, clock: this.clock, sleep, log: o.log }) : null;
     this.scheduler = new AlertScheduler({
@@ -59,7 +63,7 @@ export class AlertRuntime {
 
   /** One tick at `now`: evaluate every rule, queue due digests, send what is pending. */
   async tick(now: Date = new Date(this.clock())): Promise<TickSummary> {
-    const evaluation = evaluate(this.o.db, { now, engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache });
+    const evaluation = evaluate(this.o.db, { now, engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache, businessHours: this.businessHours });
     let digests: TickSummary['digests'] = [];
     try {
       digests = queueDueDigests(this.o.db, now, { engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache });
