@@ -147,3 +147,22 @@ describe('whatif and drift charts', () => {
     expect(width / height).toBeLessThan(2.5);
   });
 });
+
+describe('forecast chart (ready for the forecast command)', () => {
+  it('draws the band where both bounds are known and the actuals where they exist; nothing to draw → null', async () => {
+    const { forecastChartSpec } = await import('../src/charts/forecast.js');
+    const points = [
+      { t: '2026-11-20', forecast: 100, lo: 90, hi: 110, actual: 104 },
+      { t: '2026-11-21', forecast: 120, lo: null, hi: null, actual: null },
+      { t: '2026-11-22', forecast: 80, lo: 70, hi: 95 },
+    ];
+    const spec = forecastChartSpec({ title: 'Billing — offered per day', unit: 'contacts', points })!;
+    const png = (await import('../src/charts/index.js')).renderSpec(spec);
+    const meta = JSON.parse(pngText((await png).png)[CHART_DATA_KEY]) as { points: number; banded: boolean };
+    expect(meta).toEqual({ chart: 'forecast', points: 3, banded: true });
+    const values = (spec as unknown as { data: { values: { t: string; actual: number | null }[] } }).data.values;
+    expect(values.map((v) => v.t)).toEqual(['2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z']);
+    expect(values.map((v) => v.actual)).toEqual([104, null, null]);
+    expect(forecastChartSpec({ title: 'x', unit: 'y', points: [] })).toBeNull();
+  });
+});
