@@ -60,7 +60,7 @@ function why(before: number, c: [number, number, number, number], residual: numb
 describe('why waterfall', () => {
   it('baseline → four drivers → residual → observed, by hand', () => {
     const s = whySteps(why(87.8, [2.3, -11.8, 0, -10.5], 1.5));
-    expect(s.map((x) => x.label)).toEqual(['Usual SL', 'Arrivals', 'Talk time', 'ACW', 'Agents', 'Residual', 'Observed SL']);
+    expect(s.map((x) => x.label)).toEqual(['Usual', 'Arrivals', 'Talk', 'ACW', 'Agents', 'Residual', 'Observed']);
     expect(s.map((x) => x.kind)).toEqual(['total', 'up', 'down', 'up', 'down', 'up', 'total']);
     // Each bar starts where the last ended: 87.8 → 90.1 → 78.3 → 78.3 → 67.8 → 69.3.
     expect(s.slice(1, 6).map((x) => +x.from.toFixed(1))).toEqual([87.8, 90.1, 78.3, 78.3, 67.8]);

@@ -4,7 +4,7 @@
  * dashed, and each drift event marked at its estimated onset with its driver and direction.
  */
 import type { DriftResult } from '../../commands/drift.js';
-import type { ChartSpec } from './render.js';
+import { PREVIEW_CONFIG, type ChartSpec } from './render.js';
 
 export const MAX_DRIFT_QUEUES = 4;
 /** Scores are drawn up to this (an alarm is 1; a long shift climbs to 10+ and would flatten the rest). */
@@ -33,10 +33,14 @@ export function driftChartSpec(r: DriftResult): ChartSpec | null {
   const events = ranked.flatMap((q) =>
     q.events
       .filter((e) => e.onsetEstimate >= first && inRange(e.onsetEstimate))
-      .map((e) => ({ layer: 'event', t: e.onsetEstimate, queue: q.displayName, label: `${DRIVER[e.driver]} ${ARROW[e.direction]}`, status: e.status, ly: 0 })),
+      .map((e) => ({ layer: 'event', t: e.onsetEstimate, queue: q.displayName, label: `${DRIVER[e.driver]} ${ARROW[e.direction]}`, status: e.status, ly: 0, side: 'left' })),
   );
   // Labels of events close in time would overprint: stagger them over three rows.
-  events.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).forEach((e, i) => (e.ly = 10 + (i % 3) * 15));
+  events.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).forEach((e, i) => (e.ly = 10 + (i % 3) * 16));
+  // Labels of events in the last fifth of the range sit left of their rule, so they stay inside the chart.
+  const t0 = Date.parse(first);
+  const t1 = Math.max(...lines.map((p) => Date.parse(p.t)));
+  for (const e of events) if (Date.parse(e.t) > t0 + 0.8 * (t1 - t0)) e.side = 'right';
   const totalEvents = ranked.reduce((s, q) => s + q.events.length, 0);
   const capped = lines.some((p) => p.score >= SCORE_CAP);
   const yMax = Math.min(SCORE_CAP, Math.max(events.length ? 1.6 : 1.2, Math.max(...lines.map((p) => p.score)) * 1.05));
@@ -44,13 +48,14 @@ export function driftChartSpec(r: DriftResult): ChartSpec | null {
   const color = { field: 'queue', type: 'nominal', title: null } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: { ...PREVIEW_CONFIG, legend: { ...PREVIEW_CONFIG.legend, columns: 2 } },
     title: {
-      text: `Drift — ${r.range.from === r.range.to ? r.range.from : `${r.range.from} to ${r.range.to}`}: ${totalEvents} ${totalEvents === 1 ? 'event' : 'events'}`,
-      subtitle: `score = CUSUM ÷ alarm threshold (dashed: alarm)${capped ? `, drawn up to ${SCORE_CAP}` : ''} · rules: event onsets`,
+      text: `Drift ${r.range.from === r.range.to ? r.range.from : `${r.range.from}..${r.range.to}`}: ${totalEvents} ${totalEvents === 1 ? 'event' : 'events'}`,
+      subtitle: [`score: CUSUM ÷ alarm threshold (dashed: alarm)`, `vertical rules: event onsets${capped ? ` · drawn up to ${SCORE_CAP}` : ''}`],
     },
     usermeta: { radar: { chart: 'drift', events: events.map((e) => ({ t: e.t, queue: e.queue, label: e.label })) } },
     params: [{ name: 'yMax', value: yMax }],
-    width: 620,
+    width: 500,
     height: 240,
     data: { values: [...lines, ...events, { layer: 'alarm', y: 1 }] },
     layer: [
@@ -69,11 +74,11 @@ export function driftChartSpec(r: DriftResult): ChartSpec | null {
         mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 },
         encoding: { x, color },
       },
-      {
-        transform: [{ filter: "datum.layer === 'event'" }],
-        mark: { type: 'text', align: 'left', dx: 3, fontSize: 11, fontWeight: 'bold' },
+      ...(['left', 'right'] as const).map((side) => ({
+        transform: [{ filter: `datum.layer === 'event' && datum.side === '${side}'` }],
+        mark: { type: 'text', align: side, dx: side === 'left' ? 3 : -3, fontSize: 13, fontWeight: 'bold' },
         encoding: { x, y: { field: 'ly', type: 'quantitative', scale: null }, text: { field: 'label' }, color },
-      },
+      })),
     ],
   } as ChartSpec;
 }

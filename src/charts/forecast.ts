@@ -4,7 +4,7 @@
  * command can hand over its points as they are: `{ t, forecast, lo, hi, actual? }` with `t` an ISO
  * timestamp (intervals) or a YYYY-MM-DD date (days).
  */
-import type { ChartSpec } from './render.js';
+import { PREVIEW_CONFIG, type ChartSpec } from './render.js';
 
 export interface ForecastPoint {
   t: string;
@@ -32,9 +32,10 @@ export function forecastChartSpec(f: ForecastChartInput): ChartSpec | null {
   const banded = values.some((v) => v.lo !== null && v.hi !== null);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: PREVIEW_CONFIG,
     title: { text: f.title.slice(0, 80), subtitle: [f.subtitle ?? '', `line: forecast${banded ? ' · band: prediction interval' : ''} · dots: actual`].filter(Boolean) },
     usermeta: { radar: { chart: 'forecast', points: values.length, banded } },
-    width: 620,
+    width: 500,
     height: 240,
     data: { values },
     layer: [

@@ -25,6 +25,17 @@ export const CHART_CONFIG = {
 } as const;
 
 /**
+ * Larger type for charts read mostly as Slack's ~360 px preview (a ~800 px PNG shrunk ~2.3×): spread over a
+ * chart's own `config`. The sla chart keeps the base sizes. Without a canvas vega estimates a text's width as
+ * ~0.8 × font size per character, so a title longer than ~36 characters (subtitle ~48) widens the PNG.
+ */
+export const PREVIEW_CONFIG = {
+  title: { fontSize: 17, subtitleFontSize: 13 },
+  axis: { labelFontSize: 13, titleFontSize: 13 },
+  legend: { labelFontSize: 13, symbolSize: 120 },
+} as const;
+
+/**
  * Compiled Vega runtimes by spec shape (everything but the rows, the params' values and the title: see
  * splitSpec), each with its idle Views. Compiling and parsing (~30 ms) and a first run of a new View (~30 ms)
  * cost more than all the rest of a render; charts of one kind share a shape, so answers reuse both and only
@@ -76,7 +87,10 @@ type Loose = Record<string, unknown>;
  * Charts put what varies from answer to answer there, so one compiled shape serves them all.
  */
 export function splitSpec(spec: ChartSpec): { shape: ChartSpec; values: object[] | null; signals: Record<string, unknown>; meta: unknown } {
-  const s: Loose = { ...(spec as unknown as Loose), config: { ...CHART_CONFIG, ...((spec as { config?: object }).config ?? {}) } };
+  const own = ((spec as { config?: Loose }).config ?? {}) as Loose;
+  const config: Loose = { ...CHART_CONFIG };
+  for (const [k, v] of Object.entries(own)) config[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof config[k] === 'object' ? { ...(config[k] as Loose), ...(v as Loose) } : v;
+  const s: Loose = { ...(spec as unknown as Loose), config };
   // What the chart says it drew varies per answer and is not drawn: it goes into the PNG, not the shape.
   const meta = s.usermeta;
   delete s.usermeta;

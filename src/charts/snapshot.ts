@@ -6,7 +6,7 @@
 import type { Db } from '../warehouse/db.js';
 import { intervalRows, listQueues } from '../warehouse/queries.js';
 import { localParts } from '../time.js';
-import { renderSpec, type ChartSpec } from './render.js';
+import { renderSpec, PREVIEW_CONFIG, type ChartSpec } from './render.js';
 
 export interface SnapshotAlert {
   queue: string;
@@ -85,13 +85,14 @@ export function snapshotSpec(d: SnapshotData): ChartSpec {
   const x = { field: 't', type: 'ordinal', title: null, axis: { labelAngle: 0, values: { expr: 'timeTicks' } }, scale: { domain: { expr: 'timeDomain' } } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${d.displayName} — ${d.title}`.slice(0, 80), subtitle: [`${d.date} to ${d.until} (queue time) · dots: ${d.series} per interval`, `${d.threshold !== null ? 'red: the rule’s threshold · ' : ''}${d.series === 'SL %' ? 'dashed: SL target · ' : ''}grey: breach began`] },
+    config: PREVIEW_CONFIG,
+    title: { text: `${d.displayName} — ${d.title}`.slice(0, 80), subtitle: [`${d.date} to ${d.until} (queue time), ${d.series} per interval`, `${d.threshold !== null ? 'red: threshold · ' : ''}${d.series === 'SL %' ? 'dashed: target · ' : ''}grey: breach began`] },
     usermeta: { radar: { chart: 'alert-snapshot', queue: d.queue, date: d.date, firedAt: d.firedAt, points: d.points.length, threshold: d.threshold } },
     params: [
       { name: 'timeTicks', value: times.filter((_, i) => i % every === 0) },
       { name: 'timeDomain', value: times.includes(d.firedAt) ? times : [...times, d.firedAt] },
     ],
-    width: 560,
+    width: 480,
     height: 220,
     data: { values },
     layer: [
@@ -154,9 +155,10 @@ export function dueSnapshotSpec(d: DueSnapshotData): ChartSpec {
   const values = d.tickets.map((t, i) => ({ i, ticket: t.ticketId, hours: t.minutesLeft / 60, overdue: t.minutesLeft <= 0 ? 'overdue' : 'due soon' }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${d.displayName} — ${d.tickets.length} ${d.tickets.length === 1 ? 'ticket' : 'tickets'} overdue or due within ${d.withinMinutes} min`.slice(0, 90), subtitle: `hours to due_at at ${d.asOf.slice(0, 16).replace('T', ' ')} UTC · left of 0: overdue` },
+    config: PREVIEW_CONFIG,
+    title: { text: `${d.displayName}: ${d.tickets.length} due within ${windowText(d.withinMinutes)}`.slice(0, 60), subtitle: [`overdue or due soon at ${d.asOf.slice(0, 16).replace('T', ' ')} UTC`, 'hours to due_at · left of 0: overdue'] },
     usermeta: { radar: { chart: 'alert-snapshot-due', queue: d.queue, tickets: d.tickets } },
-    width: 520,
+    width: 480,
     height: { step: 20 },
     data: { values },
     layer: [
@@ -172,6 +174,8 @@ export function dueSnapshotSpec(d: DueSnapshotData): ChartSpec {
     ],
   } as ChartSpec;
 }
+
+const windowText = (m: number) => (m < 120 ? `${m} min` : m < 2880 ? `${Math.round(m / 60)} h` : `${Math.round(m / 1440)} d`);
 
 export async function dueSnapshotPng(db: Db, a: { queue: string; withinMinutes: number; asOf: number }): Promise<Buffer | null> {
   const d = dueSnapshotData(db, a);

@@ -6,8 +6,10 @@
  *    prediction) against the target.
  */
 import type { WhatifCommandResult } from '../../commands/whatif.js';
-import type { ChartSpec } from './render.js';
+import { PREVIEW_CONFIG, type ChartSpec } from './render.js';
 
+/** Subtitle lines stay ≤ 48 characters (see PREVIEW_CONFIG), cut with an ellipsis. */
+const cut = (s: string) => (s.length > 48 ? `${s.slice(0, 47)}…` : s);
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 function localMinuteOf(iv: { localMinute?: number; intervalStart: string }): number {
@@ -46,24 +48,25 @@ export function whatifChartSpec(r: WhatifCommandResult): ChartSpec | null {
   const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: { ...PREVIEW_CONFIG, legend: { ...PREVIEW_CONFIG.legend, columns: 3 } },
     title: {
-      text: `What-if — ${r.displayName}, ${r.date}: SL ${pct(before)} → ${pct(after)}`,
+      text: `${r.displayName} ${r.date}: SL ${pct(before)} → ${pct(after)}`.slice(0, 60),
       // Two short lines: vega estimates text width without a canvas (generously), so one long line widens the PNG.
-      subtitle: [r.leverText.join(' · ') || 'no levers', r.basisNote.slice(0, 70)],
+      subtitle: [cut(`what-if: ${r.leverText.join(' · ') || 'no levers'}`), cut(r.basisNote)],
     },
     usermeta: { radar: { chart: 'whatif', queue: r.queue, date: r.date, before, after, intervals: ivs.length } },
     params: [{ name: 'timeTicks', value: ticks }],
     data: { values: rows },
     vconcat: [
       {
-        width: 600,
+        width: 500,
         height: 150,
         transform: [{ filter: "datum.panel === 'load'" }],
         mark: { type: 'line', strokeWidth: 2, interpolate: 'step-after' },
         encoding: { x: { ...x, axis: { ...x.axis, labels: false, ticks: false } }, y: { field: 'v', type: 'quantitative', title: 'Erlangs / agents' }, color, strokeDash: dash },
       },
       {
-        width: 600,
+        width: 500,
         height: 130,
         transform: [{ filter: "datum.panel === 'sl'" }],
         mark: { type: 'line', strokeWidth: 2, point: { size: 14 } },

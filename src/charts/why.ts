@@ -5,7 +5,7 @@
  * metadata (usermeta → tEXt chunk) so tests and tools can read what was drawn without reading pixels.
  */
 import type { WhyResult } from '../../commands/why.js';
-import type { ChartSpec } from './render.js';
+import { PREVIEW_CONFIG, type ChartSpec } from './render.js';
 
 export interface WaterfallStep {
   label: string;
@@ -17,11 +17,12 @@ export interface WaterfallStep {
   delta: number;
 }
 
-const LABEL: Record<string, string> = { arrivals: 'Arrivals', talk: 'Talk time', acw: 'ACW', agents: 'Agents' };
+// Short labels: seven bars share ~480 px, and the chart is mostly read as a ~360 px preview.
+const LABEL: Record<string, string> = { arrivals: 'Arrivals', talk: 'Talk', acw: 'ACW', agents: 'Agents' };
 
 /** The waterfall's steps, in reading order: baseline, the four drivers (engine order), residual, observed. */
 export function whySteps(r: WhyResult): WaterfallStep[] {
-  const steps: WaterfallStep[] = [{ label: r.mode === 'day' ? 'Usual SL' : 'Before SL', kind: 'total', from: 0, to: r.before.sl, delta: r.before.sl }];
+  const steps: WaterfallStep[] = [{ label: r.mode === 'day' ? 'Usual' : 'Before', kind: 'total', from: 0, to: r.before.sl, delta: r.before.sl }];
   let level = r.before.sl;
   const add = (label: string, delta: number) => {
     steps.push({ label, kind: delta < 0 ? 'down' : 'up', from: level, to: level + delta, delta });
@@ -29,7 +30,7 @@ export function whySteps(r: WhyResult): WaterfallStep[] {
   };
   for (const p of ['arrivals', 'talk', 'acw', 'agents'] as const) add(LABEL[p], r.contributions[p]);
   add('Residual', r.residual);
-  steps.push({ label: r.mode === 'day' ? 'Observed SL' : 'After SL', kind: 'total', from: 0, to: r.after.sl, delta: r.after.sl });
+  steps.push({ label: r.mode === 'day' ? 'Observed' : 'After', kind: 'total', from: 0, to: r.after.sl, delta: r.after.sl });
   return steps;
 }
 
@@ -54,16 +55,17 @@ export function whyChartSpec(r: WhyResult): ChartSpec | null {
   const ceiling = Math.min(100, Math.ceil((Math.max(...lows) + 3) / 5) * 5);
   for (const v of values) if (v.kind === 'total') v.lo = floor;
   const when = r.mode === 'day' ? `${r.date} vs the same weekday, 4 weeks before` : `${r.afterRange.from}..${r.afterRange.to} vs ${r.beforeRange.from}..${r.beforeRange.to}`;
-  const x = { field: 'label', type: 'ordinal', title: null, sort: { field: 'i' }, axis: { labelAngle: 0, labelFontSize: 12 } } as const;
+  const x = { field: 'label', type: 'ordinal', title: null, sort: { field: 'i' }, axis: { labelAngle: 0, labelFontSize: 13 } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Why SL moved — ${r.displayName}: ${signedPts(r.observedDelta)} pts`, subtitle: [when, 'points per driver (Shapley, queue model), then the residual'] },
+    config: PREVIEW_CONFIG,
+    title: { text: `Why SL moved — ${r.displayName}: ${signedPts(r.observedDelta)} pts`, subtitle: [when, 'Shapley points per driver, then the residual'] },
     usermeta: { radar: { chart: 'why-waterfall', queue: r.queue, observedDelta: r.observedDelta, steps } },
     params: [
       { name: 'yFloor', value: floor },
       { name: 'yCeiling', value: Math.max(ceiling, floor + 10) },
     ],
-    width: 560,
+    width: 480,
     height: 260,
     data: { values },
     layer: [
@@ -82,7 +84,7 @@ export function whyChartSpec(r: WhyResult): ChartSpec | null {
         },
       },
       {
-        mark: { type: 'text', dy: -7, fontSize: 12, fontWeight: 'bold' },
+        mark: { type: 'text', dy: -8, fontSize: 15, fontWeight: 'bold' },
         encoding: { x, y: { field: 'top', type: 'quantitative' }, text: { field: 'text' } },
       },
     ],
