@@ -23,6 +23,8 @@ import { timeVaryingErlangASl } from './tvqueue.js';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { queueCalibrationFor } from '../commands/queueModel.js';
+import { whatif, whatifArgs, type WhatifCommandResult } from '../commands/whatif.js';
+import { loadConfig } from '../src/config.js';
 import {
   erlangA,
   erlangC,
@@ -223,6 +225,23 @@ export default async function calibrationBench(ctx: BenchContext): Promise<Bench
       if (real >= band.lowPct && real <= band.highPct) covered++;
     }
 
+    // --- the same plan days through the whatif command itself (no levers), as a lead would ask
+    const cfg = loadConfig({ RADAR_TZ: 'UTC' });
+    const wPreds = new Map<string, number>();
+    let whatifError: string | null = null;
+    let whatifBasis = '';
+    for (const day of testDays) {
+      try {
+        const r = (await whatif.run({ db, now: new Date(`${SPLIT}T23:00:00Z`), config: cfg, surface: 'cli' }, whatifArgs.parse({ queue: QUEUE, date: day }))) as WhatifCommandResult;
+        whatifBasis = `${r.basis}: ${r.basisNote}; ${r.patienceNote}`;
+        for (const iv of r.result.intervals) wPreds.set(`${day}/${(iv.localMinute ?? 0) / 30}`, iv.predictedSl);
+      } catch (e) {
+        whatifError = (e as Error).message;
+        break;
+      }
+    }
+    const viaWhatif = whatifError ? null : score(test, (iv) => wPreds.get(`${iv.day}/${iv.slot}`) ?? NaN);
+
     // --- peers fitted on Feb 1–14, in the same run
     const fitted = train.filter((iv) => iv.offered > 0 && iv.served > 0);
     const pat = estimatePatience(fitted.map((iv) => ({ offered: iv.offered, abandoned: iv.abandoned, intervalSeconds: 1800, ahtSeconds: bankAht(iv), agents: iv.agents, totalWaitSeconds: iv.answeredWaitSeconds + iv.abandonedWaitSeconds })));
@@ -248,6 +267,13 @@ export default async function calibrationBench(ctx: BenchContext): Promise<Bench
         verdict: product.mae <= 10 && Math.abs(product.bias) <= 3 ? 'pass' : 'fail',
         note: `${n}; bias ${product.bias.toFixed(1)} pp; model ${c.candidate} (k ${c.handleTimeFactor.toFixed(2)}, m ${c.agentFactor.toFixed(2)}, patience ${c.patienceSeconds?.toFixed(0) ?? '–'} s from ${c.patienceSource}), chosen by its rolling-origin backtest on Feb 10–14 (MAE ${c.backtest?.maePp.toFixed(1)} pp volume-weighted); path = ingest → queueCalibrationFor → predictIntervalSl on v_interval_plan rows (${productMs.toFixed(0)} ms for 14 days, first fit included)`,
       },
+      {
+        group: GROUP,
+        name: 'bank: `whatif bank <plan day>` (no levers) through the command, MAE',
+        value: viaWhatif?.mae ?? NaN,
+        unit: 'pp',
+        note: viaWhatif ? `bias ${viaWhatif.bias.toFixed(1)} pp; day-level MAE ${viaWhatif.dayMae.toFixed(1)} pp; ${viaWhatif.n} half-hours scored; the command's basis: ${whatifBasis}` : `whatif failed: ${whatifError}`,
+      },
       { group: GROUP, name: 'bank: product path, bias', value: product.bias, unit: 'pp', target: '|bias| ≤ 3 pp', verdict: Math.abs(product.bias) <= 3 ? 'pass' : 'fail' },
       { group: GROUP, name: 'bank: product path, day-level MAE (volume-weighted day SL)', value: product.dayMae, unit: 'pp', note: `14 plan days; backtest day RMS ${c.backtest?.dayRmsPp.toFixed(1)} pp` },
       { group: GROUP, name: 'bank: product path, 80 % day interval coverage', value: (100 * covered) / testDays.length, unit: '%', note: `${covered} of ${testDays.length} days inside ± t·RMS of the backtest's day residuals` },
@@ -270,7 +296,7 @@ export default async function calibrationBench(ctx: BenchContext): Promise<Bench
   // --- fit cost
   const bankHistory = train.map(toCal);
   const tBank = timeIt(() => fitQueueCalibration(bankHistory), ctx.quick ? 1 : 3, 1);
-  rows.push({ group: GROUP, name: 'fit, bank Feb 1–14 (14 days, wait totals) (p50)', value: tBank.p50, unit: 'ms', note: `${bankHistory.length} intervals with calls; 4 candidates × (5 origins + final)` });
+  rows.push({ group: GROUP, name: 'fit, bank Feb 1–14 (14 days, wait totals) (p50)', value: tBank.p50, unit: 'ms', note: `${bankHistory.length} intervals with calls; 4 model families fitted per origin (12 candidates with the corrections) × (5 origins + final)` });
   for (const waits of [true, false]) {
     const month = simulatedMonth(waits);
     const cpu0 = process.cpuUsage();
@@ -279,12 +305,12 @@ export default async function calibrationBench(ctx: BenchContext): Promise<Bench
     const cpuMs = (cpu.user + cpu.system) / 1000 / ((ctx.quick ? 1 : 3) + 1);
     rows.push({
       group: GROUP,
-      name: `fit, 28 days × 48 half-hours, ${waits ? 'patience from wait totals' : 'patience from abandonment'} (p50)`,
-      value: t.p50,
+      name: `fit, 28 days × 48 half-hours, ${waits ? 'patience from wait totals' : 'patience from abandonment'} (CPU per fit)`,
+      value: cpuMs,
       unit: 'ms',
       target: '< 1000 ms',
-      verdict: t.p50 < 1000 ? 'pass' : 'fail',
-      note: `simulated queue (callsim, lognormal talk), ${month.filter((x) => x.offered > 0).length} intervals with calls; p95 ${t.p95.toFixed(0)} ms; CPU ${cpuMs.toFixed(0)} ms per fit (wall time grows with the machine's load)`,
+      verdict: cpuMs < 1000 ? 'pass' : 'fail',
+      note: `simulated queue (callsim, lognormal talk), ${month.filter((x) => x.offered > 0).length} intervals with calls; wall p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (wall time grows with the shared machine's load; CPU time is the figure held to the target)`,
     });
   }
   return rows;
