@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { TABLES, recognise, type Cell, type TableSpec } from './tables.js';
 import { isoSeconds } from '../time.js';
-import { ProblemLog, validateFile, writeColumns, isJsonLines, type FileOutcome, type IngestProblem, type QueueCal, type ValidateEnv } from './validate.js';
+import { ProblemLog, validateFile, writeColumns, chunkLayout, isJsonLines, type RowChunk, type FileOutcome, type IngestProblem, type QueueCal, type ValidateEnv } from './validate.js';
 
 export { parseTimestamp, type IngestProblem } from './validate.js';
 
@@ -105,24 +105,47 @@ function upsertSql(spec: TableSpec, cols: string[], rows = 1): string {
 }
 
 /**
- * Writes validated rows (flat, in writeColumns order) BATCH at a time through one multi-row INSERT:
- * per-statement overhead, not SQLite's B-tree work, dominates single-row inserts from Node (≈3× slower).
+ * Writes validated rows BATCH at a time through one multi-row INSERT: per-statement overhead, not SQLite's
+ * B-tree work, dominates single-row inserts from Node (≈3× slower). One argument array is reused for every
+ * batch, filled from the chunk's column buffers in writeColumns order.
  */
-function rowWriter(db: Db, spec: TableSpec): { write: (flat: Cell[], n: number) => void; unchanged: () => number } {
+function rowWriter(db: Db, spec: TableSpec): { write: (chunk: RowChunk) => void; unchanged: () => number } {
   const cols = writeColumns(spec);
   const width = cols.length;
+  const { numeric, slot, numberWidth, textWidth } = chunkLayout(spec);
   const one = db.prepare(upsertSql(spec, cols));
   const BATCH = Math.max(1, Math.min(64, Math.floor(32_000 / width)));
   const many = db.prepare(upsertSql(spec, cols, BATCH));
+  const batchArgs = new Array<Cell>(BATCH * width);
+  const oneArgs = new Array<Cell>(width);
+  const fill = (args: Cell[], chunk: RowChunk, from: number, rows: number) => {
+    let k = 0;
+    for (let r = from; r < from + rows; r++) {
+      const nb = r * numberWidth;
+      const tb = r * textWidth;
+      for (let j = 0; j < width; j++) {
+        if (numeric[j]) {
+          const v = chunk.numbers[nb + slot[j]];
+          args[k++] = Number.isNaN(v) ? null : v;
+        } else args[k++] = chunk.texts[tb + slot[j]];
+      }
+    }
+  };
   // Every row inserts or updates, except a plan row whose interval already has an outcome (upsertSql's guard).
   let unchanged = 0;
   return {
-    write(flat, n) {
+    write(chunk) {
       let r = 0;
       let changes = 0;
-      for (; r + BATCH <= n; r += BATCH) changes += many.run(flat.slice(r * width, (r + BATCH) * width)).changes;
-      for (; r < n; r++) changes += one.run(flat.slice(r * width, (r + 1) * width)).changes;
-      unchanged += n - changes;
+      for (; r + BATCH <= chunk.n; r += BATCH) {
+        fill(batchArgs, chunk, r, BATCH);
+        changes += many.run(batchArgs).changes;
+      }
+      for (; r < chunk.n; r++) {
+        fill(oneArgs, chunk, r, 1);
+        changes += one.run(oneArgs).changes;
+      }
+      unchanged += chunk.n - changes;
     },
     unchanged: () => unchanged,
   };
@@ -134,14 +157,14 @@ const workerEntry = new URL(`./ingestWorker${import.meta.url.endsWith('.ts') ? '
 const MAX_AHEAD = 16;
 
 /** validateFile in a worker thread; rows arrive as messages and are written here as they come. */
-function validateInWorker(path: string, spec: TableSpec, env: ValidateEnv, write: (flat: Cell[], n: number) => void, onBytes: (n: number) => void, writing: () => boolean): Promise<FileOutcome> {
+function validateInWorker(path: string, spec: TableSpec, env: ValidateEnv, write: (chunk: RowChunk) => void, onBytes: (n: number) => void, writing: () => boolean): Promise<FileOutcome> {
   const flow = new Int32Array(new SharedArrayBuffer(8)); // [chunks sent, chunks consumed]
   const worker = new Worker(bootUrl, { workerData: { entry: workerEntry, path, table: spec.table, env, flow } });
   return new Promise((resolve, reject) => {
-    worker.on('message', (m: { t: 'rows'; flat: Cell[]; n: number } | { t: 'bytes'; n: number } | { t: 'done'; outcome: FileOutcome } | { t: 'error'; message: string }) => {
+    worker.on('message', (m: { t: 'rows'; chunk: RowChunk } | { t: 'bytes'; n: number } | { t: 'done'; outcome: FileOutcome } | { t: 'error'; message: string }) => {
       if (m.t === 'rows') {
         try {
-          if (writing()) write(m.flat, m.n);
+          if (writing()) write(m.chunk);
         } catch (e) {
           worker.terminate();
           reject(e);
@@ -245,7 +268,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
       const outcome =
         statSync(p.path).size >= minWorkerBytes
           ? await validateInWorker(p.path, p.spec, fileEnv, write, onBytes, () => problems.count === 0)
-          : await validateFile(p.path, p.spec, fileEnv, { rows: (flat, n) => problems.count === 0 && write(flat, n), bytes: onBytes });
+          : await validateFile(p.path, p.spec, fileEnv, { rows: (chunk) => problems.count === 0 && write(chunk), bytes: onBytes });
       for (const pr of outcome.problems) problems.add(pr);
       problems.count += outcome.problemCount - outcome.problems.length;
       warnings.push(...outcome.warnings);

@@ -7,8 +7,8 @@ const MAX_AHEAD = 16;
 
 try {
   const outcome = await validateFile(path, specByTable(table), env, {
-    rows(flat, n) {
-      parentPort!.postMessage({ t: 'rows', flat, n });
+    rows(chunk) {
+      parentPort!.postMessage({ t: 'rows', chunk }, [chunk.numbers.buffer as ArrayBuffer]);
       const sent = Atomics.add(flow, 0, 1) + 1;
       // Back-pressure: wait while the writer is more than MAX_AHEAD chunks behind.
       for (;;) {
