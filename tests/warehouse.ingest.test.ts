@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeEach } from 'vitest';
+import fc from 'fast-check';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,6 +241,24 @@ describe('ingest', () => {
     expect(parseTimestamp('2026-11-20T09:30:00-0500')).toBe(Date.UTC(2026, 10, 20, 14, 30));
     expect(parseTimestamp('2026-11-20')).toBe(Date.UTC(2026, 10, 20));
     for (const bad of ['', '20/11/2026', '2026-13-01', '2026-11-20T25:00', 'yesterday']) expect(parseTimestamp(bad)).toBeNull();
+  });
+
+  it('reads the stored form exactly as a Date round trip does: real instants only (Feb 29 in leap years, no Feb 30, no 24:00)', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), (y, mo, d, h, mi, s) => {
+        const text = `${String(y).padStart(4, '0')}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(s)}Z`;
+        // Reference: a Date set field by field is a real instant exactly when every field reads back unchanged.
+        const ref = new Date(0);
+        ref.setUTCFullYear(y, mo - 1, d);
+        ref.setUTCHours(h, mi, s, 0);
+        const real = ref.getUTCFullYear() === y && ref.getUTCMonth() === mo - 1 && ref.getUTCDate() === d && ref.getUTCHours() === h && ref.getUTCMinutes() === mi && ref.getUTCSeconds() === s;
+        expect(parseTimestamp(text)).toBe(real ? ref.getTime() : null);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseTimestamp('2024-02-29T00:00:00Z')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseTimestamp('2100-02-29T00:00:00Z')).toBeNull();
   });
 });
 
