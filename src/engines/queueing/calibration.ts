@@ -492,13 +492,14 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
       }
     }
   }
-  const candidates: CalibrationCandidateScore[] = specs.filter((s) => errs.has(s.name)).map((s) => {
-    const a = errs.get(s.name)!;
-    // a candidate dropped at some origin (patience not estimable there) is not comparable
-    const complete = (perDay.get(s.name)?.length ?? 0) === origins.length;
-    return { name: s.name, maePp: complete ? pp(a.ae / a.w) : NaN, biasPp: complete ? pp(a.e / a.w) : NaN };
-  });
-  const comparable = candidates.filter((c) => Number.isFinite(c.maePp));
+  // a candidate dropped at some origin (patience not estimable there) is not comparable: left out
+  const candidates: CalibrationCandidateScore[] = specs
+    .filter((s) => (perDay.get(s.name)?.length ?? 0) === origins.length)
+    .map((s) => {
+      const a = errs.get(s.name)!;
+      return { name: s.name, maePp: pp(a.ae / a.w), biasPp: pp(a.e / a.w) };
+    });
+  const comparable = candidates;
   const pat = fitPatience(rows, patienceK, patiencePrev);
   const specOf = (name: string) => specs.find((s) => s.name === name)!;
   const allowed = comparable.filter((s) => specOf(s.name).c.model === 'erlang_c' || pat.seconds !== null);
