@@ -1,16 +1,27 @@
 /**
- * Slack round trip over loopback: the real Bolt app in HTTP mode, in its own process (as in production —
- * an in-process client would wait on the app's synchronous SQLite work and mis-time the ack), against the
- * fake Slack API (tests/helpers/fakeSlack.ts) in this one: a signed `/radar sla` → the HTTP ack → the answer
- * POSTed to response_url. Plus, in process: the sla command alone, the chart render (warm), and the public
- * path (post + chart upload into the thread). Warehouse: 1 year × 20 queues from the sample generator
- * (quick: 60 days × 5 queues), built once in bench/out.
+ * Slack under load, then the single round trip.
+ *
+ * Load (issue 16): the REAL server — `radar serve` (bin/radar.js, compiled build) in its own process, HTTP
+ * receiver, command worker pool — against the fake Slack Web API (tests/helpers/fakeSlack.ts) in this process,
+ * which is also the load generator (bench/workers/slack-load.ts: open loop, Slack's v0 signing, 40 people). Warehouse:
+ * 1 year × 20 queues with 20,000 tickets and a trained risk model (quick: 60 days × 5 queues), cached in bench/out.
+ * Mix: sla, why, whatif, risk, tickets on every queue and the last four weeks' weekdays. Phases:
+ *  - 10/s for 60 s: ack p95 < 100 ms and answer p95 < 1 s;
+ *  - 50/s for 60 s: every request acked, ack p95 < 100 ms, every answer delivered or answered "busy" (none lost),
+ *    RSS flat (end within 20 % of start).
+ * Quick: 15 s phases.
+ *
+ * Round trip (issue 3), the app in its own process: a signed `/radar sla` → the HTTP ack → the answer
+ * POSTed to response_url, one at a time. Plus, in process: the sla command alone, the chart render (warm), and
+ * the public path (post + chart upload into the thread).
  * Targets (issue 3): ack p95 < 50 ms, full answer p95 < 300 ms, chart render < 150 ms warm.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadavg } from 'node:os';
 import { pino } from 'pino';
@@ -25,7 +36,10 @@ import { execute } from '../src/execute.js';
 import { createSlackApp } from '../src/slack/index.js';
 import { chartPng, clearChartCaches } from '../src/charts/index.js';
 import type { SlaResult } from '../commands/sla.js';
-import { startFakeSlack, sendToApp, slashBody, FORM, type ApiCall } from '../tests/helpers/fakeSlack.js';
+import { startFakeSlack, sendToApp, slashBody, FORM, type ApiCall, type FakeSlack } from '../tests/helpers/fakeSlack.js';
+import { buildLoadWarehouse } from './workers/slack-warehouse.js';
+import { questionMix, runPhase, type PhaseResult } from './workers/slack-load.js';
+import { listQueues } from '../src/warehouse/queries.js';
 
 const SECRET = 'bench-signing-secret-0123456789';
 const END = '2026-11-20';
@@ -47,27 +61,129 @@ async function serveApp(dbPath: string, apiUrl: string): Promise<void> {
   });
 }
 
-async function buildWarehouse(dir: string, spec: { days: number; queues: number }): Promise<string> {
-  const dbPath = join(dir, 'warehouse.db');
-  if (!existsSync(dbPath)) {
-    const t0 = Date.now();
-    await writeSample(join(dir, 'csv'), { ...spec, tickets: 0, seed: 11, end: END });
-    const db = openWarehouse(dbPath);
-    const report = await ingestFiles(db, [join(dir, 'csv')]);
-    db.close();
-    if (!report.ok) throw new Error(`bench data rejected: ${JSON.stringify(report).slice(0, 500)}`);
-    process.stderr.write(`  built ${dbPath} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const uptime = (): string => {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average ${loadavg().map((v) => v.toFixed(2)).join(', ')}`;
   }
-  return dbPath;
+};
+
+function quantile(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+}
+
+/** `radar serve` as an operator runs it (compiled build via bin/radar.js), pointed at the fake Slack. */
+async function startServer(dbPath: string, fake: FakeSlack, logPath: string): Promise<{ child: ChildProcess; url: string; health: string }> {
+  const port = await freePort();
+  const env = { ...process.env, RADAR_DB: dbPath, SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: String(port), LOG_LEVEL: 'warn', SLACK_APP_TOKEN: '', OPENAI_API_KEY: '' };
+  const { openSync } = await import('node:fs');
+  const out = openSync(logPath, 'w');
+  const flags = (process.env.SLACK_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...flags, fileURLToPath(new URL('../bin/radar.js', import.meta.url)), 'serve'], { env, stdio: ['ignore', out, out] });
+  const health = `http://127.0.0.1:${port}/healthz`;
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`radar serve exited with ${child.exitCode}; see ${logPath}`);
+    try {
+      const r = await fetch(health);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() - t0 > 60_000) throw new Error(`radar serve did not answer /healthz within 60 s; see ${logPath}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url: `http://127.0.0.1:${port}/slack/events`, health };
+}
+
+function phaseRows(p: PhaseResult, label: string, targets: { answerP95?: number; allAnswered?: boolean; rssFlat?: boolean }): BenchRow[] {
+  const acked = p.sent.filter((s) => s.status === 200);
+  const ack = acked.map((s) => s.ackAt! - s.sentAt);
+  const answered = p.sent.filter((s) => s.answerAt !== undefined);
+  const real = answered.filter((s) => s.outcome !== 'busy');
+  const ans = real.map((s) => s.answerAt! - s.sentAt);
+  const busy = answered.filter((s) => s.outcome === 'busy').length;
+  const apology = answered.filter((s) => s.outcome === 'apology').length;
+  const usage = answered.filter((s) => s.outcome === 'usage').length;
+  const lost = p.sent.length - answered.length;
+  const late = ack.filter((v) => v >= 3000).length;
+  const distinct = new Set(p.sent.map((s) => s.line.toLowerCase())).size;
+  const statuses = new Map<number, number>();
+  for (const s of p.sent) statuses.set(s.status ?? -1, (statuses.get(s.status ?? -1) ?? 0) + 1);
+  const statusText = [...statuses].map(([k, n]) => `${k === 0 ? 'no reply' : `HTTP ${k}`} × ${n}`).join(', ');
+  const noted = p.sent.filter((s) => s.noted).length;
+  const name = (x: string) => `${p.rate}/s × ${p.seconds} s: ${x} (${label})`;
+  const v = (ok: boolean) => (ok ? 'pass' : 'fail') as 'pass' | 'fail';
+  const rows: BenchRow[] = [
+    { group: 'slack', name: name('requests sent / acked 200'), value: acked.length, unit: `of ${p.sent.length}`, target: 'all', verdict: v(acked.length === p.sent.length), note: `${statusText}; ${late} acks ≥ 3 s (Slack's limit); ${distinct} distinct lines; ${p.uptime}` },
+    { group: 'slack', name: name('ack p50'), value: quantile(ack, 0.5), unit: 'ms' },
+    { group: 'slack', name: name('ack p95'), value: quantile(ack, 0.95), unit: 'ms', target: '< 100 ms', verdict: v(quantile(ack, 0.95) < 100) },
+    { group: 'slack', name: name('ack p99'), value: quantile(ack, 0.99), unit: 'ms' },
+    { group: 'slack', name: name('answer p50'), value: quantile(ans, 0.5), unit: 'ms', note: 'signed request sent → the answer (not the busy note) POSTed to response_url' },
+    { group: 'slack', name: name('answer p95'), value: quantile(ans, 0.95), unit: 'ms', ...(targets.answerP95 ? { target: `< ${targets.answerP95} ms`, verdict: v(quantile(ans, 0.95) < targets.answerP95) } : {}) },
+    { group: 'slack', name: name('answers delivered'), value: real.length, unit: `of ${p.sent.length}`, note: `${usage} of them usage help, ${apology} apologies; ${noted} got a "busy, your answer is coming" note first` },
+    { group: 'slack', name: name('answered "busy"'), value: busy, unit: 'requests' },
+    { group: 'slack', name: name('lost (no answer)'), value: lost, unit: 'requests', target: '0', verdict: v(lost === 0) },
+    { group: 'slack', name: name('server CPU, receiver thread'), value: p.cpu.main / p.cpu.wall, unit: 'cores', note: `${p.cpu.main.toFixed(1)} s of CPU over ${p.cpu.wall.toFixed(0)} s (phase + answers still coming); whole process (with the workers) ${(p.cpu.all / p.cpu.wall).toFixed(2)} cores of the machine's 2 — the rest went to the machine's other work` },
+    { group: 'slack', name: name('server RSS start'), value: p.rss.start, unit: 'MB' },
+    { group: 'slack', name: name('server RSS peak'), value: p.rss.peak, unit: 'MB' },
+    { group: 'slack', name: name('server RSS end'), value: p.rss.end, unit: 'MB', ...(targets.rssFlat ? { target: '≤ start + 20 %', verdict: v(p.rss.end <= p.rss.start * 1.2) } : {}) },
+  ];
+  return rows;
+}
+
+/** The two load phases against `radar serve`. */
+async function loadBench(ctx: BenchContext, dbPath: string, label: string): Promise<BenchRow[]> {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+  const db = openWarehouse(dbPath, { readonly: true });
+  const queues = listQueues(db).map((q) => q.queue);
+  db.close();
+  const fake = await startFakeSlack();
+  const logPath = join(ctx.outDir, 'slack-load-server.log');
+  const { child, url, health } = await startServer(dbPath, fake, logPath);
+  const seconds = ctx.quick ? 15 : 60;
+  const rows: BenchRow[] = [];
+  try {
+    const common = { url, secret: SECRET, fake, serverPid: child.pid!, users: 40, uptime };
+    // Warm-up: every command once per queue of a few, so the phases time steady work, not first loads.
+    await runPhase({ ...common, rate: 5, seconds: 4, next: questionMix(queues, END, 99), prefix: 'w', graceMs: 30_000 });
+    const p10 = await runPhase({ ...common, rate: 10, seconds, next: questionMix(queues, END, 1), prefix: 'a', graceMs: 60_000 });
+    rows.push(...phaseRows(p10, label, { answerP95: 1000 }));
+    const p50 = await runPhase({ ...common, rate: 50, seconds, next: questionMix(queues, END, 2), prefix: 'b', graceMs: 120_000 });
+    rows.push(...phaseRows(p50, label, { allAnswered: true, rssFlat: true }));
+    const h = (await (await fetch(health)).json()) as { work?: Record<string, number> };
+    if (h.work) rows.push({ group: 'slack', name: `dispatcher after both phases (${label})`, value: h.work.served ?? NaN, unit: 'runs', note: `server's /healthz work stats: ${JSON.stringify(h.work)}` });
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await fake.close();
+  }
+  return rows;
 }
 
 export default async function slackBench(ctx: BenchContext): Promise<BenchRow[]> {
-  const spec = ctx.quick ? { days: 60, queues: 5 } : { days: 365, queues: 20 };
+  const spec = ctx.quick ? { days: 60, queues: 5, tickets: 5000, end: END } : { days: 365, queues: 20, tickets: 20_000, end: END };
   const label = `${spec.days} d × ${spec.queues} queues`;
-  const dbPath = await buildWarehouse(join(ctx.outDir, `slack-${spec.days}x${spec.queues}`), spec);
+  const dbPath = await buildLoadWarehouse(join(ctx.outDir, `slack-load-${spec.days}x${spec.queues}`), spec, (s) => process.stderr.write(s));
+  const rows: BenchRow[] = await loadBench(ctx, dbPath, label);
+  if (process.env.SLACK_BENCH_LOAD_ONLY === '1') return rows;
   const fake = await startFakeSlack();
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve-app', dbPath, fake.apiUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rows: BenchRow[] = [];
   try {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const { port } = JSON.parse(line.toString()) as { port: number };

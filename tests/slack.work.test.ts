@@ -13,7 +13,7 @@ import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { loadConfig } from '../src/config.js';
 import { buildRegistry } from '../commands/index.js';
-import { createSlackApp, type SlackApp } from '../src/slack/index.js';
+import { createSlackApp, type SlackApp, type AnswerQuestion } from '../src/slack/index.js';
 import { WorkerPool } from '../src/slack/work/pool.js';
 import { startFakeSlack, sendToApp, slashBody, FORM, type FakeSlack } from './helpers/fakeSlack.js';
 
@@ -135,6 +135,7 @@ const SECRET = 'work-signing-secret-0123456789abcdef';
 const NOW = new Date('2026-11-21T15:00:00Z');
 
 describe('worker pool behind the Slack app', () => {
+  const answerer: { current?: AnswerQuestion } = {};
   let dir: string;
   let db: Db;
   let fake: FakeSlack;
@@ -151,7 +152,10 @@ describe('worker pool behind the Slack app', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' });
     const logger = pino({ level: 'silent' });
     pool = new WorkerPool({ dbPath, config, size: 1, logger });
-    slack = await createSlackApp({ db, config, registry: buildRegistry(), now: () => NOW, logger }, { botId: 'BBOT', botUserId: 'UBOT', pool });
+    slack = await createSlackApp(
+      { db, config, registry: buildRegistry(), now: () => NOW, logger, answerQuestion: (q, ctx, thread, run) => (answerer.current ? answerer.current(q, ctx, thread, run) : Promise.reject(new Error('no answerer'))) },
+      { botId: 'BBOT', botUserId: 'UBOT', pool },
+    );
     const { port } = await slack.start({ port: 0, host: '127.0.0.1' });
     appUrl = `http://127.0.0.1:${port}/slack/events`;
     await pool.ready();
@@ -197,6 +201,33 @@ describe('worker pool behind the Slack app', () => {
     expect(added).not.toMatch(/went wrong/);
     const rules = db.prepare("SELECT json_extract(spec, '$.channel') AS channel FROM alert_rules").all() as { channel: string }[];
     expect(rules.map((r) => r.channel)).toEqual(['C0OPS']);
+  });
+
+  it('a question in plain words (rules router) is answered with numbers computed on a worker thread', async () => {
+    const { llmAnswerer } = await import('../src/slack/nl.js');
+    const { eventBody, JSON_TYPE } = await import('./helpers/fakeSlack.js');
+    const [head, ...rows] = readFileSync('tests/fixtures/small/intervals.csv', 'utf8').trim().split('\n');
+    const cols = head.split(',');
+    const ny = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' });
+    let offered = 0;
+    let within = 0;
+    for (const line of rows) {
+      const r = line.split(',');
+      if (r[cols.indexOf('queue')] !== 'billing' || ny.format(new Date(r[cols.indexOf('interval_start')])) !== '2026-11-20') continue;
+      offered += Number(r[cols.indexOf('offered')]);
+      within += Number(r[cols.indexOf('answered_within_target')]);
+    }
+    const served = slack.dispatcher!.stats.served;
+    answerer.current = llmAnswerer(buildRegistry());
+    try {
+      await sendToApp(appUrl, eventBody('EvWorkNl', { type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'how was SLA on billing yesterday?', ts: '1763737020.000100' }), JSON_TYPE, { secret: SECRET });
+      await slack.idle();
+    } finally {
+      answerer.current = undefined;
+    }
+    const post = fake.callsTo('chat.postMessage').find((c) => c.args.thread_ts === '1763737020.000100')!;
+    expect(JSON.stringify(post.args.blocks)).toContain(`SL *${((within / offered) * 100).toFixed(1)} %*`);
+    expect(slack.dispatcher!.stats.served).toBe(served + 1);
   });
 
   it('a usage error from the worker keeps its example', async () => {

@@ -9,7 +9,7 @@
  * `llm` undefined = the model from ctx.config (none configured → rules + narrator); `null` = no LLM.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { CommandContext, Registry } from '../registry.js';
+import type { AnyCommand, CommandContext, Registry } from '../registry.js';
 import { parseCommandLine, UsageError, usageText } from '../registry.js';
 import { runParsed, type Execution } from '../execute.js';
 import { buildParseContext } from '../parseContext.js';
@@ -45,7 +45,15 @@ export interface QuestionInput {
   breaker?: CircuitBreaker;
   /** The clock the budget and breaker read (tests drive it); default Date.now. */
   clock?: Clock;
+  /**
+   * Runs the routed command with validated args; default: here, on ctx (a server passes its worker pool, so the
+   * numbers are computed off the thread that acks Slack).
+   */
+  run?: RunParsed;
 }
+
+/** Runs a command with already-validated args (see QuestionInput.run). */
+export type RunParsed = (command: AnyCommand, args: unknown) => Promise<Execution>;
 
 export interface Answer {
   question: string;
@@ -71,19 +79,19 @@ function usage(message: string, example: string): Execution {
 }
 
 /** Runs a route: validated args directly; else the line through the command's grammar; else args from slots. */
-export async function executeRoute(route: Route, registry: Registry, ctx: CommandContext): Promise<Execution> {
+export async function executeRoute(route: Route, registry: Registry, ctx: CommandContext, run: RunParsed = (c, a) => runParsed(c, a, false, ctx)): Promise<Execution> {
   const command = registry.get(route.command);
   if (!command) {
     const example = registry.get('sla')?.examples[0] ?? 'help';
     return usage(`I read that as a \`${route.command}\` question (\`${route.line}\`), but that command isn't available yet.`, example);
   }
   // A question in plain words never writes a file on this machine: `out` (export --out) is the terminal's own flag.
-  if (route.args !== null) return runParsed(command, route.args && typeof route.args === 'object' && 'out' in route.args ? { ...route.args, out: null } : route.args, false, ctx);
+  if (route.args !== null) return run(command, route.args && typeof route.args === 'object' && 'out' in route.args ? { ...route.args, out: null } : route.args);
   const pctx = buildParseContext(ctx.db, ctx.config, ctx.now);
   const parsed = parseCommandLine(registry, route.line, pctx);
-  if (parsed.ok) return runParsed(parsed.command, parsed.args, false, ctx);
+  if (parsed.ok) return run(parsed.command, parsed.args);
   const direct = command.args.safeParse(argsFromSlots(command, route.slots));
-  if (direct.success) return runParsed(command, direct.data, false, ctx);
+  if (direct.success) return run(command, direct.data);
   const e = parsed.error;
   return { ok: false, kind: 'usage', error: e, message: `I read your question as \`${route.line}\`. ${usageText(e)}` };
 }
@@ -101,7 +109,7 @@ export async function answerQuestion(input: QuestionInput): Promise<Answer> {
   const budget = new Budget(ctx.config.LLM_TIMEOUT_MS, input.clock);
   const route = await routeQuestionWith(input.question, registry, pctx, prev, llm, budget, input.breaker);
   ctx.log?.info({ command: route.command, via: route.via, line: route.line, reason: route.reason, toolCalls: route.toolCalls }, 'question routed');
-  const execution = await executeRoute(route, registry, ctx);
+  const execution = await executeRoute(route, registry, ctx, input.run);
   if (input.threadKey) {
     try {
       saveThreadContext(ctx.db, input.threadKey, { command: route.command, slots: route.slots, question: input.question }, ctx.now);

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { webApi, RespondFn } from '@slack/bolt';
-import { execute, renderBlocks, type Execution } from '../execute.js';
+import { execute, runParsed, renderBlocks, type Execution } from '../execute.js';
 import type { CommandContext } from '../registry.js';
 import { budget, context, esc, fallbackText, section, validateBlocks, type Block } from '../blocks/kit.js';
 import type { SlackDeps } from './deps.js';
@@ -38,10 +38,25 @@ export function apology(ref: string): string {
   return `Sorry — something went wrong on our side answering that (ref ${ref}). The team can find the details in the logs.`;
 }
 
-/** Runs a command line on this thread; never throws (our own failures become an internal execution with a ref id). */
-export async function runInline(deps: SlackDeps, line: string, who: Who, now: Date = deps.now()): Promise<Execution> {
+/** A routed question's command and validated args (see WorkRequest.parsed). */
+export interface ParsedRun {
+  command: string;
+  args: unknown;
+}
+
+/**
+ * Runs a command line (or a routed command's validated args) on this thread; never throws (our own failures
+ * become an internal execution with a ref id).
+ */
+export async function runInline(deps: SlackDeps, line: string, who: Who, now: Date = deps.now(), parsed?: ParsedRun): Promise<Execution> {
   try {
-    return await execute(deps.registry, line, { ...commandContext(deps, who), now });
+    const ctx = { ...commandContext(deps, who), now };
+    if (parsed) {
+      const command = deps.registry.get(parsed.command);
+      if (!command) throw new Error(`unknown command ${parsed.command}`);
+      return await runParsed(command, parsed.args, false, ctx);
+    }
+    return await execute(deps.registry, line, ctx);
   } catch (cause) {
     const ref = newRef();
     deps.logger.error({ err: cause, ref, line }, 'command failed');
@@ -66,15 +81,15 @@ export function busyComing(ahead: number, waitMs: number): string {
  * else on this thread. Never throws. `onBusy` hears once when the question has to wait; a full queue answers
  * with the busy execution (ref "busy") at once.
  */
-export async function runLine(deps: SlackDeps, line: string, who: Who, onBusy?: (text: string) => Promise<unknown>): Promise<Execution> {
-  if (!deps.work) return runInline(deps, line, who);
+export async function runLine(deps: SlackDeps, line: string, who: Who, onBusy?: (text: string) => Promise<unknown>, parsed?: ParsedRun): Promise<Execution> {
+  if (!deps.work) return runInline(deps, line, who, deps.now(), parsed);
   try {
     const busy = onBusy
       ? (b: { ahead: number; waitMs: number }) => {
           onBusy(busyComing(b.ahead, b.waitMs)).catch((err: unknown) => deps.logger.info({ err: String(err) }, 'could not send the busy note'));
         }
       : undefined;
-    const out = await deps.work.submit({ line, userId: who.userId, channelId: who.channelId, now: deps.now() }, busy);
+    const out = await deps.work.submit({ line, parsed, userId: who.userId, channelId: who.channelId, now: deps.now() }, busy);
     if (out.kind === 'busy') {
       deps.logger.warn({ reason: out.reason, user: who.userId }, 'busy: a question was turned away');
       return { ok: false, kind: 'internal', ref: BUSY_REF, cause: null, message: busyFull() };

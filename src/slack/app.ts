@@ -42,7 +42,10 @@ export interface AppOptions {
   clientOptions?: webApi.WebClientOptions;
 }
 
-/** GET /healthz: 200 with the mode and whether the warehouse answers; 503 when it does not. */
+/**
+ * GET /healthz: 200 with the mode, whether the warehouse answers and the command queue's counters (running,
+ * queued, served, shared answers, busy notes, refused); 503 when the warehouse does not answer.
+ */
 export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode']): CustomRoute {
   return {
     path: '/healthz',
@@ -56,7 +59,7 @@ export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode']): Custo
         ok = false;
       }
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok, mode, queues }));
+      res.end(JSON.stringify({ ok, mode, queues, ...(deps.work?.stats ? { work: deps.work.stats } : {}) }));
     },
   };
 }

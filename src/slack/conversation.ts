@@ -43,7 +43,11 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
     return;
   }
   if (text && deps.answerQuestion) {
-    const qa = await deps.answerQuestion(text, commandContext(deps, who), { channel: m.channel, threadTs: m.threadTs });
+    // Routing stays here (an LLM call is I/O; the rules are cheap); the routed command runs where slash
+    // commands do: the dispatcher's fair queue and worker threads, with the same busy answer when it is full.
+    const busyNote = (note: string) => client.chat.postMessage({ channel: m.channel, thread_ts: m.threadTs, text: note });
+    const run = (command: { name: string }, args: unknown) => runLine(deps, text, who, busyNote, { command: command.name, args });
+    const qa = await deps.answerQuestion(text, commandContext(deps, who), { channel: m.channel, threadTs: m.threadTs }, run);
     const blocks: Block[] = qa.blocks ?? (qa.execution ? renderExecution(qa.execution) : [section(esc(qa.text ?? ''))]);
     const a = toAnswer(deps, blocks, 'thread', qa.execution, qa.blocks || qa.execution ? undefined : qa.text);
     const posted = await postAnswer(deps, client, m.channel, a, m.threadTs);

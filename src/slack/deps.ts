@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../warehouse/db.js';
 import type { Config } from '../config.js';
-import type { Registry, CommandContext } from '../registry.js';
+import type { Registry, CommandContext, AnyCommand } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
 import type { Dispatcher } from './work/dispatch.js';
@@ -25,8 +25,14 @@ export interface ThreadRef {
   threadTs: string;
 }
 
+/**
+ * Runs the command a question was routed to, with its validated args: the Slack surface passes one that goes
+ * through the same dispatcher as slash commands (worker threads, fair queue, busy answer).
+ */
+export type RunRouted = (command: AnyCommand, args: unknown) => Promise<Execution>;
+
 /** Turns a question in plain words into an answer. Optional: without it, mentions/DMs take command lines only. */
-export type AnswerQuestion = (question: string, ctx: CommandContext, thread?: ThreadRef) => Promise<QuestionAnswer>;
+export type AnswerQuestion = (question: string, ctx: CommandContext, thread?: ThreadRef, run?: RunRouted) => Promise<QuestionAnswer>;
 
 /** How answer posts are retried (src/slack/retry.ts). */
 export interface RetryPolicy {
@@ -45,7 +51,7 @@ export interface SlackDeps {
   logger: Logger;
   answerQuestion?: AnswerQuestion;
   /** Where command lines run (worker threads behind a fair, bounded queue); absent: on this thread. */
-  work?: Pick<Dispatcher, 'submit'>;
+  work?: Pick<Dispatcher, 'submit'> & Partial<Pick<Dispatcher, 'stats'>>;
   /** How answer posts wait between retries (tests inject an instant sleep) and how often they retry. */
   sleep?: (ms: number) => Promise<void>;
   retry?: RetryPolicy;

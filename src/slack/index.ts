@@ -86,7 +86,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     dispatcher = createDispatcher({
       db: deps.db,
       registry: () => deps.registry,
-      executor: o.pool ? poolExecutor(o.pool, deps.registry) : (r) => runInline(deps, r.line, r, r.now),
+      executor: o.pool ? poolExecutor(o.pool, deps.registry) : (r) => runInline(deps, r.line, r, r.now, r.parsed),
       concurrency: o.pool ? o.pool.size : 4,
       maxQueued: c.RADAR_QUEUE_MAX,
       maxPerUser: c.RADAR_QUEUE_PER_USER,
@@ -151,10 +151,10 @@ function lazyAnswerer(registry: Registry, logger: SlackDeps['logger']): { answer
   const load = () => (loading ??= defaultAnswerer(registry, logger));
   return {
     load: () => void load(),
-    answer: async (question, ctx, thread) => {
+    answer: async (question, ctx, thread, run) => {
       const a = await load();
       if (!a) throw new Error('natural-language answers are unavailable in this build');
-      return a(question, ctx, thread);
+      return a(question, ctx, thread, run);
     },
   };
 }

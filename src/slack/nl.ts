@@ -14,8 +14,8 @@ export function llmAnswerer(registry: Registry): AnswerQuestion {
   const routable = new Registry(registry.commands.filter((c) => c.name !== 'ask'));
   // One breaker for the app: after repeated LLM failures, mentions and DMs get the rules and narrator at once.
   const breaker = new CircuitBreaker();
-  return async (question, ctx, thread) => {
-    const a = await answerQuestion({ question, ctx, registry: routable, threadKey: thread, breaker });
+  return async (question, ctx, thread, run) => {
+    const a = await answerQuestion({ question, ctx, registry: routable, threadKey: thread, breaker, run });
     const route = { q: question, c: a.route.command, l: a.route.line, v: a.route.via };
     return {
       execution: a.execution,

@@ -100,20 +100,50 @@ export interface IntervalRow {
   abandonedWaitSeconds: number | null;
 }
 
-/** Realised interval rows (plans excluded) for one queue over local dates from..to, in time order. */
-export function intervalRows(db: Db, queue: string, from: string, to: string): IntervalRow[] {
-  return db
+/**
+ * Realised interval rows (plans excluded) for one queue over local dates from..to, in time order. Read as arrays and shaped here: building
+ * the objects in JS is about twice as fast as better-sqlite3's row objects (24 columns; `why` and `whatif` read
+ * weeks of intervals per answer). `dow` (0 = Sunday, local) keeps one weekday only.
+ */
+export function intervalRows(db: Db, queue: string, from: string, to: string, dow?: number): IntervalRow[] {
+  const rows = db
     .prepare(
-      `SELECT queue, interval_start AS intervalStart, interval_seconds AS intervalSeconds, local_date AS localDate,
-              local_minute AS localMinute, local_dow AS localDow, offered, handled, abandoned,
-              answered_within_target AS answeredWithinTarget, sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds,
-              acw_seconds AS acwSeconds, talk_seconds AS talkSeconds, agents_staffed AS agentsStaffed,
-              traffic_erlangs AS trafficErlangs, occupancy, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
-              forecast_offered AS forecastOffered, forecast_aht_seconds AS forecastAhtSeconds,
-              answered_wait_seconds AS answeredWaitSeconds, abandoned_wait_seconds AS abandonedWaitSeconds
-       FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ORDER BY interval_start`,
+      `SELECT queue, interval_start, interval_seconds, local_date, local_minute, local_dow, offered, handled, abandoned,
+              answered_within_target, sl, abandon_rate, aht_seconds, acw_seconds, talk_seconds, agents_staffed,
+              traffic_erlangs, occupancy, sl_target_pct, sl_target_seconds, forecast_offered, forecast_aht_seconds,
+              answered_wait_seconds, abandoned_wait_seconds
+       FROM v_interval_metrics WHERE queue = ? AND local_date BETWEEN ? AND ? ${dow === undefined ? '' : 'AND local_dow = ?'} ORDER BY interval_start`,
     )
-    .all(queue, from, to) as IntervalRow[];
+    .raw()
+    .all(queue, from, to, ...(dow === undefined ? [] : [dow])) as unknown[][];
+  return rows.map(
+    (r): IntervalRow => ({
+      queue: r[0] as string,
+      intervalStart: r[1] as string,
+      intervalSeconds: r[2] as number,
+      localDate: r[3] as string,
+      localMinute: r[4] as number,
+      localDow: r[5] as number,
+      offered: r[6] as number,
+      handled: r[7] as number,
+      abandoned: r[8] as number,
+      answeredWithinTarget: r[9] as number,
+      sl: r[10] as number | null,
+      abandonRate: r[11] as number | null,
+      ahtSeconds: r[12] as number | null,
+      acwSeconds: r[13] as number | null,
+      talkSeconds: r[14] as number | null,
+      agentsStaffed: r[15] as number,
+      trafficErlangs: r[16] as number,
+      occupancy: r[17] as number | null,
+      slTargetPct: r[18] as number,
+      slTargetSeconds: r[19] as number,
+      forecastOffered: r[20] as number | null,
+      forecastAhtSeconds: r[21] as number | null,
+      answeredWaitSeconds: r[22] as number | null,
+      abandonedWaitSeconds: r[23] as number | null,
+    }),
+  );
 }
 
 /** The latest local date with realised intervals (plans do not count) on or before `onOrBefore` (any queue when none given). */

@@ -13,7 +13,13 @@
 import type { Execution } from '../../execute.js';
 
 export interface WorkRequest {
+  /** The command line (slash commands, buttons, mentions with a command line). */
   line: string;
+  /**
+   * Already-validated args for a command (a question in plain words, routed by src/llm): run as they are, not
+   * parsed again. `line` then only names the question in logs.
+   */
+  parsed?: { command: string; args: unknown };
   userId?: string;
   channelId?: string;
   now: Date;
@@ -39,8 +45,8 @@ export interface DispatcherOptions {
   busyAfterMs: number;
   /** The warehouse's data version (changes when anything is loaded or trained). */
   dataVersion: () => string;
-  /** Whether a line is a pure read whose answer may be shared. */
-  cacheable: (line: string) => boolean;
+  /** Whether a line (or a routed command with its args) is a pure read whose answer may be shared. */
+  cacheable: (line: string, parsed?: WorkRequest['parsed']) => boolean;
   /** Timers (tests inject). */
   setTimer?: (fn: () => void, ms: number) => { clear(): void };
   cacheSize?: number;
@@ -88,9 +94,10 @@ export class Dispatcher {
 
   /** The key under which identical questions share an answer, or null when the line must run each time. */
   cacheKey(r: WorkRequest): string | null {
-    if (!this.o.cacheable(r.line)) return null;
+    if (!this.o.cacheable(r.line, r.parsed)) return null;
     const minute = Math.floor(r.now.getTime() / 60_000);
-    return `${this.o.dataVersion()}|${minute}|${r.line.trim().replace(/\s+/g, ' ').toLowerCase()}`;
+    const what = r.parsed ? `${r.parsed.command} ${JSON.stringify(r.parsed.args)}` : r.line.trim().replace(/\s+/g, ' ').toLowerCase();
+    return `${this.o.dataVersion()}|${minute}|${what}`;
   }
 
   /**

@@ -16,7 +16,12 @@ export { WorkerPool } from './pool.js';
 const SHAREABLE = new Set(['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets']);
 const WRITE_FORMS = /(^|\s)(train|index|--index|model|models|activate)(\s|$)/i;
 
-export function shareable(registry: Registry, line: string): boolean {
+export function shareable(registry: Registry, line: string, parsed?: WorkRequest['parsed']): boolean {
+  if (parsed) {
+    const c = registry.get(parsed.command);
+    const values = JSON.stringify(parsed.args ?? {}).replace(/[^A-Za-z0-9_-]+/g, ' ');
+    return Boolean(c && SHAREABLE.has(c.name) && !WRITE_FORMS.test(` ${values} `));
+  }
   const word = line.trim().split(/\s+/)[0] ?? '';
   const c = registry.get(word);
   return Boolean(c && SHAREABLE.has(c.name) && !WRITE_FORMS.test(line));
@@ -36,7 +41,7 @@ export function dataVersion(db: Db): string {
 export function poolExecutor(pool: WorkerPool, registry: Registry): Executor {
   let seq = 0;
   return async (r: WorkRequest): Promise<Execution> => {
-    const done = await pool.run({ id: ++seq, line: r.line, nowMs: r.now.getTime(), userId: r.userId, channelId: r.channelId });
+    const done = await pool.run({ id: ++seq, line: r.line, parsed: r.parsed, nowMs: r.now.getTime(), userId: r.userId, channelId: r.channelId });
     return fromWire(done.exec, registry);
   };
 }
@@ -59,6 +64,6 @@ export function createDispatcher(o: WorkOptions): Dispatcher {
     maxPerUser: o.maxPerUser,
     busyAfterMs: o.busyAfterMs ?? 2000,
     dataVersion: () => dataVersion(o.db),
-    cacheable: (line) => shareable(o.registry(), line),
+    cacheable: (line, parsed) => shareable(o.registry(), line, parsed),
   });
 }

@@ -9,6 +9,8 @@ import type { Execution } from '../../execute.js';
 export interface Job {
   id: number;
   line: string;
+  /** Validated args of a routed question: run as they are (see WorkRequest.parsed). */
+  parsed?: { command: string; args: unknown };
   /** The request's clock (ms since epoch): the worker answers "as of" the same instant the receiver saw. */
   nowMs: number;
   userId?: string;

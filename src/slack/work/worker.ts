@@ -6,15 +6,36 @@
  * on first need, never migrating (the server process did that at start-up).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import Database from 'better-sqlite3';
 import { buildRegistry } from '../../../commands/index.js';
-import { execute, type Execution } from '../../execute.js';
+import { runParsed, type Execution } from '../../execute.js';
+import { mayWrite, parseCommandLine, usageText, type AnyCommand } from '../../registry.js';
+import { buildParseContext } from '../../parseContext.js';
 import { createLogger } from '../../logger.js';
 import type { Config } from '../../config.js';
 import type { CommandContext } from '../../registry.js';
 import { toWire, type Job, type JobDone } from './wire.js';
 
 const { dbPath, config } = workerData as { dbPath: string; config: Config };
+
+/**
+ * Ack first, also for the CPU: when every core is busy computing answers, the receiver thread (acks within
+ * Slack's 3 s, deliveries) must still be scheduled at once. On Linux a thread has its own nice value, so this
+ * worker lowers its own (by 5: enough for the receiver to preempt it, not so much that it starves beside other
+ * programs on a shared host) and leaves the receiver at normal priority. Elsewhere (no /proc/thread-self)
+ * it stays as it is.
+ */
+function lowerOwnPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 5);
+  } catch {
+    /* not Linux, or not permitted: the pool still works, acks just compete for the CPU */
+  }
+}
+lowerOwnPriority();
 const registry = buildRegistry();
 const log = createLogger(config.LOG_LEVEL);
 
@@ -40,8 +61,24 @@ function wroteReadOnly(e: Execution): boolean {
 
 async function run(job: Job): Promise<Execution> {
   const ctx = (db: Database.Database): CommandContext => ({ db, now: new Date(job.nowMs), config, surface: 'slack', userId: job.userId, channelId: job.channelId, log });
-  const first = await execute(registry, job.line, ctx(readOnly));
-  return wroteReadOnly(first) ? execute(registry, job.line, ctx(writer())) : first;
+  let command: AnyCommand;
+  let args: unknown;
+  let isPublic = false;
+  if (job.parsed) {
+    const c = registry.get(job.parsed.command);
+    if (!c) throw new Error(`unknown command ${job.parsed.command}`);
+    command = c;
+    args = job.parsed.args;
+  } else {
+    const parsed = parseCommandLine(registry, job.line, buildParseContext(readOnly, config, new Date(job.nowMs)));
+    if (!parsed.ok) return { ok: false, kind: 'usage', error: parsed.error, message: usageText(parsed.error, '/radar') };
+    ({ command, args, public: isPublic } = parsed);
+  }
+  // A run that says it writes goes to the read-write connection at once; one that writes without saying so
+  // fails on the read-only one and is run again there.
+  if (mayWrite(command, args)) return runParsed(command, args, isPublic, ctx(writer()));
+  const first = await runParsed(command, args, isPublic, ctx(readOnly));
+  return wroteReadOnly(first) ? runParsed(command, args, isPublic, ctx(writer())) : first;
 }
 
 parentPort!.on('message', (job: Job) => {
