@@ -3,8 +3,9 @@
  * half a million more in the previous month (the comparison period) and ~2 % still open. Tickets are
  * written straight into the tickets table (ingest has its own bench); the KPI facts are then built once
  * (the first `kpi` after tickets change pays this) and `kpi` (no `by`: one row per queue plus `all`,
- * with the previous period and backlog) is timed warm. With --quick also `kpi … by channel` (reads the tickets).
- * Target (issue 17): kpi over 1 M tickets p95 < 300 ms.
+ * with the previous period and backlog) is timed warm; so is `kpi … by channel` (per-segment day partials, built
+ * once per dimension on its first use after tickets change: that first call is timed apart).
+ * Target (issue 17): kpi over 1 M tickets p95 < 300 ms; by-segment in the same league.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,14 +71,20 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   };
   const main = await time('kpi 2026-11-01..2026-11-30', ctx.quick ? 5 : 20);
   const allRow = main.result.rows.find((r) => r.segment === 'all')!;
-  // by channel reads the tickets (tens of seconds at 1 M): measured in --quick only.
-  const byChannel = ctx.quick ? await time('kpi 2026-11-01..2026-11-30 by channel', 1) : null;
+  const b0 = process.hrtime.bigint();
+  const firstBy = await execute(registry, 'kpi 2026-11-01..2026-11-30 by channel', c);
+  const firstByS = Number(process.hrtime.bigint() - b0) / 1e9;
+  if (!firstBy.ok) throw new Error(firstBy.message);
+  const byChannel = await time('kpi 2026-11-01..2026-11-30 by channel', ctx.quick ? 5 : 20);
+  const byCat = await time('kpi 2026-11-01..2026-11-30 by category', ctx.quick ? 3 : 10);
   db.close();
   rmSync(dir, { recursive: true, force: true });
   const label = `${(n / 1e6).toFixed(n >= 1e6 ? 0 : 1)} M tickets in the month`;
   return [
     { group: G, name: `kpi (all queues + all, vs previous month) p95, ${label}`, value: main.s.p95, unit: 'ms', target: ctx.quick ? undefined : '< 300 ms', verdict: ctx.quick ? undefined : main.s.p95 < 300 ? 'pass' : 'fail', note: `p50 ${main.s.p50.toFixed(1)} ms; the all row counted ${allRow.tickets} tickets` },
-    ...(byChannel ? [{ group: G, name: `kpi … by channel p50, ${label}`, value: byChannel.s.p50, unit: 'ms' }] : []),
+    { group: G, name: `kpi … by channel (5 segments) p95, ${label}`, value: byChannel.s.p95, unit: 'ms', target: ctx.quick ? undefined : '< 300 ms', verdict: ctx.quick ? undefined : byChannel.s.p95 < 300 ? 'pass' : 'fail', note: `p50 ${byChannel.s.p50.toFixed(1)} ms; was 43 s at 1 M (read the tickets)` },
+    { group: G, name: `kpi … by category (12 segments) p95, ${label}`, value: byCat.s.p95, unit: 'ms', note: `p50 ${byCat.s.p50.toFixed(1)} ms` },
+    { group: G, name: 'by-segment partials build (first kpi … by channel after tickets change)', value: firstByS, unit: 's' },
     { group: G, name: `KPI facts build (once after tickets change), ${(n * 1.5 / 1e6).toFixed(2)} M tickets`, value: refreshS, unit: 's' },
     { group: G, name: 'bench data load (direct inserts)', value: loadS, unit: 's' },
   ];

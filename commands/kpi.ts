@@ -9,10 +9,10 @@ import { z } from 'zod';
 import { defineCommand, UsageError, type CommandContext } from '../src/registry.js';
 import { listQueues, dailyRows, dominantTimeZone } from '../src/warehouse/queries.js';
 import {
-  ensureKpiFacts, dailyPartials, backlogRuns, segmentTickets, segmentBacklog, ticketQueues, ticketAttributes,
+  ensureKpiFacts, dailyPartials, backlogRuns, ensureSegmentPartials, segmentPartials, segmentBacklogRuns, ticketQueues, ticketAttributes,
 } from '../src/warehouse/kpi.js';
 import {
-  mergePartials, partialOf, kpiValues, compareKpis, smallSamples, backlogAges, backlogOf, SMALL_SAMPLE,
+  mergePartials, kpiValues, compareKpis, smallSamples, backlogAges, backlogOf, SMALL_SAMPLE,
   type KpiValues, type Change, type KpiPartial,
 } from '../src/engines/kpi/index.js';
 import { addDays, daysBetween, localMidnightUtc, localToday } from '../src/time.js';
@@ -149,21 +149,38 @@ export function runKpi(ctx: CommandContext, args: KpiArgs): KpiResult {
       const known = ticketAttributes(db);
       throw new UsageError(`Tickets have no attribute column "${args.by}".${known.length ? ` Known: ${known.join(', ')}.` : ' None are loaded yet.'}`, 'kpi billing last week by channel');
     }
-    const cur = segmentTickets(db, queues, period.from, period.to, args.by);
-    const before = segmentTickets(db, queues, prev.from, prev.to, args.by);
-    const open = (atOf: (q: string) => number) => queues.flatMap((q) => segmentBacklog(db, q, atOf(q), args.by!).map((b) => ({ ...b, ageH: (atOf(q) - b.createdMs) / 3_600_000 })));
-    const curOpen = open((q) => periodEnd(period.to, tzQ(q), nowMs));
-    const prevOpen = open((q) => periodEnd(prev.to, tzQ(q), nowMs));
+    // Per-segment day partials (built once per dimension after tickets change): no ticket is read here.
+    ensureSegmentPartials(db, ctx.config.RADAR_TZ, args.by);
+    const by = args.by;
+    const gather = (from: string, to: string) => {
+      const parts = new Map<string, KpiPartial[]>();
+      const ages = new Map<string, number[]>();
+      for (const q of queues) {
+        for (const [seg, ps] of segmentPartials(db, by, q, from, to)) parts.set(seg, [...(parts.get(seg) ?? []), ...ps]);
+        const end = periodEnd(to, tzQ(q), nowMs);
+        for (const [seg, runs] of segmentBacklogRuns(db, by, q, to, end)) {
+          const a = backlogAges(runs, end);
+          if (a.length) ages.set(seg, [...(ages.get(seg) ?? []), ...a]);
+        }
+      }
+      return { parts, ages };
+    };
+    const cur = gather(period.from, period.to);
+    const before = gather(prev.from, prev.to);
+    const merged = (g: ReturnType<typeof gather>, seg: string) => mergePartials(g.parts.get(seg) ?? []);
     const segs = new Map<string, number>();
-    for (const t of cur) segs.set(t.segment, (segs.get(t.segment) ?? 0) + 1);
-    for (const t of before) if (!segs.has(t.segment)) segs.set(t.segment, 0);
+    for (const seg of cur.parts.keys()) segs.set(seg, merged(cur, seg).tickets);
+    for (const seg of before.parts.keys()) if (!segs.has(seg)) segs.set(seg, 0);
     const ordered = [...segs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
     for (const s of ordered) {
-      const c = kpiValues(partialOf(cur.filter((t) => t.segment === s)), backlogOf(curOpen.filter((b) => b.segment === s).map((b) => b.ageH)), nowMs);
-      const p = kpiValues(partialOf(before.filter((t) => t.segment === s)), backlogOf(prevOpen.filter((b) => b.segment === s).map((b) => b.ageH)), nowMs);
+      const c = kpiValues(merged(cur, s), backlogOf(cur.ages.get(s) ?? []), nowMs);
+      const p = kpiValues(merged(before, s), backlogOf(before.ages.get(s) ?? []), nowMs);
       rows.push(row(s, c, p, null, null));
     }
-    rows.push(row('all', kpiValues(partialOf(cur), backlogOf(curOpen.map((b) => b.ageH)), nowMs), kpiValues(partialOf(before), backlogOf(prevOpen.map((b) => b.ageH)), nowMs), null, null));
+    const all = (g: ReturnType<typeof gather>) => ({ part: mergePartials([...g.parts.values()].flat()), ages: [...g.ages.values()].flat() });
+    const ca = all(cur);
+    const pa = all(before);
+    rows.push(row('all', kpiValues(ca.part, backlogOf(ca.ages), nowMs), kpiValues(pa.part, backlogOf(pa.ages), nowMs), null, null));
   }
   return {
     kind: 'summary',

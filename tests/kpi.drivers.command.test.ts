@@ -125,4 +125,19 @@ describe('kpi csat drivers on hand-built tickets', () => {
     const k = (e.result as { rows: { segment: string; csatMean: number | null }[] }).rows.find((x) => x.segment === 'all')!;
     expect(all.csatMean).toBe(k.csatMean);
   });
+
+  test('kpi … by channel: per-segment partials are rebuilt after tickets change', async () => {
+    const rowsOf = async () => {
+      const e = await execute(registry, 'kpi 2026-11-20 by channel', ctx());
+      if (!e.ok) throw new Error(e.message);
+      return (e.result as { rows: { segment: string; tickets: number }[] }).rows.map((x) => [x.segment, x.tickets]);
+    };
+    // 20 tickets on 11-20 (i = 380..399), channel alternating email (even i) / chat (odd i).
+    expect(await rowsOf()).toEqual([['chat', 10], ['email', 10], ['all', 20]]);
+    const dir = mkdtempSync(join(tmpdir(), 'radar-drivers-more-'));
+    writeFileSync(join(dir, 'tickets.csv'), `${H}\nW1,2026-11-20T12:00:00Z,,,open,normal,web,care,C-W,,s,b,cat,,0,0,0,,free\n`);
+    const rep = await ingestFiles(db, [dir], { defaultTz: 'UTC' });
+    expect(rep.ok).toBe(true);
+    expect(await rowsOf()).toEqual([['chat', 10], ['email', 10], ['web', 1], ['all', 21]]);
+  });
 });

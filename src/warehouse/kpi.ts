@@ -2,7 +2,8 @@
  * KPI reads over the warehouse. The KPI facts (migration 008) are derived from tickets and rebuilt by
  * refreshKpiFacts() when the tickets or the queues' time zones changed; every read calls ensureKpiFacts()
  * first, so a read never sees stale facts. A period's KPIs per queue come from its per-day partials
- * (no ticket is read); segments (`by channel` …) read the period's tickets through v_kpi_tickets.
+ * (no ticket is read); segments (`by channel` …) from per-segment day partials built once per dimension
+ * (ensureSegmentPartials) from v_kpi_tickets.
  */
 import type { Db } from './db.js';
 import { listQueues } from './queries.js';
@@ -30,6 +31,21 @@ const f64Blob = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset,
 const int32Of = (b: Buffer): Int32Array => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const f64Of = (b: Buffer): Float64Array => new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
+const PARTIAL_COLUMNS = 'tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed, first_response, resolution, open_due, closed, last_closed_ms, open_created';
+
+/** The stored form of the partial of some tickets' facts (kpi_daily / kpi_segment_daily columns, PARTIAL_COLUMNS order). */
+function partialRow(facts: readonly TicketFact[]): (number | Buffer | null)[] {
+  const p = partialOf(facts);
+  const c = closedRun(facts.filter((f) => f.resolvedMs !== null));
+  const both = new Float64Array(c.closedMs.length * 2);
+  both.set(c.closedMs, 0);
+  both.set(c.createdMs, c.closedMs.length);
+  const openCreated = Float64Array.from(facts.filter((f) => f.resolvedMs === null).map((f) => f.createdMs));
+  const last = c.closedMs.length ? c.closedMs[c.closedMs.length - 1] : null;
+  return [p.tickets, p.resolved, p.fcr, p.reopened, p.escalatedKnown, p.escalated, p.csatN, p.csatSum, p.csatTop2, p.dueMet, p.dueMissed,
+    int32Blob(p.firstResponse), int32Blob(p.resolution), p.openDue.length ? f64Blob(p.openDue[0]) : Buffer.alloc(0), f64Blob(both), last, f64Blob(openCreated)];
+}
+
 /** Rebuilds the KPI facts from all tickets (one read, one transaction). Returns the number of tickets. */
 export function refreshKpiFacts(db: Db, defaultTz: string): number {
   const tzOf = queueTimeZones(db, defaultTz);
@@ -55,23 +71,11 @@ export function refreshKpiFacts(db: Db, defaultTz: string): number {
   }
   const sig = signature(db, defaultTz);
   db.transaction(() => {
-    db.exec('DELETE FROM kpi_ticket_facts; DELETE FROM kpi_daily;');
+    db.exec(`DELETE FROM kpi_ticket_facts; DELETE FROM kpi_daily; DELETE FROM kpi_segment_daily; DELETE FROM kpi_meta WHERE key LIKE 'seg:%';`);
     const putFact = db.prepare('INSERT INTO kpi_ticket_facts (ticket_id, queue, local_date, fcr) VALUES (?, ?, ?, ?)');
     for (let i = 0; i < rows.length; i++) putFact.run(rows[i][0], rows[i][1], dates[i], facts[i].fcr ? 1 : 0);
-    const putDay = db.prepare(`INSERT INTO kpi_daily (queue, local_date, tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum,
-      csat_top2, due_met, due_missed, first_response, resolution, open_due, closed, last_closed_ms, open_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const g of groups.values()) {
-      const p = partialOf(g.facts);
-      const resolved = g.facts.filter((f) => f.resolvedMs !== null);
-      const c = closedRun(resolved);
-      const both = new Float64Array(c.closedMs.length * 2);
-      both.set(c.closedMs, 0);
-      both.set(c.createdMs, c.closedMs.length);
-      const openCreated = Float64Array.from(g.facts.filter((f) => f.resolvedMs === null).map((f) => f.createdMs));
-      const last = c.closedMs.length ? c.closedMs[c.closedMs.length - 1] : null;
-      putDay.run(g.queue, g.date, p.tickets, p.resolved, p.fcr, p.reopened, p.escalatedKnown, p.escalated, p.csatN, p.csatSum, p.csatTop2, p.dueMet, p.dueMissed,
-        int32Blob(p.firstResponse), int32Blob(p.resolution), p.openDue.length ? f64Blob(p.openDue[0]) : Buffer.alloc(0), f64Blob(both), last, f64Blob(openCreated));
-    }
+    const putDay = db.prepare(`INSERT INTO kpi_daily (queue, local_date, ${PARTIAL_COLUMNS}) VALUES (?, ?, ${PARTIAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    for (const g of groups.values()) putDay.run(g.queue, g.date, ...partialRow(g.facts));
     db.prepare(`INSERT INTO kpi_meta (key, value) VALUES ('signature', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(sig);
   })();
   return rows.length;
@@ -88,23 +92,34 @@ type DayRow = {
   csat_top2: number; due_met: number; due_missed: number; first_response: Buffer; resolution: Buffer; open_due: Buffer;
 };
 
+const PARTIAL_READ = 'tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed, first_response, resolution, open_due';
+
+function partialFromRow(r: DayRow): KpiPartial {
+  const p = emptyPartial();
+  Object.assign(p, {
+    tickets: r.tickets, resolved: r.resolved, fcr: r.fcr, reopened: r.reopened, escalatedKnown: r.escalated_known, escalated: r.escalated,
+    csatN: r.csat_n, csatSum: r.csat_sum, csatTop2: r.csat_top2, dueMet: r.due_met, dueMissed: r.due_missed,
+  });
+  if (r.first_response.length) p.firstResponse.push(int32Of(r.first_response));
+  if (r.resolution.length) p.resolution.push(int32Of(r.resolution));
+  if (r.open_due.length) p.openDue.push(f64Of(r.open_due));
+  return p;
+}
+
+const closedOf = (b: Buffer): ClosedRun => {
+  const all = f64Of(b);
+  const n = all.length / 2;
+  return { closedMs: all.subarray(0, n), createdMs: all.subarray(n) };
+};
+const openOf = (b: Buffer): ClosedRun => {
+  const createdMs = f64Of(b);
+  return { closedMs: new Float64Array(createdMs.length).fill(Infinity), createdMs };
+};
+
 /** The per-day partials of one queue for local dates from..to (inclusive). */
 export function dailyPartials(db: Db, queue: string, from: string, to: string): KpiPartial[] {
-  const rows = db
-    .prepare(`SELECT tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed, first_response, resolution, open_due
-              FROM kpi_daily WHERE queue = ? AND local_date BETWEEN ? AND ?`)
-    .all(queue, from, to) as DayRow[];
-  return rows.map((r) => {
-    const p = emptyPartial();
-    Object.assign(p, {
-      tickets: r.tickets, resolved: r.resolved, fcr: r.fcr, reopened: r.reopened, escalatedKnown: r.escalated_known, escalated: r.escalated,
-      csatN: r.csat_n, csatSum: r.csat_sum, csatTop2: r.csat_top2, dueMet: r.due_met, dueMissed: r.due_missed,
-    });
-    if (r.first_response.length) p.firstResponse.push(int32Of(r.first_response));
-    if (r.resolution.length) p.resolution.push(int32Of(r.resolution));
-    if (r.open_due.length) p.openDue.push(f64Of(r.open_due));
-    return p;
-  });
+  const rows = db.prepare(`SELECT ${PARTIAL_READ} FROM kpi_daily WHERE queue = ? AND local_date BETWEEN ? AND ?`).all(queue, from, to) as DayRow[];
+  return rows.map(partialFromRow);
 }
 
 /**
@@ -112,21 +127,68 @@ export function dailyPartials(db: Db, queue: string, from: string, to: string): 
  * tickets of days with a resolution after `atMs`, plus every day's unresolved tickets (closed = Infinity).
  */
 export function backlogRuns(db: Db, queue: string, toDate: string, atMs: number): ClosedRun[] {
-  const resolved = db
-    .prepare(`SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND last_closed_ms > ?`)
-    .pluck()
-    .all(queue, toDate, atMs) as Buffer[];
-  const runs: ClosedRun[] = resolved.map((b) => {
-    const all = f64Of(b);
-    const n = all.length / 2;
-    return { closedMs: all.subarray(0, n), createdMs: all.subarray(n) };
-  });
+  const resolved = db.prepare(`SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND last_closed_ms > ?`).pluck().all(queue, toDate, atMs) as Buffer[];
   const open = db.prepare(`SELECT open_created FROM kpi_daily WHERE queue = ? AND local_date <= ? AND length(open_created) > 0`).pluck().all(queue, toDate) as Buffer[];
-  for (const b of open) {
-    const createdMs = f64Of(b);
-    runs.push({ closedMs: new Float64Array(createdMs.length).fill(Infinity), createdMs });
+  return [...resolved.map(closedOf), ...open.map(openOf)];
+}
+
+/**
+ * Builds the per-segment partials of dimension `by` (kpi_segment_daily, migration 013) when they are missing or
+ * older than the KPI facts (call ensureKpiFacts first). One queue-day of tickets at a time. Returns whether it built.
+ */
+export function ensureSegmentPartials(db: Db, defaultTz: string, by: string): boolean {
+  const sig = signature(db, defaultTz);
+  const key = `seg:${by}`;
+  if ((db.prepare('SELECT value FROM kpi_meta WHERE key = ?').pluck().get(key) as string | undefined) === sig) return false;
+  const s = segmentSql(db, by);
+  const days = db.prepare('SELECT queue, local_date FROM kpi_daily ORDER BY queue, local_date').raw().all() as [string, string][];
+  const read = db
+    .prepare(`SELECT ${s.select}, k.queue, k.created_at, k.first_response_at, k.resolved_at, k.due_at, k.csat, k.reopen_count, k.escalated, k.fcr
+              FROM v_kpi_tickets k WHERE k.queue = ? AND k.local_date = ?`)
+    .raw();
+  db.transaction(() => {
+    db.prepare('DELETE FROM kpi_segment_daily WHERE dim = ?').run(by);
+    const put = db.prepare(`INSERT INTO kpi_segment_daily (dim, queue, local_date, segment, ${PARTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ${PARTIAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    for (const [queue, date] of days) {
+      const bySeg = new Map<string, TicketFact[]>();
+      for (const r of read.all(queue, date) as unknown[][]) {
+        const t = segmentRow(r);
+        let g = bySeg.get(t.segment);
+        if (!g) bySeg.set(t.segment, (g = []));
+        g.push(t);
+      }
+      for (const [segment, facts] of bySeg) put.run(by, queue, date, segment, ...partialRow(facts));
+    }
+    db.prepare(`INSERT INTO kpi_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, sig);
+  })();
+  return true;
+}
+
+/** Per segment of `by`, the per-day partials of one queue for local dates from..to (needs ensureSegmentPartials). */
+export function segmentPartials(db: Db, by: string, queue: string, from: string, to: string): Map<string, KpiPartial[]> {
+  const rows = db.prepare(`SELECT segment, ${PARTIAL_READ} FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date BETWEEN ? AND ?`).all(by, queue, from, to) as (DayRow & { segment: string })[];
+  const out = new Map<string, KpiPartial[]>();
+  for (const r of rows) {
+    let a = out.get(r.segment);
+    if (!a) out.set(r.segment, (a = []));
+    a.push(partialFromRow(r));
   }
-  return runs;
+  return out;
+}
+
+/** Per segment of `by`, the backlog runs of one queue at `atMs` (see backlogRuns). */
+export function segmentBacklogRuns(db: Db, by: string, queue: string, toDate: string, atMs: number): Map<string, ClosedRun[]> {
+  const resolved = db.prepare(`SELECT segment, closed FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date <= ? AND last_closed_ms > ?`).raw().all(by, queue, toDate, atMs) as [string, Buffer][];
+  const open = db.prepare(`SELECT segment, open_created FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date <= ? AND length(open_created) > 0`).raw().all(by, queue, toDate) as [string, Buffer][];
+  const out = new Map<string, ClosedRun[]>();
+  const add = (seg: string, run: ClosedRun) => {
+    let a = out.get(seg);
+    if (!a) out.set(seg, (a = []));
+    a.push(run);
+  };
+  for (const [seg, b] of resolved) add(seg, closedOf(b));
+  for (const [seg, b] of open) add(seg, openOf(b));
+  return out;
 }
 
 /** Segment columns `by` accepts, and the view column each reads (attr_* columns are checked to exist). */
@@ -164,28 +226,6 @@ const segmentRow = (r: unknown[]): SegmentTicket => {
     escalated: r[8] === null ? null : r[8] === 1, fcr: r[9] === 1,
   };
 };
-
-/** Tickets of the queues created on local dates from..to, with their segment value under `by`. */
-export function segmentTickets(db: Db, queues: string[], from: string, to: string, by: string): SegmentTicket[] {
-  const s = segmentSql(db, by);
-  const stmt = db
-    .prepare(`SELECT ${s.select}, k.queue, k.created_at, k.first_response_at, k.resolved_at, k.due_at, k.csat, k.reopen_count, k.escalated, k.fcr
-              FROM v_kpi_tickets k ${s.join} WHERE k.queue = ? AND k.local_date BETWEEN ? AND ?`)
-    .raw();
-  return queues.flatMap((q) => (stmt.all(q, from, to) as unknown[][]).map(segmentRow));
-}
-
-/** Tickets of a queue created before `atMs` and not resolved by then, with their segment value. */
-export function segmentBacklog(db: Db, queue: string, atMs: number, by: string): { segment: string; createdMs: number; resolvedMs: number | null }[] {
-  const s = segmentSql(db, by);
-  const at = new Date(atMs).toISOString().slice(0, 19) + 'Z';
-  const rows = db
-    .prepare(`SELECT ${s.select}, k.created_at, k.resolved_at FROM v_kpi_tickets k ${s.join}
-              WHERE k.queue = ? AND k.created_at < ? AND (k.resolved_at IS NULL OR k.resolved_at > ?)`)
-    .raw()
-    .all(queue, at, at) as [string, string, string | null][];
-  return rows.map((r) => ({ segment: String(r[0]), createdMs: Date.parse(r[1]), resolvedMs: ms(r[2]) }));
-}
 
 /** The queues that have tickets (a queue may have tickets but no interval data). */
 export function ticketQueues(db: Db): string[] {
