@@ -16,7 +16,7 @@ import { chartPng } from '../src/charts/index.js';
 
 const G = 'charts';
 const NOW = new Date('2026-11-20T15:00:00Z');
-const LINES = ['sla billing 2026-11-01..2026-11-20', 'why billing 2026-11-19', 'whatif billing 2026-11-19 +2 agents 9-12 aht -10%', 'drift last 14 days'];
+const LINES = ['sla billing 2026-11-01..2026-11-20', 'why billing 2026-11-19', 'whatif billing 2026-11-19 +2 agents 9-12 aht -10%', 'drift last 14 days', 'forecast billing 2026-11-21..2026-11-27'];
 
 export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(ctx.outDir, 'charts-'));

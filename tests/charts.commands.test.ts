@@ -166,3 +166,20 @@ describe('forecast chart (ready for the forecast command)', () => {
     expect(forecastChartSpec({ title: 'x', unit: 'y', points: [] })).toBeNull();
   });
 });
+
+describe('forecast command chart', () => {
+  it('up to 7 days: the interval curve with its band, one point per forecast interval; longer: day totals', async () => {
+    const { name, result: r } = await result('forecast billing 2026-11-21..2026-11-23');
+    const f = r as { intervals: { offered: number; offeredLow: number; offeredHigh: number }[]; days: unknown[] };
+    const spec = chartSpec(name, r) as unknown as { data: { values: { forecast: number; lo: number; hi: number }[] } };
+    expect(spec.data.values).toHaveLength(f.intervals.length);
+    expect(spec.data.values.map((v) => v.forecast)).toEqual(f.intervals.map((iv) => iv.offered));
+    for (const v of spec.data.values) expect(v.lo <= v.forecast && v.forecast <= v.hi).toBe(true);
+    const long = await result('forecast billing 2026-11-21..2026-12-10');
+    const longSpec = chartSpec(long.name, long.result) as unknown as { data: { values: unknown[] } };
+    expect(longSpec.data.values).toHaveLength(20);
+    const png = (await chartPng(long.name, long.result))!;
+    expect(JSON.parse(pngText(png)[CHART_DATA_KEY])).toMatchObject({ chart: 'forecast', points: 20, banded: true });
+    expect(chartSpec('forecast', { kind: 'exclusions', queue: null, exclusions: [] })).toBeNull();
+  });
+});

@@ -11,6 +11,8 @@ import { slaChartSpec } from './sla.js';
 import { whyChartSpec } from './why.js';
 import { whatifChartSpec } from './whatif.js';
 import { driftChartSpec } from './drift.js';
+import { forecastCommandChartSpec } from './forecast.js';
+import type { ForecastResult } from '../../commands/forecast.js';
 import type { SlaResult } from '../../commands/sla.js';
 import type { WhyResult } from '../../commands/why.js';
 import type { WhatifCommandResult } from '../../commands/whatif.js';
@@ -24,6 +26,7 @@ export const CHARTS: Readonly<Record<string, ChartBuilder>> = {
   why: (r) => whyChartSpec(r as WhyResult),
   whatif: (r) => whatifChartSpec(r as WhatifCommandResult),
   drift: (r) => driftChartSpec(r as DriftResult),
+  forecast: (r) => forecastCommandChartSpec(r as ForecastResult),
 };
 
 export function hasChart(commandName: string): boolean {
