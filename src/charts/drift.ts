@@ -9,6 +9,8 @@ import { PREVIEW_CONFIG, type ChartSpec } from './render.js';
 export const MAX_DRIFT_QUEUES = 4;
 /** Scores are drawn up to this (an alarm is 1; a long shift climbs to 10+ and would flatten the rest). */
 export const SCORE_CAP = 3;
+/** Points per queue line at most (see below). */
+export const MAX_POINTS = 250;
 
 const ARROW = { up: '↑', down: '↓' } as const;
 const DRIVER = { arrivals: 'arrivals', talk: 'talk', acw: 'ACW', agents: 'agents', sl: 'SL' } as const;
@@ -25,9 +27,18 @@ export function driftChartSpec(r: DriftResult): ChartSpec | null {
   const from = `${r.range.from}T00:00:00Z`;
   const to = `${dayAfter(r.range.to)}T00:00:00Z`;
   const inRange = (iso: string) => iso >= addHours(from, -14) && iso < addHours(to, 14);
-  const lines = ranked.flatMap((q) =>
-    q.timeline.filter((p) => inRange(p.intervalStart)).map((p) => ({ layer: 'score', t: p.intervalStart, queue: q.displayName, score: Math.min(SCORE_CAP, p.score) })),
-  );
+  const lines = ranked.flatMap((q) => {
+    const pts = q.timeline.filter((p) => inRange(p.intervalStart));
+    // At most ~MAX_POINTS per line (the worst score of each bucket, so no alarm is smoothed away): a 14-day
+    // range of half-hours is 672 points a queue, more than 500 px can show, and each costs render time.
+    const size = Math.max(1, Math.ceil(pts.length / MAX_POINTS));
+    const out: { layer: string; t: string; queue: string; score: number }[] = [];
+    for (let i = 0; i < pts.length; i += size) {
+      const b = pts.slice(i, i + size);
+      out.push({ layer: 'score', t: b[0].intervalStart, queue: q.displayName, score: Math.min(SCORE_CAP, Math.max(...b.map((p) => p.score))) });
+    }
+    return out;
+  });
   if (!lines.length) return null;
   const first = lines.reduce((m, p) => (p.t < m ? p.t : m), lines[0].t);
   const events = ranked.flatMap((q) =>
@@ -61,7 +72,7 @@ export function driftChartSpec(r: DriftResult): ChartSpec | null {
     layer: [
       {
         transform: [{ filter: "datum.layer === 'score'" }],
-        mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
+        mark: { type: 'line', strokeWidth: 1.5 },
         encoding: { x, y: { field: 'score', type: 'quantitative', title: 'drift score', scale: { domainMin: 0, domainMax: { expr: 'yMax' } } }, color },
       },
       {
