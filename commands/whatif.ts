@@ -14,7 +14,8 @@ import { addDays, dowOf, isoSeconds, localMidnightUtc, localToday } from '../src
 import { noLeftovers, takeQueue, takeRange } from './args.js';
 import { pct, pts, num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, fields, esc, divider, type Block } from '../src/blocks/kit.js';
-import { estimatePatience, whatIf, type WhatIfBasis, type WhatIfInterval, type WhatIfLevers, type WhatIfResult } from '../src/engines/queueing/index.js';
+import { textbookModel, whatIf, type WhatIfBasis, type WhatIfInterval, type WhatIfLevers, type WhatIfResult } from '../src/engines/queueing/index.js';
+import { answerModel, fittedRangeWarnings, slRange, textbookPatience, type AccuracyLine, type SlRange } from './modelBasis.js';
 
 const EXAMPLE = 'whatif billing tomorrow +2 agents 9-12 aht -10% acw -20s fcr +5';
 
@@ -146,11 +147,11 @@ export interface QueueDay {
   /** How the day was built, for the reader. */
   basisNote: string;
   intervals: WhatIfInterval[];
-  /** Interval rows of the last 28 days up to the day (for patience fitting), realised only. */
+  /** Realised rows of the 28 days before the day (never the day itself): the textbook fallback's patience. */
   history: IntervalRow[];
 }
 
-function weightedMean(rows: IntervalRow[], f: (r: IntervalRow) => number | null, w: (r: IntervalRow) => number): number | null {
+function weightedMean(rows: readonly IntervalRow[], f: (r: IntervalRow) => number | null, w: (r: IntervalRow) => number): number | null {
   let s = 0;
   let ws = 0;
   for (const r of rows) {
@@ -163,25 +164,19 @@ function weightedMean(rows: IntervalRow[], f: (r: IntervalRow) => number | null,
 }
 
 /**
- * The queue's intervals for `date`: realised rows when the day has happened (basis 'realised'); the loaded
- * forecast and schedule for a future day with forecast_offered ('forecast'); otherwise the mean of the same
- * weekday over the previous four weeks, per local time slot ('recent-average'). Missing AHT/ACW fall back to the
- * recent handled-weighted mean of the slot, then of the queue.
+ * The queue's intervals for `date`: realised rows when the day has happened (basis 'realised'; today: the
+ * intervals so far); otherwise futureDayInputs (a loaded plan or forecast, or the recent-weekday profile).
+ * Missing AHT/ACW fall back to the recent handled-weighted mean of the slot, then of the queue. `history` is the
+ * realised rows of the 28 days before the day (never the day itself), for the textbook fallback's patience.
  */
 export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string, exampleOn: (date: string) => string = (d) => `whatif ${q.queue} ${d} +2 agents 9-12 aht -10%`): QueueDay {
-  const tz = q.timeZone ?? 'UTC';
   const rows = intervalRows(db, q.queue, date, date);
-  const history = intervalRows(db, q.queue, addDays(date, -28), date < today ? date : today).filter((r) => r.offered > 0 && (r.localDate < today || r.localDate === date));
-  const past = history.filter((r) => r.localDate !== date);
-  const queueAht = weightedMean(past, (r) => r.ahtSeconds, (r) => r.handled) ?? weightedMean(rows, (r) => r.ahtSeconds, (r) => r.handled);
-  const queueAcw = weightedMean(past, (r) => r.acwSeconds, (r) => r.handled);
-  const slotMean = (minute: number, f: (r: IntervalRow) => number | null) => weightedMean(past.filter((r) => r.localMinute === minute), f, (r) => Math.max(1, r.handled));
-
-  const target = { slTargetPct: q.slTargetPct, slTargetSeconds: q.slTargetSeconds };
+  const history = intervalRows(db, q.queue, addDays(date, -28), addDays(date < today ? date : today, -1)).filter((r) => r.offered > 0);
+  const fill = slotFill(history, rows);
   if (rows.length && date <= today && rows.some((r) => r.offered > 0)) {
     return {
       basis: 'realised',
-      basisNote: date === today ? `today so far (${rows.length} intervals, realised)` : `realised intervals (${rows.length})`,
+      basisNote: date === today ? `today so far (${rows.length} intervals, realised inputs)` : `the day's realised inputs (${rows.length} intervals)`,
       history,
       intervals: rows.map((r) => ({
         intervalStart: r.intervalStart,
@@ -191,7 +186,7 @@ export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string, 
         handled: r.handled,
         abandoned: r.abandoned,
         answeredWithinTarget: r.answeredWithinTarget,
-        ahtSeconds: r.ahtSeconds ?? slotMean(r.localMinute, (x) => x.ahtSeconds) ?? queueAht ?? 0,
+        ahtSeconds: r.ahtSeconds ?? fill.aht(r.localMinute) ?? 0,
         acwSeconds: r.acwSeconds ?? undefined,
         agentsStaffed: r.agentsStaffed,
         slTargetPct: r.slTargetPct,
@@ -200,59 +195,90 @@ export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string, 
       })),
     };
   }
+  return { ...futureDayInputs(db, q, date, history, rows, exampleOn), history };
+}
+
+/** Handled-weighted AHT / ACW of a time slot over recent history, then of the queue (fallbacks for missing cells). */
+function slotFill(history: readonly IntervalRow[], day: readonly IntervalRow[]) {
+  const queueAht = weightedMean(history, (r) => r.ahtSeconds, (r) => r.handled) ?? weightedMean(day, (r) => r.ahtSeconds, (r) => r.handled);
+  const queueAcw = weightedMean(history, (r) => r.acwSeconds, (r) => r.handled);
+  const slotMean = (minute: number, f: (r: IntervalRow) => number | null) => weightedMean(history.filter((r) => r.localMinute === minute), f, (r) => Math.max(1, r.handled));
+  return {
+    aht: (minute: number) => slotMean(minute, (x) => x.ahtSeconds) ?? queueAht,
+    acw: (minute: number) => slotMean(minute, (x) => x.acwSeconds) ?? queueAcw,
+    queueAht,
+  };
+}
+
+/**
+ * The inputs of a day that has no outcome yet (the future-day basis, kept in this one function so a forecast
+ * engine can replace the profile here): the loaded plan rows (forecast volume and AHT, planned agents); else
+ * realised-format rows carrying forecast_offered; else the mean of the same weekday over the previous four weeks,
+ * per local time slot ('recent-average'). Throws a UsageError when the queue looks closed that weekday or has no
+ * recent data.
+ */
+export function futureDayInputs(
+  db: Db,
+  q: QueueInfo,
+  date: string,
+  history: readonly IntervalRow[],
+  dayRows: readonly IntervalRow[] = intervalRows(db, q.queue, date, date),
+  exampleOn: (date: string) => string = (d) => `whatif ${q.queue} ${d} +2 agents 9-12 aht -10%`,
+): Omit<QueueDay, 'history'> {
+  const tz = q.timeZone ?? 'UTC';
+  const fill = slotFill(history, dayRows);
   const plan = planRows(db, q.queue, date, date);
   if (plan.length) {
     return {
       basis: 'forecast',
       basisNote: `the loaded plan: forecast volume and AHT, planned agents (${plan.length} intervals)`,
-      history,
       intervals: plan.map((r) => ({
         intervalStart: r.intervalStart,
         localMinute: r.localMinute,
         intervalSeconds: r.intervalSeconds,
         offered: r.forecastOffered,
         ahtSeconds: r.forecastAhtSeconds,
-        acwSeconds: slotMean(r.localMinute, (x) => x.acwSeconds) ?? queueAcw ?? undefined,
+        acwSeconds: fill.acw(r.localMinute) ?? undefined,
         agentsStaffed: r.agentsStaffed,
         slTargetPct: r.slTargetPct,
         slTargetSeconds: r.slTargetSeconds,
       })),
     };
   }
-  if (rows.some((r) => r.forecastOffered !== null)) {
+  if (dayRows.some((r) => r.forecastOffered !== null)) {
     return {
       basis: 'forecast',
-      basisNote: `forecast volumes and the loaded schedule (${rows.length} intervals)`,
-      history,
-      intervals: rows.map((r) => ({
+      basisNote: `forecast volumes and the loaded schedule (${dayRows.length} intervals)`,
+      intervals: dayRows.map((r) => ({
         intervalStart: r.intervalStart,
         localMinute: r.localMinute,
         intervalSeconds: r.intervalSeconds,
         offered: r.forecastOffered ?? 0,
-        ahtSeconds: r.forecastAhtSeconds ?? slotMean(r.localMinute, (x) => x.ahtSeconds) ?? queueAht ?? 0,
-        acwSeconds: slotMean(r.localMinute, (x) => x.acwSeconds) ?? queueAcw ?? undefined,
+        ahtSeconds: r.forecastAhtSeconds ?? fill.aht(r.localMinute) ?? 0,
+        acwSeconds: fill.acw(r.localMinute) ?? undefined,
         agentsStaffed: r.agentsStaffed,
         slTargetPct: r.slTargetPct,
         slTargetSeconds: r.slTargetSeconds,
       })),
     };
   }
+  const target = { slTargetPct: q.slTargetPct, slTargetSeconds: q.slTargetSeconds };
   const dow = dowOf(date);
-  let basisRows = past.filter((r) => r.localDow === dow && r.localDate >= addDays(date, -28));
+  let basisRows = history.filter((r) => r.localDow === dow && r.localDate >= addDays(date, -28));
   let how = `mean of the last ${new Set(basisRows.map((r) => r.localDate)).size} ${WEEKDAY_PLURAL[dow]}`;
   if (!basisRows.length) {
     const sameDay = intervalRows(db, q.queue, addDays(date, -28), addDays(date, -1)).filter((r) => r.localDow === dow);
     if (sameDay.length) {
       const n = new Set(sameDay.map((r) => r.localDate)).size;
       // Suggest the next day of the week the queue was open on in the same four weeks.
-      const openDows = new Set(past.map((r) => r.localDow));
+      const openDows = new Set(history.map((r) => r.localDow));
       let next = addDays(date, 1);
       for (let i = 1; i < 7 && !openDows.has(dowOf(next)); i++) next = addDays(next, 1);
       const nextNote = openDows.size ? ` Its next open day is ${next}.` : '';
       throw new UsageError(`${q.queue} had no contacts on the last ${n} ${WEEKDAY_PLURAL[dow]}, so there is nothing to model on ${date} (it looks closed).${nextNote}`, exampleOn(openDows.size ? next : date));
     }
-    basisRows = past;
-    how = `mean of the last ${new Set(past.map((r) => r.localDate)).size} days`;
+    basisRows = [...history];
+    how = `mean of the last ${new Set(history.map((r) => r.localDate)).size} days`;
   }
   if (!basisRows.length) throw new UsageError(`No data for ${q.queue} on ${date} or in the four weeks before it.`, EXAMPLE);
   const days = new Set(basisRows.map((r) => r.localDate)).size;
@@ -266,12 +292,12 @@ export function loadQueueDay(db: Db, q: QueueInfo, date: string, today: string, 
       localMinute: minute,
       intervalSeconds: rs[0].intervalSeconds,
       offered: rs.reduce((s, r) => s + r.offered, 0) / days,
-      ahtSeconds: weightedMean(rs, (r) => r.ahtSeconds, (r) => Math.max(1, r.handled)) ?? queueAht ?? 0,
+      ahtSeconds: weightedMean(rs, (r) => r.ahtSeconds, (r) => Math.max(1, r.handled)) ?? fill.queueAht ?? 0,
       acwSeconds: weightedMean(rs, (r) => r.acwSeconds, (r) => Math.max(1, r.handled)) ?? undefined,
       agentsStaffed: rs.reduce((s, r) => s + r.agentsStaffed, 0) / rs.length,
       ...target,
     }));
-  return { basis: 'recent-average', basisNote: `no data for the day yet: ${how}, per time slot`, history, intervals };
+  return { basis: 'recent-average', basisNote: `no data for the day yet: ${how}, per time slot`, intervals };
 }
 
 // ---------- command ----------
@@ -287,7 +313,25 @@ export interface WhatifCommandResult {
   leverText: string[];
   /** The command line that reproduces this answer. */
   line: string;
-  patienceNote: string;
+  /** The model answering: the queue's calibration, or textbook Erlang (then `fallbackReason` says why). */
+  modelNote: string;
+  calibrated: boolean;
+  fallbackReason: string | null;
+  /** The rolling-origin backtest of the calibration, as one line (null: no calibration or no backtest). */
+  accuracy: AccuracyLine | null;
+  /**
+   * The day without levers: the model's predicted SL from the day's inputs (percent) with its prediction range,
+   * and beside it, on a past day, the realised SL (percent).
+   */
+  baseline: { predictedSlPct: number; range: SlRange | null; realisedSlPct: number | null };
+  scenario: { predictedSlPct: number; range: SlRange | null };
+  /**
+   * What-if − baseline, points, with its range: the spread of the same change under the calibrated model and
+   * textbook Erlang C and A (levers cannot be backtested: this is model uncertainty, not a measured error).
+   */
+  delta: { slPts: number; range: { lowPts: number; highPts: number } | null };
+  /** Inputs outside the range the calibration was fitted on (empty when none). */
+  warnings: string[];
   result: WhatIfResult;
 }
 
@@ -338,13 +382,78 @@ export function toEngineLevers(a: WhatifArgs): WhatIfLevers {
   };
 }
 
-/** Mean patience from the queue's recent abandonment (Erlang A), or null (Erlang C) when nobody abandoned. */
-export function recentPatience(history: IntervalRow[]): { seconds: number | null; note: string } {
-  const usable = history.filter((r) => r.ahtSeconds !== null && r.ahtSeconds > 0);
-  const fit = estimatePatience(usable.map((r) => ({ offered: r.offered, abandoned: r.abandoned, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds!, agents: r.agentsStaffed })));
-  if (!Number.isFinite(fit.meanPatienceSeconds)) return { seconds: null, note: 'no abandonment in the last 28 days: Erlang C' };
-  const days = new Set(usable.map((r) => r.localDate)).size;
-  return { seconds: fit.meanPatienceSeconds, note: `Erlang A, patience ${dur(fit.meanPatienceSeconds)} fitted to ${pct(fit.observedAbandonRate)} abandonment over ${days} day${days === 1 ? '' : 's'}${fit.atBound ? ' (at the search bound)' : ''}` };
+/**
+ * The what-if answer for one queue-day: the queue's model (calibration fitted before the day, else textbook
+ * Erlang), the engine's baseline and scenario, prediction ranges from the backtest, the delta's spread across
+ * models, and fitted-range warnings. Shared by the command and by anything that asks the same question.
+ */
+export function answerWhatif(db: Db, q: QueueInfo, date: string, day: QueueDay, args: WhatifArgs): WhatifCommandResult {
+  const intervalSeconds = day.intervals[0]?.intervalSeconds ?? 1800;
+  const am = answerModel(db, q.queue, date, day.history, intervalSeconds, args.patienceSeconds);
+  const levers = toEngineLevers(args);
+  const opts = { basis: day.basis, repeatRatePct: args.repeatRatePct };
+  const result = whatIf(day.intervals, levers, { ...opts, model: am.model });
+  const b = result.baseline.serviceLevel * 100;
+  const s = result.scenario.serviceLevel * 100;
+  const slPts = result.delta.slPts;
+  let deltaRange: WhatifCommandResult['delta']['range'] = null;
+  if (leversChangeAnything(args)) {
+    // The same change through the textbook models (C, and A with the answer's patience when it has one).
+    const patience = am.model.meanPatienceSeconds ?? textbookPatience(day.history).seconds;
+    const others = [textbookModel(null), ...(patience !== null ? [textbookModel(patience)] : [])];
+    const deltas = [slPts, ...others.map((m) => whatIf(day.intervals, levers, { ...opts, model: m, skipRanking: true }).delta.slPts)];
+    deltaRange = { lowPts: Math.min(...deltas), highPts: Math.max(...deltas) };
+  }
+  const xs = day.intervals.map((iv) => ({ offered: iv.offered, ahtSeconds: iv.ahtSeconds, agents: iv.agentsStaffed, intervalSeconds: iv.intervalSeconds }));
+  const scen = result.intervals.map((iv, i) => ({ offered: iv.scenario.offered, ahtSeconds: iv.scenario.ahtSeconds, agents: iv.scenario.capacityAgents, intervalSeconds: day.intervals[i].intervalSeconds }));
+  const warnings = [...new Set([...fittedRangeWarnings(am, xs), ...fittedRangeWarnings(am, scen).map((w) => `with the change: ${w}`)])];
+  return {
+    queue: q.queue,
+    displayName: q.displayName,
+    date,
+    basis: day.basis,
+    basisNote: day.basisNote,
+    target: { pct: q.slTargetPct, seconds: q.slTargetSeconds },
+    leverText: describeLevers(args),
+    line: whatifLine(args, date),
+    modelNote: am.note,
+    calibrated: am.calibration !== null,
+    fallbackReason: am.fallbackReason,
+    accuracy: am.accuracy,
+    baseline: { predictedSlPct: b, range: slRange(am, b), realisedSlPct: result.realisedServiceLevel === null ? null : result.realisedServiceLevel * 100 },
+    scenario: { predictedSlPct: s, range: slRange(am, s) },
+    delta: { slPts, range: deltaRange },
+    warnings,
+    result,
+  };
+}
+
+function leversChangeAnything(a: WhatifArgs): boolean {
+  return Boolean(a.agents || a.ahtPct || a.ahtSeconds || a.acwSeconds || a.acwPct || a.fcrPoints || a.volumePct);
+}
+
+/** "62.0 % (80 % range 51–73 %)" */
+function withRange(slPct: number, r: SlRange | null): string {
+  return `${slPct.toFixed(1)} %${r ? ` (${Math.round(r.level * 100)} % range ${r.lowPct.toFixed(0)}–${r.highPct.toFixed(0)} %)` : ''}`;
+}
+
+function deltaText(r: WhatifCommandResult): string {
+  const d = r.delta;
+  return `${pts(d.slPts / 100)}${d.range ? ` (across models ${pts(d.range.lowPts / 100)} … ${pts(d.range.highPts / 100)})` : ''}`;
+}
+
+/** The model line every what-if / staffing answer carries: accuracy when calibrated, else the fallback said plainly. */
+export function modelLine(r: { accuracy: AccuracyLine | null; modelNote: string; fallbackReason: string | null }): string {
+  if (r.accuracy) return r.accuracy.text;
+  if (r.fallbackReason) return `No calibration (${r.fallbackReason}): ${r.modelNote}, so expect errors of 20 pp or more per interval.`;
+  return `${r.modelNote}; no backtest yet.`;
+}
+
+/** "3 night intervals with no agents, 1–4 contacts each" (null when none). */
+export function unstaffedNote(u: WhatIfResult['unstaffedTrivial']): string | null {
+  if (!u.intervals) return null;
+  const each = u.minOffered === u.maxOffered ? `${num(u.minOffered, 0)} contact${Math.round(u.minOffered) === 1 ? '' : 's'}` : `${num(u.minOffered, 0)}–${num(u.maxOffered, 0)} contacts`;
+  return `${u.intervals} interval${u.intervals === 1 ? '' : 's'} with no agents, ${each} each (${u.localMinutes.map((m) => hhmm(m)).join(', ')}): listed apart, not ranked.`;
 }
 
 export const whatif = defineCommand({
@@ -384,32 +493,17 @@ export const whatif = defineCommand({
     const today = localToday(ctx.now, tz);
     const date = args.date ?? today;
     const day = loadQueueDay(ctx.db, { ...q, timeZone: tz }, date, today);
-    const given = args.patienceSeconds !== null;
-    const pat = given ? { seconds: args.patienceSeconds, note: `Erlang A, patience ${dur(args.patienceSeconds)} (given)` } : recentPatience(day.history);
-    const result = whatIf(day.intervals, toEngineLevers(args), {
-      basis: day.basis,
-      meanPatienceSeconds: pat.seconds ?? Infinity,
-      patienceLabel: given ? 'given' : 'fitted to the last 28 days of abandonment',
-      repeatRatePct: args.repeatRatePct,
-    });
-    return {
-      queue: q.queue,
-      displayName: q.displayName,
-      date,
-      basis: day.basis,
-      basisNote: day.basisNote,
-      target: { pct: q.slTargetPct, seconds: q.slTargetSeconds },
-      leverText: describeLevers(args),
-      line: whatifLine(args, date),
-      patienceNote: pat.note,
-      result,
-    };
+    return answerWhatif(ctx.db, q, date, day, args);
   },
   text(r) {
     const x = r.result;
     const lines = [`What-if — ${r.queue}, ${r.date} (${r.basisNote})`];
     lines.push(`Levers: ${r.leverText.length ? r.leverText.join(' · ') : 'none (baseline only)'}`);
-    lines.push(`Model: ${r.patienceNote}${x.calibration ? `; calibrated on realised SL (model error on this day: MAE ${x.calibration.maeSlPts.toFixed(1)} pts, bias ${signed(x.calibration.biasSlPts, ' pts', 1)})` : ''}`);
+    lines.push(`Model: ${modelLine(r)}`);
+    if (r.calibrated) lines.push(`       ${r.modelNote}`);
+    for (const w of r.warnings) lines.push(`⚠ Outside the fitted range: ${w}`);
+    lines.push(`Predicted SL: ${withRange(r.baseline.predictedSlPct, r.baseline.range)}${r.leverText.length ? ` → ${withRange(r.scenario.predictedSlPct, r.scenario.range)}, change ${deltaText(r)}` : ''}`);
+    if (r.baseline.realisedSlPct !== null) lines.push(`Realised SL that day: ${r.baseline.realisedSlPct.toFixed(1)} % (model − realised ${signed(r.baseline.predictedSlPct - r.baseline.realisedSlPct, ' pts', 1)} on the day; per interval MAE ${x.realisedVsModel!.maeSlPts.toFixed(1)} pts)`);
     const b = x.baseline;
     const s = x.scenario;
     lines.push(
@@ -427,14 +521,16 @@ export const whatif = defineCommand({
       ),
     );
     if (x.atRisk.length) {
-      lines.push('', `At risk after the change (${x.atRisk.length}):`);
+      lines.push('', `At risk after the change (${x.atRisk.length}), most contacts affected first:`);
       lines.push(
         table(
-          ['time', 'calls', 'SL', 'agents', 'needed'],
-          x.atRisk.slice(0, 12).map((i) => [hhmm(i.localMinute ?? 0), num(i.scenario.offered, 0), pct(i.predictedSl, 0), num(i.scenario.capacityAgents, 1), Number.isFinite(i.agentsNeeded) ? `${num(i.agentsNeeded)} (${signed(Math.ceil(i.agentGap), '')})` : '–']),
+          ['time', 'calls', 'SL', 'short of target', 'agents', 'needed'],
+          x.atRisk.slice(0, 12).map((i) => [hhmm(i.localMinute ?? 0), num(i.scenario.offered, 0), pct(i.predictedSl, 0), `${num(i.contactsShort, 1)} contacts`, num(i.scenario.capacityAgents, 1), Number.isFinite(i.agentsNeeded) ? `${num(i.agentsNeeded)} (${signed(Math.ceil(i.agentGap), '')})` : '–']),
         ),
       );
-    } else lines.push('', 'No interval below target after the change.');
+    } else lines.push('', 'No staffed interval below target after the change.');
+    const apart = unstaffedNote(x.unstaffedTrivial);
+    if (apart) lines.push(apart);
     if (x.leverRanking.length) lines.push('', `Next lever, SL bought: ${x.leverRanking.map((l) => `${l.lever} ${pts(l.slPts / 100, 2)}`).join(' · ')}`);
     lines.push('', x.riskIndexExplanation, ...x.assumptions.map((a) => `· ${a}`));
     return lines.join('\n');
@@ -446,9 +542,13 @@ export const whatif = defineCommand({
     const blocks: Block[] = [header(`What-if — ${r.displayName}, ${r.date}`)];
     blocks.push(context(esc(`${r.leverText.length ? r.leverText.join(' · ') : 'No levers: baseline only'} — ${r.basisNote}`)));
     const arrow = (a: string, c: string) => `${a} → *${c}*`;
+    const range = (g: SlRange | null) => (g ? `\n_${Math.round(g.level * 100)} % range ${g.lowPct.toFixed(0)}–${g.highPct.toFixed(0)} %_` : '');
+    const realised = r.baseline.realisedSlPct !== null ? `\nrealised that day ${r.baseline.realisedSlPct.toFixed(1)} %` : '';
     blocks.push(
       fields([
-        `*SL* (target ${r.target.pct}/${r.target.seconds}s)\n${arrow(pct(b.serviceLevel), pct(s.serviceLevel))} (${pts(s.serviceLevel - b.serviceLevel)})`,
+        r.leverText.length
+          ? `*SL* (target ${r.target.pct}/${r.target.seconds}s)\n${arrow(pct(b.serviceLevel), pct(s.serviceLevel))} (${esc(deltaText(r))})${range(r.scenario.range)}${realised}`
+          : `*Predicted SL* (target ${r.target.pct}/${r.target.seconds}s)\n*${pct(b.serviceLevel)}*${range(r.baseline.range)}${realised}`,
         `*ASA*\n${arrow(dur(b.asaSeconds), dur(s.asaSeconds))}`,
         `*Abandon*\n${arrow(pct(b.abandonRate), pct(s.abandonRate))}`,
         `*Occupancy*\n${arrow(pct(b.occupancy, 0), pct(s.occupancy, 0))}`,
@@ -456,10 +556,14 @@ export const whatif = defineCommand({
         `*Risk index*\n${arrow(num(b.riskIndex, 2), num(s.riskIndex, 2))}`,
       ]),
     );
+    blocks.push(context(esc(`Model: ${modelLine(r)}`)));
+    if (r.warnings.length) blocks.push(section(esc(`⚠ Outside the fitted range: ${r.warnings.slice(0, 3).join('; ')}`).slice(0, 2900)));
     if (x.atRisk.length) {
-      const items = x.atRisk.slice(0, 10).map((i) => `${hhmm(i.localMinute ?? 0)} ${pct(i.predictedSl, 0)}${Number.isFinite(i.agentGap) && i.agentGap > 0 ? ` (needs +${Math.ceil(i.agentGap)})` : ''}`);
-      blocks.push(section(`*${x.atRisk.length} interval(s) still below target:* ${esc(items.join(', '))}${x.atRisk.length > 10 ? ', …' : ''}`));
-    } else blocks.push(section('✅ No interval below target after the change.'));
+      const items = x.atRisk.slice(0, 10).map((i) => `${hhmm(i.localMinute ?? 0)} ${pct(i.predictedSl, 0)}, ${num(i.contactsShort, 0)} contacts short${Number.isFinite(i.agentGap) && i.agentGap > 0 ? ` (needs +${Math.ceil(i.agentGap)})` : ''}`);
+      blocks.push(section(`*${x.atRisk.length} interval(s) still below target*, most contacts affected first: ${esc(items.join('; '))}${x.atRisk.length > 10 ? '; …' : ''}`));
+    } else blocks.push(section('✅ No staffed interval below target after the change.'));
+    const apart = unstaffedNote(x.unstaffedTrivial);
+    if (apart) blocks.push(context(esc(apart)));
     if (x.leverRanking.length) {
       const best = x.leverRanking[0];
       blocks.push(section(`*Cheapest next lever:* ${esc(best.lever)} buys ${pts(best.slPts / 100, 2)} of day SL.\n${esc(x.leverRanking.slice(1).map((l) => `${l.lever} ${pts(l.slPts / 100, 2)}`).join(' · '))}`));
@@ -473,7 +577,7 @@ export const whatif = defineCommand({
     blocks.push(actions(buttons));
     blocks.push(
       context(
-        esc(`${r.patienceNote}.${x.calibration ? ` Calibrated: predicted SL = realised + modelled change (model error on this day MAE ${x.calibration.maeSlPts.toFixed(1)} pts).` : ''} ${x.riskIndexExplanation}`),
+        esc(`${r.modelNote}. ${x.riskIndexExplanation}`),
         esc(x.assumptions[0]),
       ),
     );

@@ -165,14 +165,27 @@ async function runLine(line: string) {
 }
 
 describe('whatif command on a warehouse', () => {
-  it('a realised day without levers predicts exactly the realised SL (calibration identity)', async () => {
+  it('a past day without levers: the model’s prediction from the day’s inputs, the realised SL beside it; thin history says it is uncalibrated', async () => {
     const r = (await runLine('whatif billing 2026-11-20')) as WhatifCommandResult;
     expect(r.basis).toBe('realised');
     expect(r.result.model).toBe('erlang-a'); // abandonment in the history → fitted patience
     // 20 intervals with 85 within target, 4 (10:00–12:00) with 60, of 24 × 100 offered
     const realised = (20 * 85 + 4 * 60) / 2400;
-    expect(r.result.scenario.serviceLevel).toBeCloseTo(realised, 12);
-    expect(r.result.delta.slPts).toBe(0);
+    expect(r.baseline.realisedSlPct).toBeCloseTo(realised * 100, 10);
+    expect(r.baseline.predictedSlPct).toBeCloseTo(r.result.baseline.serviceLevel * 100, 12);
+    expect(Math.abs(r.baseline.predictedSlPct - realised * 100)).toBeGreaterThan(0.5); // no identity
+    expect(r.delta.slPts).toBe(0);
+    expect(r.delta.range).toBeNull();
+    // Two days of history before the 20th: too thin to calibrate, and the answer says so.
+    expect(r.calibrated).toBe(false);
+    expect(r.fallbackReason).toBeTruthy();
+    expect(r.accuracy).toBeNull();
+    expect(r.baseline.range).toBeNull();
+    expect(r.modelNote).toMatch(/^textbook Erlang A, patience .* over 2 days, uncalibrated$/);
+    const text = whatif.text(r);
+    expect(text).toMatch(/Model: No calibration \(.+\): textbook Erlang A/);
+    expect(text).toMatch(/Realised SL that day: 80\.8 %/);
+    expect(JSON.stringify(whatif.blocks!(r, { public: false }))).toMatch(/No calibration/);
   });
 
   it('+2 agents 10-12 adds capacity only there and raises SL; renders text and valid blocks', async () => {
@@ -194,10 +207,11 @@ describe('whatif command on a warehouse', () => {
     const fitted = (await runLine('whatif billing tomorrow')) as WhatifCommandResult;
     expect(fitted.date).toBe('2026-11-22');
     expect(fitted.basis).toBe('forecast');
-    expect(fitted.patienceNote).toMatch(/Erlang A, patience .* fitted to .* abandonment over 3 days/);
+    expect(fitted.modelNote).toMatch(/textbook Erlang A, patience .* from .* abandonment over 3 days/);
     expect(fitted.result.intervals).toHaveLength(24);
     expect(fitted.result.intervals.every((i) => i.scenario.offered === 100 && i.scenario.ahtSeconds === 180)).toBe(true);
-    expect(fitted.result.calibration).toBeNull();
+    expect(fitted.result.realisedVsModel).toBeNull();
+    expect(fitted.baseline.realisedSlPct).toBeNull();
     // With a day's patience almost nobody abandons (≈ Erlang C): 12 agents at 09:00–10:00 miss 80/20 for A = 10
     // (Erlang C table: Pw(10, 12) = 0.4494, SL = 1 − 0.4494·e^(−2·20/180) = 0.640), 15 agents elsewhere meet it.
     const r = (await runLine('whatif billing tomorrow patience 86400s')) as WhatifCommandResult;

@@ -8,3 +8,4 @@ export * from './calibrate.js';
 export * from './calibration.js';
 export * from './tdist.js';
 export * from './corrections.js';
+export * from './slModel.js';

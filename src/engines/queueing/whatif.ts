@@ -1,11 +1,12 @@
 /**
  * What-if engine: apply staffing / handle-time / FCR / volume levers to one queue's day of intervals and report
  * service level, ASA, abandonment, occupancy, load vs capacity, risk and the change against the baseline.
- * Pure: the caller supplies intervals (realised or forecast), the local minute of each interval and the levers.
+ * Pure: the caller supplies intervals (realised or forecast), the local minute of each interval, the levers and
+ * (optionally) the interval model (slModel.ts: a calibrated one, else textbook Erlang A/C).
  */
-import { erlangC, trafficErlangs } from './erlang.js';
-import { erlangA, estimatePatience, type PatienceEstimate } from './erlang-a.js';
-import { requiredAgents, requiredAgentsErlangA } from './required.js';
+import { trafficErlangs } from './erlang.js';
+import { estimatePatience, type PatienceEstimate } from './erlang-a.js';
+import { agentsNeeded, textbookModel, type SlModel } from './slModel.js';
 
 export type WhatIfBasis = 'realised' | 'forecast' | 'recent-average';
 
@@ -53,6 +54,11 @@ export interface WhatIfLevers {
 
 export interface WhatIfOptions {
   basis: WhatIfBasis;
+  /**
+   * The interval model (a calibration fitted on history). Absent → textbook Erlang: Erlang A with
+   * meanPatienceSeconds, or patience fitted from the day's abandonment, else Erlang C.
+   */
+  model?: SlModel;
   /** Known mean patience (seconds). Absent → fitted from the day's abandonment when there is any, else Erlang C. */
   meanPatienceSeconds?: number;
   /**
@@ -86,14 +92,16 @@ export interface WhatIfIntervalResult {
   slTarget: number;
   baseline: IntervalMetrics;
   scenario: IntervalMetrics;
+  /** Realised SL of the interval (past days), shown beside the prediction; never mixed into it. */
   realisedSl: number | null;
-  /** Calibrated scenario SL: realised + (scenario − baseline model), clamped to [0, 1]; the model SL otherwise. */
+  /** The model's scenario SL (= scenario.serviceLevel). */
   predictedSl: number;
-  calibrated: boolean;
   /** Scenario − baseline model SL, in percentage points. */
   slDeltaPts: number;
   belowTarget: boolean;
-  /** Agents needed on the phones in the scenario to bring predicted SL to target (calibrated offset included). */
+  /** Contacts affected: scenario offered × (target − predicted SL) when below target, else 0. Ranks atRisk. */
+  contactsShort: number;
+  /** Agents needed on the phones in the scenario for the model's SL to reach target (Infinity: unreachable). */
   agentsNeeded: number;
   /** agentsNeeded − scenario agents (positive = short). */
   agentGap: number;
@@ -101,9 +109,9 @@ export interface WhatIfIntervalResult {
 
 export interface DaySummary {
   offered: number;
-  /** Volume-weighted predicted (calibrated where possible) SL. */
+  /** Volume-weighted predicted SL (the model's). */
   serviceLevel: number;
-  /** Volume-weighted modelled SL (no calibration). */
+  /** Same as serviceLevel (kept for readers of the earlier result shape). */
   modelServiceLevel: number;
   asaSeconds: number;
   abandonRate: number | null;
@@ -125,16 +133,24 @@ export interface LeverRank {
 export interface WhatIfResult {
   basis: WhatIfBasis;
   model: 'erlang-a' | 'erlang-c';
-  patience: { meanPatienceSeconds: number | null; source: 'given' | 'fitted' | 'none'; fit?: PatienceEstimate };
+  patience: { meanPatienceSeconds: number | null; source: 'given' | 'fitted' | 'none' | 'model'; fit?: PatienceEstimate };
   intervals: WhatIfIntervalResult[];
   baseline: DaySummary;
   scenario: DaySummary;
   realisedServiceLevel: number | null;
   delta: { slPts: number; asaSeconds: number; abandonPts: number | null; occupancyPts: number; riskIndex: number };
-  /** Scenario intervals below target, worst predicted SL first. */
+  /**
+   * Scenario intervals below target that have agents or more than TRIVIAL_CONTACTS contacts, most contacts
+   * affected (offered × SL gap) first; ties by time.
+   */
   atRisk: WhatIfIntervalResult[];
-  /** Modelled baseline SL vs realised, volume-weighted, in points (null without realised SL). */
-  calibration: { intervals: number; maeSlPts: number; biasSlPts: number } | null;
+  /** Below-target intervals with no agents and at most TRIVIAL_CONTACTS contacts (a closed night): listed apart. */
+  unstaffedTrivial: { intervals: number; minOffered: number; maxOffered: number; localMinutes: number[] };
+  /**
+   * Realised vs the model's baseline on this day (a past day only), volume-weighted, in points: how far the model
+   * was from what happened on the day asked. Null without realised SL.
+   */
+  realisedVsModel: { intervals: number; maeSlPts: number; biasSlPts: number } | null;
   riskIndexExplanation: string;
   assumptions: string[];
   /** SL points bought by one unit of each lever on top of the scenario, most first (ties keep this order). */
@@ -187,16 +203,14 @@ function applyLevers(iv: WhatIfInterval, lv: WhatIfLevers, repeatPct: number): P
   return { offered: Math.max(0, offered), aht, acw: Math.min(acwNew, aht), agents };
 }
 
-function metrics(iv: WhatIfInterval, p: Prepared, patience: number | null): IntervalMetrics {
-  const base = { arrivals: p.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: p.aht, agents: p.agents, targetAnswerSeconds: iv.slTargetSeconds };
+function metrics(iv: WhatIfInterval, p: Prepared, model: SlModel): IntervalMetrics {
   const load = trafficErlangs(p.offered, p.aht, iv.intervalSeconds);
-  if (patience !== null) {
-    const r = erlangA({ ...base, meanPatienceSeconds: patience });
-    return { offered: p.offered, ahtSeconds: p.aht, loadErlangs: load, capacityAgents: p.agents, serviceLevel: r.serviceLevel, asaSeconds: r.asaSeconds, abandonRate: r.probAbandon, occupancy: r.occupancy };
-  }
-  const r = erlangC(base);
-  return { offered: p.offered, ahtSeconds: p.aht, loadErlangs: load, capacityAgents: p.agents, serviceLevel: r.serviceLevel, asaSeconds: r.asaSeconds, abandonRate: null, occupancy: r.occupancy };
+  const r = model.evaluate({ offered: p.offered, ahtSeconds: p.aht, agents: p.agents, intervalSeconds: iv.intervalSeconds, targetSeconds: iv.slTargetSeconds });
+  return { offered: p.offered, ahtSeconds: p.aht, loadErlangs: load, capacityAgents: p.agents, serviceLevel: r.serviceLevel, asaSeconds: r.asaSeconds, abandonRate: r.abandonRate, occupancy: r.occupancy };
 }
+
+/** A below-target interval with no agents and at most this many contacts is a closed hour, not a risk to rank. */
+export const TRIVIAL_CONTACTS = 5;
 
 function summarize(rows: Array<{ m: IntervalMetrics; predicted: number; target: number; seconds: number }>): DaySummary {
   let vol = 0;
@@ -270,60 +284,60 @@ export function resolvePatience(intervals: readonly WhatIfInterval[], given?: nu
  * act on the (scaled) ACW, floored at 0;
  * agents ± N in the local-minute window (wrapping past midnight allowed) or, without a window, in every open interval
  * (agents or contacts > 0), floored at 0.
- * Model: Erlang A when patience is given or fitted from the day's abandonment (estimatePatience), else Erlang C.
- * Calibration: where realised SL exists, predicted = clamp(realised + scenario model − baseline model); zero levers
- * therefore predict exactly the realised SL. Day SL is volume-weighted (scenario volume); ASA answered-weighted.
+ * Model: opts.model (a calibration fitted on history) when given; else textbook Erlang A when patience is given or
+ * fitted from the day's abandonment (estimatePatience), else Erlang C. Baseline and scenario are both the model's
+ * predictions from their inputs; a past day's realised SL is reported beside them (realisedServiceLevel,
+ * realisedVsModel), never added in. Day SL is volume-weighted (scenario volume); ASA answered-weighted.
  * Risk index: share of volume in intervals whose predicted SL is below target.
- * Agents needed: smallest N whose calibrated SL meets the interval's target (model target shifted by the
- * calibration offset, capped at 99.9 %).
+ * At risk: below-target intervals ranked by contacts affected (offered × SL gap); no-agent intervals with at most
+ * TRIVIAL_CONTACTS contacts go to unstaffedTrivial instead.
+ * Agents needed: smallest N whose model SL meets the interval's target (agentsNeeded).
  * Complexity: O(I·(N + J)) for the scenario plus 4 lever re-runs for the ranking, O(I·log N·(N + J)) for agents
- * needed; fitting patience adds ≈ 60 Erlang A passes over the day.
+ * needed; fitting patience (textbook path only) adds ≈ 60 Erlang A passes over the day.
  */
 export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLevers, opts: WhatIfOptions): WhatIfResult {
   const repeatPct = opts.repeatRatePct ?? DEFAULT_REPEAT_PCT;
   if (!(repeatPct >= 0 && repeatPct < 100)) throw new RangeError(`repeatRatePct must be in [0, 100), got ${repeatPct}`);
-  const pat = resolvePatience(intervals, opts.meanPatienceSeconds);
-  const patience = pat.meanPatienceSeconds;
+  const pat: WhatIfResult['patience'] = opts.model
+    ? { meanPatienceSeconds: opts.model.meanPatienceSeconds, source: 'model' }
+    : resolvePatience(intervals, opts.meanPatienceSeconds);
+  const model = opts.model ?? textbookModel(pat.meanPatienceSeconds);
+  const patience = model.meanPatienceSeconds;
   const noLevers: WhatIfLevers = {};
 
   const rows: WhatIfIntervalResult[] = intervals.map((iv) => {
     const target = iv.slTargetPct / 100;
     const bp = applyLevers(iv, noLevers, repeatPct);
-    const b = metrics(iv, bp, patience);
+    const b = metrics(iv, bp, model);
     const sp = applyLevers(iv, levers, repeatPct);
     // Intervals the levers leave alone (outside the agents window, say) reuse the baseline.
-    const s = sp.offered === bp.offered && sp.aht === bp.aht && sp.agents === bp.agents ? b : metrics(iv, sp, patience);
-    const realised = realisedOf(iv);
-    const calibrated = realised !== null;
-    const offset = calibrated ? realised - b.serviceLevel : 0;
-    const predicted = calibrated ? clamp01(realised + (s.serviceLevel - b.serviceLevel)) : s.serviceLevel;
-    const modelTarget = Math.min(0.999, Math.max(0, target - offset));
-    const reqIn = { arrivals: sp.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: sp.aht, targetSlPct: modelTarget * 100, targetAnswerSeconds: iv.slTargetSeconds };
-    const needed = patience !== null ? requiredAgentsErlangA({ ...reqIn, meanPatienceSeconds: patience }, sp.agents) : requiredAgents(reqIn).rawAgents;
+    const s = sp.offered === bp.offered && sp.aht === bp.aht && sp.agents === bp.agents ? b : metrics(iv, sp, model);
+    const predicted = s.serviceLevel;
+    const below = s.offered > 0 && predicted < target - 1e-12;
+    const needed = agentsNeeded(model, { offered: sp.offered, ahtSeconds: sp.aht, intervalSeconds: iv.intervalSeconds, targetSeconds: iv.slTargetSeconds }, Math.min(0.999, target));
     return {
       intervalStart: iv.intervalStart,
       localMinute: iv.localMinute,
       slTarget: target,
       baseline: b,
       scenario: s,
-      realisedSl: realised,
+      realisedSl: realisedOf(iv),
       predictedSl: predicted,
-      calibrated,
       slDeltaPts: (s.serviceLevel - b.serviceLevel) * 100,
-      belowTarget: s.offered > 0 && predicted < target - 1e-12,
+      belowTarget: below,
+      contactsShort: below ? s.offered * (target - predicted) : 0,
       agentsNeeded: needed,
       agentGap: needed - sp.agents,
     };
   });
 
-  const baseline = summarize(rows.map((r, i) => ({ m: r.baseline, predicted: r.realisedSl ?? r.baseline.serviceLevel, target: r.slTarget, seconds: intervals[i].intervalSeconds })));
+  const baseline = summarize(rows.map((r, i) => ({ m: r.baseline, predicted: r.baseline.serviceLevel, target: r.slTarget, seconds: intervals[i].intervalSeconds })));
   const scenario = summarize(rows.map((r, i) => ({ m: r.scenario, predicted: r.predictedSl, target: r.slTarget, seconds: intervals[i].intervalSeconds })));
 
   let calVol = 0;
   let absErr = 0;
   let err = 0;
   let calN = 0;
-  let realVol = 0;
   let realSum = 0;
   for (const r of rows) {
     if (r.realisedSl === null || r.baseline.offered <= 0) continue;
@@ -332,19 +346,33 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
     absErr += r.baseline.offered * Math.abs(e);
     err += r.baseline.offered * e;
     calN += 1;
-    realVol += r.baseline.offered;
     realSum += r.baseline.offered * r.realisedSl;
   }
-  const calibration = calN > 0 ? { intervals: calN, maeSlPts: (absErr / calVol) * 100, biasSlPts: (err / calVol) * 100 } : null;
+  const realisedVsModel = calN > 0 ? { intervals: calN, maeSlPts: (absErr / calVol) * 100, biasSlPts: (err / calVol) * 100 } : null;
 
   const assumptions = [
     `FCR model: ${repeatPct}% of contacts are assumed to be repeats of an unresolved earlier contact (baseline FCR ${100 - repeatPct}%); with geometric repeats, raising FCR by p points scales volume by ${100 - repeatPct}/(${100 - repeatPct}+p).`,
     'AHT includes after-call work; an AHT % lever scales talk and ACW alike, ACW levers act on the ACW part only.',
-    patience !== null
-      ? `Erlang A (abandonment) with mean patience ${Math.round(patience)} s (${pat.source === 'given' ? (opts.patienceLabel ?? 'given') : pat.source}); SL = answered within target ÷ offered.`
-      : 'Erlang C (no abandonment modelled: no patience given and no abandonment observed).',
-    calibration ? 'Predicted SL = realised SL + (modelled scenario − modelled baseline), so model bias cancels.' : 'No realised SL: figures are the model’s own.',
+    opts.model
+      ? `${patience !== null ? `Erlang A (abandonment), mean patience ${Math.round(patience)} s` : 'Erlang C'}, calibrated on the queue's history; SL = answered within target ÷ offered.`
+      : patience !== null
+        ? `Erlang A (abandonment) with mean patience ${Math.round(patience)} s (${pat.source === 'given' ? (opts.patienceLabel ?? 'given') : pat.source}); SL = answered within target ÷ offered.`
+        : 'Erlang C (no abandonment modelled: no patience given and no abandonment observed).',
+    'Baseline and what-if are both the model’s predictions from the day’s inputs; a past day’s realised SL is shown beside them, not mixed in.',
   ];
+
+  const ranked = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.belowTarget);
+  const trivial = ranked.filter(({ r }) => r.scenario.capacityAgents <= 0 && r.scenario.offered <= TRIVIAL_CONTACTS);
+  const atRisk = ranked
+    .filter((x) => !trivial.includes(x))
+    .sort((x, y) => y.r.contactsShort - x.r.contactsShort || x.i - y.i)
+    .map((x) => x.r);
+  const unstaffedTrivial = {
+    intervals: trivial.length,
+    minOffered: trivial.length ? Math.min(...trivial.map((x) => x.r.scenario.offered)) : 0,
+    maxOffered: trivial.length ? Math.max(...trivial.map((x) => x.r.scenario.offered)) : 0,
+    localMinutes: trivial.map((x) => x.r.localMinute ?? -1),
+  };
 
   let leverRanking: LeverRank[] = [];
   if (!opts.skipRanking) {
@@ -354,12 +382,10 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
       let vol = 0;
       let sl = 0;
       for (let i = 0; i < intervals.length; i++) {
-        const m = metrics(intervals[i], tweak(scen[i], i), patience);
+        const m = metrics(intervals[i], tweak(scen[i], i), model);
         if (m.offered <= 0) continue;
-        const r = rows[i];
-        const pred = r.realisedSl !== null ? clamp01(r.realisedSl + (m.serviceLevel - r.baseline.serviceLevel)) : m.serviceLevel;
         vol += m.offered;
-        sl += m.offered * pred;
+        sl += m.offered * m.serviceLevel;
       }
       return vol > 0 ? sl / vol : 1;
     };
@@ -381,7 +407,7 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
     intervals: rows,
     baseline,
     scenario,
-    realisedServiceLevel: realVol > 0 ? realSum / realVol : null,
+    realisedServiceLevel: calVol > 0 ? realSum / calVol : null,
     delta: {
       slPts: (scenario.serviceLevel - baseline.serviceLevel) * 100,
       asaSeconds: scenario.asaSeconds - baseline.asaSeconds,
@@ -389,8 +415,9 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
       occupancyPts: (scenario.occupancy - baseline.occupancy) * 100,
       riskIndex: scenario.riskIndex - baseline.riskIndex,
     },
-    atRisk: rows.filter((r) => r.belowTarget).sort((x, y) => x.predictedSl - y.predictedSl),
-    calibration,
+    atRisk,
+    unstaffedTrivial,
+    realisedVsModel,
     riskIndexExplanation:
       'Risk index = share of the day’s contacts that fall in intervals whose predicted service level is below target (0 = every contact in an on-target interval, 1 = all in missed intervals).',
     assumptions,
