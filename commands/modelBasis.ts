@@ -6,11 +6,21 @@
  */
 import type { Db } from '../src/warehouse/db.js';
 import type { IntervalRow } from '../src/warehouse/queries.js';
-import { erlangMetrics, estimatePatience, textbookModel, type SlModel, type SlModelInput } from '../src/engines/queueing/index.js';
+import {
+  erlangMetrics,
+  estimatePatience,
+  outOfFittedRange,
+  predictIntervalSl,
+  predictionRange,
+  textbookModel,
+  type QueueCalibration,
+  type SlModel,
+  type SlModelInput,
+} from '../src/engines/queueing/index.js';
 import { dur, pct } from '../src/format.js';
-import { calibrationSource, type CalibrationLike } from './calibrationSource.js';
+import { queueCalibrationFor } from './queueModel.js';
 
-export type { CalibrationLike } from './calibrationSource.js';
+type CalibrationLike = QueueCalibration;
 
 /** The model behind an answer, and what the reader is told about it. */
 export interface AnswerModel {
@@ -77,7 +87,6 @@ export function accuracyLine(cal: CalibrationLike, intervalSeconds: number): Acc
  * A given patience (the whatif `patience` lever) replaces the fitted one and makes the model Erlang A.
  */
 export function calibratedModel(cal: CalibrationLike, givenPatienceSeconds: number | null = null): SlModel {
-  const src = calibrationSource();
   const c: CalibrationLike = givenPatienceSeconds !== null ? { ...cal, model: 'erlang_a', patienceSeconds: givenPatienceSeconds } : cal;
   const patience = c.model === 'erlang_a' && c.patienceSeconds !== null && Number.isFinite(c.patienceSeconds) ? c.patienceSeconds : null;
   return {
@@ -86,7 +95,7 @@ export function calibratedModel(cal: CalibrationLike, givenPatienceSeconds: numb
     evaluate(x: SlModelInput) {
       const m = erlangMetrics(x, c.handleTimeFactor, c.agentFactor, patience);
       if (!(x.offered > 0)) return m;
-      return { ...m, serviceLevel: src.predictIntervalSl(c, x) };
+      return { ...m, serviceLevel: predictIntervalSl(c, x) };
     },
   };
 }
@@ -117,7 +126,7 @@ export function textbookPatience(history: readonly IntervalRow[]): { seconds: nu
  * else textbook Erlang with patience from `history` (or the given patience) — the fallback names its reason.
  */
 export function answerModel(db: Db, queue: string, day: string, history: readonly IntervalRow[], intervalSeconds: number, givenPatienceSeconds: number | null = null): AnswerModel {
-  const got = calibrationSource().queueCalibrationFor(db, queue, day);
+  const got = queueCalibrationFor(db, queue, day);
   if ('error' in got) {
     const pat = givenPatienceSeconds !== null ? { seconds: givenPatienceSeconds, note: `Erlang A, patience ${dur(givenPatienceSeconds)} (given)` } : textbookPatience(history);
     return {
@@ -147,12 +156,12 @@ export function answerModel(db: Db, queue: string, day: string, history: readonl
 /** Prediction range of a day SL (percent) from the calibration's backtest residuals; null without a backtest. */
 export function slRange(am: AnswerModel, predictedPct: number): SlRange | null {
   if (!am.calibration?.backtest) return null;
-  const r = calibrationSource().predictionRange(am.calibration, predictedPct);
+  const r = predictionRange(am.calibration, predictedPct);
   return { lowPct: r.lowPct, highPct: r.highPct, level: r.level };
 }
 
 /** Warnings for inputs outside the range the calibration was fitted on (empty when none or uncalibrated). */
 export function fittedRangeWarnings(am: AnswerModel, xs: { offered: number; ahtSeconds: number; agents: number; intervalSeconds: number }[]): string[] {
   if (!am.calibration) return [];
-  return calibrationSource().outOfFittedRange(am.calibration, xs.filter((x) => x.offered > 0));
+  return outOfFittedRange(am.calibration, xs.filter((x) => x.offered > 0));
 }
