@@ -315,6 +315,8 @@ export interface WhatifCommandResult {
   line: string;
   /** The model answering: the queue's calibration, or textbook Erlang (then `fallbackReason` says why). */
   modelNote: string;
+  /** The same text as modelNote (the name earlier readers use). */
+  patienceNote: string;
   calibrated: boolean;
   fallbackReason: string | null;
   /** The rolling-origin backtest of the calibration, as one line (null: no calibration or no backtest). */
@@ -417,6 +419,7 @@ export function answerWhatif(db: Db, q: QueueInfo, date: string, day: QueueDay, 
     leverText: describeLevers(args),
     line: whatifLine(args, date),
     modelNote: am.note,
+    patienceNote: am.note,
     calibrated: am.calibration !== null,
     fallbackReason: am.fallbackReason,
     accuracy: am.accuracy,
