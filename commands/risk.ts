@@ -84,7 +84,8 @@ export interface RiskTrainResult {
   /** Per cut-off: the test tickets still open at it. */
   byCutoff: (MetricsJson & { cutoffHours: number })[];
   thresholdReachedOnValidation: boolean;
-  topFeatures: { feature: string; meanAbsContribution: number }[];
+  /** Mean |TreeSHAP| per feature over test rows, with the direction of a higher value (the chart's bars). */
+  topFeatures: ModelCard['topFeatures'];
   simulation: Pick<SimResult, 'breachesWithout' | 'breachesWith' | 'avoided' | 'reduction' | 'ci95' | 'flagged' | 'tickets' | 'unevaluable' | 'notes'> | null;
 }
 
@@ -327,7 +328,7 @@ export const risk = defineCommand({
           test: { ...slice(c.split.test), ...mj(c.metrics.test) },
           byCutoff: c.metrics.byCutoff.map((m) => ({ cutoffHours: m.cutoffHours, ...mj(m) })),
           thresholdReachedOnValidation: c.threshold.reachedOnValidation,
-          topFeatures: c.topFeatures.slice(0, 8),
+          topFeatures: c.topFeatures.slice(0, 10),
           simulation: sim
             ? { tickets: sim.tickets, unevaluable: sim.unevaluable, notes: sim.notes, flagged: sim.flagged, breachesWithout: sim.breachesWithout, breachesWith: sim.breachesWith, avoided: nanToNull(sim.avoided), reduction: nanToNull(sim.reduction), ci95: sim.ci95 }
             : null,

@@ -42,6 +42,23 @@ describe('risk pipeline', () => {
     expect(trained.card.notes.join(' ')).toMatch(/uncalibrated log-odds/);
   });
 
+  it('says which way each top feature pushes, as the generator wrote it', () => {
+    // synthetic.ts: risk rises with transfers, priority and customer tier, falls with the agent's level;
+    // queue, channel and category are categories (their effect depends on the level).
+    const expected: Record<string, string> = {
+      transfers: 'higher raises risk',
+      priority: 'higher raises risk',
+      customer_tier: 'higher raises risk',
+      agent_level: 'higher lowers risk',
+      queue: 'by level',
+      channel: 'by level',
+      category: 'by level',
+    };
+    const seen = trained.card.topFeatures.filter((f) => f.feature in expected);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    for (const f of seen) expect([f.feature, f.direction]).toEqual([f.feature, expected[f.feature]]);
+  });
+
   it('is deterministic for a seed', () => {
     const again = trainRiskModel(data, { label: 'escalated', seed: 5, gbdt: fast, bootstrap: 200, shapRows: 200 });
     expect(JSON.stringify(again.model)).toBe(JSON.stringify(trained.model));

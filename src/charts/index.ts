@@ -17,6 +17,8 @@ import type { SlaResult } from '../../commands/sla.js';
 import type { WhyResult } from '../../commands/why.js';
 import type { WhatifCommandResult } from '../../commands/whatif.js';
 import type { DriftResult } from '../../commands/drift.js';
+import { riskShapChartSpec } from './riskShap.js';
+import type { RiskResult } from '../../commands/risk.js';
 
 export type ChartBuilder = (result: unknown) => ChartSpec | null;
 
@@ -27,6 +29,7 @@ export const CHARTS: Readonly<Record<string, ChartBuilder>> = {
   whatif: (r) => whatifChartSpec(r as WhatifCommandResult),
   drift: (r) => driftChartSpec(r as DriftResult),
   forecast: (r) => forecastCommandChartSpec(r as ForecastResult),
+  risk: (r) => riskShapChartSpec(r as RiskResult),
 };
 
 export function hasChart(commandName: string): boolean {

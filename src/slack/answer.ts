@@ -181,8 +181,13 @@ export async function postEphemeralAnswer(deps: SlackDeps, client: WebClient, ch
 /** Whether the answer's command has a chart (lazy: the chart stack loads on first use). */
 export async function chartable(e: Execution | undefined): Promise<boolean> {
   if (!e?.ok) return false;
-  const { hasChart } = await import('../charts/index.js');
-  return hasChart(e.command.name);
+  const { chartSpec } = await import('../charts/index.js');
+  // Only answers with something to draw (`risk model` has a chart, `risk T-1` not).
+  try {
+    return chartSpec(e.command.name, e.result) !== null;
+  } catch {
+    return false;
+  }
 }
 
 /**

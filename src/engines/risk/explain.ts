@@ -184,3 +184,51 @@ export function explainContributions(
 export function formatReason(r: Reason): string {
   return `${r.text} ${r.arrow} (${signed(r.contribution)})`;
 }
+
+const TITLES: Readonly<Record<string, string>> = {
+  age_hours: 'age of the ticket',
+  priority: 'priority',
+  customer_tier: 'customer tier',
+  agent_level: 'agent level',
+  agent_tenure_days: 'agent tenure',
+  transfers: 'transfers',
+  reassignments: 'reassignments',
+  distinct_queues: 'queues visited',
+  distinct_agents: 'agents involved',
+  status_changes: 'status changes',
+  hours_in_status: 'time in current status',
+  waiting_on_customer: 'waiting on the customer',
+  hours_waiting_on_customer: 'time waiting on the customer',
+  responded: 'first response given',
+  first_response_wait_hours: 'wait for the first response',
+  messages: 'messages',
+  customer_replies: 'customer replies',
+  agent_replies: 'agent replies',
+  mean_reply_gap_hours: 'time between messages',
+  hours_since_customer_message: 'time since the customer wrote',
+  hours_to_due: 'time to due',
+  created_hour: 'hour opened',
+  created_weekday: 'weekday opened',
+  sentiment: 'sentiment of the wording',
+  phrases_churn: 'cancel / refund talk',
+  phrases_legal: 'legal threats',
+  phrases_repeat: 'repeat-contact wording',
+  phrases_urgency: 'urgency wording',
+  phrases_anger: 'angry wording',
+  escalation_phrases: 'escalation phrases',
+  reopens: 'reopens',
+  escalations: 'earlier escalations',
+  text_words: 'length of the customer text',
+  channel: 'channel',
+  queue: 'queue',
+  category: 'category',
+  status: 'current status',
+  agent: 'agent',
+};
+
+/** A feature's name for people ("first_response_wait_hours" → "wait for the first response"); attributes by their own name. */
+export function featureTitle(name: string): string {
+  if (Object.hasOwn(TITLES, name)) return TITLES[name];
+  if (name.startsWith('attr_')) return name.slice(5).replace(/_/g, ' ');
+  return name.replace(/_/g, ' ');
+}

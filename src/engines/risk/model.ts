@@ -86,7 +86,12 @@ export interface ModelCard {
   };
   /** The ticket attributes the model reads (names without attr_). */
   attributes: { numeric: string[]; categorical: string[] };
-  topFeatures: { feature: string; meanAbsContribution: number; direction: 'higher raises risk' | 'higher lowers risk' | 'mixed' }[];
+  topFeatures: {
+    feature: string;
+    meanAbsContribution: number;
+    /** 'by level': a categorical column (its effect depends on the level, not on a higher value). */
+    direction: 'higher raises risk' | 'higher lowers risk' | 'mixed' | 'by level';
+  }[];
   /** `radar risk compare` on the same split, when run (threshold metrics at each model's own validation threshold). */
   comparison: { models: ComparedModel[]; population: string } | null;
   simulation: SimResult | null;

@@ -413,8 +413,13 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     g.dir += corr[f];
     grouped.set(key, g);
   }
+  // A categorical column's value is its level's statistic, and the hashed tokens are many columns: neither
+  // has a "higher value" to speak of.
+  const categorical = new Set(names.slice(nNum));
+  const direction = (feature: string, dir: number): ModelCard['topFeatures'][number]['direction'] =>
+    categorical.has(feature) ? 'by level' : feature.startsWith('wording') ? 'mixed' : dir > 0 ? 'higher raises risk' : dir < 0 ? 'higher lowers risk' : 'mixed';
   const topFeatures = [...grouped.entries()]
-    .map(([feature, g]) => ({ feature, meanAbsContribution: g.v, direction: (g.dir > 0 ? 'higher raises risk' : g.dir < 0 ? 'higher lowers risk' : 'mixed') as ModelCard['topFeatures'][number]['direction'] }))
+    .map(([feature, g]) => ({ feature, meanAbsContribution: g.v, direction: direction(feature, g.dir) }))
     .sort((a, b) => b.meanAbsContribution - a.meanAbsContribution)
     .slice(0, 12);
 
