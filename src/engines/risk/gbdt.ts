@@ -9,8 +9,10 @@
  * tree). Early stopping on the validation log-loss (unweighted) with `earlyStoppingRounds` patience; the
  * returned ensemble is truncated to the best round.
  *
- * Missing values (NaN) fall in bin 0 and always go left: prediction uses `x > threshold ? right : left`,
- * which sends NaN left, so binned training and float prediction agree exactly.
+ * Missing values (NaN) fall in bin 0. Each threshold split learns where they go (XGBoost's sparsity-aware
+ * split finding): both "missing left" and "missing right" are scored and the better kept, recorded per node
+ * in `missingRight`; prediction sends NaN that way and `x > threshold` right otherwise, so binned training
+ * and float prediction agree exactly.
  *
  * Cost: binning O(d·n log n) once; per tree O(nnz·depth) for histograms, nnz = cells outside their
  * feature's most frequent bin (sparse-aware, like XGBoost/LightGBM), built for the smaller child only.
@@ -94,6 +96,8 @@ export interface Tree {
    * go left (1) — a value v goes left when left[bin(v)] = 1, bin(v) = 0 for NaN else 1 + #edges < v.
    */
   cat?: (CategoricalSplit | null)[];
+  /** Threshold splits that send missing values (NaN) right: 1 at such a node (absent = all left). */
+  missingRight?: Uint8Array;
   left: Int32Array;
   right: Int32Array;
   value: Float64Array;
@@ -109,6 +113,7 @@ export interface CategoricalSplit {
 export function goesRight(t: Tree, node: number, v: number): boolean {
   const c = t.cat?.[node];
   if (c) return c.left[binOf(c.edges, v)] === 0;
+  if (Number.isNaN(v)) return t.missingRight?.[node] === 1;
   return v > t.threshold[node];
 }
 
@@ -259,6 +264,8 @@ interface Split {
   bin: number;
   /** Categorical split: bins going left (else null: bins ≤ bin go left). */
   catLeft: Uint8Array | null;
+  /** Threshold split only: the missing-value bin 0 goes right (left = bins 1…bin). */
+  missingRight: boolean;
   GL: number;
   HL: number;
 }
@@ -438,20 +445,25 @@ export function trainGbdt(
       }
       const base = offset[f] * 2;
       const nb = nBins[f];
-      let GL = 0;
-      let HL = 0;
-      for (let b = 0; b < nb - 1; b++) {
-        const k = base + b * 2;
-        GL += buf[k];
-        HL += buf[k + 1];
-        if (HL < p.minChildWeight) continue;
-        const HR = H - HL;
-        if (HR < p.minChildWeight) break;
-        const GR = G - GL;
-        const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestS = { gain, feature: f, bin: b, catLeft: null, GL, HL };
+      // Two scans: bins 0…b left (missing left), then, when the node has missing values, bins 1…b left
+      // with the missing bin 0 on the right.
+      const hasMissing = buf[base + 1] > 0;
+      for (let missingRight = 0; missingRight <= (hasMissing ? 1 : 0); missingRight++) {
+        let GL = 0;
+        let HL = 0;
+        for (let b = missingRight; b < nb - 1; b++) {
+          const k = base + b * 2;
+          GL += buf[k];
+          HL += buf[k + 1];
+          if (HL < p.minChildWeight) continue;
+          const HR = H - HL;
+          if (HR < p.minChildWeight) break;
+          const GR = G - GL;
+          const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestS = { gain, feature: f, bin: b, catLeft: null, missingRight: missingRight === 1, GL, HL };
+          }
         }
       }
     }
@@ -483,7 +495,7 @@ export function trainGbdt(
       if (gain > bestGain) {
         bestGain = gain;
         bestK = k;
-        best = { gain, feature: f, bin: -1, catLeft: null, GL, HL };
+        best = { gain, feature: f, bin: -1, catLeft: null, missingRight: false, GL, HL };
       }
     }
     if (!best) return null;
@@ -502,6 +514,7 @@ export function trainGbdt(
     const cover: number[] = [];
     const splitBin: number[] = [];
     const catNodes = new Map<number, CategoricalSplit>();
+    const missingRightNodes: number[] = [];
     const newNode = (c: number): number => {
       feature.push(-1);
       threshold.push(0);
@@ -539,7 +552,8 @@ export function trainGbdt(
       let nr = 0;
       for (let k = leaf.start; k < leaf.end; k++) {
         const r = rows[k];
-        if (s.catLeft ? s.catLeft[codes[col + r]] === 1 : codes[col + r] <= s.bin) rows[lo++] = r;
+        const code = codes[col + r];
+        if (s.catLeft ? s.catLeft[code] === 1 : code <= s.bin && !(s.missingRight && code === 0)) rows[lo++] = r;
         else scratch[nr++] = r;
       }
       rows.set(scratch.subarray(0, nr), lo);
@@ -549,6 +563,7 @@ export function trainGbdt(
       splitBin[node] = s.bin;
       threshold[node] = s.catLeft ? 0 : s.bin === 0 ? MISSING_SPLIT : edges[s.feature][s.bin - 1];
       if (s.catLeft) catNodes.set(node, { edges: edges[s.feature], left: s.catLeft });
+      if (s.missingRight) missingRightNodes.push(node);
       const ln = newNode(mid - leaf.start);
       const rn = newNode(leaf.end - mid);
       left[node] = ln;
@@ -588,6 +603,7 @@ export function trainGbdt(
         value: Float64Array.from(value),
         cover: Float64Array.from(cover),
         ...(catNodes.size ? { cat: feature.map((_, i) => catNodes.get(i) ?? null) } : {}),
+        ...(missingRightNodes.length ? { missingRight: Uint8Array.from(feature, (_, i) => (missingRightNodes.includes(i) ? 1 : 0)) } : {}),
       },
       splitBin: Int32Array.from(splitBin),
       leafRanges,
@@ -600,20 +616,22 @@ function walkBinned(t: Tree, splitBin: Int32Array, codes: Uint8Array, n: number,
   while (t.left[node] >= 0) {
     const code = codes[t.feature[node] * n + i];
     const c = t.cat?.[node];
-    node = (c ? c.left[code] === 1 : code <= splitBin[node]) ? t.left[node] : t.right[node];
+    const goLeft = c ? c.left[code] === 1 : code === 0 ? t.missingRight?.[node] !== 1 : code <= splitBin[node];
+    node = goLeft ? t.left[node] : t.right[node];
   }
   return t.value[node];
 }
 
 /** Leaf value of one tree for the row starting at `off` in `X`. O(depth). */
 export function predictTree(t: Tree, X: ArrayLike<number>, off: number): number {
-  const { feature, threshold, left, right, cat } = t;
+  const { feature, threshold, left, right, cat, missingRight } = t;
   let node = 0;
   while (left[node] >= 0) {
     const v = X[off + feature[node]];
     const c = cat?.[node];
-    // NaN > t is false: missing values go left of a threshold split, as in training.
-    node = (c ? c.left[binOf(c.edges, v)] === 0 : v > threshold[node]) ? right[node] : left[node];
+    // Missing values go where training sent them (left unless the node says right).
+    const r = c ? c.left[binOf(c.edges, v)] === 0 : v !== v ? missingRight?.[node] === 1 : v > threshold[node];
+    node = r ? right[node] : left[node];
   }
   return t.value[node];
 }
@@ -638,7 +656,7 @@ export function predictMargins(b: Booster, X: Float64Array): Float64Array {
 export interface BoosterJson {
   baseScore: number;
   nFeatures: number;
-  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; cover: number[]; cat?: ({ edges: number[]; left: number[] } | null)[] }[];
+  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; cover: number[]; cat?: ({ edges: number[]; left: number[] } | null)[]; missingRight?: number[] }[];
 }
 
 export function boosterToJson(b: Booster): BoosterJson {
@@ -653,6 +671,7 @@ export function boosterToJson(b: Booster): BoosterJson {
       value: Array.from(t.value),
       cover: Array.from(t.cover),
       ...(t.cat ? { cat: t.cat.map((c) => (c ? { edges: Array.from(c.edges), left: Array.from(c.left) } : null)) } : {}),
+      ...(t.missingRight ? { missingRight: Array.from(t.missingRight) } : {}),
     })),
   };
 }
@@ -669,6 +688,7 @@ export function boosterFromJson(j: BoosterJson): Booster {
       value: Float64Array.from(t.value),
       cover: Float64Array.from(t.cover),
       ...(t.cat ? { cat: t.cat.map((c) => (c ? { edges: Float64Array.from(c.edges), left: Uint8Array.from(c.left) } : null)) } : {}),
+      ...(t.missingRight ? { missingRight: Uint8Array.from(t.missingRight) } : {}),
     })),
   };
 }

@@ -132,6 +132,7 @@ const boosterSchema = z.object({
       value: z.array(num),
       cover: z.array(num),
       cat: z.array(z.object({ edges: z.array(num), left: z.array(z.number().int().min(0).max(1)) }).nullable()).optional(),
+      missingRight: z.array(z.number().int().min(0).max(1)).optional(),
     }),
   ),
 });
@@ -158,6 +159,7 @@ const riskModelSchema = z.object({
     categoricals: z.array(z.object({ name: z.string(), levels: z.record(z.string(), z.tuple([num, num])) })),
     prior: num,
     priorWeight: num,
+    textEvidence: z.object({ tokens: z.record(z.string(), z.tuple([num, num])) }).nullable().optional(),
   }),
   featureNames: z.array(z.string()),
   booster: boosterSchema,

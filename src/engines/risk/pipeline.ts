@@ -15,6 +15,9 @@
  */
 import {
   addLevelCounts,
+  addTextCounts,
+  pruneTextCounts,
+  textEvidence,
   categoricalOffset,
   customerTextAsOf,
   encodeLevels,
@@ -97,6 +100,10 @@ export interface RiskTrainOptions {
   maxNativeLevels?: number;
   /** Pseudo-count of the prior in categorical target statistics (default 10). */
   priorWeight?: number;
+  /** Add the text_evidence column (ordered naive-Bayes evidence of the customer's words; default true). */
+  textEvidence?: boolean;
+  /** Words kept for text_evidence: used by at least this many training tickets (default 3). */
+  textMinTickets?: number;
   /** Epoch ms of the end of the data ("now" of the export); default: the latest timestamp in it. */
   dataEndMs?: number;
   /** Keep only tickets whose label is final (resolved). Default true. */
@@ -274,6 +281,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     timeZone: opts.timeZone,
     waitingStatuses: opts.waitingStatuses,
     priorWeight: opts.priorWeight,
+    textEvidence: opts.textEvidence,
   });
   let fitPos = 0;
   for (let i = 0; i < nFitT; i++) fitPos += yOf(tickets[i]);
@@ -308,11 +316,20 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     y[r] = yOf(tickets[i]);
     w[r] = 1 / (firstRow[i + 1] - firstRow[i]);
   }
-  // Ordered target statistics on the fit slice: a ticket's rows see only the tickets created before it.
+  // Ordered target statistics on the fit slice (categorical levels and text evidence): a ticket's rows see
+  // only the tickets created before it.
+  const textCol = schema.textEvidence ? nNum - 1 : -1;
   for (let i = 0; i < nFitT; i++) {
-    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
-    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) addLevelCounts(schema, raws[r].levels, y[r], w[r]);
+    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) {
+      encodeLevels(schema, raws[r].levels, X, r * d + nNum);
+      if (textCol >= 0) X[r * d + textCol] = textEvidence(schema, raws[r].words);
+    }
+    for (let r = firstRow[i]; r < firstRow[i + 1]; r++) {
+      addLevelCounts(schema, raws[r].levels, y[r], w[r]);
+      addTextCounts(schema, raws[r].words, y[r], w[r]);
+    }
   }
+  pruneTextCounts(schema, opts.textMinTickets ?? 3);
   // Columns with few enough levels for one bin each are split natively by subsets of levels (their value
   // is then only the level's identity, so fit rows take the whole fit slice's statistic: no label is read
   // through it); the others keep the ordered statistics and threshold splits.
@@ -328,7 +345,10 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     }
   }
   // Validation and test rows (and scoring) use the statistics of the whole fit slice.
-  for (let r = firstRow[nFitT]; r < n; r++) encodeLevels(schema, raws[r].levels, X, r * d + nNum);
+  for (let r = firstRow[nFitT]; r < n; r++) {
+    encodeLevels(schema, raws[r].levels, X, r * d + nNum);
+    if (textCol >= 0) X[r * d + textCol] = textEvidence(schema, raws[r].words);
+  }
 
   const nFit = firstRow[nFitT];
   const nTrain = firstRow[nTrainT];
@@ -504,6 +524,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     notes: [
       `Rows: every ticket at the cut-offs ${cutoffs.join(', ')} h after creation where it was still open, each ticket weighted 1 in all; scoring outside ${support.minHours}–${support.maxHours} h of age is flagged as outside the training support.`,
       `Categorical columns (channel, queue, category, status, agent and text attributes): with ≤ ${opts.maxNativeLevels ?? MAX_NATIVE_LEVELS} levels split by subsets of levels (LightGBM-style native splits); with more, ordered target statistics (CatBoost: a training ticket sees only earlier tickets' labels). Every level keeps its own statistic, unseen levels get the prior; none is folded into "other".`,
+      `The customer's words up to the cut-off: ${schema.hashBuckets} hashed token counts, sentiment, escalation phrases${schema.textEvidence ? ' and text_evidence (naive-Bayes evidence of each word from the training tickets, ordered like the categorical statistics)' : ''}.`,
       `Hyper-parameters: ${opts.gbdt ? 'fixed' : `the best of ${search.length} candidates by validation log-loss, rounds by early stopping`}; the test slice is never used to choose.`,
       `Contributions (TreeSHAP, path-dependent) explain the uncalibrated log-odds; probabilities are ${calibKind}-calibrated on the validation slice.`,
       `Threshold chosen on the validation slice for precision ≥ ${precisionTarget}${precisionZ > 0 ? ` with ${(100 * normalCdf(precisionZ)).toFixed(0)} % one-sided confidence (Wilson lower bound)` : ''}${choice.targetReached ? '' : ' (not reachable there: the max-F1 threshold is used instead)'}; test precision is reported with its 95 % Wilson interval.`,

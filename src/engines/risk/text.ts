@@ -206,3 +206,10 @@ export function textSignals(tokens: readonly string[], buckets: number, out: Flo
   const hits = phraseHits(tokens);
   return { tokens: tokens.length, afinnSum: afinnSentiment(tokens).sum, hits: PHRASE_GROUP_NAMES.map((g) => hits[g]) };
 }
+
+/** The distinct content tokens of a token list (those the hashing trick counts: ≥ 3 characters, no stop words), in order of first appearance. O(tokens). */
+export function contentTokens(tokens: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const t of tokens) if (info(t).hash >= 0) out.add(t);
+  return [...out];
+}
