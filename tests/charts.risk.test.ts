@@ -65,7 +65,7 @@ describe('risk SHAP summary chart', () => {
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
     const width = png.readUInt32BE(16);
     const height = png.readUInt32BE(20);
-    // 420-px plot plus the labels at 1.5×; five bars of 24 px plus title, axis and legend.
+    // 340-px plot plus the labels at 1.5×; five bars of 24 px plus title, axis and legend.
     expect(width).toBeGreaterThan(800);
     expect(width).toBeLessThan(1400);
     expect(height).toBeGreaterThan(300);

@@ -34,7 +34,7 @@ export function riskShapChartSpec(r: RiskResult): ChartSpec | null {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle: 'mean |SHAP contribution| to the log-odds over test tickets; colour: which way it pushes' },
-    width: 420,
+    width: 340,
     height: { step: 24 },
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
