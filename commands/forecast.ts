@@ -19,6 +19,7 @@ import { num, dur, hhmm, pct, table } from '../src/format.js';
 import { header, section, context, codeSections, esc, type Block } from '../src/blocks/kit.js';
 import { backtestQueue, forecastQueue, ForecastInputError, type BacktestResult, type ForecastModel, type TargetDay } from '../src/engines/forecast/index.js';
 import { noLeftovers, takeQueue, takeRange } from './args.js';
+import { timed } from '../src/metrics.js';
 
 const EXAMPLE = 'forecast billing next 7 days';
 const EXCLUDE_EXAMPLE = 'forecast exclude 2026-12-25 billing Christmas';
@@ -177,7 +178,7 @@ export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o:
   }
   let fc;
   try {
-    fc = forecastQueue(history, targets, { excluded, level: (o.levelPct ?? 90) / 100 });
+    fc = timed('engine', 'forecast', () => forecastQueue(history, targets, { excluded, level: (o.levelPct ?? 90) / 100 }));
   } catch (err) {
     if (err instanceof ForecastInputError) throw new UsageError(`${q.queue}: ${err.message}`, `forecast ${q.queue} next 7 days`);
     throw err;
@@ -234,7 +235,7 @@ function runForecast(ctx: CommandContext, a: ForecastArgs): ForecastResult {
       const today = localToday(ctx.now, tz);
       const history = realisedIntervals(ctx.db, q.queue, addDays(today, -HISTORY_DAYS - 7 * a.weeks), today);
       const excluded = new Set(listExclusions(ctx.db, q.queue).map((e) => e.date));
-      const r = backtestQueue(history, { weeks: a.weeks, excluded, level: a.levelPct / 100 });
+      const r = timed('engine', 'forecast.backtest', () => backtestQueue(history, { weeks: a.weeks, excluded, level: a.levelPct / 100 }));
       if (!r.horizons.some((h) => h.days > 0)) skipped.push({ queue: q.queue, reason: 'under 2 weeks of history before the backtest window' });
       else out.push({ queue: q.queue, ...r });
     }

@@ -28,8 +28,8 @@ export async function runParsed(command: AnyCommand, args: unknown, isPublic: bo
     return { ok: true, command, args, result, public: isPublic };
   } catch (err) {
     if (err instanceof UsageError) return { ok: false, kind: 'usage', error: err, message: usageText(err, prefix) };
-    const ref = randomUUID().slice(0, 8);
-    ctx.log?.error({ err, ref, command: command.name }, 'command failed');
+    const ref = ctx.requestId ?? randomUUID().slice(0, 8);
+    ctx.log?.error({ err, ref, requestId: ref, command: command.name }, 'command failed');
     return { ok: false, kind: 'internal', ref, cause: err, message: `Sorry — something went wrong on our side answering that (ref ${ref}). The team can find the details in the logs.` };
   }
 }

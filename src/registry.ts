@@ -20,6 +20,8 @@ export interface CommandContext {
   userId?: string;
   /** Channel the request came from, when known. */
   channelId?: string;
+  /** The request's id: in its log lines and in the apology a user sees when we fail. */
+  requestId?: string;
   /**
    * A surface that can show partial output (the terminal) passes this: a command with a slow second part
    * (ask: the numbers, then the prose) hands it what is ready. The surface then prints the rest of the

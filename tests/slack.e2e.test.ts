@@ -136,7 +136,7 @@ describe('startup', () => {
   it('serves /healthz', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, mode: 'http', queues: 3, work: { running: 0, queued: 0 } });
+    expect(await res.json()).toMatchObject({ ok: true, mode: 'http', queues: 3, work: { running: 0, queued: 0 }, warehouse: { ok: true }, slack: { mode: 'http' } });
   });
 });
 

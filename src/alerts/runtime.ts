@@ -13,6 +13,7 @@ import { queueDueDigests } from './digest.js';
 import { newCache, type EvaluatorCache } from './providers.js';
 import { Poster, type DrainReport, type PosterOptions } from './poster.js';
 import { AlertScheduler } from './scheduler.js';
+import type { RadarMetrics } from '../metrics.js';
 
 export interface RuntimeOptions {
   db: Db;
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   leaseTtlMs?: number;
   heartbeatMs?: number;
   log?: PosterOptions['log'];
+  /** Tick counts and posts for /metrics, and the last tick for /healthz. */
+  metrics?: Pick<RadarMetrics, 'alertTick'>;
 }
 
 export interface TickSummary {
@@ -63,7 +66,13 @@ export class AlertRuntime {
 
   /** One tick at `now`: evaluate every rule, queue due digests, send what is pending. */
   async tick(now: Date = new Date(this.clock())): Promise<TickSummary> {
-    const evaluation = evaluate(this.o.db, { now, engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache, businessHours: this.businessHours });
+    let evaluation: TickReport;
+    try {
+      evaluation = evaluate(this.o.db, { now, engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache, businessHours: this.businessHours });
+    } catch (err) {
+      this.o.metrics?.alertTick(now, { ok: false });
+      throw err;
+    }
     let digests: TickSummary['digests'] = [];
     try {
       digests = queueDueDigests(this.o.db, now, { engines: this.o.engines, defaultTz: this.o.config.RADAR_TZ, cache: this.cache });
@@ -71,6 +80,7 @@ export class AlertRuntime {
       this.o.log?.error({ err }, 'alerts: digest failed');
     }
     const drain = this.poster ? await this.poster.drain() : null;
+    this.o.metrics?.alertTick(now, { ok: true, evaluated: evaluation.scopes, posted: drain?.posted, failed: drain?.failed });
     if (evaluation.effects.length || digests.length) this.o.log?.info({ effects: evaluation.effects.length, intents: evaluation.intents, digests: digests.length, ms: Math.round(evaluation.ms) }, 'alerts: tick');
     return { evaluation, digests, drain };
   }

@@ -1,5 +1,5 @@
 /**
- * `radar` — the terminal surface. Built-in subcommands (ingest, sample, demo, serve) plus every command of
+ * `radar` — the terminal surface. Built-in subcommands (ingest, sample, demo, serve, status) plus every command of
  * the registry (`radar sla billing yesterday --json`), parsed by the same grammar as `/radar` in Slack.
  */
 import { Command, CommanderError } from 'commander';
@@ -70,6 +70,16 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
     .description('Start the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT)')
     .action(async () => {
       code = await runServe(dbPath(), cfg, registry, io);
+    });
+
+  program
+    .command('status')
+    .description('Health of the running server (warehouse, last alert tick, Slack connection), else of the warehouse alone')
+    .option('--url <url>', 'the server\'s base URL (default http://127.0.0.1:$PORT)')
+    .option('--json', 'print the report as JSON')
+    .action(async (o: { url?: string; json?: boolean }) => {
+      const { runStatus } = await import('./status.js');
+      code = await runStatus(dbPath(), cfg, o, io);
     });
 
   for (const c of registry.visible()) {

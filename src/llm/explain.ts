@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact, redactDeep } from './redact.js';
 import { render, PROMPT_DIR, type PromptName } from './prompts.js';
+import { timed } from '../metrics.js';
 
 export const explanationSchema = z.object({
   summary: z.string().min(1).max(1500).describe('One or two sentences answering first; figures only as {fact_name} references'),
@@ -197,7 +198,7 @@ export async function explainExecution(input: ExplainInput): Promise<ExplainResu
   let out: Explanation;
   try {
     const structured = input.llm.withStructuredOutput(explanationSchema, { method: 'functionCalling', name: 'explanation' });
-    const raw = await withinBudget(budget, (signal) => structured.invoke([{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }], { signal }));
+    const raw = await withinBudget(budget, (signal) => timed('llm', 'explain', () => structured.invoke([{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }], { signal })));
     out = explanationSchema.parse(raw);
     input.breaker?.success();
   } catch (err) {

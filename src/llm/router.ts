@@ -13,6 +13,7 @@ import { localToday } from '../time.js';
 import { routeRules, type PreviousContext, type Slots, type Intent } from './rules.js';
 import { render } from './prompts.js';
 import { Budget, CircuitBreaker, failureReason, withinBudget } from './budget.js';
+import { timed } from '../metrics.js';
 
 export interface Route {
   command: string;
@@ -208,7 +209,7 @@ export async function routeWithLlm(
   for (let call = 1; call <= maxCalls; call++) {
     let ai: AIMessage;
     try {
-      ai = (await withinBudget(b, (signal) => bound.invoke(messages, { signal }))) as AIMessage;
+      ai = (await withinBudget(b, (signal) => timed('llm', 'route', () => bound.invoke(messages, { signal })))) as AIMessage;
     } catch (err) {
       return { ok: false, reason: `LLM unavailable: ${failureReason(err, b.totalMs)}`, calls: call - 1, failed: true };
     }

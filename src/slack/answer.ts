@@ -44,13 +44,23 @@ export interface ParsedRun {
   args: unknown;
 }
 
+/** Counts and times an answered command line (/metrics), by command and outcome. */
+function observed(deps: SlackDeps, line: string, t0: number, e: Execution, parsed?: ParsedRun): Execution {
+  const word = parsed?.command ?? line.trim().split(/\s+/)[0] ?? '';
+  const name = e.ok ? e.command.name : (deps.registry.get(word)?.name ?? 'unknown');
+  const outcome = e.ok ? 'ok' : e.kind === 'usage' ? 'usage' : e.ref === BUSY_REF ? 'busy' : 'internal';
+  deps.metrics?.command(name, outcome, (performance.now() - t0) / 1000);
+  return e;
+}
+
 /**
- * Runs a command line (or a routed command's validated args) on this thread; never throws (our own failures
- * become an internal execution with a ref id).
+ * Runs a command line (or a routed command's validated args) on this thread, uncounted (the dispatcher's
+ * in-process executor); never throws (our own failures become an internal execution with the request id as ref).
  */
-export async function runInline(deps: SlackDeps, line: string, who: Who, now: Date = deps.now(), parsed?: ParsedRun): Promise<Execution> {
+export async function executeHere(deps: SlackDeps, line: string, who: Who, now: Date, parsed?: ParsedRun, requestId: string = newRef()): Promise<Execution> {
+  const log = deps.logger.child({ requestId });
   try {
-    const ctx = { ...commandContext(deps, who), now };
+    const ctx = { ...commandContext(deps, who), now, requestId, log };
     if (parsed) {
       const command = deps.registry.get(parsed.command);
       if (!command) throw new Error(`unknown command ${parsed.command}`);
@@ -58,10 +68,15 @@ export async function runInline(deps: SlackDeps, line: string, who: Who, now: Da
     }
     return await execute(deps.registry, line, ctx);
   } catch (cause) {
-    const ref = newRef();
-    deps.logger.error({ err: cause, ref, line }, 'command failed');
-    return { ok: false, kind: 'internal', ref, cause, message: apology(ref) };
+    log.error({ err: cause, ref: requestId, line }, 'command failed');
+    return { ok: false, kind: 'internal', ref: requestId, cause, message: apology(requestId) };
   }
+}
+
+/** Runs a command line on this thread, counted in /metrics; never throws. */
+export async function runInline(deps: SlackDeps, line: string, who: Who, now: Date = deps.now(), parsed?: ParsedRun, requestId: string = newRef()): Promise<Execution> {
+  const t0 = performance.now();
+  return observed(deps, line, t0, await executeHere(deps, line, who, now, parsed, requestId), parsed);
 }
 
 /** The ref of the "busy" answer: the queue was full, nothing ran. */
@@ -82,23 +97,25 @@ export function busyComing(ahead: number, waitMs: number): string {
  * with the busy execution (ref "busy") at once.
  */
 export async function runLine(deps: SlackDeps, line: string, who: Who, onBusy?: (text: string) => Promise<unknown>, parsed?: ParsedRun): Promise<Execution> {
-  if (!deps.work) return runInline(deps, line, who, deps.now(), parsed);
+  const requestId = newRef();
+  if (!deps.work) return runInline(deps, line, who, deps.now(), parsed, requestId);
+  const t0 = performance.now();
+  const log = deps.logger.child({ requestId });
   try {
     const busy = onBusy
       ? (b: { ahead: number; waitMs: number }) => {
-          onBusy(busyComing(b.ahead, b.waitMs)).catch((err: unknown) => deps.logger.info({ err: String(err) }, 'could not send the busy note'));
+          onBusy(busyComing(b.ahead, b.waitMs)).catch((err: unknown) => log.info({ err: String(err) }, 'could not send the busy note'));
         }
       : undefined;
-    const out = await deps.work.submit({ line, parsed, userId: who.userId, channelId: who.channelId, now: deps.now() }, busy);
+    const out = await deps.work.submit({ line, parsed, userId: who.userId, channelId: who.channelId, now: deps.now(), requestId }, busy);
     if (out.kind === 'busy') {
-      deps.logger.warn({ reason: out.reason, user: who.userId }, 'busy: a question was turned away');
-      return { ok: false, kind: 'internal', ref: BUSY_REF, cause: null, message: busyFull() };
+      log.warn({ reason: out.reason, user: who.userId }, 'busy: a question was turned away');
+      return observed(deps, line, t0, { ok: false, kind: 'internal', ref: BUSY_REF, cause: null, message: busyFull() }, parsed);
     }
-    return out.execution;
+    return observed(deps, line, t0, out.execution, parsed);
   } catch (cause) {
-    const ref = newRef();
-    deps.logger.error({ err: cause, ref, line }, 'command failed');
-    return { ok: false, kind: 'internal', ref, cause, message: apology(ref) };
+    log.error({ err: cause, ref: requestId, line }, 'command failed');
+    return observed(deps, line, t0, { ok: false, kind: 'internal', ref: requestId, cause, message: apology(requestId) });
   }
 }
 

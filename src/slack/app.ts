@@ -7,6 +7,8 @@ import type { webApi } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import type { SlackSettings } from './startup.js';
 import { boltLogger } from './logger.js';
+import { RadarMetrics } from '../metrics.js';
+import { health, instrumentWebApi, metricsRoute, useSlackMetrics } from './observe.js';
 import * as radarCommand from './listeners/commands/radar.js';
 import * as shortForms from './listeners/commands/shortForms.js';
 import * as appMention from './listeners/events/appMention.js';
@@ -40,26 +42,32 @@ export interface AppOptions {
   botUserId?: string;
   /** Extra Web API client options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
+  /** Whether this process runs the alert scheduler (reported by /healthz). */
+  scheduler?: boolean;
+}
+
+// Before any WebClient exists: named Web API methods bind to apiCall at construction (see observe.ts).
+instrumentWebApi();
+
+/** What /healthz needs to know beyond the warehouse: whether this process evaluates alerts, and the Slack socket. */
+export interface HealthSources {
+  scheduler?: boolean;
+  connected?: () => boolean | null;
 }
 
 /**
- * GET /healthz: 200 with the mode, whether the warehouse answers and the command queue's counters (running,
- * queued, served, shared answers, busy notes, refused); 503 when the warehouse does not answer.
+ * GET /healthz: 200 with the warehouse (answers, size, schema, last load), the last alert tick and its age, and
+ * the Slack connection, the command queue's counters; 503 when the warehouse does not answer or the Socket Mode
+ * connection is down.
  */
-export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode']): CustomRoute {
+export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode'], src: HealthSources = {}): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      let ok = true;
-      let queues = 0;
-      try {
-        queues = (deps.db.prepare('SELECT COUNT(*) AS n FROM v_queues').get() as { n: number }).n;
-      } catch {
-        ok = false;
-      }
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok, mode, queues, ...(deps.work?.stats ? { work: deps.work.stats } : {}) }));
+      const h = health({ db: deps.db, metrics: deps.metrics ?? new RadarMetrics({ defaultMetrics: false }), mode, now: deps.now().getTime(), scheduler: src.scheduler ?? false, connected: src.connected ?? (() => null) });
+      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}) }));
     },
   };
 }
@@ -67,8 +75,13 @@ export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode']): Custo
 export function buildApp(deps: SlackDeps, o: AppOptions): App {
   const s = o.settings;
   const logger = boltLogger(deps.logger);
-  const routes = [healthRoute(deps, s.mode)];
-  const receiver: Receiver =
+  const metrics = (deps.metrics ??= new RadarMetrics());
+  useSlackMetrics(metrics);
+  let receiver: Receiver | undefined;
+  // Socket Mode: the socket's own state; HTTP: null (Slack reaches us; nothing to be connected to).
+  const connected = () => (s.mode === 'socket' ? Boolean((receiver as SocketModeReceiver | undefined)?.client?.websocket?.isActive()) : null);
+  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected }), metricsRoute(metrics)];
+  receiver =
     s.mode === 'socket'
       ? new SocketModeReceiver({ appToken: s.appToken!, logger, customRoutes: routes, installerOptions: { port: s.port } })
       : new HTTPReceiver({ signingSecret: s.signingSecret!, endpoints: '/slack/events', port: s.port, customRoutes: routes, logger });

@@ -6,6 +6,7 @@ import type { Registry, CommandContext, AnyCommand } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
 import type { Dispatcher } from './work/dispatch.js';
+import type { RadarMetrics } from '../metrics.js';
 
 /** A natural-language answer (from src/llm): the numbers at once, the prose when it is ready. */
 export interface QuestionAnswer {
@@ -55,4 +56,6 @@ export interface SlackDeps {
   /** How answer posts wait between retries (tests inject an instant sleep) and how often they retry. */
   sleep?: (ms: number) => Promise<void>;
   retry?: RetryPolicy;
+  /** The app's metrics (/metrics, /healthz); createSlackApp makes one when absent. */
+  metrics?: RadarMetrics;
 }

@@ -14,12 +14,15 @@ import { slackSettings, formatProblems, type SlackSettings } from './startup.js'
 import { boltLogger } from './logger.js';
 import type { SlackDeps, AnswerQuestion } from './deps.js';
 import { registerAlertListeners, type AlertSlackOptions } from './alerts/index.js';
-import { runInline } from './answer.js';
+import { executeHere } from './answer.js';
 import { createDispatcher, poolExecutor, WorkerPool, type Dispatcher } from './work/index.js';
+import { RadarMetrics } from '../metrics.js';
+import { useSlackMetrics, warehouseBytes } from './observe.js';
 
 export type { SlackDeps, AnswerQuestion, QuestionAnswer, ThreadRef } from './deps.js';
 export type { SlackSettings } from './startup.js';
 export { slackSettings, formatProblems } from './startup.js';
+export { health, type Health } from './observe.js';
 
 export interface CreateOptions {
   /** Defaults to the settings derived from deps.config (throws a ConfigError-like Error listing problems). */
@@ -79,6 +82,8 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     if (!r.ok) throw new SlackStartupError(formatProblems(r.problems));
     settings = r.settings;
   }
+  const metrics = (deps.metrics ??= new RadarMetrics());
+  useSlackMetrics(metrics);
   const ids = o.botId && o.botUserId ? { botId: o.botId, botUserId: o.botUserId } : await whoAmI(settings, deps, o.clientOptions);
   let dispatcher: Dispatcher | undefined;
   if (!deps.work) {
@@ -86,14 +91,17 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     dispatcher = createDispatcher({
       db: deps.db,
       registry: () => deps.registry,
-      executor: o.pool ? poolExecutor(o.pool, deps.registry) : (r) => runInline(deps, r.line, r, r.now, r.parsed),
+      executor: o.pool ? poolExecutor(o.pool, deps.registry) : (r) => executeHere(deps, r.line, r, r.now, r.parsed, r.requestId),
       concurrency: o.pool ? o.pool.size : 4,
       maxQueued: c.RADAR_QUEUE_MAX,
       maxPerUser: c.RADAR_QUEUE_PER_USER,
     });
     deps.work = dispatcher;
   }
-  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions });
+  if (dispatcher) metrics.watchWork(() => dispatcher!.stats);
+  metrics.watchWarehouse(() => warehouseBytes(deps.db));
+  const scheduler = o.alerts?.scheduler ?? false;
+  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions, scheduler });
   registerAlertListeners(app, deps, { scheduler: false, ...o.alerts });
 
   // Track every request from the moment the receiver hands it over, so idle() (tests, graceful shutdown)
@@ -182,7 +190,9 @@ export async function serve(o: ServeOptions): Promise<number> {
   const pool = o.dbPath === ':memory:' ? undefined : new WorkerPool({ dbPath: o.dbPath, config: o.config, size: o.config.RADAR_WORKERS, logger });
   // The LLM stack loads after the server listens (it costs a second or more of start-up): see below.
   const nl = o.answerQuestion ? null : lazyAnswerer(o.registry, logger);
-  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? nl!.answer };
+  // This process's metrics take the engine and LLM timings of every thread (workers ship theirs with each job).
+  const metrics = new RadarMetrics().adopt();
+  const deps: SlackDeps = { db, config: o.config, registry: o.registry, now: () => new Date(), logger, answerQuestion: o.answerQuestion ?? nl!.answer, metrics };
   let slack: SlackApp;
   try {
     // Exactly one process evaluates alerts: the scheduler takes a lease in SQLite; others stay passive.

@@ -23,6 +23,8 @@ export interface HorizonScore {
   /** Target days scored at this horizon. */
   days: number;
   intervals: number;
+  /** Σ realised contacts of the scored intervals (WAPE's denominator: pools queues as Σ wape·total / Σ total). */
+  offeredTotal: number;
   forecast: MethodScore;
   seasonalNaive: MethodScore;
   weekdayMean4: MethodScore;
@@ -167,6 +169,7 @@ export function backtestQueue(history: readonly HistoryInterval[], o: BacktestOp
         horizonDays: h,
         days: a.days,
         intervals: a.n,
+        offeredTotal: a.y,
         forecast: score(a.f, a),
         seasonalNaive: score(a.sn, a),
         weekdayMean4: score(a.m4, a),

@@ -52,6 +52,7 @@ export async function createAlertRuntime(deps: SlackDeps, o: AlertSlackOptions =
     leaseTtlMs: o.leaseTtlMs,
     heartbeatMs: o.heartbeatMs,
     log,
+    metrics: deps.metrics,
   });
 }
 

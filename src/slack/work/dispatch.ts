@@ -23,6 +23,8 @@ export interface WorkRequest {
   userId?: string;
   channelId?: string;
   now: Date;
+  /** The request's id (logs, apologies). */
+  requestId?: string;
 }
 
 export type Executor = (r: WorkRequest) => Promise<Execution>;

@@ -41,7 +41,7 @@ export function dataVersion(db: Db): string {
 export function poolExecutor(pool: WorkerPool, registry: Registry): Executor {
   let seq = 0;
   return async (r: WorkRequest): Promise<Execution> => {
-    const done = await pool.run({ id: ++seq, line: r.line, parsed: r.parsed, nowMs: r.now.getTime(), userId: r.userId, channelId: r.channelId });
+    const done = await pool.run({ id: ++seq, line: r.line, parsed: r.parsed, nowMs: r.now.getTime(), userId: r.userId, channelId: r.channelId, requestId: r.requestId });
     return fromWire(done.exec, registry);
   };
 }

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Job, JobDone } from './wire.js';
+import { record } from '../../metrics.js';
 
 const bootUrl = new URL('../../warehouse/worker-boot.mjs', import.meta.url);
 const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
@@ -48,6 +49,7 @@ export class WorkerPool {
     const slot: Slot = { worker, ready: new Promise<void>((r) => (markReady = r)), job: null };
     worker.on('message', (m: JobDone | { ready: true }) => {
       if ('ready' in m) return markReady();
+      for (const o of m.obs ?? []) record(o);
       const j = slot.job;
       slot.job = null;
       if (j && j.job.id === m.id) j.resolve(m);

@@ -5,6 +5,7 @@
  */
 import { UsageError, type Registry } from '../../registry.js';
 import type { Execution } from '../../execute.js';
+import type { Observation } from '../../metrics.js';
 
 export interface Job {
   id: number;
@@ -15,6 +16,7 @@ export interface Job {
   nowMs: number;
   userId?: string;
   channelId?: string;
+  requestId?: string;
 }
 
 export type WireExecution =
@@ -27,6 +29,8 @@ export interface JobDone {
   exec: WireExecution;
   /** Time spent in the worker (parse + run), for the queue's wait estimate. */
   ms: number;
+  /** Engine / LLM timings made on the worker during the job (src/metrics.ts), replayed by the main thread. */
+  obs?: Observation[];
 }
 
 export function toWire(e: Execution): WireExecution {

@@ -17,6 +17,7 @@ import { createLogger } from '../../logger.js';
 import type { Config } from '../../config.js';
 import type { CommandContext } from '../../registry.js';
 import { toWire, type Job, type JobDone } from './wire.js';
+import { takeObservations } from '../../metrics.js';
 
 const { dbPath, config } = workerData as { dbPath: string; config: Config };
 
@@ -60,7 +61,8 @@ function wroteReadOnly(e: Execution): boolean {
 }
 
 async function run(job: Job): Promise<Execution> {
-  const ctx = (db: Database.Database): CommandContext => ({ db, now: new Date(job.nowMs), config, surface: 'slack', userId: job.userId, channelId: job.channelId, log });
+  const jobLog = job.requestId ? log.child({ requestId: job.requestId }) : log;
+  const ctx = (db: Database.Database): CommandContext => ({ db, now: new Date(job.nowMs), config, surface: 'slack', userId: job.userId, channelId: job.channelId, requestId: job.requestId, log: jobLog });
   let command: AnyCommand;
   let args: unknown;
   let isPublic = false;
@@ -86,7 +88,7 @@ parentPort!.on('message', (job: Job) => {
   void run(job)
     .catch((err: unknown): Execution => ({ ok: false, kind: 'internal', ref: 'worker', message: 'Sorry — something went wrong on our side answering that (ref worker).', cause: err }))
     .then((e) => {
-      const done: JobDone = { id: job.id, exec: toWire(e), ms: performance.now() - t0 };
+      const done: JobDone = { id: job.id, exec: toWire(e), ms: performance.now() - t0, obs: takeObservations() };
       try {
         parentPort!.postMessage(done);
       } catch (err) {
