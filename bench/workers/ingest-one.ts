@@ -11,4 +11,5 @@ const r = await ingestFiles(db, files, { defaultTz: 'UTC' });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 db.close();
 const rows = Object.values(r.rows).reduce((a, b) => a + b, 0);
-process.stdout.write(JSON.stringify({ ok: r.ok, problems: r.problems.slice(0, 3), rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ ok: r.ok, problems: r.problems.slice(0, 3), rows, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
