@@ -2,7 +2,6 @@ import { describe, expect, test, beforeEach } from 'vitest';
 import fc from 'fast-check';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { searchTickets, ftsQuery, DEFAULT_WEIGHTS } from '../src/engines/retrieval/index.js';
-import { searchMatch, searchExhaustive } from '../src/engines/retrieval/search.js';
 
 type T = { id: string; subject: string; body: string; queue?: string; created?: string; priority?: string; status?: string };
 
@@ -189,47 +188,5 @@ describe('ftsQuery', () => {
     expect(ftsQuery('what is this')).toBe('"what" OR "is" OR "this"');
     expect(ftsQuery('printer "jam')).toBe('"printer" OR "jam"');
     expect(ftsQuery('')).toBeNull();
-  });
-});
-
-describe('ranking inside FTS5 with exact rescoring of the candidates', () => {
-  const WORDS = ['refund', 'invoice', 'portal', 'login', 'error', 'late', 'parcel', 'card', 'charge', 'broken'];
-  const QUEUES = ['billing', 'tech', 'orders'];
-  const ticketArb = fc.record({
-    subject: fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 }).map((w) => w.join(' ')),
-    body: fc.array(fc.constantFrom(...WORDS), { maxLength: 8 }).map((w) => w.join(' ')),
-    queue: fc.constantFrom(...QUEUES),
-    day: fc.integer({ min: 1, max: 28 }),
-    comments: fc.array(fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 5 }).map((w) => w.join(' ')), { maxLength: 3 }),
-  });
-
-  test('gives the exhaustive order and scores, with filters, whatever the candidate count', () => {
-    fc.assert(
-      fc.property(
-        fc.array(ticketArb, { minLength: 1, maxLength: 40 }),
-        fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 8 }),
-        fc.option(fc.constantFrom(...QUEUES), { nil: undefined }),
-        (tickets, q, limit, candidates, queue) => {
-          const db = openWarehouse(':memory:');
-          insert(db, [...FILLER, ...tickets.map((t, i) => ({ id: `T-${i}`, subject: t.subject, body: t.body, queue: t.queue, created: `2026-11-${String(t.day).padStart(2, '0')}T10:00:00Z` }))]);
-          const ev = db.prepare(`INSERT INTO ticket_events (event_id, ticket_id, at, type, body) VALUES (?, ?, '2026-11-29T00:00:00Z', 'comment', ?)`);
-          tickets.forEach((t, i) => t.comments.forEach((c, j) => ev.run(`E-${i}-${j}`, `T-${i}`, c)));
-          const match = ftsQuery(q.join(' '))!;
-          const opts = { limit, queue, snippets: false };
-          const ranked = searchMatch(db, match, { ...opts, candidates });
-          const full = searchExhaustive(db, match, opts);
-          expect(ranked.hits.map((h) => h.ticketId)).toEqual(full.hits.map((h) => h.ticketId));
-          ranked.hits.forEach((h, i) => {
-            expect(h.score).toBeCloseTo(full.hits[i].score, 9);
-            expect(h.matchedIn).toEqual(full.hits[i].matchedIn);
-          });
-          expect(ranked.matched).toBe(full.matched);
-          db.close();
-        },
-      ),
-      { numRuns: 150 },
-    );
   });
 });

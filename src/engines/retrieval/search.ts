@@ -65,12 +65,6 @@ export function markSnippet(raw: string): string {
 }
 
 function filterSql(f: SearchFilters, params: unknown[]): string {
-  const where = filterConditions(f, params);
-  return where.length ? `WHERE ${where.join(' AND ')}` : '';
-}
-
-/** The filters as SQL conditions on tickets `t`, their values appended to params. */
-function filterConditions(f: SearchFilters, params: unknown[]): string[] {
   const where: string[] = [];
   const queues = f.queue == null ? [] : Array.isArray(f.queue) ? f.queue : [f.queue];
   if (queues.length) {
@@ -102,7 +96,7 @@ function filterConditions(f: SearchFilters, params: unknown[]): string[] {
     where.push(`lower(CAST(json_extract(t.attributes, ?) AS TEXT)) = lower(?)`);
     params.push(`$."${name.replace(/"/g, '')}"`, value);
   }
-  return where;
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
 export interface SearchOptions extends SearchFilters {
@@ -112,8 +106,6 @@ export interface SearchOptions extends SearchFilters {
   countCap?: number;
   /** Compute snippets (skipped by benchmarks that only rank). */
   snippets?: boolean;
-  /** Candidates taken from each FTS5 ranking before exact rescoring (default max(50, 4 × limit); tests). */
-  candidates?: number;
 }
 
 /**
@@ -132,91 +124,21 @@ export function searchTickets(db: Db, query: string, opts: SearchOptions = {}): 
   return searchMatch(db, match, opts);
 }
 
-type Row = Omit<TicketHit, 'snippet' | 'matchedIn'> & { rid: number; inDoc: number; inComments: number };
-
-/**
- * The same with a ready FTS5 expression (see ftsQuery).
- *
- * Ranked inside FTS5, then rescored exactly: the top C tickets by field-weighted BM25 (`rank MATCH
- * 'bm25(wS, wB)' ORDER BY rank`) and the top C comments (ORDER BY rank), filters applied in the same
- * queries, are the candidates; each gets its exact score (its document BM25 and its best comment's). A
- * ticket in neither list scores at most docC + wC·comC (the last scores of the two lists, 0 for a list
- * that was not full), so when the limit-th candidate scores above that bound the order is exactly the one
- * the exhaustive query gives (threshold algorithm); otherwise that query runs (searchExhaustive).
- */
+/** The same with a ready FTS5 expression (see ftsQuery). */
 export function searchMatch(db: Db, match: string, opts: SearchOptions = {}): SearchResult {
   const w = opts.weights ?? DEFAULT_WEIGHTS;
-  const limit = Math.max(opts.limit ?? 10, 0);
+  const limit = opts.limit ?? 10;
   const cap = opts.countCap ?? 1000;
-  const c = opts.candidates ?? Math.max(50, 4 * limit);
-  const fParams: unknown[] = [];
-  const conds = filterConditions(opts, fParams);
-  const and = conds.map((x) => ` AND ${x}`).join('');
-  const docs = db
-    .prepare(
-      `SELECT f.rowid AS rid, -f.rank AS s FROM tickets_fts f JOIN tickets t ON t.rowid = f.rowid
-       WHERE tickets_fts MATCH ? AND f.rank MATCH ?${and} ORDER BY f.rank LIMIT ?`,
-    )
-    .all(match, `bm25(${Number(w.subject)}, ${Number(w.body)})`, ...fParams, c) as { rid: number; s: number }[];
-  const comments = db
-    .prepare(
-      `SELECT t.rowid AS rid, -cm.rank AS s FROM ticket_comments_fts cm JOIN ticket_events e ON e.rowid = cm.rowid JOIN tickets t ON t.ticket_id = e.ticket_id
-       WHERE ticket_comments_fts MATCH ?${and} ORDER BY cm.rank LIMIT ?`,
-    )
-    .all(match, ...fParams, c) as { rid: number; s: number }[];
-  const docFull = docs.length === c;
-  const comFull = comments.length === c;
-  const bound = (docFull ? docs[c - 1].s : 0) + w.comments * (comFull ? comments[c - 1].s : 0);
-
-  const rids = [...new Set([...docs, ...comments].map((r) => r.rid))];
-  const ranked = scoredRows(db, match, opts, rids.length, rids);
-  const exact = (!docFull && !comFull) || (ranked.length >= limit && limit > 0 && ranked[limit - 1].score > bound);
-  if (!exact) return searchExhaustive(db, match, opts);
-  return withSnippets(db, match, opts, ranked.slice(0, limit), countMatches(db, match, opts, cap));
-}
-
-/** Tickets matching in text or a comment, after the filters, counted up to `cap` (no scoring). */
-function countMatches(db: Db, match: string, f: SearchFilters, cap: number): number {
-  const params: unknown[] = [match, match];
-  const where = filterSql(f, params);
-  return db
-    .prepare(
-      `SELECT COUNT(*) FROM (
-         SELECT 1 FROM (SELECT rowid AS rid FROM tickets_fts WHERE tickets_fts MATCH ?
-                        UNION SELECT tk.rowid FROM ticket_comments_fts cm JOIN ticket_events e ON e.rowid = cm.rowid JOIN tickets tk ON tk.ticket_id = e.ticket_id WHERE ticket_comments_fts MATCH ?) u
-         JOIN tickets t ON t.rowid = u.rid ${where} LIMIT ?)`,
-    )
-    .pluck()
-    .get(...params, cap) as number;
-}
-
-/** Every match scored and joined, then sorted: the reference order, and the path when candidates do not settle it. */
-export function searchExhaustive(db: Db, match: string, opts: SearchOptions = {}): SearchResult {
-  const limit = Math.max(opts.limit ?? 10, 0);
-  const cap = opts.countCap ?? 1000;
-  const rows = scoredRows(db, match, opts, limit + cap, null);
-  return withSnippets(db, match, opts, rows.slice(0, limit), Math.min(rows.length, cap));
-}
-
-/**
- * Matching tickets after the filters with their exact scores, best first, at most `max`: every match, or
- * only the tickets with these rowids (the candidates; then the comments read are those of these tickets).
- */
-function scoredRows(db: Db, match: string, opts: SearchOptions, max: number, only: number[] | null): Row[] {
-  const w = opts.weights ?? DEFAULT_WEIGHTS;
-  const cand = only ? JSON.stringify(only) : null;
-  const params: unknown[] = [w.subject, w.body, match, ...(cand ? [cand] : []), match, ...(cand ? [cand] : []), w.comments];
+  const params: unknown[] = [w.subject, w.body, match, match, w.comments];
   const where = filterSql(opts, params);
   // bm25() only works in the query that does the MATCH, hence the materialised CTEs before any aggregate.
-  return db
+  const rows = db
     .prepare(
       `WITH d AS MATERIALIZED (
          SELECT rowid AS rid, -bm25(tickets_fts, ?, ?) AS s FROM tickets_fts WHERE tickets_fts MATCH ?
-         ${cand ? 'AND rowid IN (SELECT value FROM json_each(?))' : ''}
        ),
        cm AS MATERIALIZED (
          SELECT rowid AS erid, -bm25(ticket_comments_fts) AS s FROM ticket_comments_fts WHERE ticket_comments_fts MATCH ?
-         ${cand ? 'AND rowid IN (SELECT e.rowid FROM json_each(?) j JOIN tickets tk ON tk.rowid = j.value JOIN ticket_events e ON e.ticket_id = tk.ticket_id)' : ''}
        ),
        f AS (
          SELECT rid, s, 1 AS in_doc, 0 AS in_comments FROM d
@@ -233,11 +155,9 @@ function scoredRows(db: Db, match: string, opts: SearchOptions, max: number, onl
        ORDER BY score DESC, t.created_at DESC, t.ticket_id
        LIMIT ?`,
     )
-    .all(...params, max) as Row[];
-}
-
-/** Hits with where they matched and a snippet of the best-matching field. */
-function withSnippets(db: Db, match: string, opts: SearchOptions, top: Row[], matched: number): SearchResult {
+    .all(...params, Math.max(limit, 0) + cap) as (Omit<TicketHit, 'snippet' | 'matchedIn'> & { rid: number; inDoc: number; inComments: number })[];
+  const matched = Math.min(rows.length, cap);
+  const top = rows.slice(0, limit);
   const hits = top.map((r) => {
     const { rid, inDoc, inComments, ...rest } = r;
     const matchedIn: TicketHit['matchedIn'] = [];
