@@ -155,9 +155,9 @@ function queueInfo(db: Db, queue: string): QueueInfo {
  * The forecast of one queue for local dates from..to, from realised history before min(today, from).
  * Shared by `forecast` and by the commands that need future-day inputs (whatif, staffing, alerts).
  */
-export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o: { now: Date; defaultTz: string; levelPct?: number }): QueueForecastResult {
+export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o: { now?: Date; today?: string; defaultTz: string; levelPct?: number }): QueueForecastResult {
   const tz = q.timeZone ?? o.defaultTz;
-  const today = localToday(o.now, tz);
+  const today = o.today ?? localToday(o.now ?? new Date(), tz);
   const origin = from < today ? from : today;
   const exclusions = listExclusions(db, q.queue);
   const excluded = new Set(exclusions.map((e) => e.date));
@@ -396,3 +396,18 @@ export const forecast = defineCommand({
   text: renderText,
   blocks: renderBlocks,
 });
+
+/**
+ * Offered and AHT per interval of a future `date` from the forecast, for the what-if / staffing future-day basis:
+ * history before `historyEndsBefore` (the caller's "today") only. Null when the forecast cannot be made (too
+ * little history, too far ahead): the caller keeps its own basis then.
+ */
+export function forecastDayInputs(db: Db, q: QueueInfo, date: string, historyEndsBefore: string): { byStart: Map<string, { offered: number; ahtSeconds: number | null }>; note: string } | null {
+  try {
+    const r = queueForecast(db, q, date, date, { today: historyEndsBefore, defaultTz: q.timeZone ?? 'UTC' });
+    return { byStart: new Map(r.intervals.map((i) => [i.intervalStart, { offered: i.offered, ahtSeconds: i.ahtSeconds }])), note: r.inputsNote };
+  } catch (err) {
+    if (err instanceof UsageError) return null;
+    throw err;
+  }
+}

@@ -16,6 +16,7 @@ import { pct, pts, num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, fields, esc, divider, type Block } from '../src/blocks/kit.js';
 import { textbookModel, whatIf, type WhatIfBasis, type WhatIfInterval, type WhatIfLevers, type WhatIfResult } from '../src/engines/queueing/index.js';
 import { answerModel, fittedRangeWarnings, slRange, textbookPatience, type AccuracyLine, type SlRange } from './modelBasis.js';
+import { forecastDayInputs } from './forecast.js';
 
 const EXAMPLE = 'whatif billing tomorrow +2 agents 9-12 aht -10% acw -20s fcr +5';
 
@@ -297,6 +298,20 @@ export function futureDayInputs(
       agentsStaffed: rs.reduce((s, r) => s + r.agentsStaffed, 0) / rs.length,
       ...target,
     }));
+  // Volumes and AHT from the demand forecast where it can be made (history before the day only); agents stay the
+  // recent schedule of the weekday.
+  const lastSeen = history.reduce((m, r) => (r.localDate > m ? r.localDate : m), '');
+  const fc = lastSeen ? forecastDayInputs(db, q, date, addDays(lastSeen, 1) < date ? addDays(lastSeen, 1) : date) : null;
+  if (fc && intervals.some((i) => fc.byStart.has(i.intervalStart))) {
+    return {
+      basis: 'forecast',
+      basisNote: `${fc.note}; agents: ${how}, per time slot`,
+      intervals: intervals.map((i) => {
+        const f = fc.byStart.get(i.intervalStart);
+        return f ? { ...i, offered: f.offered, ahtSeconds: f.ahtSeconds ?? i.ahtSeconds } : i;
+      }),
+    };
+  }
   return { basis: 'recent-average', basisNote: `no data for the day yet: ${how}, per time slot`, intervals };
 }
 

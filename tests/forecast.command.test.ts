@@ -173,6 +173,17 @@ describe('forecast command', () => {
     expect(await usage('forecast billing 2026-08-31', '2026-09-01T12:00:00Z')).toMatch(/at least 7 days of realised history/);
   });
 
+  it('what-if and staffing of a future day with no loaded forecast run on this forecast and say so', async () => {
+    const fcDay = (await run('forecast billing 2026-11-16')) as QueueForecastResult;
+    for (const line of ['whatif billing 2026-11-16 +1 agents', 'staffing billing 2026-11-16']) {
+      const e = await execute(registry, line, ctxAt('2026-11-15T12:00:00Z'));
+      if (!e.ok) throw new Error(e.message);
+      const r = e.result as { basis: string; basisNote: string };
+      expect(r.basis).toBe('forecast');
+      expect(r.basisNote).toBe(`${fcDay.inputsNote}; agents: mean of the last 4 Mondays, per time slot`);
+    }
+  });
+
   it('reads forward date words and the backtest form', async () => {
     const wk = (await run('forecast billing next week')) as QueueForecastResult; // clock Sunday 15 Nov
     expect([wk.from, wk.to]).toEqual(['2026-11-16', '2026-11-22']);
