@@ -1,6 +1,6 @@
 /**
  * `staffing <queue> [date] [target 80/20] [shrinkage 30%] [max-occupancy 85%]` — agents needed per interval
- * (Erlang C raw, and scheduled after shrinkage) vs agents staffed, worst gaps first, and the day in agent-hours.
+ * (raw through the queue's calibration, textbook Erlang C when uncalibrated; scheduled after shrinkage) vs agents staffed, worst gaps first, and the day in agent-hours.
  */
 import { z } from 'zod';
 import { defineCommand, UsageError } from '../src/registry.js';
@@ -10,7 +10,8 @@ import { localToday } from '../src/time.js';
 import { num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, fields, esc, divider, codeSections, type Block } from '../src/blocks/kit.js';
 import { staffingPlan, type StaffingResult, type WhatIfBasis } from '../src/engines/queueing/index.js';
-import { loadQueueDay, takeQueueAndDay } from './whatif.js';
+import { loadQueueDay, modelLine, takeQueueAndDay } from './whatif.js';
+import { answerModel, fittedRangeWarnings, type AccuracyLine } from './modelBasis.js';
 
 const EXAMPLE = 'staffing billing tomorrow target 80/20 shrinkage 30% max-occupancy 85%';
 const DEFAULT_SHRINKAGE_PCT = 30;
@@ -62,6 +63,12 @@ export interface StaffingCommandResult {
   offered: number;
   /** Peak raw requirement and when (local time). */
   peak: { rawAgents: number; localTime: string } | null;
+  /** The model the requirement comes from (the queue's calibration, or textbook Erlang C/A: fallbackReason). */
+  modelNote: string;
+  calibrated: boolean;
+  fallbackReason: string | null;
+  accuracy: AccuracyLine | null;
+  warnings: string[];
 }
 
 export const staffing = defineCommand({
@@ -95,7 +102,11 @@ export const staffing = defineCommand({
     const date = args.date ?? today;
     const day = loadQueueDay(ctx.db, { ...q, timeZone: tz }, date, today, (d) => `staffing ${q.queue} ${d}`);
     const asked = args.targetPct !== null && args.targetSeconds !== null;
+    const am = answerModel(ctx.db, q.queue, date, day.history, day.intervals[0]?.intervalSeconds ?? 1800);
+    // Uncalibrated, the requirement is the planner's textbook rule, Erlang C on the recorded inputs (said so).
+    if (!am.calibration) am.note = 'textbook Erlang C on the recorded inputs, uncalibrated';
     const plan = staffingPlan(day.intervals, {
+      model: am.calibration ? am.model : undefined,
       targetSlPct: args.targetPct ?? undefined,
       targetAnswerSeconds: args.targetSeconds ?? undefined,
       shrinkage: args.shrinkagePct / 100,
@@ -117,6 +128,11 @@ export const staffing = defineCommand({
       ahtSeconds: offered > 0 ? ahtW / offered : null,
       offered,
       peak: peakRow && peakRow.rawAgents > 0 ? { rawAgents: peakRow.rawAgents, localTime: hhmm(peakRow.localMinute ?? 0) } : null,
+      modelNote: am.note,
+      calibrated: am.calibration !== null,
+      fallbackReason: am.fallbackReason,
+      accuracy: am.accuracy,
+      warnings: fittedRangeWarnings(am, day.intervals.map((iv) => ({ offered: iv.offered, ahtSeconds: iv.ahtSeconds, agents: iv.agentsStaffed, intervalSeconds: iv.intervalSeconds }))),
     };
   },
   text(r) {
@@ -125,6 +141,8 @@ export const staffing = defineCommand({
       `Staffing — ${r.queue}, ${r.date} (${r.basisNote})`,
       `Target ${r.target.pct}/${r.target.seconds}s (${r.target.source}) · shrinkage ${num(r.shrinkagePct, 0)} % · max occupancy ${r.maxOccupancyPct === null ? 'none' : `${num(r.maxOccupancyPct, 0)} %`} · ${num(r.offered)} contacts, AHT ${dur(r.ahtSeconds)}`,
       `Agent-hours: needed ${num(t.rawAgentHours, 1)} on the phones, ${num(t.scheduledAgentHours, 1)} to schedule; staffed ${num(t.staffedAgentHours, 1)} → short ${num(t.shortAgentHours, 1)}, surplus ${num(t.surplusAgentHours, 1)}.`,
+      `Model: ${modelLine(r)}`,
+      ...r.warnings.map((w) => `⚠ Outside the fitted range: ${w}`),
       r.plan.intervalsShort ? `${r.plan.intervalsShort} interval(s) short of the requirement; worst first:` : 'Every interval is staffed at or above the requirement.',
     ];
     const shown = r.plan.rows.filter((x) => x.gap < 0).slice(0, 16);
@@ -137,7 +155,7 @@ export const staffing = defineCommand({
       );
     }
     if (r.peak) lines.push(`Peak requirement: ${r.peak.rawAgents} agents at ${r.peak.localTime}.`);
-    lines.push('Needed = smallest agents meeting the SL target (Erlang C) and the occupancy cap; schedule = needed ÷ (1 − shrinkage), rounded up; staffed = agents available in the data.');
+    lines.push(`Needed = smallest agents meeting the SL target through the model above (${r.modelNote}) and the occupancy cap; schedule = needed ÷ (1 − shrinkage), rounded up; staffed = agents available in the data.`);
     return lines.join('\n');
   },
   blocks(r, opts) {
@@ -175,7 +193,7 @@ export const staffing = defineCommand({
     ];
     if (!opts.public) buttons.push({ text: 'Share in channel', actionId: 'share_in_channel', value: `staffing ${r.queue} ${r.date} target ${r.target.pct}/${r.target.seconds} shrinkage ${r.shrinkagePct}%${r.maxOccupancyPct === null ? '' : ` max-occupancy ${r.maxOccupancyPct}%`}` });
     blocks.push(actions(buttons));
-    blocks.push(context('Needed = smallest agents meeting the SL target (Erlang C) and the occupancy cap; schedule = needed ÷ (1 − shrinkage), rounded up.'));
+    blocks.push(context(esc(`Model: ${modelLine(r)}`), esc(`Needed = smallest agents meeting the SL target through this model and the occupancy cap; schedule = needed ÷ (1 − shrinkage), rounded up.${r.warnings.length ? ` ⚠ Outside the fitted range: ${r.warnings[0]}` : ''}`)));
     return blocks;
   },
 });

@@ -15,6 +15,7 @@ import { erlangA, erlangC } from '../src/engines/queueing/index.js';
 import { whatif, whatifArgs, type WhatifCommandResult } from '../commands/whatif.js';
 import { queueCalibrationFor } from '../commands/queueModel.js';
 import { validateBlocks } from '../src/blocks/kit.js';
+import { staffing, staffingArgs, type StaffingCommandResult } from '../commands/staffing.js';
 
 const HEADER = 'interval_start,queue,offered,handled,abandoned,answered_within_target,aht_seconds,acw_seconds,agents_staffed,sl_target_pct,sl_target_seconds,forecast_offered,forecast_aht_seconds';
 const NOW = new Date('2026-11-12T10:00:00Z');
@@ -104,5 +105,24 @@ describe('whatif on a plan day, through the calibration', () => {
     expect(r.delta.range!.lowPts).toBeLessThanOrEqual(r.delta.slPts);
     expect(r.delta.range!.highPts).toBeGreaterThanOrEqual(r.delta.slPts);
     expect(r.scenario.range).not.toBeNull();
+  });
+});
+
+describe('staffing on a plan day, through the calibration', () => {
+  it('needs the smallest N whose calibrated SL meets 80/20 (hand computation), and carries the accuracy line', async () => {
+    const r = (await staffing.run(ctx, staffingArgs.parse({ queue: 'bank', date: PLAN_DAY }))) as StaffingCommandResult;
+    const cal = queueCalibrationFor(db, 'bank', PLAN_DAY);
+    if ('error' in cal) throw new Error(cal.error);
+    expect(r.calibrated).toBe(true);
+    expect(r.accuracy!.text).toMatch(/^model: Erlang/);
+    const sl = (n: number) => {
+      const inp = { arrivals: 60, intervalSeconds: 1800, ahtSeconds: 200 * cal.handleTimeFactor, agents: n * cal.agentFactor, targetAnswerSeconds: 20 };
+      return cal.model === 'erlang_a' ? erlangA({ ...inp, meanPatienceSeconds: cal.patienceSeconds! }).serviceLevel : erlangC(inp).serviceLevel;
+    };
+    const row = r.plan.rows.find((x) => x.localMinute === 480)!;
+    expect(sl(row.rawAgents)).toBeGreaterThanOrEqual(0.8);
+    expect(sl(row.rawAgents - 1)).toBeLessThan(0.8);
+    expect(staffing.text(r)).toContain(`Model: ${r.accuracy!.text}`);
+    expect(validateBlocks(staffing.blocks!(r, { public: false }))).toEqual([]);
   });
 });

@@ -14,6 +14,10 @@ export interface SlModelInput {
   intervalSeconds: number;
   /** Answer-time target of the SL, seconds. */
   targetSeconds: number;
+  /** Interval index within the local day (a calibration's time-of-day correction reads it). */
+  slot?: number;
+  /** The preceding interval's inputs (null: the day starts here); a calibration's load correction reads it. */
+  previous?: { offered: number; ahtSeconds: number; agents: number } | null;
 }
 
 export interface SlModelOutput {

@@ -2,7 +2,8 @@
  * Staffing requirement for one queue's day: per interval the Erlang C raw and scheduled agents needed for a
  * service-level target vs the agents staffed, the gap, worst intervals first, and daily agent-hours.
  */
-import { requiredAgents, type RequiredAgentsResult } from './required.js';
+import { requiredAgents, scheduledFromRaw, type RequiredAgentsResult } from './required.js';
+import { agentsNeeded, type SlModel } from './slModel.js';
 
 export interface StaffingInterval {
   intervalStart: string;
@@ -27,6 +28,8 @@ export interface StaffingOptions {
   shrinkage?: number;
   /** Fraction in (0, 1]; default 1 (no cap). */
   maxOccupancy?: number;
+  /** The interval model (a calibration); absent → textbook Erlang C on the recorded inputs. */
+  model?: SlModel;
 }
 
 export interface StaffingRow {
@@ -69,6 +72,26 @@ export interface StaffingResult {
  * Target: the options' override, else each interval's own; an interval with neither throws RangeError.
  * Complexity: O(Σ N) over the intervals.
  */
+/**
+ * Requirement through a supplied model: the smallest N whose model SL meets the target (agentsNeeded; target
+ * capped at 99.9 %), raised to the occupancy floor ⌈A / maxOccupancy⌉ on the recorded load, then shrinkage.
+ * An unreachable target gives Infinity raw and scheduled agents.
+ */
+function requiredThrough(model: SlModel, iv: StaffingInterval, pct: number, secs: number, shrinkage: number, maxOccupancy: number): Pick<RequiredAgentsResult, 'rawAgents' | 'scheduledAgents' | 'bindingConstraint' | 'serviceLevel'> {
+  const x = { offered: iv.offered, ahtSeconds: iv.ahtSeconds, intervalSeconds: iv.intervalSeconds, targetSeconds: secs };
+  if (!(iv.offered > 0) || !(iv.ahtSeconds > 0)) return { rawAgents: 0, scheduledAgents: 0, bindingConstraint: 'service_level', serviceLevel: 1 };
+  const nSl = agentsNeeded(model, x, Math.min(0.999, pct / 100));
+  const load = (iv.offered * iv.ahtSeconds) / iv.intervalSeconds;
+  const nOcc = maxOccupancy < 1 ? Math.max(1, Math.ceil(Math.round((load / maxOccupancy) * 1e9) / 1e9)) : 0;
+  const raw = Math.max(nSl, nOcc);
+  return {
+    rawAgents: raw,
+    scheduledAgents: Number.isFinite(raw) ? scheduledFromRaw(raw, shrinkage) : Infinity,
+    bindingConstraint: nOcc > nSl ? 'occupancy' : 'service_level',
+    serviceLevel: Number.isFinite(raw) ? model.evaluate({ ...x, agents: raw }).serviceLevel : 0,
+  };
+}
+
 export function staffingPlan(intervals: readonly StaffingInterval[], opts: StaffingOptions = {}): StaffingResult {
   const shrinkage = opts.shrinkage ?? 0;
   const maxOccupancy = opts.maxOccupancy ?? 1;
@@ -77,7 +100,9 @@ export function staffingPlan(intervals: readonly StaffingInterval[], opts: Staff
     const pct = opts.targetSlPct ?? iv.slTargetPct;
     const secs = opts.targetAnswerSeconds ?? iv.slTargetSeconds;
     if (pct === undefined || secs === undefined) throw new RangeError(`staffingPlan: no SL target for interval ${iv.intervalStart}`);
-    const r = requiredAgents({ arrivals: iv.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: iv.ahtSeconds, targetSlPct: pct, targetAnswerSeconds: secs, shrinkage, maxOccupancy });
+    const r = opts.model
+      ? requiredThrough(opts.model, iv, pct, secs, shrinkage, maxOccupancy)
+      : requiredAgents({ arrivals: iv.offered, intervalSeconds: iv.intervalSeconds, ahtSeconds: iv.ahtSeconds, targetSlPct: pct, targetAnswerSeconds: secs, shrinkage, maxOccupancy });
     const h = iv.intervalSeconds / 3600;
     totals.rawAgentHours += r.rawAgents * h;
     totals.scheduledAgentHours += r.scheduledAgents * h;

@@ -203,9 +203,11 @@ function applyLevers(iv: WhatIfInterval, lv: WhatIfLevers, repeatPct: number): P
   return { offered: Math.max(0, offered), aht, acw: Math.min(acwNew, aht), agents };
 }
 
-function metrics(iv: WhatIfInterval, p: Prepared, model: SlModel): IntervalMetrics {
+function metrics(iv: WhatIfInterval, p: Prepared, model: SlModel, prev: Prepared | null = null): IntervalMetrics {
   const load = trafficErlangs(p.offered, p.aht, iv.intervalSeconds);
-  const r = model.evaluate({ offered: p.offered, ahtSeconds: p.aht, agents: p.agents, intervalSeconds: iv.intervalSeconds, targetSeconds: iv.slTargetSeconds });
+  const slot = iv.localMinute !== undefined ? Math.floor((iv.localMinute * 60) / iv.intervalSeconds) : undefined;
+  const previous = prev ? { offered: prev.offered, ahtSeconds: prev.aht, agents: prev.agents } : null;
+  const r = model.evaluate({ offered: p.offered, ahtSeconds: p.aht, agents: p.agents, intervalSeconds: iv.intervalSeconds, targetSeconds: iv.slTargetSeconds, slot, previous });
   return { offered: p.offered, ahtSeconds: p.aht, loadErlangs: load, capacityAgents: p.agents, serviceLevel: r.serviceLevel, asaSeconds: r.asaSeconds, abandonRate: r.abandonRate, occupancy: r.occupancy };
 }
 
@@ -305,13 +307,20 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
   const patience = model.meanPatienceSeconds;
   const noLevers: WhatIfLevers = {};
 
-  const rows: WhatIfIntervalResult[] = intervals.map((iv) => {
+  const basePrep = intervals.map((iv) => applyLevers(iv, noLevers, repeatPct));
+  const scenPrep = intervals.map((iv) => applyLevers(iv, levers, repeatPct));
+  // The interval just before (same day, adjacent start), whose load a calibration's correction may read.
+  const prevIdx = intervals.map((iv, i) => (i > 0 && Date.parse(iv.intervalStart) - Date.parse(intervals[i - 1].intervalStart) === iv.intervalSeconds * 1000 ? i - 1 : -1));
+  const rows: WhatIfIntervalResult[] = intervals.map((iv, i) => {
     const target = iv.slTargetPct / 100;
-    const bp = applyLevers(iv, noLevers, repeatPct);
-    const b = metrics(iv, bp, model);
-    const sp = applyLevers(iv, levers, repeatPct);
-    // Intervals the levers leave alone (outside the agents window, say) reuse the baseline.
-    const s = sp.offered === bp.offered && sp.aht === bp.aht && sp.agents === bp.agents ? b : metrics(iv, sp, model);
+    const bp = basePrep[i];
+    const b = metrics(iv, bp, model, prevIdx[i] >= 0 ? basePrep[prevIdx[i]] : null);
+    const sp = scenPrep[i];
+    const spPrev = prevIdx[i] >= 0 ? scenPrep[prevIdx[i]] : null;
+    const bpPrev = prevIdx[i] >= 0 ? basePrep[prevIdx[i]] : null;
+    const same = (x: Prepared, y: Prepared) => x.offered === y.offered && x.aht === y.aht && x.agents === y.agents;
+    // Intervals the levers leave alone (outside the agents window, say, and after an unchanged one) reuse the baseline.
+    const s = same(sp, bp) && (spPrev === null || same(spPrev, bpPrev!)) ? b : metrics(iv, sp, model, spPrev);
     const predicted = s.serviceLevel;
     const below = s.offered > 0 && predicted < target - 1e-12;
     const needed = agentsNeeded(model, { offered: sp.offered, ahtSeconds: sp.aht, intervalSeconds: iv.intervalSeconds, targetSeconds: iv.slTargetSeconds }, Math.min(0.999, target));
@@ -376,13 +385,13 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
 
   let leverRanking: LeverRank[] = [];
   if (!opts.skipRanking) {
-    const scen = intervals.map((iv) => applyLevers(iv, levers, repeatPct));
+    const scen = scenPrep;
     const fcrUp = { ...levers, fcrPoints: (levers.fcrPoints ?? 0) + 1 };
     const dayPredicted = (tweak: (p: Prepared, i: number) => Prepared) => {
       let vol = 0;
       let sl = 0;
       for (let i = 0; i < intervals.length; i++) {
-        const m = metrics(intervals[i], tweak(scen[i], i), model);
+        const m = metrics(intervals[i], tweak(scen[i], i), model, prevIdx[i] >= 0 ? tweak(scen[prevIdx[i]], prevIdx[i]) : null);
         if (m.offered <= 0) continue;
         vol += m.offered;
         sl += m.offered * m.serviceLevel;
