@@ -29,6 +29,7 @@
 import { erlangA, erlangAServiceLevel } from './erlang-a.js';
 import { erlangC } from './erlang.js';
 import { studentTQuantile } from './tdist.js';
+import type { SlModelInput } from './slModel.js';
 import { applyCorrection, fitLoadCorrection, fitTimeOfDay, loadPerAgent, type CorrectionSample, type SlCorrection } from './corrections.js';
 
 /** One realised interval of a queue's history. SL = answeredWithinTarget ÷ offered. */
@@ -100,18 +101,8 @@ export interface QueueCalibration {
   inputRange: { agents: [number, number]; offered: [number, number]; ahtSeconds: [number, number]; loadPerAgent: [number, number]; intervalSeconds: number[] };
 }
 
-/** What the calibrated model needs to predict one interval. `slot` and `previous` are optional context. */
-export interface CalibrationInput {
-  offered: number;
-  ahtSeconds: number;
-  agents: number;
-  intervalSeconds: number;
-  targetSeconds: number;
-  /** Interval index within the local day. */
-  slot?: number;
-  /** The interval before this one on the same day (its offered, AHT and agents), when known. */
-  previous?: { offered: number; ahtSeconds: number; agents: number } | null;
-}
+/** What the calibrated model needs to predict one interval: the same inputs every interval model takes. */
+export type CalibrationInput = SlModelInput;
 
 /** Fewest history days with calls a calibration needs (5 to fit the first origin, 2 origins to score). */
 export const MIN_CALIBRATION_DAYS = 7;
