@@ -429,6 +429,12 @@ export function trainGbdt(
     }
   }
 
+  /** XGBoost's gain of a split with left sums (GL, HL), node gradient G and right hessian HR. */
+  function splitGain(GL: number, HL: number, G: number, HR: number, parent: number): number {
+    const GR = G - GL;
+    return 0.5 * ((GL * GL) / (HL + p.lambda) + (GR * GR) / (HR + p.lambda) - parent) - p.gamma;
+  }
+
   function bestSplit(buf: Float64Array, G: number, H: number): Split | null {
     const lam = p.lambda;
     const parent = (G * G) / (H + lam);
@@ -458,8 +464,7 @@ export function trainGbdt(
           if (HL < p.minChildWeight) continue;
           const HR = H - HL;
           if (HR < p.minChildWeight) break;
-          const GR = G - GL;
-          const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
+          const gain = splitGain(GL, HL, G, HR, parent);
           if (gain > bestGain) {
             bestGain = gain;
             bestS = { gain, feature: f, bin: b, catLeft: null, missingRight: missingRight === 1, GL, HL };
@@ -472,7 +477,6 @@ export function trainGbdt(
 
   /** The best subset split of categorical column f: its bins ordered by G/(H + catSmooth), best prefix left. */
   function bestCategoricalSplit(buf: Float64Array, f: number, G: number, H: number, parent: number, floor: number): Split | null {
-    const lam = p.lambda;
     const base = offset[f] * 2;
     const order: number[] = [];
     for (let b = 0; b < nBins[f]; b++) if (buf[base + 2 * b + 1] > 0) order.push(b);
@@ -490,8 +494,7 @@ export function trainGbdt(
       if (HL < p.minChildWeight) continue;
       const HR = H - HL;
       if (HR < p.minChildWeight) break;
-      const GR = G - GL;
-      const gain = 0.5 * ((GL * GL) / (HL + lam) + (GR * GR) / (HR + lam) - parent) - p.gamma;
+      const gain = splitGain(GL, HL, G, HR, parent);
       if (gain > bestGain) {
         bestGain = gain;
         bestK = k;
