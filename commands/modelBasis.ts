@@ -137,7 +137,11 @@ export function answerModel(db: Db, queue: string, day: string, history: readonl
       accuracy: null,
     };
   }
-  const cal = got;
+  return calibratedAnswerModel(got, intervalSeconds, givenPatienceSeconds);
+}
+
+/** The answer model of a calibration: its SlModel, the note naming it and its accuracy line. */
+export function calibratedAnswerModel(cal: CalibrationLike, intervalSeconds: number, givenPatienceSeconds: number | null = null): AnswerModel {
   const patience =
     givenPatienceSeconds !== null
       ? `patience ${dur(givenPatienceSeconds)} (given)`

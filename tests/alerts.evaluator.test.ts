@@ -8,13 +8,14 @@ import { tokenize } from '../src/grammar/tokens.js';
 import { buildParseContext } from '../src/parseContext.js';
 import { configSchema } from '../src/config.js';
 import { WarehouseView } from '../src/alerts/data.js';
-import { projectDay, arrivalsZ } from '../src/alerts/providers.js';
+import { projectDay, arrivalsZ, textbookBasis } from '../src/alerts/providers.js';
 import { recoveringWhatIf } from '../src/alerts/explain.js';
 import { erlangC } from '../src/engines/queueing/erlang.js';
 import { warehouseWith, slot, type IntervalSpec } from './helpers/alertsWarehouse.js';
 
 const config = configSchema.parse({});
 const engines = staticEngines();
+const textbook = textbookBasis(erlangC);
 const dbs: Db[] = [];
 afterEach(() => {
   for (const d of dbs.splice(0)) d.close();
@@ -93,7 +94,7 @@ describe('projection of the day', () => {
     const today: [number, number][] = Array.from({ length: 8 }, (_, k) => [100, 60 + k] as [number, number]);
     const db = await wh([...baselineDays.flatMap(full), ...day('2026-11-20', today, { agents: 20 })]);
     const src = new WarehouseView(db, 'UTC').rowsOf('billing')!;
-    const p = projectDay(src.rowsOn('2026-11-20'), src.baseline('2026-11-20'), erlangC);
+    const p = projectDay(src.rowsOn('2026-11-20'), src.baseline('2026-11-20'), textbook);
     const realised = today.reduce((s, [, a]) => s + a, 0) / 800;
     expect(p.remaining).toHaveLength(0);
     expect(p.sl).toBeCloseTo(realised, 12);
@@ -105,19 +106,19 @@ describe('projection of the day', () => {
     const src = new WarehouseView(db, 'UTC').rowsOf('billing')!;
     const rows = src.rowsOn('2026-11-20');
     const base = src.baseline('2026-11-20');
-    const p0 = projectDay(rows, base, erlangC);
+    const p0 = projectDay(rows, base, textbook);
     expect(p0.staffingRatio).toBeCloseTo(18 / 20, 12);
     expect(p0.volumeRatio).toBeCloseTo(390 / 300, 12);
     expect(p0.remaining.map((s) => s.localMinute)).toEqual([570, 600, 630, 660, 690]);
     let prev = p0.sl!;
     for (const n of [1, 2, 3, 5, 8, 13]) {
-      const p = projectDay(rows, base, erlangC, { agents: n, fromMinute: 570, toMinute: 720 });
+      const p = projectDay(rows, base, textbook, { agents: n, fromMinute: 570, toMinute: 720 });
       expect(p.sl!).toBeGreaterThanOrEqual(prev - 1e-12);
       prev = p.sl!;
     }
     const w = recoveringWhatIf(src, Date.parse('2026-11-20T09:31:00Z'), 70, engines)!;
     expect(w.agents).toBeGreaterThan(0);
-    const at = (n: number) => 100 * projectDay(rows, base, erlangC, { agents: n, fromMinute: w.fromMinute, toMinute: w.toMinute }).sl!;
+    const at = (n: number) => 100 * projectDay(rows, base, textbook, { agents: n, fromMinute: w.fromMinute, toMinute: w.toMinute }).sl!;
     expect(at(w.agents)).toBeGreaterThanOrEqual(70);
     expect(at(w.agents - 1)).toBeLessThan(70);
     expect([w.fromMinute, w.toMinute]).toEqual([570, 690]); // the next two hours

@@ -8,6 +8,7 @@ import { listQueues } from '../warehouse/queries.js';
 import { stmt } from './store.js';
 import { addDays } from '../time.js';
 import type { IntervalRow } from '../warehouse/queries.js';
+import type { ProjectionBasis } from './engines.js';
 
 /** An interval row as the alert metrics need it: the view's columns, plus the interval as epoch ms. */
 export type Row = Pick<
@@ -55,8 +56,10 @@ export class QueueRows {
   private readonly baselines = new Map<string, SlotBaseline>();
   /** Memo of per-row results shared by every rule on this queue (e.g. the day's projection at a row). */
   readonly memo = new Map<string, number | null>();
+  /** What the day's projection uses, per local date (providers.ts `projectionBasis`). */
+  readonly bases = new Map<string, ProjectionBasis | null>();
   constructor(
-    private readonly db: Db,
+    readonly db: Db,
     readonly queue: QueueInfo,
     readonly tz: string,
   ) {}

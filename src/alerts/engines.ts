@@ -7,6 +7,8 @@ import { erlangC } from '../engines/queueing/erlang.js';
 import { detectDrift } from '../engines/drift/detect.js';
 import { attributeDay } from '../engines/drift/attribution.js';
 import type { IntervalRecord } from '../engines/drift/types.js';
+import type { SlModelInput } from '../engines/queueing/slModel.js';
+import { rememberedProjectionSources, type DayVolumes, type ProjectionModel } from '../../commands/projectionBasis.js';
 
 export interface ErlangCLike {
   (input: { arrivals: number; intervalSeconds: number; ahtSeconds: number; agents: number; targetAnswerSeconds: number }): {
@@ -55,17 +57,43 @@ export interface Engines {
   attributeDay?: (records: readonly DriftRecord[], date: string, opts?: { weeks?: number }) => AttributionLike;
   /** Risk scores of the tickets open at `now` (the risk engine + model registry). */
   scoreOpenTickets?: (db: Db, now: Date) => RiskScoreLike[];
+  /** The queue's calibrated model for a day, fitted before it (whatif's and staffing's); missing → textbook Erlang C. */
+  queueModelFor?: (db: Db, queue: string, day: string) => ProjectionModel | { error: string };
+  /** A day's expected volumes (the loaded plan, else the demand forecast); missing or null → the same-weekday baseline. */
+  dayVolumesFor?: (db: Db, queue: string, day: string) => DayVolumes | null;
+}
+
+export type { DayVolumes, ProjectionModel };
+
+/** What the day's projection projects with (src/alerts/providers.ts `projectionBasis` builds it once per queue-day). */
+export interface ProjectionBasis {
+  /** Modelled SL of one interval, fraction. */
+  sl: (x: SlModelInput) => number;
+  /**
+   * Textbook fallback only: every modelled slot is shifted by today's realised − modelled SL so far. A calibration
+   * is applied as fitted, so the backtest accuracy it is shown with is the accuracy of what is projected.
+   */
+  offset: boolean;
+  /** The day's expected volumes per local minute; null → the same-weekday baseline × today's volume ratio. */
+  volumes: DayVolumes | null;
+  /** The model, as the alert names it. */
+  model: string;
+  /** The calibration's backtest accuracy line; null when uncalibrated. */
+  accuracy: string | null;
+  /** Why the textbook model is used; null when calibrated. */
+  fallbackReason: string | null;
 }
 
 type AnyFn = (...a: never[]) => unknown;
 const isFn = (f: unknown): f is AnyFn => typeof f === 'function';
 
 /**
- * The engines that exist: queueing and drift are imported statically (they are part of the build); the risk
+ * The engines that exist: queueing (with the queue calibration and forecast volumes for the projection) and drift
+ * are imported statically (they are part of the build); the risk
  * scorer is looked up at run time in commands/riskScoring.ts, so alerting works without the risk engine.
  */
 export async function loadEngines(log?: { warn: (o: object, m?: string) => void }): Promise<Engines> {
-  const out: Engines = { erlangC, detectDrift: detectDrift as unknown as Engines['detectDrift'], attributeDay: attributeDay as unknown as Engines['attributeDay'] };
+  const out: Engines = calibratedEngines();
   try {
     const spec = '../../commands/riskScoring.js';
     const m = (await import(spec)) as Record<string, unknown>;
@@ -78,7 +106,15 @@ export async function loadEngines(log?: { warn: (o: object, m?: string) => void 
   return out;
 }
 
-/** The engines that need no loading (queueing, drift): what tests and the bench use. */
+/**
+ * The static engines plus the queue calibration and the day's plan / forecast volumes (what alerting runs with),
+ * remembered per queue-day until the next ingest.
+ */
+export function calibratedEngines(): Engines {
+  return { ...staticEngines(), ...rememberedProjectionSources() };
+}
+
+/** The engines that need no loading (queueing as textbook Erlang C, drift): what most tests and the bench use. */
 export function staticEngines(): Engines {
   return { erlangC, detectDrift: detectDrift as unknown as Engines['detectDrift'], attributeDay: attributeDay as unknown as Engines['attributeDay'] };
 }

@@ -14,11 +14,12 @@ import { METRIC_INFO, formatValue } from './metrics.js';
 import { engineAvailable, type Engines, type RiskScoreLike } from './engines.js';
 import { WarehouseView } from './data.js';
 import type { BusinessHoursConfig } from '../businessHours.js';
-import { intervalObservations, tickObservation, inQuietHours, isTickMetric, newCache, resolveLevel, type EvaluatorCache, type TickInputs, type DueTicketLike } from './providers.js';
+import { intervalObservations, projectionDetail, tickObservation, inQuietHours, isTickMetric, newCache, resolveLevel, type EvaluatorCache, type TickInputs, type DueTicketLike } from './providers.js';
 import { listRules, loadStates, saveState, saveStateView, moveCursors, getStateView, recordIntent, logEvent, stateKey, type StoredState, type NewIntent } from './store.js';
 import { likelyDriver, recoveringWhatIf } from './explain.js';
 import type { AlertView } from './view.js';
 import { compare } from './metrics.js';
+import { localParts } from '../time.js';
 
 export interface EvaluateOptions {
   now: Date;
@@ -194,6 +195,10 @@ function evaluateInner(db: Db, opts: EvaluateOptions): TickReport {
       } else {
         const src = view.rowsOf(scope);
         obs = src ? intervalObservations(rule, src, machine.cursor, now, opts.engines) : [];
+        // The projection names its model, basis and accuracy (the basis is cached per queue-day by the observations).
+        const lastAt = obs[obs.length - 1]?.start;
+        const basis = src && lastAt !== undefined && rule.spec.metric === 'projected_sl' ? src.bases.get(localParts(lastAt, src.tz).date) : null;
+        if (basis) detail = projectionDetail(basis);
       }
       report.observations += obs.length;
       const snoozed = base.snoozedUntil !== null && base.snoozedUntil > now;

@@ -5,7 +5,7 @@
  */
 import type { Engines } from './engines.js';
 import type { QueueRows } from './data.js';
-import { projectDay, toDriftRecord } from './providers.js';
+import { projectDay, projectionBasis, toDriftRecord } from './providers.js';
 import { addDays, localParts } from '../time.js';
 import { hhmm } from './rules.js';
 
@@ -53,14 +53,17 @@ export interface WhatIfSuggestion {
 
 /**
  * Smallest +N agents (N ≤ 30) over the next `windowMinutes` (then to the end of the day) whose projected end-of-day
- * SL reaches `targetPct`. Null without a projection (no queueing engine or no baseline). O(30 × slots) Erlang C.
+ * SL reaches `targetPct`, projected with the same basis as the projected_sl metric (the queue's calibration when
+ * there is one; the text names the model). Null without a projection (no queueing engine or no baseline).
+ * O(30 × slots) model calls.
  */
 export function recoveringWhatIf(src: QueueRows, now: number, targetPct: number, engines: Engines, windowMinutes = 120): WhatIfSuggestion | null {
-  if (!engines.erlangC) return null;
   const today = localParts(now, src.tz).date;
+  const basis = projectionBasis(src, today, engines);
+  if (!basis) return null;
   const rows = src.rowsOn(today).filter((r) => r.endMs <= now);
   const base = src.baseline(today);
-  const p0 = projectDay(rows, base, engines.erlangC);
+  const p0 = projectDay(rows, base, basis);
   if (p0.sl === null) return null;
   const q = src.queue.queue;
   const before = 100 * p0.sl;
@@ -75,7 +78,7 @@ export function recoveringWhatIf(src: QueueRows, now: number, targetPct: number,
   const lastSlot = p0.remaining[p0.remaining.length - 1].localMinute + src.queue.intervalSeconds / 60;
   for (const to of [Math.min(from + windowMinutes, lastSlot), lastSlot]) {
     for (let n = 1; n <= 30; n++) {
-      const p = projectDay(rows, base, engines.erlangC, { agents: n, fromMinute: from, toMinute: to });
+      const p = projectDay(rows, base, basis, { agents: n, fromMinute: from, toMinute: to });
       if (p.sl !== null && 100 * p.sl >= targetPct) {
         const win = `${hhmm(from)}-${hhmm(to % 1440)}`;
         return {

@@ -41,7 +41,7 @@ export const METRIC_INFO: Record<Metric, MetricInfo> = {
   projected_sl: {
     metric: 'projected_sl', aliases: ['projected_sl', 'projected', 'eod_sl', 'sl_projected', 'forecast_sl', 'projection'], label: 'projected end-of-day SL', unit: 'pct', cadence: 'interval', targetRelative: true,
     engine: 'queueing',
-    describe: 'end-of-day SL if today continues with its current staffing (realised so far + Erlang C for the rest of the day), % — the pre-breach warning',
+    describe: "end-of-day SL if today continues with its current staffing (realised so far + the queue's calibrated model on the plan / forecast volumes for the rest of the day; textbook Erlang C when it cannot be calibrated), % — the pre-breach warning",
   },
   abandon: {
     metric: 'abandon', aliases: ['abandon', 'abandoned', 'abandon_rate', 'abandonment', 'aban'], label: 'abandon rate', unit: 'pct', cadence: 'interval', targetRelative: false,

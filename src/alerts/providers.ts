@@ -9,7 +9,7 @@ import { businessMinutesBetween, hoursFor, type BusinessHoursConfig } from '../b
 import type { Rule, Threshold, TimeWindow } from './rules.js';
 import { inWindow } from './rules.js';
 import type { Observation } from './machine.js';
-import type { Engines, DriftRecord, DriftEventLike, RiskScoreLike, ErlangCLike } from './engines.js';
+import type { Engines, DriftRecord, DriftEventLike, RiskScoreLike, ErlangCLike, ProjectionBasis, DayVolumes } from './engines.js';
 import type { QueueRows, Row, SlotBaseline, WarehouseView } from './data.js';
 import { METRIC_INFO, type Metric } from './metrics.js';
 import { addDays, localParts } from '../time.js';
@@ -39,20 +39,20 @@ export interface ProjectionSlot {
   offered: number;
   ahtSeconds: number;
   agents: number;
-  /** Modelled SL (calibrated), fraction. */
+  /** Modelled SL, fraction. */
   sl: number;
 }
 
 export interface Projection {
-  /** Projected end-of-day SL, fraction; null without a baseline for the rest of the day. */
+  /** Projected end-of-day SL, fraction; null without a volume and roster reference for the rest of the day. */
   sl: number | null;
   offeredSoFar: number;
   slSoFar: number | null;
-  /** Today's arrivals ÷ the baseline's over the same slots (applied to the rest of the day). */
+  /** Today's arrivals ÷ the expected (plan / forecast, else baseline) over the same slots (applied to the rest of the day). */
   volumeRatio: number;
-  /** Today's agents ÷ the usual roster's over the same slots ("current staffing"). */
+  /** Today's agents ÷ the usual roster's over the same slots ("current staffing"); 1 when a plan gives the agents. */
   staffingRatio: number;
-  /** Realised − modelled SL so far today, fraction (added to every modelled slot). */
+  /** Realised − modelled SL so far today, fraction, added to every modelled slot (textbook fallback only; else 0). */
   calibration: number;
   remaining: ProjectionSlot[];
   throughMinute: number;
@@ -66,29 +66,90 @@ export interface AgentsLever {
 
 const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
 
+/** Textbook Erlang C on the recorded inputs, shifted by today's realised offset: the projection without a calibration. */
+export function textbookBasis(erlangC: ErlangCLike, fallbackReason = 'no calibrated queue model loaded', volumes: DayVolumes | null = null): ProjectionBasis {
+  return {
+    sl: (x) => (x.offered > 0 && x.ahtSeconds > 0 ? erlangC({ arrivals: x.offered, intervalSeconds: x.intervalSeconds, ahtSeconds: x.ahtSeconds, agents: x.agents, targetAnswerSeconds: x.targetSeconds }).serviceLevel : 1),
+    offset: true,
+    volumes,
+    model: "textbook Erlang C + today's realised offset, uncalibrated",
+    accuracy: null,
+    fallbackReason,
+  };
+}
+
+/**
+ * What the projection of `date` on this queue uses, built once per queue-day: the queue's calibration for the day
+ * (fitted on the days before it) when the engines have one, else textbook Erlang C (the reason kept); the day's
+ * plan / forecast volumes when the engines give them, else the same-weekday baseline.
+ */
+export function projectionBasis(src: QueueRows, date: string, engines: Engines): ProjectionBasis | null {
+  const hit = src.bases.get(date);
+  if (hit !== undefined) return hit;
+  let basis: ProjectionBasis | null = null;
+  if (engines.erlangC) {
+    const erlangC = engines.erlangC;
+    const volumes = guarded(() => engines.dayVolumesFor?.(src.db, src.queue.queue, date) ?? null, null);
+    const m = engines.queueModelFor ? guarded(() => engines.queueModelFor!(src.db, src.queue.queue, date), { error: 'the queue model could not be loaded' }) : null;
+    basis =
+      m && !('error' in m)
+        ? { sl: m.sl, offset: false, volumes, model: m.note, accuracy: m.accuracy, fallbackReason: null }
+        : textbookBasis(erlangC, m ? m.error : undefined, volumes);
+  }
+  src.bases.set(date, basis);
+  return basis;
+}
+
+function guarded<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The lines an alert on the projection carries: the model, the basis for the rest of the day, the accuracy. */
+export function projectionDetail(b: ProjectionBasis): string[] {
+  const rest = b.volumes ? `${b.volumes.note} × today's volume ratio so far` : "the same weekday's median of the last 4 weeks × today's volume ratio so far";
+  const agents = b.volumes && [...b.volumes.byMinute.values()].some((v) => v.agents !== null) ? 'planned agents' : "the usual roster × today's staffing ratio";
+  return [
+    `Projected with ${b.model}${b.fallbackReason ? ` (${b.fallbackReason})` : ''}`,
+    `Rest of the day: volumes from ${rest}; agents: ${agents}`,
+    b.accuracy ? `Accuracy: ${b.accuracy}` : 'Accuracy: no backtest (uncalibrated)',
+  ];
+}
+
+const inLever = (lever: AgentsLever, m: number) => (lever.fromMinute < lever.toMinute ? m >= lever.fromMinute && m < lever.toMinute : m >= lever.fromMinute || m < lever.toMinute);
+
 /**
  * End-of-day SL if the day continues as it is going: realised answered-within-target so far, plus for each
- * remaining slot of the usual day (slots the same-weekday baseline has) the Erlang C SL with
- *   volume  = baseline median × today's volume ratio (clamped 0.5…2),
- *   agents  = baseline roster × today's staffing ratio (clamped 0.3…2) [+ lever in its window],
- *   AHT     = today's handled-weighted AHT (≥ 20 handled), else the slot's baseline AHT,
- * each shifted by today's calibration offset (realised − modelled SL so far, clamped ±0.5) and clamped to [0, 1].
- * Projected = (Σ answered within target so far + Σ volume·SL) ÷ (Σ offered so far + Σ volume). Rows must be one
- * local day in time order, all completed. Cost: O(rows + slots) Erlang C calls.
+ * remaining slot of the day (the plan's / forecast's slots when the basis has volumes, else the slots the
+ * same-weekday baseline has) the basis model's SL with
+ *   volume  = expected (plan / forecast, else baseline median) × today's volume ratio so far (clamped 0.5…2),
+ *   agents  = planned agents, else baseline roster × today's staffing ratio (clamped 0.3…2) [+ lever in its window],
+ *   AHT     = today's handled-weighted AHT (≥ 20 handled), else the expected AHT, else the slot's baseline AHT,
+ * the slot index and the previous slot's inputs passed (a calibration's corrections read them). The textbook
+ * fallback shifts each slot by today's realised − modelled SL so far (clamped ±0.5); a calibration is applied as
+ * fitted. Each slot is clamped to [0, 1]. Projected = (Σ answered within target so far + Σ volume·SL) ÷
+ * (Σ offered so far + Σ volume). Rows must be one local day in time order, all completed. O(rows + slots) model calls.
  */
-export function projectDay(rows: readonly Row[], base: SlotBaseline, erlangC: ErlangCLike, lever?: AgentsLever): Projection {
+export function projectDay(rows: readonly Row[], base: SlotBaseline, basis: ProjectionBasis, lever?: AgentsLever): Projection {
   let offered = 0;
   let awt = 0;
   let handled = 0;
   let hAht = 0;
   let agents = 0;
   let baseAgents = 0;
-  let baseOffered = 0;
+  let expectedSoFar = 0;
+  let offeredWithExpected = 0;
   let modelAwt = 0;
   let modelOffered = 0;
+  const vols = basis.volumes?.byMinute ?? null;
+  const planned = vols !== null && [...vols.values()].some((v) => v.agents !== null);
   const last = rows[rows.length - 1];
   const intervalSeconds = last?.intervalSeconds ?? 1800;
   const targetSeconds = last?.slTargetSeconds ?? 20;
+  const slotOf = (minute: number) => Math.floor((minute * 60) / intervalSeconds);
   for (const r of rows) {
     offered += r.offered;
     awt += r.answeredWithinTarget;
@@ -97,42 +158,47 @@ export function projectDay(rows: readonly Row[], base: SlotBaseline, erlangC: Er
       hAht += r.handled * r.ahtSeconds;
     }
     const b = base.slots.get(r.localMinute);
-    if (b) {
-      baseOffered += b.offered;
-      if (b.agents > 0) {
-        agents += r.agentsStaffed;
-        baseAgents += b.agents;
-      }
+    const expected = vols ? (vols.get(r.localMinute)?.offered ?? r.forecastOffered) : (b?.offered ?? null);
+    if (expected !== null) {
+      expectedSoFar += expected;
+      offeredWithExpected += r.offered;
     }
-    if (r.offered > 0 && r.ahtSeconds !== null) {
-      const m = erlangC({ arrivals: r.offered, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds, agents: r.agentsStaffed, targetAnswerSeconds: r.slTargetSeconds });
-      modelAwt += r.offered * m.serviceLevel;
+    if (b && b.agents > 0) {
+      agents += r.agentsStaffed;
+      baseAgents += b.agents;
+    }
+    if (basis.offset && r.offered > 0 && r.ahtSeconds !== null) {
+      modelAwt += r.offered * basis.sl({ offered: r.offered, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds, agents: r.agentsStaffed, targetSeconds: r.slTargetSeconds });
       modelOffered += r.offered;
     }
   }
   const through = last ? last.localMinute : -1;
-  const volumeRatio = baseOffered >= 20 ? clamp(offered / baseOffered, 0.5, 2) : 1;
-  const staffingRatio = baseAgents > 0 ? clamp(agents / baseAgents, 0.3, 2) : 1;
-  const calibration = modelOffered > 0 && offered > 0 ? clamp(awt / offered - modelAwt / modelOffered, -0.5, 0.5) : 0;
+  const volumeRatio = expectedSoFar >= 20 ? clamp(offeredWithExpected / expectedSoFar, 0.5, 2) : 1;
+  const staffingRatio = !planned && baseAgents > 0 ? clamp(agents / baseAgents, 0.3, 2) : 1;
+  const calibration = basis.offset && modelOffered > 0 && offered > 0 ? clamp(awt / offered - modelAwt / modelOffered, -0.5, 0.5) : 0;
   const todayAht = handled >= 20 ? hAht / handled : null;
   const remaining: ProjectionSlot[] = [];
   let remOffered = 0;
   let remAwt = 0;
-  const minutes = [...base.slots.keys()].filter((m) => m > through).sort((a, b) => a - b);
+  const minutes = [...(vols ?? base.slots).keys()].filter((m) => m > through).sort((a, b) => a - b);
+  let previous: { offered: number; ahtSeconds: number; agents: number } | null = last && last.ahtSeconds !== null ? { offered: last.offered, ahtSeconds: last.ahtSeconds, agents: last.agentsStaffed } : null;
   for (const m of minutes) {
-    const b = base.slots.get(m)!;
-    const vol = b.offered * volumeRatio;
-    const aht = todayAht ?? b.aht ?? 300;
-    let n = b.agents * staffingRatio;
-    if (lever && (lever.fromMinute < lever.toMinute ? m >= lever.fromMinute && m < lever.toMinute : m >= lever.fromMinute || m < lever.toMinute)) n = Math.max(0, n + lever.agents);
-    const sl = vol > 0 ? clamp(erlangC({ arrivals: vol, intervalSeconds, ahtSeconds: aht, agents: n, targetAnswerSeconds: targetSeconds }).serviceLevel + calibration, 0, 1) : 1;
+    const b = base.slots.get(m);
+    const v = vols?.get(m);
+    const vol = (v ? v.offered : (b?.offered ?? 0)) * volumeRatio;
+    const aht = todayAht ?? v?.ahtSeconds ?? b?.aht ?? 300;
+    let n = v && v.agents !== null ? v.agents : (b?.agents ?? 0) * staffingRatio;
+    if (lever && inLever(lever, m)) n = Math.max(0, n + lever.agents);
+    const sl = vol > 0 ? clamp(basis.sl({ offered: vol, intervalSeconds, ahtSeconds: aht, agents: n, targetSeconds, slot: slotOf(m), previous }) + calibration, 0, 1) : 1;
     remaining.push({ localMinute: m, offered: vol, ahtSeconds: aht, agents: n, sl });
     remOffered += vol;
     remAwt += vol * sl;
+    previous = { offered: vol, ahtSeconds: aht, agents: n };
   }
   const total = offered + remOffered;
+  const noReference = planned ? false : base.days === 0;
   return {
-    sl: base.days === 0 || total <= 0 ? null : (awt + remAwt) / total,
+    sl: noReference || total <= 0 ? null : (awt + remAwt) / total,
     offeredSoFar: offered,
     slSoFar: offered > 0 ? awt / offered : null,
     volumeRatio,
@@ -202,11 +268,12 @@ export function intervalObservations(rule: Rule, src: QueueRows, since: number, 
           value = cumOffered >= minVol ? (100 * cumAwt) / cumOffered : null;
           break;
         case 'projected_sl': {
-          if (cumOffered < minVol || !engines.erlangC) break;
+          const basis = cumOffered >= minVol ? projectionBasis(src, date, engines) : null;
+          if (!basis) break;
           // The projection depends on the queue's day, not on the rule: computed once per row for every rule.
           const key = `proj|${date}|${i}`;
           if (!src.memo.has(key)) {
-            const p = projectDay(rows.slice(0, i + 1), base!, engines.erlangC);
+            const p = projectDay(rows.slice(0, i + 1), base!, basis);
             src.memo.set(key, p.sl === null ? null : 100 * p.sl);
           }
           value = src.memo.get(key)!;
