@@ -97,6 +97,7 @@ export class RadarMetrics {
   private lastTickMs: number | null = null;
   private workSource: (() => WorkStats) | null = null;
   private warehouseSource: (() => number) | null = null;
+  private outboxSource: (() => number) | null = null;
   private slackState: { ok: number | null; error: number | null; lastError: string | null } = { ok: null, error: null, lastError: null };
 
   constructor(o: { defaultMetrics?: boolean } = {}) {
@@ -105,6 +106,16 @@ export class RadarMetrics {
     const self = this;
     new client.Gauge({ name: 'radar_work_queue_depth', help: 'Questions waiting for a command worker', registers: [this.registry], collect() { this.set(self.workSource?.().queued ?? 0); } });
     new client.Gauge({ name: 'radar_work_running', help: 'Questions running on command workers', registers: [this.registry], collect() { this.set(self.workSource?.().running ?? 0); } });
+    new client.Gauge({
+      name: 'radar_slack_outbox_depth', help: 'Answers waiting in the outbox for Slack to recover', registers: [this.registry],
+      collect() {
+        try {
+          this.set(self.outboxSource?.() ?? 0);
+        } catch {
+          this.set(0);
+        }
+      },
+    });
     new client.Gauge({
       name: 'radar_warehouse_bytes', help: 'Size of the SQLite warehouse (pages in use × page size)', registers: [this.registry],
       collect() {
@@ -165,6 +176,10 @@ export class RadarMetrics {
 
   watchWork(source: () => WorkStats): void {
     this.workSource = source;
+  }
+
+  watchOutbox(source: () => number): void {
+    this.outboxSource = source;
   }
 
   watchWarehouse(source: () => number): void {

@@ -13,12 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { webApi, RespondFn } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { execute, runParsed, renderBlocks, type Execution } from '../execute.js';
 import type { CommandContext } from '../registry.js';
 import { budget, context, esc, fallbackText, section, validateBlocks, type Block } from '../blocks/kit.js';
 import type { SlackDeps } from './deps.js';
 import { deliver } from './retry.js';
+import { RESPONSE_URL_LIFE_MS, sendSteps, type Sent, type Step } from './outbox.js';
 import type { ExportResult } from '../../commands/export.js';
 
 type WebClient = webApi.WebClient;
@@ -168,31 +169,64 @@ export function answerFor(deps: SlackDeps, e: Execution, medium: Medium): Answer
 /** Slack allows 5 uses of a response_url: the answer plus at most 4 follow-ups. */
 const MAX_RESPONSES = 5;
 
-/** Sends an answer through a response_url (ephemeral or in_channel), overflow as follow-up messages. */
-export async function respondWith(deps: SlackDeps, respond: RespondFn, a: Answer, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
-  await deliver(deps, 'respond', () => respond({ response_type: responseType, replace_original: false, blocks: a.blocks, text: a.text }));
+/**
+ * Where a slash command or message button is answered: its response_url, and who asked — an answer that has to
+ * wait in the outbox past the URL's 30-minute life goes to the asker's DM (or the channel, when public).
+ */
+export interface Reply {
+  url: string;
+  userId?: string;
+  channelId?: string;
+}
+
+/** The steps that send an answer through a response_url (ephemeral or in_channel), overflow as follow-ups. */
+export function respondSteps(deps: Pick<SlackDeps, 'now'>, reply: Reply, a: Answer, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Step[] {
   const pages = a.overflow.slice(0, MAX_RESPONSES - 1);
   if (a.overflow.length > pages.length) {
     const last = pages.length - 1;
     pages[last] = [...pages[last].slice(0, 48), context('_…more than fits in ephemeral replies: narrow the question (one queue, fewer days) or add `public` to get it all in a thread._')];
   }
-  for (const page of pages) await deliver(deps, 'respond', () => respond({ response_type: responseType, replace_original: false, blocks: page, text: fallbackText(page) }));
+  const expiresAt = deps.now().getTime() + RESPONSE_URL_LIFE_MS;
+  const fallback = responseType === 'in_channel' ? (reply.channelId ?? reply.userId) : reply.userId;
+  return [{ blocks: a.blocks, text: a.text }, ...pages.map((page) => ({ blocks: page, text: fallbackText(page) }))].map(
+    (m): Step => ({ kind: 'respond', url: reply.url, expiresAt, fallback, body: { response_type: responseType, replace_original: false, ...m } }),
+  );
 }
 
-/** Posts an answer in a conversation (optionally in a thread); overflow goes into the thread. */
-export async function postAnswer(deps: SlackDeps, client: WebClient, channel: string, a: Answer, threadTs?: string): Promise<{ channel: string; ts: string }> {
-  const res = await deliver(deps, 'chat.postMessage', () => client.chat.postMessage({ channel, blocks: a.blocks, text: a.text, thread_ts: threadTs, unfurl_links: false, unfurl_media: false }));
-  const posted = { channel: res.channel ?? channel, ts: threadTs ?? res.ts ?? '' };
-  for (const page of a.overflow) {
-    await deliver(deps, 'chat.postMessage', () => client.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, blocks: page, text: fallbackText(page), unfurl_links: false, unfurl_media: false }));
-  }
-  return posted;
+/** Sends an answer through a response_url (ephemeral or in_channel), overflow as follow-up messages. */
+export async function respondWith(deps: SlackDeps, client: WebClient, reply: Reply, a: Answer, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<Sent> {
+  return sendSteps(deps, client, 'respond', respondSteps(deps, reply, a, responseType));
+}
+
+/** The name under which a delivery records its answer message (its channel and thread) for later steps. */
+const ANSWER = { ref: 'answer' };
+
+/** The steps that post an answer in a conversation (optionally in a thread); overflow goes into the answer's thread. */
+export function postSteps(channel: string, a: Answer, threadTs?: string): Step[] {
+  return [
+    { kind: 'post', channel, thread: threadTs, blocks: a.blocks, text: a.text, name: ANSWER.ref },
+    ...a.overflow.map((page): Step => ({ kind: 'post', channel: ANSWER, thread: ANSWER, blocks: page, text: fallbackText(page) })),
+  ];
+}
+
+/** The step that uploads the execution's chart into the answer's thread (none for exports and failures). */
+export function chartSteps(e: Execution | undefined): Step[] {
+  return e?.ok && !exportOf(e) ? [{ kind: 'chart', channel: ANSWER, thread: ANSWER, command: e.command.name, result: e.result }] : [];
+}
+
+/** Posts an answer in a conversation (optionally in a thread), overflow in its thread; the chart too with `withChart`. */
+export async function postAnswer(deps: SlackDeps, client: WebClient, channel: string, a: Answer, threadTs?: string, withChart = false): Promise<Sent> {
+  const sent = await sendSteps(deps, client, 'chat.postMessage', [...postSteps(channel, a, threadTs), ...(withChart ? chartSteps(a.execution) : [])]);
+  const where = sent.refs[ANSWER.ref];
+  if (where && !sent.queued && exportOf(a.execution)) await attachExport(deps, client, a.execution!, where.channel, where.ts);
+  else if (exportOf(a.execution)) dropExport(a.execution);
+  return sent;
 }
 
 /** Posts an answer only the user sees, in a channel (overflow as further ephemerals). */
-export async function postEphemeralAnswer(deps: SlackDeps, client: WebClient, channel: string, user: string, a: Answer): Promise<void> {
-  await deliver(deps, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, blocks: a.blocks, text: a.text }));
-  for (const page of a.overflow) await deliver(deps, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, blocks: page, text: fallbackText(page) }));
+export async function postEphemeralAnswer(deps: SlackDeps, client: WebClient, channel: string, user: string, a: Answer): Promise<Sent> {
+  const steps = [a, ...a.overflow.map((page) => ({ blocks: page, text: fallbackText(page) }))].map((m): Step => ({ kind: 'ephemeral', channel, user, blocks: m.blocks, text: m.text }));
+  return sendSteps(deps, client, 'chat.postEphemeral', steps);
 }
 
 /** Whether the answer's command has a chart (lazy: the chart stack loads on first use). */
@@ -208,17 +242,14 @@ export async function chartable(e: Execution | undefined): Promise<boolean> {
 }
 
 /**
- * Uploads the execution's chart into a thread. Returns whether a chart was posted; every failure is logged
- * and swallowed, because the answer (with its Unicode sparkline) is already there.
+ * Uploads the execution's chart into a thread (or the export's file). Returns whether a chart was posted or
+ * queued; every other failure is logged and swallowed, because the answer (with its sparkline) is already there.
  */
 export async function attachChart(deps: SlackDeps, client: WebClient, e: Execution | undefined, channel: string, threadTs: string): Promise<boolean> {
   if (!e?.ok || !threadTs) return false;
   if (exportOf(e)) return attachExport(deps, client, e, channel, threadTs);
   try {
-    const { chartPng } = await import('../charts/index.js');
-    const png = await chartPng(e.command.name, e.result);
-    if (!png) return false;
-    await deliver(deps, 'filesUploadV2', () => client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: png, filename: `${e.command.name}.png`, title: `/radar ${e.command.name} chart` }));
+    await sendSteps(deps, client, 'chart', chartSteps(e), { [ANSWER.ref]: { channel, ts: threadTs } });
     return true;
   } catch (err) {
     deps.logger.warn({ err, command: e.command.name, channel }, 'chart upload failed (the answer stands)');
@@ -255,8 +286,14 @@ export async function attachExport(deps: SlackDeps, client: WebClient, e: Execut
     }
     return false;
   } finally {
-    if (x.temporary) rmSync(dirname(x.path), { recursive: true, force: true });
+    dropExport(e);
   }
+}
+
+/** Deletes an export's temporary file. */
+function dropExport(e: Execution | undefined): void {
+  const x = exportOf(e);
+  if (x?.temporary) rmSync(dirname(x.path), { recursive: true, force: true });
 }
 
 /** A Slack Web API error code ("not_in_channel"), if the error is one. */
@@ -277,14 +314,12 @@ export async function postInChannel(deps: SlackDeps, client: WebClient, channel:
       deps.logger.info({ err: slackError(err) ?? String(err), channel }, 'could not join the channel');
     }
   }
-  let posted: { channel: string; ts: string };
   try {
-    posted = await postAnswer(deps, client, channel, a);
+    await postAnswer(deps, client, channel, a, undefined, true);
   } catch (err) {
     deps.logger.info({ err: slackError(err) ?? String(err), channel }, 'could not post in the channel');
     return false;
   }
-  await attachChart(deps, client, a.execution, posted.channel, posted.ts);
   return true;
 }
 
@@ -295,28 +330,28 @@ export const CHART_HINT = context('📈 Add `public` to the command (or press *S
  * Delivers an execution the way a slash command or message button asked: ephemeral by default, in the
  * channel when public. Used by /radar, the short forms and the message buttons.
  */
-export async function deliverResponse(deps: SlackDeps, client: WebClient, respond: RespondFn, e: Execution, channelId: string | undefined, userId?: string): Promise<void> {
+export async function deliverResponse(deps: SlackDeps, client: WebClient, reply: Reply, e: Execution, channelId: string | undefined, userId?: string): Promise<void> {
+  const note = (text: string) => respondWith(deps, client, reply, { blocks: [section(text)], overflow: [], text });
   if (exportOf(e) && !(e.ok && e.public && channelId)) {
     // An ephemeral message cannot carry a file: the export goes to the asker's DM with the bot.
     if (userId) {
       await deliverToDm(deps, client, answerFor(deps, e, 'thread'), userId);
-      await deliver(deps, 'respond', () => respond({ response_type: 'ephemeral', replace_original: false, text: ':inbox_tray: Your export is in your DM with me (add `public` to post it in this channel\'s thread instead).' }));
+      await note(':inbox_tray: Your export is in your DM with me (add `public` to post it in this channel\'s thread instead).');
       return;
     }
-    const x = exportOf(e)!;
-    if (x.temporary) rmSync(dirname(x.path), { recursive: true, force: true });
-    await deliver(deps, 'respond', () => respond({ response_type: 'ephemeral', replace_original: false, text: 'Add `public` to post the export file in a thread here.' }));
+    dropExport(e);
+    await note('Add `public` to post the export file in a thread here.');
     return;
   }
   if (e.ok && e.public && channelId) {
     const a = answerFor(deps, e, 'thread');
     if (await postInChannel(deps, client, channelId, a)) return;
-    await respondWith(deps, respond, a, 'in_channel');
+    await respondWith(deps, client, { ...reply, channelId }, a, 'in_channel');
     return;
   }
   const blocks = renderOrApology(deps, e);
   if (await chartable(e)) blocks.push(CHART_HINT);
-  await respondWith(deps, respond, toAnswer(deps, blocks, 'ephemeral', e));
+  await respondWith(deps, client, { ...reply, userId: reply.userId ?? userId }, toAnswer(deps, blocks, 'ephemeral', e));
 }
 
 function renderOrApology(deps: SlackDeps, e: Execution): Block[] {
@@ -330,15 +365,13 @@ function renderOrApology(deps: SlackDeps, e: Execution): Block[] {
 }
 
 /** Posts an answer (and its chart) in a thread: mentions, DMs. */
-export async function deliverInThread(deps: SlackDeps, client: WebClient, a: Answer, channel: string, threadTs: string): Promise<void> {
-  const posted = await postAnswer(deps, client, channel, a, threadTs);
-  await attachChart(deps, client, a.execution, posted.channel, posted.ts);
+export async function deliverInThread(deps: SlackDeps, client: WebClient, a: Answer, channel: string, threadTs: string): Promise<Sent> {
+  return postAnswer(deps, client, channel, a, threadTs, true);
 }
 
 /** Posts an answer in the user's DM with the bot (App Home buttons), chart in its thread. */
-export async function deliverToDm(deps: SlackDeps, client: WebClient, a: Answer, userId: string): Promise<void> {
-  const posted = await postAnswer(deps, client, userId, a);
-  await attachChart(deps, client, a.execution, posted.channel, posted.ts);
+export async function deliverToDm(deps: SlackDeps, client: WebClient, a: Answer, userId: string): Promise<Sent> {
+  return postAnswer(deps, client, userId, a, undefined, true);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { webApi } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import type { SlackSettings } from './startup.js';
 import { boltLogger } from './logger.js';
+import type { OutboxStats } from './outbox.js';
 import { RadarMetrics } from '../metrics.js';
 import { health, instrumentWebApi, metricsRoute, useSlackMetrics } from './observe.js';
 import * as radarCommand from './listeners/commands/radar.js';
@@ -44,6 +45,8 @@ export interface AppOptions {
   clientOptions?: webApi.WebClientOptions;
   /** Whether this process runs the alert scheduler (reported by /healthz). */
   scheduler?: boolean;
+  /** The outbox's depth (reported by /healthz). */
+  outbox?: () => OutboxStats;
 }
 
 // Before any WebClient exists: named Web API methods bind to apiCall at construction (see observe.ts).
@@ -53,6 +56,7 @@ instrumentWebApi();
 export interface HealthSources {
   scheduler?: boolean;
   connected?: () => boolean | null;
+  outbox?: () => OutboxStats;
 }
 
 /**
@@ -67,7 +71,13 @@ export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode'], src: H
     handler: (_req, res) => {
       const h = health({ db: deps.db, metrics: deps.metrics ?? new RadarMetrics({ defaultMetrics: false }), mode, now: deps.now().getTime(), scheduler: src.scheduler ?? false, connected: src.connected ?? (() => null) });
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}) }));
+      let outbox: OutboxStats | { error: string } | undefined;
+      try {
+        outbox = src.outbox?.();
+      } catch (err) {
+        outbox = { error: (err as Error).message };
+      }
+      res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}), ...(outbox ? { outbox } : {}) }));
     },
   };
 }
@@ -80,7 +90,7 @@ export function buildApp(deps: SlackDeps, o: AppOptions): App {
   let receiver: Receiver | undefined;
   // Socket Mode: the socket's own state; HTTP: null (Slack reaches us; nothing to be connected to).
   const connected = () => (s.mode === 'socket' ? Boolean((receiver as SocketModeReceiver | undefined)?.client?.websocket?.isActive()) : null);
-  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected }), metricsRoute(metrics)];
+  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected, outbox: o.outbox }), metricsRoute(metrics)];
   receiver =
     s.mode === 'socket'
       ? new SocketModeReceiver({ appToken: s.appToken!, logger, customRoutes: routes, installerOptions: { port: s.port } })

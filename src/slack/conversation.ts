@@ -4,7 +4,8 @@
  */
 import type { webApi } from '@slack/bolt';
 import { context, esc, section, type Block } from '../blocks/kit.js';
-import { answerFor, attachChart, commandContext, deliverInThread, postAnswer, runLine, toAnswer, renderExecution } from './answer.js';
+import { answerFor, attachChart, chartSteps, commandContext, deliverInThread, postAnswer, postSteps, runLine, toAnswer, renderExecution } from './answer.js';
+import { enqueue, type Step } from './outbox.js';
 import { asCommandLine, comingSoon, decodeSlackText, stripMention, slashLine } from './text.js';
 import type { QuestionAnswer, SlackDeps } from './deps.js';
 import { parseCommandLine } from '../registry.js';
@@ -50,9 +51,12 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
     const qa = await deps.answerQuestion(text, commandContext(deps, who), { channel: m.channel, threadTs: m.threadTs }, run);
     const blocks: Block[] = qa.blocks ?? (qa.execution ? renderExecution(qa.execution) : [section(esc(qa.text ?? ''))]);
     const a = toAnswer(deps, blocks, 'thread', qa.execution, qa.blocks || qa.execution ? undefined : qa.text);
-    const posted = await postAnswer(deps, client, m.channel, a, m.threadTs);
+    const sent = await postAnswer(deps, client, m.channel, a, m.threadTs);
+    const channel = sent.refs.answer?.channel ?? m.channel;
     // Numbers first; the prose and the chart follow, each on its own — neither can take the answer down.
-    await Promise.all([explainInThread(deps, client, qa, posted.channel, m.threadTs), attachChart(deps, client, qa.execution, posted.channel, m.threadTs)]);
+    // When the numbers wait in the outbox, the prose and chart follow them there, in order.
+    if (sent.queued) await followInOutbox(deps, qa, m.channel, m.threadTs);
+    else await Promise.all([explainInThread(deps, client, qa, channel, m.threadTs), attachChart(deps, client, qa.execution, channel, m.threadTs)]);
     return;
   }
   const help = await runLine(deps, 'help', who);
@@ -62,6 +66,19 @@ export async function answerConversation(deps: SlackDeps, client: webApi.WebClie
   const blocks = [section(intro), ...renderExecution(help)];
   if (text) blocks.push(context(`You wrote: “${esc(text.slice(0, 200))}”`));
   await deliverInThread(deps, client, toAnswer(deps, blocks, 'thread', undefined), m.channel, m.threadTs);
+}
+
+/** The explanation and chart of an answer that waits in the outbox: stored behind it (sent in id order). */
+async function followInOutbox(deps: SlackDeps, qa: QuestionAnswer, channel: string, threadTs: string): Promise<void> {
+  const steps: Step[] = [];
+  try {
+    const blocks = qa.explain ? await qa.explain() : [];
+    if (blocks.length) steps.push(...postSteps(channel, toAnswer(deps, blocks, 'thread'), threadTs));
+  } catch (err) {
+    deps.logger.warn({ err }, 'explanation failed (the numbers stand)');
+  }
+  steps.push(...chartSteps(qa.execution).map((s) => ({ ...s, channel, thread: threadTs })));
+  if (steps.length) await enqueue(deps.db, 'explanation', steps, {}, deps.now().getTime(), 'behind an answer in the outbox', deps.logger);
 }
 
 async function explainInThread(deps: SlackDeps, client: webApi.WebClient, qa: QuestionAnswer, channel: string, threadTs: string): Promise<void> {

@@ -18,6 +18,7 @@ import { executeHere } from './answer.js';
 import { createDispatcher, poolExecutor, WorkerPool, type Dispatcher } from './work/index.js';
 import { RadarMetrics } from '../metrics.js';
 import { useSlackMetrics, warehouseBytes } from './observe.js';
+import { Outbox } from './outbox.js';
 
 export type { SlackDeps, AnswerQuestion, QuestionAnswer, ThreadRef } from './deps.js';
 export type { SlackSettings } from './startup.js';
@@ -48,6 +49,8 @@ export interface SlackApp {
   idle(): Promise<void>;
   /** The queue command lines go through (stats: running, queued, busy notes, shared answers). */
   dispatcher: Dispatcher | undefined;
+  /** Answers waiting for Slack to recover; `outbox.drain()` is the tick serve() runs (tests call it directly). */
+  outbox: Outbox;
 }
 
 export class SlackStartupError extends Error {
@@ -101,7 +104,17 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
   if (dispatcher) metrics.watchWork(() => dispatcher!.stats);
   metrics.watchWarehouse(() => warehouseBytes(deps.db));
   const scheduler = o.alerts?.scheduler ?? false;
-  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions, scheduler });
+  // The outbox sends with a client of its own: no retries inside it (the tick is the retry) and 429s returned
+  // with their Retry-After instead of waited out, so the entry is scheduled for when Slack asks.
+  const outboxClient = new webApi.WebClient(settings.botToken, {
+    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+    logger: boltLogger(deps.logger),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const outbox = new Outbox({ db: deps.db, client: outboxClient, now: deps.now, logger: deps.logger });
+  metrics.watchOutbox(() => outbox.stats().pending);
+  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions, scheduler, outbox: () => outbox.stats() });
   registerAlertListeners(app, deps, { scheduler: false, ...o.alerts });
 
   // Track every request from the moment the receiver hands it over, so idle() (tests, graceful shutdown)
@@ -124,6 +137,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     settings: s,
     botUserId: ids.botUserId,
     dispatcher,
+    outbox,
     async start(opts = {}) {
       if (s.mode === 'socket') {
         await app.start();
@@ -177,6 +191,9 @@ export interface ServeOptions {
   until?: Promise<unknown>;
 }
 
+/** How often serve() sends what waits in the outbox. */
+export const OUTBOX_TICK_MS = 5_000;
+
 /** `radar serve`: validate config, check the token, open the warehouse, listen; returns the exit code. */
 export async function serve(o: ServeOptions): Promise<number> {
   const r = slackSettings(o.config);
@@ -215,6 +232,11 @@ export async function serve(o: ServeOptions): Promise<number> {
     db.close();
     return 1;
   }
+  // Answers that waited in the outbox (a Slack outage, a restart) go out now, then on every tick.
+  const drain = () => slack.outbox.drain().catch((err: unknown) => logger.error({ err }, 'outbox tick failed'));
+  void drain();
+  const tick = setInterval(drain, OUTBOX_TICK_MS);
+  tick.unref();
   // /healthz answers from here on. Load the natural-language stack and warm the chart renderer in the
   // background so the first question and the first chart are as quick as the rest.
   nl?.load();
@@ -230,7 +252,9 @@ export async function serve(o: ServeOptions): Promise<number> {
     process.once('SIGTERM', resolve);
   }));
   logger.info('stopping: finishing answers in flight');
+  clearInterval(tick);
   await slack.idle();
+  await slack.outbox.drain().catch(() => undefined);
   await slack.stop().catch(() => undefined);
   await pool?.close();
   db.close();

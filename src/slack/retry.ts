@@ -3,6 +3,7 @@
  * chat.postEphemeral, chart uploads) goes through `deliver`, which retries what may succeed later — 5xx, 429
  * (after its Retry-After), network errors — with exponential backoff (0.5 s, 1 s, 2 s … capped at 30 s), and gives
  * up at once on what will not (not_in_channel, a 4xx from response_url). Sleep is injected (tests never wait).
+ * What still fails after that goes to the outbox (outbox.ts) and is sent when Slack recovers.
  */
 import type { RetryPolicy, SlackDeps } from './deps.js';
 
@@ -24,7 +25,7 @@ export function retryDelay(err: unknown, attempt: number, p: Required<RetryPolic
     case 'slack_webapi_platform_error':
       return null;
     case 'slack_bolt_respond_error':
-      return e.statusCode === 429 ? Math.max(backoff, 1000) : e.statusCode !== undefined && e.statusCode >= 500 ? backoff : null;
+      return e.statusCode === 429 ? Math.max(backoff, 1000, (e.retryAfter ?? 0) * 1000) : e.statusCode !== undefined && e.statusCode >= 500 ? backoff : null;
     default:
       // fetch's "fetch failed" and socket errors: the network, worth another try.
       return e instanceof TypeError || /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|fetch failed/i.test(String(e?.message)) ? backoff : null;

@@ -10,6 +10,7 @@ export interface SlashRequest {
   text: string;
   user_id: string;
   channel_id: string;
+  response_url: string;
 }
 
 /** Call after ack(): answers through `respond` (ephemeral), or in the channel when the line ends with `public`. */
@@ -18,13 +19,14 @@ export async function answerSlash(deps: SlackDeps, client: webApi.WebClient, res
     deps,
     `slash ${req.command}`,
     async () => {
+      const reply = { url: req.response_url, userId: req.user_id, channelId: req.channel_id };
       const sl = slashLine(req.command, decodeSlackText(req.text ?? ''), deps.registry);
       if (sl.kind === 'coming') {
-        await respondWith(deps, respond, toAnswer(deps, [section(sl.message)], 'ephemeral'));
+        await respondWith(deps, client, reply, toAnswer(deps, [section(sl.message)], 'ephemeral'));
         return;
       }
       const e = await runLine(deps, sl.line, { userId: req.user_id, channelId: req.channel_id }, (text) => respond({ response_type: 'ephemeral', replace_original: false, text }));
-      await deliverResponse(deps, client, respond, e, req.channel_id, req.user_id);
+      await deliverResponse(deps, client, reply, e, req.channel_id, req.user_id);
     },
     (text) => respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${text}` }),
   );

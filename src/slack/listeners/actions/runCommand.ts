@@ -19,7 +19,7 @@ export function register(app: App, deps: SlackDeps): void {
         const e = await runLine(deps, action.value ?? 'help', { userId, channelId }, (text) =>
           fromMessage ? respond({ response_type: 'ephemeral', replace_original: false, text }) : client.chat.postMessage({ channel: userId, text }),
         );
-        if (fromMessage) await deliverResponse(deps, client, respond, e, channelId);
+        if (fromMessage) await deliverResponse(deps, client, { url: body.response_url!, userId, channelId }, e, channelId);
         else await deliverToDm(deps, client, answerFor(deps, e, 'thread'), userId);
       },
       (text) => (fromMessage ? respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${text}` }) : client.chat.postMessage({ channel: userId, text: `:x: ${text}` })),

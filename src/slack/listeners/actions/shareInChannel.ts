@@ -14,7 +14,7 @@ export function register(app: App, deps: SlackDeps): void {
       async () => {
         const e = await runLine(deps, action.value ?? 'help', { userId, channelId }, body.response_url ? (text) => respond({ response_type: 'ephemeral', replace_original: false, text }) : undefined);
         const shared = e.ok ? { ...e, public: true } : e;
-        if (channelId && body.response_url) await deliverResponse(deps, client, respond, shared, channelId);
+        if (channelId && body.response_url) await deliverResponse(deps, client, { url: body.response_url, userId, channelId }, shared, channelId);
         else await deliverToDm(deps, client, answerFor(deps, shared, 'thread'), userId);
       },
       (text) => respond({ response_type: 'ephemeral', replace_original: false, text: `:x: ${text}` }),
