@@ -91,16 +91,19 @@ function peekHeader(path: string): string[] {
  * outcome row has none, so forecast-vs-actual survives) and an outcome; a plan replaces only a plan, never
  * an interval that has an outcome (the WHERE leaves that row as it is; rowWriter counts the skipped rows).
  */
-function upsertSql(spec: TableSpec, cols: string[], rows = 1): string {
+function upsertSql(spec: TableSpec, cols: string[], rows = 1, into: 'empty' | 'rows' = 'rows'): string {
+  const tuple = `(${cols.map(() => '?').join(', ')})`;
+  const insert = `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES ${Array(rows).fill(tuple).join(', ')}`;
+  // Into an empty table every row is new: the file's own duplicate-key check leaves nothing to update.
+  if (into === 'empty') return insert;
   const isIntervals = spec.table === 'interval_inputs';
   const keepPlanForecast = (c: string) =>
     `${c} = CASE WHEN excluded.has_outcome = 1 AND ${spec.table}.has_outcome = 0 THEN COALESCE(excluded.${c}, ${spec.table}.${c}) ELSE excluded.${c} END`;
   const updates = cols
     .filter((c) => !spec.key.includes(c))
     .map((c) => (isIntervals && (c === 'forecast_offered' || c === 'forecast_aht_seconds') ? keepPlanForecast(c) : `${c} = excluded.${c}`));
-  const tuple = `(${cols.map(() => '?').join(', ')})`;
   const guard = isIntervals ? ` WHERE excluded.has_outcome = 1 OR ${spec.table}.has_outcome = 0` : '';
-  return `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES ${Array(rows).fill(tuple).join(', ')}
+  return `${insert}
     ON CONFLICT (${spec.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}${guard}` : 'NOTHING'}`;
 }
 
@@ -109,13 +112,13 @@ function upsertSql(spec: TableSpec, cols: string[], rows = 1): string {
  * B-tree work, dominates single-row inserts from Node (≈3× slower). One argument array is reused for every
  * batch, filled from the chunk's column buffers in writeColumns order.
  */
-function rowWriter(db: Db, spec: TableSpec): { write: (chunk: RowChunk) => void; unchanged: () => number } {
+function rowWriter(db: Db, spec: TableSpec, into: 'empty' | 'rows'): { write: (chunk: RowChunk) => void; unchanged: () => number } {
   const cols = writeColumns(spec);
   const width = cols.length;
   const { numeric, slot, numberWidth, textWidth } = chunkLayout(spec);
-  const one = db.prepare(upsertSql(spec, cols));
+  const one = db.prepare(upsertSql(spec, cols, 1, into));
   const BATCH = Math.max(1, Math.min(64, Math.floor(32_000 / width)));
-  const many = db.prepare(upsertSql(spec, cols, BATCH));
+  const many = db.prepare(upsertSql(spec, cols, BATCH, into));
   const batchArgs = new Array<Cell>(BATCH * width);
   const oneArgs = new Array<Cell>(width);
   const fill = (args: Cell[], chunk: RowChunk, from: number, rows: number) => {
@@ -148,6 +151,22 @@ function rowWriter(db: Db, spec: TableSpec): { write: (chunk: RowChunk) => void;
       unchanged += chunk.n - changes;
     },
     unchanged: () => unchanged,
+  };
+}
+
+/**
+ * A load into an empty table skips index upkeep row by row: its named indexes (interval_inputs' unique
+ * (queue, interval_start) since migration 014, tickets' secondary indexes) are dropped and built once after
+ * the file, about a third less writer time on a million interval rows. Returns what rebuilds them, or null
+ * when the table has rows (they are then upserted with every index in place). Inside the run's transaction,
+ * so a rejected run rolls the drop back with everything else.
+ */
+function dropIndexesIfEmpty(db: Db, table: string): (() => void) | null {
+  if (db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get()) return null;
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as { name: string; sql: string }[];
+  for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+  return () => {
+    for (const ix of indexes) db.exec(ix.sql);
   };
 }
 
@@ -262,13 +281,15 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
       if (!p.spec) continue;
       // sla_policy files come first (plan order): the calendars they define are read once after them.
       if (p.spec.table !== 'sla_policy' && !env) env = readCalendars(db, defaultTz);
-      const writer = rowWriter(db, p.spec);
+      const rebuildIndexes = dropIndexesIfEmpty(db, p.spec.table);
+      const writer = rowWriter(db, p.spec, rebuildIndexes ? 'empty' : 'rows');
       const write = writer.write;
       const fileEnv = env ?? { calendars: {}, defaultTz };
       const outcome =
         statSync(p.path).size >= minWorkerBytes
           ? await validateInWorker(p.path, p.spec, fileEnv, write, onBytes, () => problems.count === 0)
           : await validateFile(p.path, p.spec, fileEnv, { rows: (chunk) => problems.count === 0 && write(chunk), bytes: onBytes });
+      rebuildIndexes?.();
       for (const pr of outcome.problems) problems.add(pr);
       problems.count += outcome.problemCount - outcome.problems.length;
       warnings.push(...outcome.warnings);

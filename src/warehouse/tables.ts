@@ -111,10 +111,12 @@ export const TABLES: TableSpec[] = [
       { name: 'abandoned_wait_seconds', type: 'num', min: 0, default: null, example: '610' },
     ],
     check(r) {
+      let empties = 0;
+      for (const c of OUTCOME_COUNTS) if (r[c] === null) empties++;
+      if (empties === OUTCOME_COUNTS.length) return planIssues(r);
       const out: RowIssue[] = [];
-      const empty = OUTCOME_COUNTS.filter((c) => r[c] === null);
-      if (empty.length === OUTCOME_COUNTS.length) return planIssues(r);
-      if (empty.length) {
+      if (empties) {
+        const empty = OUTCOME_COUNTS.filter((c) => r[c] === null);
         const filled = OUTCOME_COUNTS.filter((c) => r[c] !== null);
         return [{
           column: empty.join(', '),
