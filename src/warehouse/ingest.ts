@@ -156,7 +156,7 @@ function rowWriter(db: Db, spec: TableSpec, into: 'empty' | 'rows'): { write: (c
 
 /**
  * A load into an empty table skips index upkeep row by row: its named indexes (interval_inputs' unique
- * (queue, interval_start) since migration 014, tickets' secondary indexes) are dropped and built once after
+ * (queue, interval_start) since migration 015, tickets' secondary indexes) are dropped and built once after
  * the file, about a third less writer time on a million interval rows. Returns what rebuilds them, or null
  * when the table has rows (they are then upserted with every index in place). Inside the run's transaction,
  * so a rejected run rolls the drop back with everything else.

@@ -1,10 +1,10 @@
--- 014: interval_inputs' UNIQUE (queue, interval_start) becomes the named index interval_inputs_queue_start.
+-- 015: interval_inputs' UNIQUE (queue, interval_start) becomes the named index interval_inputs_queue_start.
 -- A table constraint's index cannot be dropped; a named one can: ingest drops it while it bulk-loads into an
 -- empty interval_inputs (rows then go in by plain INSERT, the file's own duplicate check guaranteeing the key)
 -- and builds it once afterwards, which costs about a third less than keeping it up to date row by row.
 -- The table is rebuilt with the same columns in the same order; the old one is renamed first so that the
 -- views (recreated after every migration) never point at a missing table.
-ALTER TABLE interval_inputs RENAME TO interval_inputs_013;
+ALTER TABLE interval_inputs RENAME TO interval_inputs_014;
 CREATE TABLE interval_inputs (
   queue                  TEXT NOT NULL,
   interval_start         TEXT NOT NULL,            -- UTC, aligned to interval_seconds
@@ -29,7 +29,7 @@ CREATE TABLE interval_inputs (
   -- Keyed by local day so a queue's day range and the daily GROUP BY follow the key (no sort, no scan).
   PRIMARY KEY (queue, local_date, interval_start)
 ) STRICT, WITHOUT ROWID;
-INSERT INTO interval_inputs SELECT * FROM interval_inputs_013;
-DROP TABLE interval_inputs_013;
+INSERT INTO interval_inputs SELECT * FROM interval_inputs_014;
+DROP TABLE interval_inputs_014;
 -- (queue, interval_start) stays unique and is the upsert target, so a changed time zone moves a row.
 CREATE UNIQUE INDEX interval_inputs_queue_start ON interval_inputs (queue, interval_start);
