@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineCommand, UsageError, type CommandContext } from '../src/registry.js';
 import { dateRangeSchema, noLeftovers, takeQueue, takeRange } from './args.js';
-import { RowWriter, exportIntervals, exportTickets, attributeNames, exportQueues, INTERVAL_COLUMNS, TICKET_COLUMNS, type ExportFormat, type ExportValue } from '../src/warehouse/export.js';
+import { RowWriter, exportIntervals, exportTickets, attributeNames, exportQueues, INTERVAL_COLUMNS, TICKET_COLUMNS, AGENT_COLUMNS, type ExportFormat, type ExportValue } from '../src/warehouse/export.js';
 import { listQueues, dailyRows, dominantTimeZone } from '../src/warehouse/queries.js';
 import { addDays, localMidnightUtc, localToday, isoSeconds } from '../src/time.js';
-import { runKpi, type KpiRow } from './kpi.js';
+import { runKpi, maySeeAgents, type KpiRow } from './kpi.js';
 import { scoreOpenTickets } from './riskScoring.js';
 import { header, section, context, esc, type Block } from '../src/blocks/kit.js';
 import { num } from '../src/format.js';
@@ -50,7 +50,12 @@ export interface ExportResult {
   filename: string;
   /** A temporary file the surface deletes after delivering it (Slack); false for `--out`. */
   temporary: boolean;
+  /** Columns left out of the file and why (agent-level data for someone who may not see it); null = none. */
+  withheld: { columns: string[]; reason: string } | null;
 }
+
+/** Why a tickets export has no agent columns (said with the file). */
+export const AGENT_WITHHELD = 'agent-level data goes only to RADAR_ADMINS, in a direct message with the bot';
 
 const KPI_FIELDS: (keyof KpiRow['previous'])[] = [
   'tickets', 'resolved', 'fcrPct', 'csatMean', 'csatTop2Pct', 'csatResponses', 'firstResponseP50Minutes', 'firstResponseP90Minutes', 'firstResponseP95Minutes',
@@ -85,6 +90,7 @@ export function runExport(ctx: CommandContext, a: ExportArgs): ExportResult {
   const db = ctx.db;
   let w: RowWriter;
   let range = a.range;
+  let withheld: ExportResult['withheld'] = null;
   if (a.dataset === 'intervals') {
     const queues = queuesOf(ctx, a.queue);
     w = new RowWriter(path, INTERVAL_COLUMNS, a.format);
@@ -93,12 +99,14 @@ export function runExport(ctx: CommandContext, a: ExportArgs): ExportResult {
     const queues = queuesOf(ctx, a.queue);
     const tzOf = new Map(listQueues(db).map((q) => [q.queue, q.timeZone ?? ctx.config.RADAR_TZ]));
     const attrs = attributeNames(db);
-    w = new RowWriter(path, [...TICKET_COLUMNS, ...attrs.map((n) => `attr_${n}`)], a.format);
+    const cols = maySeeAgents(ctx) ? TICKET_COLUMNS : TICKET_COLUMNS.filter((c) => !AGENT_COLUMNS.includes(c));
+    if (cols.length < TICKET_COLUMNS.length) withheld = { columns: AGENT_COLUMNS, reason: AGENT_WITHHELD };
+    w = new RowWriter(path, [...cols, ...attrs.map((n) => `attr_${n}`)], a.format);
     const bounds = queues.map((q) => {
       const tz = tzOf.get(q) ?? ctx.config.RADAR_TZ;
       return { queue: q, fromIso: range ? isoSeconds(localMidnightUtc(range.from, tz)) : null, toIso: range ? isoSeconds(localMidnightUtc(addDays(range.to, 1), tz)) : null };
     });
-    exportTickets(db, w, bounds, attrs);
+    exportTickets(db, w, bounds, attrs, cols);
   } else if (a.dataset === 'sla') {
     range ??= lastWeek(ctx, a.queue);
     const queues = a.queue ? queuesOf(ctx, a.queue) : [];
@@ -122,7 +130,7 @@ export function runExport(ctx: CommandContext, a: ExportArgs): ExportResult {
     for (const s of scores.sort((x, y) => y.score - x.score)) w.push([s.ticketId, s.queue, s.createdAt ?? null, s.priority ?? null, s.score, s.flagged ? 1 : 0, s.outsideSupport ? 1 : 0, at]);
   }
   w.close();
-  return { kind: 'export', dataset: a.dataset, format: a.format, queue: a.queue, range, columns: w.columns, rows: w.rows, bytes: w.bytes, path, filename, temporary };
+  return { kind: 'export', dataset: a.dataset, format: a.format, queue: a.queue, range, columns: w.columns, rows: w.rows, bytes: w.bytes, path, filename, temporary, withheld };
 }
 
 function describe(r: ExportResult): string {
@@ -131,9 +139,11 @@ function describe(r: ExportResult): string {
   return `Export of ${what}: ${num(r.rows)} ${r.rows === 1 ? 'row' : 'rows'}, ${r.format === 'csv' ? 'CSV' : 'JSON Lines'}, ${size}.`;
 }
 
+const withheldLine = (r: ExportResult): string | null => (r.withheld ? `Without ${r.withheld.columns.join(', ')}: ${r.withheld.reason}.` : null);
+
 export const exportCommand = defineCommand({
   name: 'export',
-  summary: 'Export kpi, sla, intervals, tickets or risk scores as CSV (header row) or JSON Lines for BI tools; ISO-8601 UTC timestamps; intervals and tickets re-ingest to the same rows. In Slack the file is uploaded into the thread; in the terminal --out FILE.',
+  summary: 'Export kpi, sla, intervals, tickets or risk scores as CSV (header row) or JSON Lines for BI tools; ISO-8601 UTC timestamps; intervals and tickets re-ingest to the same rows. In Slack the file is uploaded into the thread; in the terminal --out FILE. Agent-level data: the tickets export\'s agent_id column goes only to RADAR_ADMINS asking in a DM with the bot (others get the file without it, told why); the terminal always includes it, since its operator owns the warehouse file.',
   usage: 'export <kpi|sla|intervals|tickets|risk> [queue] [date | from..to] [csv|json] [--out FILE]',
   examples: [EXAMPLE, 'export kpi last week', 'export intervals 2026-11-01..2026-11-07 json', 'export risk billing'],
   args: exportArgs,
@@ -164,9 +174,10 @@ export const exportCommand = defineCommand({
   },
   run: runExport,
   text(r: ExportResult) {
-    return `${describe(r)}\nWrote ${r.path}\nColumns: ${r.columns.join(', ')}`;
+    return [describe(r), withheldLine(r), `Wrote ${r.path}`, `Columns: ${r.columns.join(', ')}`].filter(Boolean).join('\n');
   },
   blocks(r: ExportResult): Block[] {
-    return [header(`Export: ${r.dataset}`), section(esc(`${describe(r)} The file follows in the thread.`)), context(esc(`Columns: ${r.columns.join(', ')}`.slice(0, 2900)))];
+    const w = withheldLine(r);
+    return [header(`Export: ${r.dataset}`), section(esc(`${describe(r)} The file follows in the thread.`)), ...(w ? [section(esc(`:lock: ${w}`))] : []), context(esc(`Columns: ${r.columns.join(', ')}`.slice(0, 2900)))];
   },
 });

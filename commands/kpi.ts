@@ -93,12 +93,18 @@ function row(segment: string, cur: KpiValues, prev: KpiValues, aht: number | nul
   return { segment, ...cur, ahtSeconds: aht, smallSample: smallSamples(cur), change: compareKpis(cur, prev), previous: { ...prev, ahtSeconds: prevAht } };
 }
 
-/** Arguments for an agent-level view are allowed only to RADAR_ADMINS in a DM with the bot (the CLI is trusted). */
-function checkAgentAccess(ctx: CommandContext): void {
-  if (ctx.surface === 'cli') return;
+/**
+ * Agent-level data (KPIs by agent, agent columns of exports) goes only to RADAR_ADMINS asking in a direct
+ * message with the bot. The terminal is trusted: its operator owns the warehouse file.
+ */
+export function maySeeAgents(ctx: CommandContext): boolean {
+  if (ctx.surface === 'cli') return true;
   const admin = ctx.userId !== undefined && ctx.config.RADAR_ADMINS.includes(ctx.userId);
-  const dm = ctx.channelId?.startsWith('D') ?? false;
-  if (!admin || !dm) {
+  return admin && (ctx.channelId?.startsWith('D') ?? false);
+}
+
+function checkAgentAccess(ctx: CommandContext): void {
+  if (!maySeeAgents(ctx)) {
     throw new UsageError('Agent-level KPIs are shown only to RADAR_ADMINS, in a direct message with the bot. Team-level views work anywhere.', 'kpi billing last week by team');
   }
 }

@@ -134,6 +134,32 @@ describe('export → ingest round trip', () => {
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
   });
 
+  test('agent_id only to RADAR_ADMINS in a DM with the bot; the terminal always includes it', async () => {
+    const admins = loadConfig({ RADAR_ADMINS: 'UADMIN1' });
+    const fileOf = async (over: Partial<CommandContext>) => {
+      const e = await execute(registry, 'export tickets billing', { db: a, now, config: admins, ...over } as CommandContext);
+      if (!e.ok) throw new Error(e.message);
+      const r = e.result as ExportResult;
+      return { r, head: readFileSync(r.path, 'utf8').split('\n')[0].split(','), text: e.command.text!(e.result) };
+    };
+    const cli = await fileOf({ surface: 'cli' });
+    expect(cli.head).toContain('agent_id');
+    expect(cli.r.withheld).toBeNull();
+    const admin = await fileOf({ surface: 'slack', userId: 'UADMIN1', channelId: 'D42' });
+    expect(admin.head).toContain('agent_id');
+    // B3's agent A-1 is in the admin's file.
+    expect(readFileSync(admin.r.path, 'utf8')).toMatch(/\bA-1\b/);
+    for (const who of [{ userId: 'U1', channelId: 'D42' }, { userId: 'UADMIN1', channelId: 'C1' }, { userId: 'U1', channelId: 'C1' }]) {
+      const x = await fileOf({ surface: 'slack', ...who });
+      expect(x.head).not.toContain('agent_id');
+      expect(x.head).toEqual(cli.head.filter((c) => c !== 'agent_id'));
+      expect(readFileSync(x.r.path, 'utf8')).not.toMatch(/\bA-1\b/);
+      expect(x.text).toMatch(/Without agent_id: agent-level data goes only to RADAR_ADMINS, in a direct message/);
+      // The row count is unchanged: only the column is left out.
+      expect(x.r.rows).toBe(cli.r.rows);
+    }
+  });
+
   test('bad input: no dataset, unknown words, unknown queue', async () => {
     for (const [line, msg] of [['export', /Say what to export/], ['export tickets bananas', /didn't understand/], ['export tickets queue=nope', /don't know the queue/]] as const) {
       const e = await exportTo(a, line);

@@ -42,8 +42,8 @@ function fileText(raw: Buffer, starts: string): string {
 
 const exportDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('radar-export-')).length;
 
-async function slash(text: string, id = 'r1') {
-  const res = await sendToApp(appUrl, slashBody({ command: '/radar', text, responseUrl: fake.responseUrl(id) }), FORM, { secret: SECRET });
+async function slash(text: string, id = 'r1', who: { user?: string; channel?: string } = {}) {
+  const res = await sendToApp(appUrl, slashBody({ command: '/radar', text, responseUrl: fake.responseUrl(id), ...who }), FORM, { secret: SECRET });
   await slack.idle();
   return res;
 }
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const report = await ingestFiles(db, ['tests/fixtures/small']);
   expect(report.ok).toBe(true);
   fake = await startFakeSlack();
-  const config = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent', RADAR_ADMINS: 'UADMIN1' });
   deps = { db, config, registry: buildRegistry(), now: () => NOW, logger: pino({ level: 'silent' }), sleep: async () => {} };
   slack = await createSlackApp(deps, { clientOptions: { retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } } });
   const { port } = await slack.start({ port: 0, host: '127.0.0.1' });
@@ -105,6 +105,24 @@ describe('/radar export', () => {
     expect(String(first.interval_start)).toMatch(/^2026-11-2\dT\d\d:\d\d:00Z$/);
     expect(fake.responses).toHaveLength(1);
     expect(String(fake.responses[0].body.text)).toMatch(/DM/);
+  });
+
+  it('tickets: agent_id only for RADAR_ADMINS in a DM; anyone else gets the file without it and a line saying why', async () => {
+    const header = (i: number) => fileText(fake.uploads[i].bytes, 'ticket_id,').split('\n')[0].split(',');
+    await slash('export tickets billing csv public');
+    expect(header(0)).not.toContain('agent_id');
+    expect(header(0)).toContain('customer_id');
+    const said = JSON.stringify(fake.callsTo('chat.postMessage')[0].args.blocks);
+    expect(said).toMatch(/Without agent_id: agent-level data goes only to RADAR_ADMINS, in a direct message with the bot/);
+    fake.reset();
+    // An admin, but in a channel: the file would be seen by the channel.
+    await slash('export tickets billing csv public', 'r2', { user: 'UADMIN1' });
+    expect(header(0)).not.toContain('agent_id');
+    fake.reset();
+    // An admin in the DM with the bot: the agent column is in the file, no such line.
+    await slash('export tickets billing csv', 'r3', { user: 'UADMIN1', channel: 'D0ADMIN' });
+    expect(header(0)).toContain('agent_id');
+    expect(JSON.stringify(fake.callsTo('chat.postMessage').map((c) => c.args.blocks))).not.toMatch(/Without agent_id/);
   });
 
   it('an upload failing with 5xx is retried until it is delivered', async () => {

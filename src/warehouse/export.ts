@@ -87,12 +87,14 @@ export function attributeNames(db: Db): string[] {
   return db.prepare('SELECT DISTINCT name FROM v_ticket_attributes ORDER BY name').pluck().all() as string[];
 }
 
+/** The agent-level columns of a tickets export (left out for people who may not see agent-level data). */
+export const AGENT_COLUMNS = ['agent_id'];
+
 /**
  * Streams tickets of the queues created in [fromIso, toIso) per queue (null bounds = all), ordered by queue,
- * creation and id, with one attr_<name> column per attribute in `attrs`.
+ * creation and id: the columns `cols` (TICKET_COLUMNS or a subset), then one attr_<name> column per attribute in `attrs`.
  */
-export function exportTickets(db: Db, w: RowWriter, bounds: { queue: string; fromIso: string | null; toIso: string | null }[], attrs: string[]): void {
-  const cols = TICKET_COLUMNS;
+export function exportTickets(db: Db, w: RowWriter, bounds: { queue: string; fromIso: string | null; toIso: string | null }[], attrs: string[], cols: string[] = TICKET_COLUMNS): void {
   const stmt = db
     .prepare(`SELECT ${cols.join(', ')}, attributes FROM tickets WHERE queue = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, ticket_id`)
     .raw();
