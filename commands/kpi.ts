@@ -155,8 +155,8 @@ export function runKpi(ctx: CommandContext, args: KpiArgs): KpiResult {
       const known = ticketAttributes(db);
       throw new UsageError(`Tickets have no attribute column "${args.by}".${known.length ? ` Known: ${known.join(', ')}.` : ' None are loaded yet.'}`, 'kpi billing last week by channel');
     }
-    // Per-segment day partials (built once per dimension after tickets change): no ticket is read here.
-    ensureSegmentPartials(db, ctx.config.RADAR_TZ, args.by);
+    // Per-segment day cells (built on the first use of a dimension, then maintained with the facts): no ticket is read here.
+    ensureSegmentPartials(db, args.by);
     const by = args.by;
     const gather = (from: string, to: string) => {
       const parts = new Map<string, KpiPartial[]>();

@@ -15,6 +15,7 @@ import type { Db } from './db.js';
 import { TABLES, recognise, type Cell, type TableSpec } from './tables.js';
 import { isoSeconds } from '../time.js';
 import { ProblemLog, validateFile, writeColumns, chunkLayout, isJsonLines, type RowChunk, type FileOutcome, type IngestProblem, type QueueCal, type ValidateEnv } from './validate.js';
+import { maintainKpiFacts } from './kpi.js';
 
 export { parseTimestamp, type IngestProblem } from './validate.js';
 
@@ -314,6 +315,8 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     }
 
     if (problems.count === 0 && touchedQueues.size) refreshQueueCatalog(db, touchedQueues);
+    // The KPI cells the run's tickets touch, in the same transaction (no-op until KPI facts are first built).
+    if (problems.count === 0 && !opts.dryRun) maintainKpiFacts(db, defaultTz);
 
     if (problems.count > 0 || opts.dryRun) {
       db.exec('ROLLBACK');

@@ -1,15 +1,20 @@
 /**
- * KPI reads over the warehouse. The KPI facts (migration 008) are derived from tickets and rebuilt by
- * refreshKpiFacts() when the tickets or the queues' time zones changed; every read calls ensureKpiFacts()
- * first, so a read never sees stale facts. A period's KPIs per queue come from its per-day partials
- * (no ticket is read); segments (`by channel` …) from per-segment day partials built once per dimension
- * (ensureSegmentPartials) from v_kpi_tickets.
+ * KPI reads over the warehouse. The KPI facts (migrations 008, 013, 016) are derived from tickets: a snapshot
+ * per ticket of what it contributes (kpi_ticket_facts), one KPI cell per queue and local creation day
+ * (kpi_daily) and, for each segment dimension asked for once, per segment of those days (kpi_segment_daily).
+ * They are built in full on the first read (or when the queues' time zones changed), then maintained
+ * incrementally: triggers log the tickets (customers, agents) that change, and applyKpiChanges() — run by
+ * the ingest inside its transaction, and by every read through ensureKpiFacts() — updates only the cells
+ * those tickets touch, before and after (a ticket can change retroactively: reopened, CSAT arriving later,
+ * moved to another queue). A period's KPIs come from its cells; no read scans the tickets.
  */
+import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { listQueues } from './queries.js';
 import { localParts } from '../time.js';
 import {
-  ticketFacts, partialOf, closedRun, emptyPartial, type TicketRecord, type TicketFact, type KpiPartial, type ClosedRun,
+  ticketFacts, cellOf, updateCell, emptyCell, CellOutOfStep, emptyPartial,
+  type TicketRecord, type TicketFact, type KpiPartial, type ClosedRun, type KpiCell,
 } from '../engines/kpi/index.js';
 
 const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
@@ -19,72 +24,292 @@ export function queueTimeZones(db: Db, defaultTz: string): Map<string, string> {
   return new Map(listQueues(db).map((q) => [q.queue, q.timeZone ?? defaultTz]));
 }
 
+/** What the built facts depend on besides the tickets (whose changes the triggers log): the time zones. */
 function signature(db: Db, defaultTz: string): string {
-  const t = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS m FROM tickets').get() as { m: number };
-  const run = db.prepare(`SELECT COALESCE(MAX(run_id), 0) AS r FROM etl_runs WHERE status = 'ok'`).get() as { r: number };
   const tz = [...queueTimeZones(db, defaultTz)].map(([q, z]) => `${q}=${z}`).join(',');
-  return `v2|${t.m}|${run.r}|${defaultTz}|${tz}`;
+  return `v3|${defaultTz}|${tz}`;
 }
 
-const int32Blob = (runs: Int32Array[]): Buffer => (runs.length ? Buffer.from(runs[0].buffer, runs[0].byteOffset, runs[0].byteLength) : Buffer.alloc(0));
-const f64Blob = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const meta = (db: Db, key: string): string | undefined => db.prepare('SELECT value FROM kpi_meta WHERE key = ?').pluck().get(key) as string | undefined;
+const setMeta = (db: Db, key: string, value: string): void => {
+  db.prepare(`INSERT INTO kpi_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
+};
+
 const int32Of = (b: Buffer): Int32Array => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const f64Of = (b: Buffer): Float64Array => new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+const blob = (a: Int32Array | Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-const PARTIAL_COLUMNS = 'tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed, first_response, resolution, open_due, closed, last_closed_ms, open_created';
+const CELL_COUNTS = 'tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed';
+const PARTIAL_COLUMNS = `${CELL_COUNTS}, first_response, resolution, open_due, closed, last_closed_ms, open_created`;
+const PLACEHOLDERS = PARTIAL_COLUMNS.split(',').map(() => '?').join(', ');
 
-/** The stored form of the partial of some tickets' facts (kpi_daily / kpi_segment_daily columns, PARTIAL_COLUMNS order). */
-function partialRow(facts: readonly TicketFact[]): (number | Buffer | null)[] {
-  const p = partialOf(facts);
-  const c = closedRun(facts.filter((f) => f.resolvedMs !== null));
-  const both = new Float64Array(c.closedMs.length * 2);
-  both.set(c.closedMs, 0);
-  both.set(c.createdMs, c.closedMs.length);
-  const openCreated = Float64Array.from(facts.filter((f) => f.resolvedMs === null).map((f) => f.createdMs));
+/** A cell as kpi_daily / kpi_segment_daily columns (PARTIAL_COLUMNS order). closed = [resolved ms …, created ms …]. */
+function cellRow(c: KpiCell): (number | Buffer | null)[] {
+  const closed = new Float64Array(c.closedMs.length * 2);
+  closed.set(c.closedMs, 0);
+  closed.set(c.closedCreatedMs, c.closedMs.length);
   const last = c.closedMs.length ? c.closedMs[c.closedMs.length - 1] : null;
-  return [p.tickets, p.resolved, p.fcr, p.reopened, p.escalatedKnown, p.escalated, p.csatN, p.csatSum, p.csatTop2, p.dueMet, p.dueMissed,
-    int32Blob(p.firstResponse), int32Blob(p.resolution), p.openDue.length ? f64Blob(p.openDue[0]) : Buffer.alloc(0), f64Blob(both), last, f64Blob(openCreated)];
+  return [c.tickets, c.resolved, c.fcr, c.reopened, c.escalatedKnown, c.escalated, c.csatN, c.csatSum, c.csatTop2, c.dueMet, c.dueMissed,
+    blob(c.firstResponse), blob(c.resolution), blob(c.openDue), blob(closed), last, blob(c.openCreated)];
 }
 
-/** Rebuilds the KPI facts from all tickets (one read, one transaction). Returns the number of tickets. */
-export function refreshKpiFacts(db: Db, defaultTz: string): number {
+/** A stored cell back (PARTIAL_COLUMNS order, raw). */
+function cellFromRow(r: unknown[]): KpiCell {
+  const closed = f64Of(r[14] as Buffer);
+  const n = closed.length / 2;
+  return {
+    tickets: r[0] as number, resolved: r[1] as number, fcr: r[2] as number, reopened: r[3] as number, escalatedKnown: r[4] as number, escalated: r[5] as number,
+    csatN: r[6] as number, csatSum: r[7] as number, csatTop2: r[8] as number, dueMet: r[9] as number, dueMissed: r[10] as number,
+    firstResponse: int32Of(r[11] as Buffer), resolution: int32Of(r[12] as Buffer), openDue: f64Of(r[13] as Buffer),
+    closedMs: closed.slice(0, n), closedCreatedMs: closed.slice(n), openCreated: f64Of(r[16] as Buffer),
+  };
+}
+
+/** One ticket's snapshot (a kpi_ticket_facts row): its cell, its KPI facts, its FCR flag and its segment values. */
+interface FactRow {
+  ticketId: string;
+  queue: string;
+  localDate: string;
+  fact: TicketFact;
+  customerId: string | null;
+  category: string | null;
+  channel: string;
+  priority: string;
+  tier: string;
+  team: string;
+  agentId: string | null;
+  agent: string;
+  attributes: string | null;
+}
+
+const FACT_COLUMNS = 'ticket_id, queue, local_date, created_ms, first_response_s, resolution_s, resolved_ms, due_ms, csat, reopened, escalated, fcr, customer_id, category, channel, priority, tier, team, agent_id, agent, attributes';
+
+function factRowValues(r: FactRow): (string | number | null)[] {
+  const f = r.fact;
+  return [r.ticketId, r.queue, r.localDate, f.createdMs, f.firstResponseS, f.resolutionS, f.resolvedMs, f.dueMs, f.csat, f.reopened ? 1 : 0,
+    f.escalated === null ? null : f.escalated ? 1 : 0, f.fcr ? 1 : 0, r.customerId, r.category, r.channel, r.priority, r.tier, r.team, r.agentId, r.agent, r.attributes];
+}
+
+function factRowOf(v: unknown[]): FactRow {
+  return {
+    ticketId: v[0] as string, queue: v[1] as string, localDate: v[2] as string,
+    fact: {
+      createdMs: v[3] as number, firstResponseS: v[4] as number | null, resolutionS: v[5] as number | null, resolvedMs: v[6] as number | null, dueMs: v[7] as number | null,
+      csat: v[8] as number | null, reopened: v[9] === 1, escalated: v[10] === null ? null : v[10] === 1, fcr: v[11] === 1,
+    },
+    customerId: v[12] as string | null, category: v[13] as string | null, channel: v[14] as string, priority: v[15] as string, tier: v[16] as string,
+    team: v[17] as string, agentId: v[18] as string | null, agent: v[19] as string, attributes: v[20] as string | null,
+  };
+}
+
+/** What the FCR rule reads of a snapshot (repeat contacts: same customer and category). */
+const recordOfRow = (r: FactRow): TicketRecord => ({
+  ticketId: r.ticketId, createdMs: r.fact.createdMs, firstResponseMs: null, resolvedMs: r.fact.resolvedMs, dueMs: r.fact.dueMs, csat: r.fact.csat,
+  reopenCount: r.fact.reopened ? 1 : 0, escalated: null, customerId: r.customerId, category: r.category,
+});
+
+/** The tickets as they are now, with their segment values (all, or those with the ids in `ids`). */
+const CURRENT_SQL = `SELECT t.ticket_id, t.queue, t.created_at, t.first_response_at, t.resolved_at, t.due_at, t.csat, t.reopen_count, t.escalated, t.customer_id, t.category,
+    t.channel, t.priority, COALESCE(c.tier, 'unknown'), COALESCE(a.team, 'unassigned'), t.agent_id, COALESCE(a.name, t.agent_id, 'unassigned'), t.attributes
+  FROM tickets t LEFT JOIN customers c ON c.customer_id = t.customer_id LEFT JOIN agents a ON a.agent_id = t.agent_id`;
+
+/** Current tickets → snapshot rows; FCR over exactly these tickets (a full build passes them all). */
+function currentRows(db: Db, defaultTz: string, ids: string[] | null): FactRow[] {
   const tzOf = queueTimeZones(db, defaultTz);
-  const rows = db
-    .prepare(`SELECT ticket_id, queue, created_at, first_response_at, resolved_at, due_at, csat, reopen_count, escalated, customer_id, category FROM tickets`)
-    .raw()
-    .all() as [string, string, string, string | null, string | null, string | null, number | null, number, number | null, string | null, string | null][];
-  const records: TicketRecord[] = rows.map((r) => ({
-    ticketId: r[0], createdMs: Date.parse(r[2]), firstResponseMs: ms(r[3]), resolvedMs: ms(r[4]), dueMs: ms(r[5]),
-    csat: r[6], reopenCount: r[7], escalated: r[8], customerId: r[9], category: r[10],
+  const raw = (ids === null
+    ? db.prepare(CURRENT_SQL).raw().all()
+    : db.prepare(`${CURRENT_SQL} WHERE t.ticket_id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids))) as unknown[][];
+  const records: TicketRecord[] = raw.map((r) => ({
+    ticketId: r[0] as string, createdMs: Date.parse(r[2] as string), firstResponseMs: ms(r[3] as string | null), resolvedMs: ms(r[4] as string | null), dueMs: ms(r[5] as string | null),
+    csat: r[6] as number | null, reopenCount: r[7] as number, escalated: r[8] as number | null, customerId: r[9] as string | null, category: r[10] as string | null,
   }));
   const facts = ticketFacts(records);
+  return raw.map((r, i) => ({
+    ticketId: records[i].ticketId, queue: r[1] as string, localDate: localParts(records[i].createdMs, tzOf.get(r[1] as string) ?? defaultTz).date, fact: facts[i],
+    customerId: records[i].customerId, category: records[i].category, channel: r[11] as string, priority: r[12] as string, tier: r[13] as string, team: r[14] as string,
+    agentId: r[15] as string | null, agent: r[16] as string, attributes: r[17] as string | null,
+  }));
+}
+
+/** The segment value of a snapshot for a dimension (`channel`, …, `attr_<name>`). */
+function segmentOf(by: string, r: FactRow): string {
+  switch (by) {
+    case 'channel': return r.channel;
+    case 'priority': return r.priority;
+    case 'category': return r.category ?? 'none';
+    case 'tier': return r.tier;
+    case 'team': return r.team;
+    case 'agent': return r.agent;
+    default: {
+      if (!by.startsWith('attr_')) throw new Error(`unknown segment ${by}`);
+      const v = r.attributes === null ? undefined : (JSON.parse(r.attributes) as Record<string, unknown>)[by.slice(5)];
+      return v === undefined || v === null ? 'none' : String(v);
+    }
+  }
+}
+
+const cellKey = (...parts: string[]) => parts.join('\u0000');
+
+/** Rebuilds all KPI facts from the tickets (one read, one transaction); segment cells are rebuilt on their next use. Returns the number of tickets. */
+export function refreshKpiFacts(db: Db, defaultTz: string): number {
+  const rows = currentRows(db, defaultTz, null);
   const groups = new Map<string, { queue: string; date: string; facts: TicketFact[] }>();
-  const dates: string[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const queue = rows[i][1];
-    const date = localParts(records[i].createdMs, tzOf.get(queue) ?? defaultTz).date;
-    dates[i] = date;
-    const k = `${queue}\u0000${date}`;
+  for (const r of rows) {
+    const k = cellKey(r.queue, r.localDate);
     let g = groups.get(k);
-    if (!g) groups.set(k, (g = { queue, date, facts: [] }));
-    g.facts.push(facts[i]);
+    if (!g) groups.set(k, (g = { queue: r.queue, date: r.localDate, facts: [] }));
+    g.facts.push(r.fact);
   }
   const sig = signature(db, defaultTz);
   db.transaction(() => {
-    db.exec(`DELETE FROM kpi_ticket_facts; DELETE FROM kpi_daily; DELETE FROM kpi_segment_daily; DELETE FROM kpi_meta WHERE key LIKE 'seg:%';`);
-    const putFact = db.prepare('INSERT INTO kpi_ticket_facts (ticket_id, queue, local_date, fcr) VALUES (?, ?, ?, ?)');
-    for (let i = 0; i < rows.length; i++) putFact.run(rows[i][0], rows[i][1], dates[i], facts[i].fcr ? 1 : 0);
-    const putDay = db.prepare(`INSERT INTO kpi_daily (queue, local_date, ${PARTIAL_COLUMNS}) VALUES (?, ?, ${PARTIAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
-    for (const g of groups.values()) putDay.run(g.queue, g.date, ...partialRow(g.facts));
-    db.prepare(`INSERT INTO kpi_meta (key, value) VALUES ('signature', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(sig);
+    const generation = String(Number(meta(db, 'generation') ?? 0) + 1);
+    db.exec(`DELETE FROM kpi_ticket_facts; DELETE FROM kpi_daily; DELETE FROM kpi_segment_daily; DELETE FROM kpi_meta; DELETE FROM kpi_dirty; DELETE FROM kpi_dirty_people;`);
+    const putFact = db.prepare(`INSERT INTO kpi_ticket_facts (${FACT_COLUMNS}) VALUES (${FACT_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    for (const r of rows) putFact.run(...factRowValues(r));
+    const putDay = db.prepare(`INSERT INTO kpi_daily (queue, local_date, ${PARTIAL_COLUMNS}) VALUES (?, ?, ${PLACEHOLDERS})`);
+    for (const g of groups.values()) putDay.run(g.queue, g.date, ...cellRow(cellOf(g.facts)));
+    setMeta(db, 'generation', generation);
+    setMeta(db, 'signature', sig);
   })();
   return rows.length;
 }
 
-/** Rebuilds the KPI facts when the tickets or time zones changed since the last build. */
-export function ensureKpiFacts(db: Db, defaultTz: string): void {
-  const cur = db.prepare(`SELECT value FROM kpi_meta WHERE key = 'signature'`).pluck().get() as string | undefined;
-  if (cur !== signature(db, defaultTz)) refreshKpiFacts(db, defaultTz);
+/** Above this many changed tickets (and this share of all), a full build is cheaper than cell updates. */
+const FULL_BUILD_MIN = 50_000;
+const FULL_BUILD_SHARE = 0.25;
+
+export type KpiMaintenance = { mode: 'fresh' | 'incremental' | 'full' | 'deferred'; tickets: number; cells: number };
+
+const SNAPSHOT_SQL = `SELECT ${FACT_COLUMNS} FROM kpi_ticket_facts`;
+
+/**
+ * Applies the logged ticket changes to the KPI facts: for every changed ticket, what its snapshot contributed
+ * leaves its old cells and what it contributes now joins its new ones; the FCR of the other tickets of each
+ * (customer, category) concerned is recomputed and applied the same way. Only the cells touched are read and
+ * written. Returns what it did ('deferred' = too many changes, left for a full build). Throws CellOutOfStep
+ * when a cell does not hold what a snapshot says it contributed (the caller rebuilds in full).
+ */
+function applyChanges(db: Db, defaultTz: string): KpiMaintenance {
+  const ids = db.prepare(`SELECT ticket_id FROM kpi_dirty
+      UNION SELECT f.ticket_id FROM kpi_dirty_people p JOIN kpi_ticket_facts f ON f.customer_id = p.id WHERE p.kind = 'customer'
+      UNION SELECT f.ticket_id FROM kpi_dirty_people p JOIN kpi_ticket_facts f ON f.agent_id = p.id WHERE p.kind = 'agent'`).pluck().all() as string[];
+  if (!ids.length) {
+    db.exec('DELETE FROM kpi_dirty_people');
+    return { mode: 'fresh', tickets: 0, cells: 0 };
+  }
+  const total = db.prepare('SELECT COUNT(*) FROM kpi_ticket_facts').pluck().get() as number;
+  if (ids.length > FULL_BUILD_MIN && ids.length > FULL_BUILD_SHARE * total) return { mode: 'deferred', tickets: ids.length, cells: 0 };
+  const idJson = JSON.stringify(ids);
+  const dirty = new Set(ids);
+  const before = new Map((db.prepare(`${SNAPSHOT_SQL} WHERE ticket_id IN (SELECT value FROM json_each(?))`).raw().all(idJson) as unknown[][]).map((v) => {
+    const r = factRowOf(v);
+    return [r.ticketId, r] as const;
+  }));
+  const now = new Map(currentRows(db, defaultTz, ids).map((r) => [r.ticketId, r] as const));
+
+  // FCR: a ticket's flag depends on the other tickets of its customer and category, old group and new.
+  const groupKey = (r: FactRow) => (r.customerId === null ? null : cellKey(r.customerId, r.category ?? ''));
+  const groups = new Map<string, { customer: string; category: string }>();
+  for (const r of [...before.values(), ...now.values()]) {
+    const k = groupKey(r);
+    if (k !== null) groups.set(k, { customer: r.customerId!, category: r.category ?? '' });
+  }
+  const nowByGroup = new Map<string, FactRow[]>();
+  for (const r of now.values()) {
+    const k = groupKey(r);
+    if (k === null) r.fact.fcr = r.fact.resolvedMs !== null && !r.fact.reopened;
+    else nowByGroup.set(k, [...(nowByGroup.get(k) ?? []), r]);
+  }
+  const members = db.prepare(`${SNAPSHOT_SQL} WHERE customer_id = ? AND COALESCE(category, '') = ?`).raw();
+  const changes: { old: FactRow | null; cur: FactRow | null }[] = [];
+  for (const [k, g] of groups) {
+    const others = (members.all(g.customer, g.category) as unknown[][]).map(factRowOf).filter((r) => !dirty.has(r.ticketId));
+    const all = [...others, ...(nowByGroup.get(k) ?? [])];
+    const fcr = ticketFacts(all.map(recordOfRow)).map((f) => f.fcr);
+    all.forEach((r, i) => {
+      if (dirty.has(r.ticketId)) r.fact.fcr = fcr[i];
+      else if (r.fact.fcr !== fcr[i]) changes.push({ old: r, cur: { ...r, fact: { ...r.fact, fcr: fcr[i] } } });
+    });
+  }
+  const same = (a: FactRow | null, b: FactRow | null) => a !== null && b !== null && JSON.stringify(factRowValues(a)) === JSON.stringify(factRowValues(b));
+  for (const id of ids) {
+    const old = before.get(id) ?? null;
+    const cur = now.get(id) ?? null;
+    if ((old || cur) && !same(old, cur)) changes.push({ old, cur });
+  }
+
+  // The snapshot, then the cells each change leaves and joins.
+  const del = db.prepare('DELETE FROM kpi_ticket_facts WHERE ticket_id = ?');
+  const put = db.prepare(`INSERT OR REPLACE INTO kpi_ticket_facts (${FACT_COLUMNS}) VALUES (${FACT_COLUMNS.split(',').map(() => '?').join(', ')})`);
+  for (const c of changes) {
+    if (c.cur) put.run(...factRowValues(c.cur));
+    else del.run(c.old!.ticketId);
+  }
+  let cells = updateCells(changes, (r) => [r.queue, r.localDate], {
+    read: db.prepare<unknown[]>(`SELECT ${PARTIAL_COLUMNS} FROM kpi_daily WHERE queue = ? AND local_date = ?`).raw(),
+    write: db.prepare<unknown[]>(`INSERT OR REPLACE INTO kpi_daily (queue, local_date, ${PARTIAL_COLUMNS}) VALUES (?, ?, ${PLACEHOLDERS})`),
+    drop: db.prepare<unknown[]>('DELETE FROM kpi_daily WHERE queue = ? AND local_date = ?'),
+  });
+  const generation = meta(db, 'generation');
+  const dims = (db.prepare(`SELECT substr(key, 5) FROM kpi_meta WHERE key LIKE 'seg:%' AND value = ?`).pluck().all(generation) as string[]);
+  for (const by of dims) {
+    cells += updateCells(changes, (r) => [by, r.queue, r.localDate, segmentOf(by, r)], {
+      read: db.prepare<unknown[]>(`SELECT ${PARTIAL_COLUMNS} FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date = ? AND segment = ?`).raw(),
+      write: db.prepare<unknown[]>(`INSERT OR REPLACE INTO kpi_segment_daily (dim, queue, local_date, segment, ${PARTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ${PLACEHOLDERS})`),
+      drop: db.prepare<unknown[]>('DELETE FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date = ? AND segment = ?'),
+    });
+  }
+  db.exec('DELETE FROM kpi_dirty; DELETE FROM kpi_dirty_people;');
+  return { mode: 'incremental', tickets: changes.length, cells };
+}
+
+type Stmt = Database.Statement<unknown[]>;
+
+/** Applies the changes to the cells keyed by `keyOf` (one read and one write per cell touched). Returns the cells touched. */
+function updateCells(changes: { old: FactRow | null; cur: FactRow | null }[], keyOf: (r: FactRow) => string[], s: { read: Stmt; write: Stmt; drop: Stmt }): number {
+  const touched = new Map<string, { key: string[]; removed: TicketFact[]; added: TicketFact[] }>();
+  const at = (r: FactRow) => {
+    const key = keyOf(r);
+    const k = cellKey(...key);
+    let t = touched.get(k);
+    if (!t) touched.set(k, (t = { key, removed: [], added: [] }));
+    return t;
+  };
+  for (const c of changes) {
+    if (c.old) at(c.old).removed.push(c.old.fact);
+    if (c.cur) at(c.cur).added.push(c.cur.fact);
+  }
+  for (const t of touched.values()) {
+    const row = s.read.get(...t.key) as unknown[] | undefined;
+    const cell = updateCell(row ? cellFromRow(row) : emptyCell(), t.removed, t.added);
+    if (cell.tickets === 0) s.drop.run(...t.key);
+    else s.write.run(...t.key, ...cellRow(cell));
+  }
+  return touched.size;
+}
+
+/**
+ * Incremental maintenance for a writer (the ingest, inside its transaction): applies the logged changes when
+ * the facts are built for this time-zone setup and the changes are few; otherwise leaves them to the next
+ * read (a full build). Never throws for a cell out of step: it then drops the facts so the next read rebuilds.
+ */
+export function maintainKpiFacts(db: Db, defaultTz: string): KpiMaintenance {
+  if (meta(db, 'signature') !== signature(db, defaultTz)) return { mode: 'deferred', tickets: 0, cells: 0 };
+  try {
+    return db.transaction(() => applyChanges(db, defaultTz))();
+  } catch (err) {
+    if (!(err instanceof CellOutOfStep)) throw err;
+    db.prepare(`DELETE FROM kpi_meta WHERE key = 'signature'`).run();
+    return { mode: 'deferred', tickets: 0, cells: 0 };
+  }
+}
+
+/** Brings the KPI facts up to date before a read: logged changes applied, or a full build when needed. */
+export function ensureKpiFacts(db: Db, defaultTz: string): KpiMaintenance {
+  const m = maintainKpiFacts(db, defaultTz);
+  if (m.mode !== 'deferred') return m;
+  const n = refreshKpiFacts(db, defaultTz);
+  return { mode: 'full', tickets: n, cells: 0 };
 }
 
 type DayRow = {
@@ -133,33 +358,31 @@ export function backlogRuns(db: Db, queue: string, toDate: string, atMs: number)
 }
 
 /**
- * Builds the per-segment partials of dimension `by` (kpi_segment_daily, migration 013) when they are missing or
- * older than the KPI facts (call ensureKpiFacts first). One queue-day of tickets at a time. Returns whether it built.
+ * Builds the segment cells of dimension `by` (kpi_segment_daily, migration 013) from the ticket snapshots when
+ * they were never built since the last full build (call ensureKpiFacts first); after that applyKpiChanges
+ * keeps them up to date. One queue-day at a time. Returns whether it built.
  */
-export function ensureSegmentPartials(db: Db, defaultTz: string, by: string): boolean {
-  const sig = signature(db, defaultTz);
+export function ensureSegmentPartials(db: Db, by: string): boolean {
   const key = `seg:${by}`;
-  if ((db.prepare('SELECT value FROM kpi_meta WHERE key = ?').pluck().get(key) as string | undefined) === sig) return false;
-  const s = segmentSql(db, by);
+  const generation = meta(db, 'generation');
+  if (generation !== undefined && meta(db, key) === generation) return false;
   const days = db.prepare('SELECT queue, local_date FROM kpi_daily ORDER BY queue, local_date').raw().all() as [string, string][];
-  const read = db
-    .prepare(`SELECT ${s.select}, k.queue, k.created_at, k.first_response_at, k.resolved_at, k.due_at, k.csat, k.reopen_count, k.escalated, k.fcr
-              FROM v_kpi_tickets k WHERE k.queue = ? AND k.local_date = ?`)
-    .raw();
+  const read = db.prepare(`${SNAPSHOT_SQL} WHERE queue = ? AND local_date = ?`).raw();
   db.transaction(() => {
     db.prepare('DELETE FROM kpi_segment_daily WHERE dim = ?').run(by);
-    const put = db.prepare(`INSERT INTO kpi_segment_daily (dim, queue, local_date, segment, ${PARTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ${PARTIAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    const put = db.prepare(`INSERT INTO kpi_segment_daily (dim, queue, local_date, segment, ${PARTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ${PLACEHOLDERS})`);
     for (const [queue, date] of days) {
       const bySeg = new Map<string, TicketFact[]>();
-      for (const r of read.all(queue, date) as unknown[][]) {
-        const t = segmentRow(r);
-        let g = bySeg.get(t.segment);
-        if (!g) bySeg.set(t.segment, (g = []));
-        g.push(t);
+      for (const v of read.all(queue, date) as unknown[][]) {
+        const r = factRowOf(v);
+        const seg = segmentOf(by, r);
+        let g = bySeg.get(seg);
+        if (!g) bySeg.set(seg, (g = []));
+        g.push(r.fact);
       }
-      for (const [segment, facts] of bySeg) put.run(by, queue, date, segment, ...partialRow(facts));
+      for (const [segment, facts] of bySeg) put.run(by, queue, date, segment, ...cellRow(cellOf(facts)));
     }
-    db.prepare(`INSERT INTO kpi_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, sig);
+    setMeta(db, key, generation ?? '0');
   })();
   return true;
 }
@@ -198,34 +421,6 @@ export const SEGMENTS = ['queue', 'channel', 'priority', 'category', 'tier', 'te
 export function ticketAttributes(db: Db): string[] {
   return (db.prepare(`SELECT DISTINCT 'attr_' || name FROM v_ticket_attributes ORDER BY 1`).pluck().all() as string[]);
 }
-
-export interface SegmentTicket extends TicketFact {
-  segment: string;
-  queue: string;
-}
-
-function segmentSql(db: Db, by: string): { select: string; join: string } {
-  if (by === 'agent') return { select: `COALESCE(k.agent_name, k.agent_id, 'unassigned')`, join: '' };
-  if ((SEGMENTS as readonly string[]).includes(by)) return { select: `COALESCE(k.${by}, 'none')`, join: '' };
-  // The name is checked against the loaded attributes, so it is a plain identifier here.
-  if (/^attr_[a-z0-9_]+$/.test(by) && ticketAttributes(db).includes(by)) {
-    return { select: `COALESCE(CAST(json_extract(k.attributes, '$."${by.slice(5)}"') AS TEXT), 'none')`, join: '' };
-  }
-  throw new Error(`unknown segment ${by}`);
-}
-
-const segmentRow = (r: unknown[]): SegmentTicket => {
-  const createdMs = Date.parse(r[2] as string);
-  const fr = ms(r[3] as string | null);
-  const resolvedMs = ms(r[4] as string | null);
-  return {
-    segment: String(r[0]), queue: r[1] as string, createdMs,
-    firstResponseS: fr === null ? null : Math.round((fr - createdMs) / 1000),
-    resolutionS: resolvedMs === null ? null : Math.round((resolvedMs - createdMs) / 1000),
-    resolvedMs, dueMs: ms(r[5] as string | null), csat: r[6] as number | null, reopened: (r[7] as number) > 0,
-    escalated: r[8] === null ? null : r[8] === 1, fcr: r[9] === 1,
-  };
-};
 
 /** The queues that have tickets (a queue may have tickets but no interval data). */
 export function ticketQueues(db: Db): string[] {

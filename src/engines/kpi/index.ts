@@ -2,6 +2,7 @@
 export * from './percentile.js';
 export * from './facts.js';
 export * from './partial.js';
+export * from './cell.js';
 export * from './backlog.js';
 export * from './metrics.js';
 export * from './drivers.js';
