@@ -7,7 +7,7 @@
  */
 import type { Db } from '../src/warehouse/db.js';
 import { listQueues, planRows } from '../src/warehouse/queries.js';
-import type { SlModelInput } from '../src/engines/queueing/index.js';
+import type { SlModel, SlModelInput } from '../src/engines/queueing/index.js';
 import { queueCalibrationFor } from './queueModel.js';
 import { calibratedAnswerModel } from './modelBasis.js';
 import { forecastDayInputs } from './forecast.js';
@@ -17,6 +17,8 @@ import { localParts } from '../src/time.js';
 export interface ProjectionModel {
   /** SL of one interval, fraction in [0, 1]. */
   sl(x: SlModelInput): number;
+  /** The same model as an SlModel (the alert's likely-driver split goes through it). */
+  model: SlModel;
   /** "Erlang A, k 1.48, patience 5m 20s (from queue waits); calibrated on 2026-10-23..2026-11-19 (1,204 intervals)". */
   note: string;
   /** "model: Erlang A, k 1.48; backtest last 5 days: ±8.7 pp per half-hour, bias +1.2 pp, day ±3.1 pp", or null. */
@@ -35,7 +37,7 @@ export function projectionModelFor(db: Db, queue: string, day: string): Projecti
   const cal = queueCalibrationFor(db, queue, day);
   if ('error' in cal) return cal;
   const am = calibratedAnswerModel(cal, cal.inputRange.intervalSeconds[0] ?? 1800);
-  return { sl: (x) => am.model.evaluate(x).serviceLevel, note: am.note, accuracy: am.accuracy?.text ?? null };
+  return { sl: (x) => am.model.evaluate(x).serviceLevel, model: am.model, note: am.note, accuracy: am.accuracy?.text ?? null };
 }
 
 /**

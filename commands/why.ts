@@ -17,6 +17,9 @@ import { header, section, context, actions, esc, clip, divider, fields, type Blo
 import { termLift } from '../src/engines/retrieval/index.js';
 import { attributeDay, attributeSlChange, detectDrift, fmtPct, fmtPts, PLAYERS, type Attribution, type IntervalRecord, type Player, type WindowSummary } from '../src/engines/drift/index.js';
 import { toRecord, DRIVER_LABEL } from './drift.js';
+import type { SlModel } from '../src/engines/queueing/index.js';
+import { queueCalibrationFor } from './queueModel.js';
+import { calibratedAnswerModel } from './modelBasis.js';
 
 const EXAMPLE = 'why billing yesterday';
 const EXAMPLE_RANGES = 'why --queue billing --before 2026-11-02..2026-11-08 --after 2026-11-09..2026-11-15';
@@ -43,6 +46,13 @@ export interface WhyResult {
   residual: number;
   model: 'erlang-a' | 'erlang-c';
   meanPatienceSeconds: number | null;
+  /** The queue model the split went through: the queue's calibration (as whatif uses it) or textbook Erlang. */
+  modelNote: string;
+  calibrated: boolean;
+  /** Why textbook Erlang is used; null when calibrated. */
+  fallbackReason: string | null;
+  /** The calibration's backtest accuracy line; null when uncalibrated. */
+  accuracy: string | null;
   before: WindowSummary;
   after: WindowSummary;
   driverChanges: Record<Player, number>;
@@ -138,14 +148,30 @@ interface Plan {
   after: { from: string; to: string };
 }
 
-function attribute(ctx: CommandContext, q: string, plan: Plan): Attribution | null {
+/** The queue model of a comparison: the queue's calibration fitted before the explained day (or the after-window). */
+interface WhyModel {
+  slModel: SlModel | null;
+  note: string | null;
+  accuracy: string | null;
+  fallbackReason: string | null;
+}
+
+function whyModel(ctx: CommandContext, q: QueueInfo, plan: Plan): WhyModel {
+  const cal = queueCalibrationFor(ctx.db, q.queue, plan.mode === 'day' ? plan.date! : plan.after.from);
+  if ('error' in cal) return { slModel: null, note: null, accuracy: null, fallbackReason: cal.error };
+  const am = calibratedAnswerModel(cal, q.intervalSeconds);
+  return { slModel: am.model, note: am.note, accuracy: am.accuracy?.text ?? null, fallbackReason: null };
+}
+
+function attribute(ctx: CommandContext, q: string, plan: Plan, slModel: SlModel | null = null): Attribution | null {
+  const opts = slModel ? { slModel } : {};
   try {
     // A day is compared with the same weekday of the weeks before (attributeDay uses nothing else): read only those.
-    if (plan.mode === 'day') return attributeDay(windowRecords(ctx, q, plan.before.from, plan.after.to, dowOf(plan.date!)), plan.date!);
+    if (plan.mode === 'day') return attributeDay(windowRecords(ctx, q, plan.before.from, plan.after.to, dowOf(plan.date!)), plan.date!, opts);
     const before = windowRecords(ctx, q, plan.before.from, plan.before.to);
     const after = windowRecords(ctx, q, plan.after.from, plan.after.to);
     if (!before.length || !after.length) return null;
-    return attributeSlChange(before, after);
+    return attributeSlChange(before, after, opts);
   } catch (e) {
     if (e instanceof RangeError) return null;
     throw e;
@@ -283,7 +309,7 @@ export const why = defineCommand({
       return { mode: 'day', date, before: { from: addDays(date, -28), to: addDays(date, -1) }, after: { from: date, to: date } };
     };
 
-    // Without a queue: the one whose SL fell most against its usual.
+    // Without a queue: the one whose SL fell most against its usual (the observed change, which no model enters).
     let pick: { q: QueueInfo; plan: Plan; att: Attribution } | null = null;
     for (const q of candidates) {
       const plan = planFor(q);
@@ -295,7 +321,11 @@ export const why = defineCommand({
       const what = plan.mode === 'day' ? `${plan.date} and the same weekday in the 4 weeks before` : `${plan.before.from}..${plan.before.to} and ${plan.after.from}..${plan.after.to}`;
       throw new UsageError(`Not enough data to compare${args.queue ? ` on ${args.queue}` : ''}: I need intervals on ${what}.`, EXAMPLE);
     }
-    const { q, plan, att } = pick;
+    const { q, plan } = pick;
+    // The split itself goes through the queue's calibration, the model whatif, staffing and the alerts use.
+    const qm = whyModel(ctx, q, plan);
+    const att = (qm.slModel && attribute(ctx, q.queue, plan, qm.slModel)) || pick.att;
+    const calibrated = qm.slModel !== null && att !== pick.att;
     const top = att.facts[0];
     const direction: 'up' | 'down' = top.change >= 0 ? 'up' : 'down';
     const started = Math.abs(top.contribution) >= 0.5 ? startedOf(ctx, q, plan, top.driver, direction) : null;
@@ -311,7 +341,7 @@ export const why = defineCommand({
       .sort((a, b) => Math.abs(rough.get(b.queue)!) - Math.abs(rough.get(a.queue)!))
       .slice(0, ELSEWHERE_CANDIDATES);
     for (const other of shortlist) {
-      const o = attribute(ctx, other.queue, plan);
+      const o = attribute(ctx, other.queue, plan, whyModel(ctx, other, plan).slModel);
       if (!o) continue;
       const ch = o.driverChanges[top.driver];
       if (Math.sign(ch) === Math.sign(top.change) && Math.abs(ch) >= 0.05) sameDriverElsewhere.push({ queue: other.queue, change: ch, contribution: o.contributions[top.driver] });
@@ -323,8 +353,8 @@ export const why = defineCommand({
     const usual = plan.mode === 'day' ? 'usual' : 'before';
     const headline = `SL ${att.after.sl.toFixed(1)} % vs ${att.before.sl.toFixed(1)} % ${usual}, ${fmtPts(att.observedDelta)}`;
     const sentences: string[] = att.facts.filter((f, i) => i < 2 || Math.abs(f.contribution) >= 0.05).map((f) => f.text);
-    const modelName = att.model === 'erlang-a' ? `Erlang A, patience ${dur(att.meanPatienceSeconds)}` : 'Erlang C';
-    sentences.push(`The queue model (${modelName}) explains ${fmtPts(att.modelDelta)} of the ${fmtPts(att.observedDelta)}; residual ${fmtPts(att.residual)}.`);
+    const modelNote = calibrated ? qm.note! : `textbook ${att.model === 'erlang-a' ? `Erlang A, patience ${dur(att.meanPatienceSeconds)}` : 'Erlang C'}, uncalibrated`;
+    sentences.push(`The queue model (${modelNote}${calibrated ? '' : qm.fallbackReason ? `: ${qm.fallbackReason}` : ''}) explains ${fmtPts(att.modelDelta)} of the ${fmtPts(att.observedDelta)}; residual ${fmtPts(att.residual)}.`);
     if (started) {
       const since = started.atLeast ? `since at least ${started.onsetLocal.slice(0, 14)}` : `from ${started.onsetLocal}`;
       const still = started.status === 'open' ? ` and ${started.driver === 'agents' ? 'are' : 'is'} still ${started.direction}` : '';
@@ -346,6 +376,10 @@ export const why = defineCommand({
       residual: att.residual,
       model: att.model,
       meanPatienceSeconds: att.meanPatienceSeconds,
+      modelNote,
+      calibrated,
+      fallbackReason: calibrated ? null : (qm.fallbackReason ?? 'the calibrated model could not split this comparison'),
+      accuracy: calibrated ? qm.accuracy : null,
       before: att.before,
       after: att.after,
       driverChanges: att.driverChanges,
@@ -372,7 +406,8 @@ export const why = defineCommand({
     lines.push(row('ACW', dur(r.before.acwSeconds), dur(r.after.acwSeconds), 'acw'));
     lines.push(row('agents', r.before.agents.toFixed(1), r.after.agents.toFixed(1), 'agents'));
     lines.push(`${'residual'.padEnd(12)}  ${''.padStart(7)}  ${''.padStart(7)}  ${''.padStart(7)}  ${fmtPts(r.residual).padStart(12)}`);
-    lines.push(`SL observed ${pct(r.before.sl / 100)} → ${pct(r.after.sl / 100)}; modelled ${pct(r.before.slModel / 100)} → ${pct(r.after.slModel / 100)} (${r.model}).`);
+    lines.push(`SL observed ${pct(r.before.sl / 100)} → ${pct(r.after.sl / 100)}; modelled ${pct(r.before.slModel / 100)} → ${pct(r.after.slModel / 100)} (${r.modelNote}).`);
+    if (r.accuracy) lines.push(`Queue model accuracy: ${r.accuracy}.`);
     const w = r.customersWindow;
     if (w) {
       lines.push('', `What customers wrote about more than usual (${w.label}, ${w.ticketsAfter} tickets, vs ${w.baselineLabel}, ${w.ticketsBefore}):`);
@@ -411,7 +446,7 @@ export const why = defineCommand({
     blocks.push(actions(buttons));
     blocks.push(
       context(
-        `Exact Shapley split through the ${r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C'} model, slots matched by time of week: contributions add up to the modelled change; the residual is what the model does not explain. Realised SL = answered within target / offered.`,
+        `Exact Shapley split through the queue model (${esc(r.modelNote)})${r.accuracy ? ` — ${esc(r.accuracy)}` : ''}, slots matched by time of week: contributions add up to the modelled change; the residual is what the model does not explain. Realised SL = answered within target / offered.`,
       ),
     );
     return blocks;

@@ -20,26 +20,11 @@ import { configSchema } from '../src/config.js';
 import { WarehouseView } from '../src/alerts/data.js';
 import { projectDay, projectionBasis, textbookBasis } from '../src/alerts/providers.js';
 import { erlangC } from '../src/engines/queueing/erlang.js';
-import type { QueueCalibration } from '../src/engines/queueing/index.js';
+import { erlangCSl, knownCalibration } from './helpers/calibration.js';
 import { calibratedModel } from '../commands/modelBasis.js';
 import { forecastDayInputs } from '../commands/forecast.js';
 import { listQueues } from '../src/warehouse/queries.js';
 import { queueCalibrationFor } from '../commands/queueModel.js';
-
-/** Erlang C service level by the textbook sums (independent of the engine): P(wait ≤ t) for Poisson arrivals. */
-function erlangCSl(calls: number, ahtSeconds: number, agents: number, intervalSeconds: number, targetSeconds: number): number {
-  const a = (calls * ahtSeconds) / intervalSeconds;
-  if (agents <= a) return 0;
-  let term = 1;
-  let sum = 0;
-  for (let k = 0; k < agents; k++) {
-    sum += term;
-    term *= a / (k + 1);
-  }
-  const tail = term * (agents / (agents - a));
-  const pw = tail / (sum + tail);
-  return 1 - pw * Math.exp((-(agents - a) * targetSeconds) / ahtSeconds);
-}
 
 const HEADER = 'interval_start,queue,offered,handled,abandoned,answered_within_target,aht_seconds,acw_seconds,agents_staffed,sl_target_pct,sl_target_seconds,forecast_offered,forecast_aht_seconds';
 const at = (day: string, k: number) => `${day}T${String(8 + Math.floor(k / 2)).padStart(2, '0')}:${k % 2 ? '30' : '00'}:00Z`;
@@ -126,17 +111,13 @@ describe('projection through a calibration with a known handle-time factor (hand
   afterAll(() => db.close());
 
   it('k = 1.3 lowers every remaining slot to Erlang C at 1.3 × AHT, with no realised offset; textbook keeps its offset', () => {
-    const cal = {
-      model: 'erlang_c', handleTimeFactor: 1.3, agentFactor: 1, patienceSeconds: null, patienceSource: 'none', patienceNote: '', fitFrom: '2026-11-01', fitThrough: '2026-11-12',
-      intervals: 192, days: 12, candidate: 'Erlang C, k', correction: null, backtest: null, candidates: [],
-      inputRange: { agents: [7, 12], offered: [40, 80], ahtSeconds: [200, 200], loadPerAgent: [0.4, 1], intervalSeconds: [1800] },
-    } satisfies QueueCalibration;
+    const cal = knownCalibration(1.3);
     const model = calibratedModel(cal);
     const src = new WarehouseView(db, 'UTC').rowsOf('bank')!;
     const rows = src.rowsOn(TODAY).filter((r) => r.endMs <= NOW.getTime());
     const base = src.baseline(TODAY);
     const volumes = { byMinute: new Map(Array.from({ length: 8 }, (_, i) => [720 + 30 * i, { offered: planned(i + 8).offered, ahtSeconds: AHT, agents: planned(i + 8).agents }] as const)), note: 'the plan' };
-    const calibrated = projectDay(rows, base, { sl: (x) => model.evaluate(x).serviceLevel, offset: false, volumes, model: 'Erlang C, k 1.30', accuracy: null, fallbackReason: null });
+    const calibrated = projectDay(rows, base, { sl: (x) => model.evaluate(x).serviceLevel, slModel: model, offset: false, volumes, model: 'Erlang C, k 1.30', accuracy: null, fallbackReason: null });
     const textbook = projectDay(rows, base, textbookBasis(erlangC, 'test', volumes));
     expect(calibrated.remaining.map((s) => s.localMinute)).toEqual([720, 750, 780, 810, 840, 870, 900, 930]);
     expect(calibrated.volumeRatio).toBe(1); // today's forecast_offered equals its offered

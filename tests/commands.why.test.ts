@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import type { CommandContext } from '../src/registry.js';
 import { validateBlocks } from '../src/blocks/kit.js';
 import { why, whyArgs, type WhyResult } from '../commands/why.js';
+import { queueCalibrationFor } from '../commands/queueModel.js';
 import { narrate, narrationText } from '../src/llm/narrator.js';
 import { compactFacts, retrieveFor } from '../src/llm/explain.js';
 import { guardExplanation } from '../src/llm/guard.js';
@@ -160,5 +161,24 @@ describe('why: what customers wrote about more than usual (sample warehouse)', (
       const verdict = guardExplanation(n, { facts, tickets, question: '' }, tickets.map((t) => t.ticketId));
       expect(verdict).toEqual({ ok: true });
     }
+  });
+});
+
+describe('why: the split goes through the queue calibration', () => {
+  it('billing 2026-11-18 is split through the calibration fitted before that day, named with its accuracy; the split stays efficient', async () => {
+    const r = await runWhy('billing', '2026-11-18');
+    const cal = queueCalibrationFor(db, 'billing', '2026-11-18');
+    if ('error' in cal) throw new Error(cal.error);
+    expect(cal.fitThrough < '2026-11-18').toBe(true);
+    expect(r.calibrated).toBe(true);
+    expect(r.fallbackReason).toBeNull();
+    expect(r.modelNote).toContain(`k ${cal.handleTimeFactor.toFixed(2)}`);
+    expect(r.modelNote).toContain(`calibrated on ${cal.fitFrom}..${cal.fitThrough}`);
+    expect(r.accuracy).toMatch(/^model: Erlang [AC], k \d\.\d\d(, agents × \d\.\d\d)?; backtest last \d+ days/);
+    expect(r.sentences.some((s) => s.startsWith(`The queue model (${r.modelNote}) explains`))).toBe(true);
+    const sum = Object.values(r.contributions).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(r.modelDelta, 9);
+    expect(r.residual).toBeCloseTo(r.observedDelta - r.modelDelta, 9);
+    expect(why.text!(r)).toContain(`Queue model accuracy: ${r.accuracy}`);
   });
 });

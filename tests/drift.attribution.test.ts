@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { attributeDay, attributeSlChange, shapleyValues, PLAYERS, type IntervalRecord, type Player } from '../src/engines/drift/index.js';
 import { erlangA, erlangC } from '../src/engines/queueing/index.js';
+import { calibratedModel } from '../commands/modelBasis.js';
+import { erlangCSl, knownCalibration } from './helpers/calibration.js';
 
 /** One interval record; `date` → dow computed from the calendar, for matching by time of week. */
 function rec(date: string, minute: number, p: { offered: number; talk: number; acw: number; agents: number; awt?: number; abandoned?: number }): IntervalRecord {
@@ -180,6 +182,42 @@ describe('attributeSlChange', () => {
     for (const p of PLAYERS) expect(att.contributions[p]).toBeLessThan(0);
     expect(att.driverChanges).toMatchObject({ arrivals: expect.closeTo(0.1, 12), talk: expect.closeTo(0.15, 12), acw: expect.closeTo(0.25, 12), agents: expect.closeTo(-1 / 16, 12) });
     expect(att.facts.find((f) => f.driver === 'talk')!.text).toMatch(/^Talk time \+15 % contributed −\d+\.\d pts$/);
+  });
+
+  it('through a calibrated model (Erlang C, k = 1.1): the split is the brute force on 1.1 × AHT, and a lost agent costs more', () => {
+    // One slot. Before: 100 calls, talk 200 s, ACW 40 s, 24 agents. After: 110 calls, talk 230 s, ACW 50 s, 22 agents.
+    const B = { offered: 100, talk: 200, acw: 40, agents: 24 };
+    const A = { offered: 110, talk: 230, acw: 50, agents: 22 };
+    const before = [rec('2026-03-03', 600, { ...B, awt: 85 })];
+    const after = [rec('2026-03-10', 600, { ...A, awt: 60 })];
+    const split = (k: number) => {
+      const keys = ['offered', 'talk', 'acw', 'agents'] as const;
+      const v = (mask: number) => {
+        const x = keys.map((key, i) => (mask & (1 << i) ? A[key] : B[key]));
+        return 100 * erlangCSl(x[0], k * (x[1] + x[2]), x[3], 1800, 20);
+      };
+      const brute = [0, 0, 0, 0];
+      for (const order of PERMS) {
+        let mask = 0;
+        for (const p of order) {
+          brute[p] += (v(mask | (1 << p)) - v(mask)) / 24;
+          mask |= 1 << p;
+        }
+      }
+      return { brute, delta: v(15) - v(0) };
+    };
+    const att = attributeSlChange(before, after, { slModel: calibratedModel(knownCalibration(1.1)) });
+    const textbook = attributeSlChange(before, after, { model: 'erlang-c' });
+    const hand = split(1.1);
+    PLAYERS.forEach((p, i) => expect(att.contributions[p]).toBeCloseTo(hand.brute[i], 9));
+    expect(att.modelDelta).toBeCloseTo(hand.delta, 9);
+    expect(PLAYERS.reduce((sum, p) => sum + att.contributions[p], 0)).toBeCloseTo(att.modelDelta, 9); // efficiency
+    const plain = split(1).brute;
+    PLAYERS.forEach((p, i) => expect(textbook.contributions[p]).toBeCloseTo(plain[i], 9));
+    // The heavier effective load (k > 1) makes the same two lost agents cost more SL than textbook says.
+    expect(att.contributions.agents).toBeLessThan(textbook.contributions.agents);
+    expect(att.model).toBe('erlang-c');
+    expect(att.observedDelta).toBe(textbook.observedDelta); // the observed change is the data's, not the model's
   });
 
   it('uses Erlang A with a fitted patience when callers abandon', () => {

@@ -7,7 +7,7 @@ import { erlangC } from '../engines/queueing/erlang.js';
 import { detectDrift } from '../engines/drift/detect.js';
 import { attributeDay } from '../engines/drift/attribution.js';
 import type { IntervalRecord } from '../engines/drift/types.js';
-import type { SlModelInput } from '../engines/queueing/slModel.js';
+import type { SlModel, SlModelInput } from '../engines/queueing/slModel.js';
 import { rememberedProjectionSources, type DayVolumes, type ProjectionModel } from '../../commands/projectionBasis.js';
 
 export interface ErlangCLike {
@@ -54,7 +54,7 @@ export interface Engines {
     records: readonly DriftRecord[],
     opts: { from: string; to?: string; trainDays?: number; thresholds?: Record<string, number> },
   ) => { events: DriftEventLike[]; calibration?: Record<string, { threshold: number } | undefined> };
-  attributeDay?: (records: readonly DriftRecord[], date: string, opts?: { weeks?: number }) => AttributionLike;
+  attributeDay?: (records: readonly DriftRecord[], date: string, opts?: { weeks?: number; slModel?: SlModel }) => AttributionLike;
   /** Risk scores of the tickets open at `now` (the risk engine + model registry). */
   scoreOpenTickets?: (db: Db, now: Date) => RiskScoreLike[];
   /** The queue's calibrated model for a day, fitted before it (whatif's and staffing's); missing → textbook Erlang C. */
@@ -69,6 +69,8 @@ export type { DayVolumes, ProjectionModel };
 export interface ProjectionBasis {
   /** Modelled SL of one interval, fraction. */
   sl: (x: SlModelInput) => number;
+  /** The calibrated model as an SlModel (the likely-driver split uses it); null for the textbook fallback. */
+  slModel: SlModel | null;
   /**
    * Textbook fallback only: every modelled slot is shifted by today's realised − modelled SL so far. A calibration
    * is applied as fitted, so the backtest accuracy it is shown with is the accuracy of what is projected.

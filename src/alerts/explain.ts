@@ -20,7 +20,7 @@ export interface DriverExplanation {
   residual: number;
 }
 
-/** Today so far vs the same weekday of the previous 4 weeks (same slots); null when there is nothing to compare. */
+/** Today so far vs the same weekday of the previous 4 weeks (same slots), through the queue's calibration when it has one; null when there is nothing to compare. */
 export function likelyDriver(src: QueueRows, now: number, engines: Engines): DriverExplanation | null {
   if (!engines.attributeDay) return null;
   const today = localParts(now, src.tz).date;
@@ -28,7 +28,9 @@ export function likelyDriver(src: QueueRows, now: number, engines: Engines): Dri
   if (!records.some((r) => r.offered > 0)) return null;
   for (let w = 1; w <= 4; w++) records.push(...src.rowsOn(addDays(today, -7 * w)).map(toDriftRecord));
   try {
-    const a = engines.attributeDay(records, today, { weeks: 4 });
+    // Through the queue's calibration when there is one: the same model as the projection, whatif and why.
+    const slModel = projectionBasis(src, today, engines)?.slModel ?? null;
+    const a = engines.attributeDay(records, today, slModel ? { weeks: 4, slModel } : { weeks: 4 });
     const facts = [...a.facts].sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
     const worst = [...a.facts].sort((x, y) => x.contribution - y.contribution)[0];
     if (!worst) return null;

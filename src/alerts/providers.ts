@@ -70,6 +70,7 @@ const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi 
 export function textbookBasis(erlangC: ErlangCLike, fallbackReason = 'no calibrated queue model loaded', volumes: DayVolumes | null = null): ProjectionBasis {
   return {
     sl: (x) => (x.offered > 0 && x.ahtSeconds > 0 ? erlangC({ arrivals: x.offered, intervalSeconds: x.intervalSeconds, ahtSeconds: x.ahtSeconds, agents: x.agents, targetAnswerSeconds: x.targetSeconds }).serviceLevel : 1),
+    slModel: null,
     offset: true,
     volumes,
     model: "textbook Erlang C + today's realised offset, uncalibrated",
@@ -93,7 +94,7 @@ export function projectionBasis(src: QueueRows, date: string, engines: Engines):
     const m = engines.queueModelFor ? guarded(() => engines.queueModelFor!(src.db, src.queue.queue, date), { error: 'the queue model could not be loaded' }) : null;
     basis =
       m && !('error' in m)
-        ? { sl: m.sl, offset: false, volumes, model: m.note, accuracy: m.accuracy, fallbackReason: null }
+        ? { sl: m.sl, slModel: m.model, offset: false, volumes, model: m.note, accuracy: m.accuracy, fallbackReason: null }
         : textbookBasis(erlangC, m ? m.error : undefined, volumes);
   }
   src.bases.set(date, basis);

@@ -6,8 +6,9 @@
  *    each window's slot value is the average over its occurrences — arrivals and agents per interval,
  *    talk and ACW handled-weighted.
  * 2. For each of the 16 coalitions C, every matched slot is evaluated with the after-value of the drivers in
- *    C and the before-value of the rest: SL_s(C) from Erlang A (patience fitted on both windows) or Erlang C
- *    (no abandonment, or patience not identifiable). v(C) = Σ_s λ_s(C)·SL_s(C) / Σ_s λ_s(C) — the
+ *    C and the before-value of the rest: SL_s(C) from the given interval model (`slModel`, e.g. the queue's
+ *    calibration), else Erlang A (patience fitted on both windows) or Erlang C (no abandonment, or patience not
+ *    identifiable). v(C) = Σ_s λ_s(C)·SL_s(C) / Σ_s λ_s(C) — the
  *    volume-weighted SL, with the arrivals of the coalition as weights, like realised SL (a ratio of sums).
  *    Before that, the after-window's per-slot arrivals, talk and ACW are denoised toward the window-level
  *    change (shrinkSlotChanges): arrivals keep the after-window's call total, talk and ACW its handled seconds.
@@ -17,7 +18,7 @@
  * Units: SL and all deltas in percentage points (0 … 100); driver changes relative (0.19 = +19 %).
  * Cost: 16 × matched slots queue-model evaluations (+ the patience fit), milliseconds for a day.
  */
-import { erlangA, erlangC, estimatePatience } from '../queueing/index.js';
+import { erlangA, erlangC, estimatePatience, type SlModel } from '../queueing/index.js';
 import { shapleyValues } from './shapley.js';
 import { PLAYERS, type IntervalRecord, type Player } from './types.js';
 
@@ -28,6 +29,12 @@ export interface AttributionOptions {
   model?: 'auto' | QueueModel;
   /** Use this mean patience (seconds) instead of fitting one (Erlang A). */
   meanPatienceSeconds?: number;
+  /**
+   * The interval model to attribute through (e.g. the queue's calibration: effective AHT k × AHT, agents, patience,
+   * as whatif and staffing use it); replaces `model`, `meanPatienceSeconds` and the patience fit. It gets each
+   * matched slot's inputs without slot index or previous interval.
+   */
+  slModel?: SlModel;
   /** Slot matching (default 'auto': time of week when every after-weekday occurs before, else time of day). */
   matchBy?: 'auto' | 'time-of-week' | 'time-of-day';
 }
@@ -362,10 +369,10 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
     ),
   };
 
-  // Queue model: Erlang A when abandonment identifies a patience, else Erlang C.
-  let model: QueueModel = 'erlang-c';
-  let patience: number | null = null;
-  if (opts.model !== 'erlang-c') {
+  // Queue model: the given interval model; else Erlang A when abandonment identifies a patience, else Erlang C.
+  let model: QueueModel = opts.slModel?.kind ?? 'erlang-c';
+  let patience: number | null = opts.slModel ? opts.slModel.meanPatienceSeconds : null;
+  if (!opts.slModel && opts.model !== 'erlang-c') {
     if (opts.meanPatienceSeconds !== undefined) {
       model = 'erlang-a';
       patience = opts.meanPatienceSeconds;
@@ -387,6 +394,7 @@ export function attributeSlChange(before: readonly IntervalRecord[], after: read
   const slOf = (lambda: number, aht: number, agents: number, iv: number, target: number): number => {
     if (lambda <= 0) return 1;
     if (agents <= 0) return 0;
+    if (opts.slModel) return opts.slModel.evaluate({ offered: lambda, ahtSeconds: aht, agents, intervalSeconds: iv, targetSeconds: target }).serviceLevel;
     const input = { arrivals: lambda, intervalSeconds: iv, ahtSeconds: aht, agents, targetAnswerSeconds: target };
     return model === 'erlang-a' ? erlangA({ ...input, meanPatienceSeconds: patience as number }).serviceLevel : erlangC(input).serviceLevel;
   };
