@@ -161,9 +161,13 @@ describe('why command', () => {
     expect(Math.abs(sum - r.modelDelta)).toBeLessThanOrEqual(1e-9);
     expect(r.residual).toBe(r.observedDelta - r.modelDelta);
     expect(r.facts[0].driver).toBe('talk');
-    expect(r.contributions.talk).toBeLessThan(-5);
+    // Through the queue's calibration (chosen by out-of-sample SL error: Erlang C, k ≈ 0.83 on this simulated
+    // Erlang A queue) talk explains less than textbook Erlang A did (< −5 pts); it still carries more than the
+    // whole modelled change (arrivals and ACW net positive).
+    expect(r.calibrated).toBe(true);
+    expect(r.contributions.talk).toBeLessThan(-3);
+    expect(r.contributions.talk).toBeLessThan(r.modelDelta);
     expect(r.driverChanges.talk).toBeGreaterThan(0.2);
-    expect(r.model).toBe('erlang-a');
     expect(r.headline).toMatch(/^SL \d+\.\d % vs \d+\.\d % usual, −\d+\.\d pts$/);
     expect(r.sentences[0]).toMatch(/^Talk time \+\d+ % contributed −\d+\.\d pts$/);
     expect(r.started?.driver).toBe('talk');
