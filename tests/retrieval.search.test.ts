@@ -3,13 +3,17 @@ import fc from 'fast-check';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { searchTickets, ftsQuery, DEFAULT_WEIGHTS } from '../src/engines/retrieval/index.js';
 
-type T = { id: string; subject: string; body: string; queue?: string; created?: string; priority?: string; status?: string };
+type T = { id: string; subject: string; body: string; queue?: string; created?: string; priority?: string; status?: string; comments?: string[] };
 
 function insert(db: Db, tickets: T[]): void {
   const ins = db.prepare(
     `INSERT INTO tickets (ticket_id, created_at, status, priority, channel, queue, subject, body) VALUES (?, ?, ?, ?, 'email', ?, ?, ?)`,
   );
-  for (const t of tickets) ins.run(t.id, t.created ?? '2026-11-10T10:00:00Z', t.status ?? 'open', t.priority ?? 'normal', t.queue ?? 'billing', t.subject, t.body);
+  const ev = db.prepare(`INSERT INTO ticket_events (event_id, ticket_id, at, type, author_type, body) VALUES (?, ?, '2026-11-10T11:00:00Z', 'comment', 'customer', ?)`);
+  for (const t of tickets) {
+    ins.run(t.id, t.created ?? '2026-11-10T10:00:00Z', t.status ?? 'open', t.priority ?? 'normal', t.queue ?? 'billing', t.subject, t.body);
+    (t.comments ?? []).forEach((c, i) => ev.run(`${t.id}-c${i}`, t.id, c));
+  }
 }
 
 // Filler tickets so the query words are rare (FTS5 floors the IDF of words in over half the rows at ~0).
@@ -23,20 +27,21 @@ const FILLER: T[] = Array.from({ length: 12 }, (_, i) => ({
  * An independent BM25F reference (the formula FTS5 documents): whitespace/punctuation tokens, per query term
  * weighted tf over columns, document length over all columns, IDF floored at 1e-6, k1 = 1.2, b = 0.75.
  */
-function referenceBm25(docs: T[], query: string[], w: [number, number]): Map<string, number> {
+function referenceBm25(docs: T[], query: string[], w: [number, number, number]): Map<string, number> {
   const tok = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  const rows = docs.map((d) => ({ id: d.id, cols: [tok(d.subject), tok(d.body)] }));
+  const rows = docs.map((d) => ({ id: d.id, cols: [tok(d.subject), tok(d.body), tok((d.comments ?? []).join(' '))] }));
   const N = rows.length;
-  const avgdl = rows.reduce((s, r) => s + r.cols[0].length + r.cols[1].length, 0) / N;
+  const len = (r: (typeof rows)[number]) => r.cols[0].length + r.cols[1].length + r.cols[2].length;
+  const avgdl = rows.reduce((s, r) => s + len(r), 0) / N;
   const out = new Map<string, number>();
   for (const r of rows) {
-    const D = r.cols[0].length + r.cols[1].length;
+    const D = len(r);
     let score = 0;
     for (const q of query) {
       const n = rows.filter((x) => x.cols.some((c) => c.includes(q))).length;
       let idf = Math.log((N - n + 0.5) / (n + 0.5));
       if (idf <= 0) idf = 1e-6;
-      const tf = w[0] * r.cols[0].filter((t) => t === q).length + w[1] * r.cols[1].filter((t) => t === q).length;
+      const tf = w.reduce((sum, wc, c) => sum + wc * r.cols[c].filter((t) => t === q).length, 0);
       score += (idf * (tf * 2.2)) / (tf + 1.2 * (1 - 0.75 + (0.75 * D) / avgdl));
     }
     if (score > 0) out.set(r.id, score);
@@ -59,7 +64,7 @@ describe('BM25 ranking', () => {
 
   test('scores equal an independent BM25F computation (default weights)', () => {
     for (const q of [['printer'], ['printer', 'jam'], ['toner', 'morning']]) {
-      const ref = referenceBm25(corpus, q, [DEFAULT_WEIGHTS.subject, DEFAULT_WEIGHTS.body]);
+      const ref = referenceBm25(corpus, q, [DEFAULT_WEIGHTS.subject, DEFAULT_WEIGHTS.body, DEFAULT_WEIGHTS.comments]);
       const got = searchTickets(db, q.join(' '), { limit: 50 }).hits;
       expect(new Set(got.map((h) => h.ticketId))).toEqual(new Set(ref.keys()));
       for (const h of got) expect(h.score).toBeCloseTo(ref.get(h.ticketId)!, 9);
@@ -117,6 +122,66 @@ describe('BM25 ranking', () => {
   });
 });
 
+describe('ranking inside FTS5', () => {
+  test('with comments, scores equal the independent BM25F over subject, body and all comments', () => {
+    const db = openWarehouse(':memory:');
+    const corpus: T[] = [
+      ...FILLER,
+      { id: 'A', subject: 'Printer jam', body: 'It stopped', comments: ['the printer stopped again', 'still stuck, toner fine'] },
+      { id: 'B', subject: 'Paper stuck', body: 'The tray is empty', comments: ['printer printer printer printer printer'] },
+      { id: 'C', subject: 'Toner', body: 'low warning', comments: [] },
+    ];
+    insert(db, corpus);
+    for (const q of [['printer'], ['toner'], ['printer', 'toner'], ['stuck', 'jam']]) {
+      const ref = referenceBm25(corpus, q, [DEFAULT_WEIGHTS.subject, DEFAULT_WEIGHTS.body, DEFAULT_WEIGHTS.comments]);
+      const got = searchTickets(db, q.join(' '), { limit: 50 }).hits;
+      expect(new Set(got.map((h) => h.ticketId))).toEqual(new Set(ref.keys()));
+      for (const h of got) expect(h.score).toBeCloseTo(ref.get(h.ticketId)!, 9);
+    }
+    // Five repeats in one comment do not outweigh one subject word (k1 saturates, comments weigh 0.5).
+    expect(searchTickets(db, 'printer').hits[0].ticketId).toBe('A');
+    expect(searchTickets(db, 'printer').hits.find((h) => h.ticketId === 'B')!.matchedIn).toEqual(['comments']);
+  });
+
+  test('the top k with filters and ties equal an exhaustive ranking of every match (property)', () => {
+    const db = openWarehouse(':memory:');
+    // 300 tickets over 3 queues, few distinct texts: many exact ties, matches far beyond the first K.
+    const words = ['refund', 'invoice', 'login', 'parcel', 'refund refund', 'invoice login'];
+    const corpus: T[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `T-${String(i).padStart(3, '0')}`,
+      subject: words[i % words.length],
+      body: words[(i * 7) % words.length] + (i % 11 === 0 ? ' urgent' : ''),
+      queue: ['billing', 'sales', 'tech'][(i * 5) % 3],
+      created: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
+      priority: i % 13 === 0 ? 'high' : 'normal',
+      comments: i % 4 === 0 ? [words[(i * 3) % words.length]] : [],
+    }));
+    insert(db, corpus);
+    const all = db.prepare(
+      `SELECT t.ticket_id AS id, -bm25(ticket_search_fts, 3, 1, 0.5) AS score, t.created_at AS created, t.queue, t.priority
+       FROM ticket_search_fts JOIN tickets t ON t.rowid = ticket_search_fts.rowid WHERE ticket_search_fts MATCH ?`,
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('refund', 'invoice', 'login urgent', 'parcel refund', 'refund invoice login'),
+        fc.integer({ min: 1, max: 60 }),
+        fc.option(fc.constantFrom('billing', 'tech'), { nil: undefined }),
+        fc.boolean(),
+        (q, limit, queue, highOnly) => {
+          const match = ftsQuery(q)!;
+          const expected = (all.all(match) as { id: string; score: number; created: string; queue: string; priority: string }[])
+            .filter((r) => (!queue || r.queue === queue) && (!highOnly || r.priority === 'high'))
+            .sort((a, b) => b.score - a.score || b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
+          const r = searchTickets(db, q, { limit, queue, priority: highOnly ? ['high'] : null, snippets: false });
+          expect(r.hits.map((h) => h.ticketId)).toEqual(expected.slice(0, limit).map((e) => e.id));
+          expect(r.matched).toBe(expected.length);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+});
+
 describe('filters', () => {
   test('queue, time window, priority and status', () => {
     const db = openWarehouse(':memory:');
@@ -142,8 +207,7 @@ describe('filters', () => {
 describe('trigger sync', () => {
   const matchIds = (db: Db, q: string) => searchTickets(db, q, { limit: 50 }).hits.map((h) => h.ticketId).sort();
   const integrity = (db: Db) => {
-    db.exec(`INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 1)`);
-    db.exec(`INSERT INTO ticket_comments_fts (ticket_comments_fts, rank) VALUES ('integrity-check', 1)`);
+    db.exec(`INSERT INTO ticket_search_fts (ticket_search_fts, rank) VALUES ('integrity-check', 1)`);
   };
 
   test('upsert (as ingest does it), update, delete keep the index exact', () => {
@@ -167,8 +231,20 @@ describe('trigger sync', () => {
     expect(matchIds(db, 'legal')).toEqual(['U']);
     db.prepare(`UPDATE ticket_events SET body = 'resolved kindly' WHERE event_id = 'E9'`).run();
     expect(matchIds(db, 'legal')).toEqual([]);
+    integrity(db);
+    db.prepare(`INSERT INTO ticket_events (event_id, ticket_id, at, type, body) VALUES ('E10', 'U', '2026-11-10T12:00:00Z', 'comment', 'second note about a courier')`).run();
+    expect(matchIds(db, 'kindly courier')).toEqual(['U']);
+    db.prepare(`UPDATE ticket_events SET ticket_id = 'F-0' WHERE event_id = 'E10'`).run(); // a comment moved to another ticket
+    expect(matchIds(db, 'courier')).toEqual(['F-0']);
+    integrity(db);
     db.prepare(`DELETE FROM ticket_events WHERE event_id = 'E9'`).run();
     expect(matchIds(db, 'resolved')).toEqual([]);
+    // A comment that arrives before its ticket is indexed when the ticket arrives.
+    db.prepare(`INSERT INTO ticket_events (event_id, ticket_id, at, type, body) VALUES ('E11', 'LATE', '2026-11-10T12:00:00Z', 'comment', 'hovercraft eels')`).run();
+    expect(matchIds(db, 'hovercraft')).toEqual([]);
+    insert(db, [{ id: 'LATE', subject: 'Late ticket', body: 'arrived after its comment' }]);
+    expect(matchIds(db, 'hovercraft')).toEqual(['LATE']);
+    integrity(db);
     db.prepare(`DELETE FROM tickets WHERE ticket_id = 'U'`).run();
     expect(matchIds(db, 'chargeback')).toEqual([]);
     integrity(db);
@@ -177,7 +253,7 @@ describe('trigger sync', () => {
   test('the migration indexes tickets that existed before it', () => {
     const db = openWarehouse(':memory:');
     insert(db, [{ id: 'OLD', subject: 'Legacy modem', body: 'blinking' }]);
-    db.exec(`DELETE FROM tickets_fts; INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')`);
+    db.exec(`INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('delete-all'); INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('rebuild')`);
     expect(matchIds(db, 'modem')).toEqual(['OLD']);
   });
 });

@@ -109,13 +109,17 @@ export interface SearchOptions extends SearchFilters {
 }
 
 /**
- * BM25 search over subject, body and comments. FTS5's bm25() with column weights is BM25F-like: per query
- * term q, tf_w = wS·tf_subject + wB·tf_body and
- *   score_doc = Σ_q IDF(q) · tf_w·(k1+1) / (tf_w + k1·(1 − b + b·|D|/avgdl)),  k1 = 1.2, b = 0.75,
+ * BM25F search over one document per ticket — subject, body and its comments (migration 016) — ranked inside
+ * FTS5: `rank MATCH 'bm25(wS, wB, wC)' ORDER BY rank LIMIT k`, so only the top k rows leave the index. FTS5's
+ * bm25() with column weights: per query term q, tf_w = wS·tf_subject + wB·tf_body + wC·tf_comments and
+ *   score = Σ_q IDF(q) · tf_w·(k1+1) / (tf_w + k1·(1 − b + b·|D|/avgdl)),  k1 = 1.2, b = 0.75,
  *   IDF(q) = ln((N − n_q + 0.5)/(n_q + 0.5)), floored at 1e-6 (terms in over half the tickets ≈ 0),
- * |D| = subject + body tokens. A ticket's score is score_doc + wC · (the best single comment's BM25) —
- * the best comment, so a long thread cannot win by volume. Positive, higher is better; ties: newer first.
- * Cost: FTS5 posting-list scans for the query terms, then the filters on the matching rows only.
+ * |D| = all the ticket's tokens. k1 saturates a term's weight, so a long thread does not win by volume.
+ * Positive, higher is better; ties: newer first, then ticket id.
+ * Filters and exact ties need rows beyond k: the top K are fetched (K = a few times the limit), joined and
+ * filtered; when fewer than `limit` of them score strictly above the K-th row, K grows (×4) and FTS5 ranks
+ * again — K reaching the number of matches is the exhaustive answer. Snippets and where the query matched
+ * (highlight) are computed by FTS5 in the same query, on the K rows only.
  * Empty or stopword-only input → no hits.
  */
 export function searchTickets(db: Db, query: string, opts: SearchOptions = {}): SearchResult {
@@ -124,83 +128,59 @@ export function searchTickets(db: Db, query: string, opts: SearchOptions = {}): 
   return searchMatch(db, match, opts);
 }
 
+type Ranked = Omit<TicketHit, 'snippet' | 'matchedIn'> & { pass: number; inSubject: number; inBody: number; inComments: number; snip: string | null };
+
+/** The ranking query: FTS5's top K (with highlights), then tickets' columns and whether the filters pass. */
+function rankedSql(where: string, snippets: boolean): string {
+  const hl = (col: number) => `instr(highlight(ticket_search_fts, ${col}, '${OPEN}', '${CLOSE}'), '${OPEN}') > 0`;
+  // The snippet of the body when it matched, else of the subject, else of the comments.
+  const snip = snippets
+    ? `snippet(ticket_search_fts, CASE WHEN ${hl(1)} THEN 1 WHEN ${hl(0)} THEN 0 ELSE 2 END, '${OPEN}', '${CLOSE}', '…', 18)`
+    : 'NULL';
+  return `SELECT t.ticket_id AS ticketId, f.score, t.subject, t.queue, t.created_at AS createdAt, t.priority, t.status, t.category,
+            ${where ? `CASE WHEN ${where.replace(/^WHERE /, '')} THEN 1 ELSE 0 END` : '1'} AS pass, f.inSubject, f.inBody, f.inComments, f.snip
+     FROM (SELECT rowid AS rid, -rank AS score, ${hl(0)} AS inSubject, ${hl(1)} AS inBody, ${hl(2)} AS inComments, ${snip} AS snip
+           FROM ticket_search_fts WHERE ticket_search_fts MATCH ? AND rank MATCH ? ORDER BY rank LIMIT ?) f
+     JOIN tickets t ON t.rowid = f.rid
+     ORDER BY f.score DESC, t.created_at DESC, t.ticket_id`;
+}
+
 /** The same with a ready FTS5 expression (see ftsQuery). */
 export function searchMatch(db: Db, match: string, opts: SearchOptions = {}): SearchResult {
   const w = opts.weights ?? DEFAULT_WEIGHTS;
-  const limit = opts.limit ?? 10;
+  for (const v of [w.subject, w.body, w.comments]) if (!Number.isFinite(v) || v < 0) throw new Error(`field weights must be numbers ≥ 0, got ${JSON.stringify(w)}`);
+  const limit = Math.max(opts.limit ?? 10, 0);
   const cap = opts.countCap ?? 1000;
-  const params: unknown[] = [w.subject, w.body, match, match, w.comments];
-  const where = filterSql(opts, params);
-  // bm25() only works in the query that does the MATCH, hence the materialised CTEs before any aggregate.
-  const rows = db
-    .prepare(
-      `WITH d AS MATERIALIZED (
-         SELECT rowid AS rid, -bm25(tickets_fts, ?, ?) AS s FROM tickets_fts WHERE tickets_fts MATCH ?
-       ),
-       cm AS MATERIALIZED (
-         SELECT rowid AS erid, -bm25(ticket_comments_fts) AS s FROM ticket_comments_fts WHERE ticket_comments_fts MATCH ?
-       ),
-       f AS (
-         SELECT rid, s, 1 AS in_doc, 0 AS in_comments FROM d
-         UNION ALL
-         SELECT tk.rowid, MAX(cm.s) * ?, 0, 1
-         FROM cm JOIN ticket_events e ON e.rowid = cm.erid JOIN tickets tk ON tk.ticket_id = e.ticket_id
-         GROUP BY tk.rowid
-       )
-       SELECT t.rowid AS rid, t.ticket_id AS ticketId, SUM(f.s) AS score, t.subject, t.queue, t.created_at AS createdAt,
-              t.priority, t.status, t.category, MAX(f.in_doc) AS inDoc, MAX(f.in_comments) AS inComments
-       FROM f JOIN tickets t ON t.rowid = f.rid
-       ${where}
-       GROUP BY t.rowid
-       ORDER BY score DESC, t.created_at DESC, t.ticket_id
-       LIMIT ?`,
-    )
-    .all(...params, Math.max(limit, 0) + cap) as (Omit<TicketHit, 'snippet' | 'matchedIn'> & { rid: number; inDoc: number; inComments: number })[];
-  const matched = Math.min(rows.length, cap);
-  const top = rows.slice(0, limit);
-  const hits = top.map((r) => {
-    const { rid, inDoc, inComments, ...rest } = r;
+  const rank = `bm25(${w.subject}, ${w.body}, ${w.comments})`;
+  const filterParams: unknown[] = [];
+  const where = filterSql(opts, filterParams);
+  const ranked = db.prepare(rankedSql(where, opts.snippets !== false));
+  let k = Math.max(4 * limit, 40);
+  let rows: Ranked[];
+  let exhaustive: boolean;
+  for (;;) {
+    const fetched = ranked.all(...filterParams, match, rank, k) as Ranked[];
+    rows = fetched.filter((r) => r.pass);
+    exhaustive = fetched.length < k;
+    // The K-th row's score bounds every row not fetched: fetched rows strictly above it are final.
+    const low = fetched.length ? fetched[fetched.length - 1].score : 0;
+    if (exhaustive || rows.filter((r) => r.score > low).length >= limit) break;
+    k *= 4;
+  }
+  // How many tickets matched (after filters), up to the cap: known when the ranking saw every match.
+  const matched = exhaustive
+    ? Math.min(rows.length, cap)
+    : (db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM ticket_search_fts JOIN tickets t ON t.rowid = ticket_search_fts.rowid ${where ? `${where} AND` : 'WHERE'} ticket_search_fts MATCH ? LIMIT ?)`)
+        .pluck()
+        .get(...filterParams, match, cap) as number);
+  const hits = rows.slice(0, limit).map((r) => {
+    const { pass: _pass, inSubject, inBody, inComments, snip, ...rest } = r;
     const matchedIn: TicketHit['matchedIn'] = [];
-    let snippet = '';
-    if (inDoc) {
-      const cols = db
-        .prepare(
-          `SELECT snippet(tickets_fts, -1, '${OPEN}', '${CLOSE}', '…', 18) AS snip,
-                  instr(highlight(tickets_fts, 0, '${OPEN}', '${CLOSE}'), '${OPEN}') > 0 AS inSubject,
-                  instr(highlight(tickets_fts, 1, '${OPEN}', '${CLOSE}'), '${OPEN}') > 0 AS inBody
-           FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
-        )
-        .get(match, rid) as { snip: string; inSubject: number; inBody: number } | undefined;
-      if (cols?.inSubject) matchedIn.push('subject');
-      if (cols?.inBody) matchedIn.push('body');
-      // Prefer the body passage when both match: the subject is shown beside the snippet anyway.
-      if (opts.snippets !== false) {
-        snippet = cols?.inBody && cols.inSubject
-          ? markSnippet(
-              (db
-                .prepare(`SELECT snippet(tickets_fts, 1, '${OPEN}', '${CLOSE}', '…', 18) AS s FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid = CAST(? AS INTEGER)`)
-                .get(match, rid) as { s: string }).s,
-            )
-          : markSnippet(cols?.snip ?? '');
-      }
-    }
-    if (inComments) {
-      matchedIn.push('comments');
-      if (!snippet && opts.snippets !== false) {
-        // The ticket's few events by index, then FTS5 per event rowid: a MATCH joined on ticket_id would
-        // score every matching comment in the warehouse to keep one.
-        const snip = db.prepare(
-          `SELECT snippet(ticket_comments_fts, 0, '${OPEN}', '${CLOSE}', '…', 18) AS s, bm25(ticket_comments_fts) AS b
-           FROM ticket_comments_fts WHERE ticket_comments_fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
-        );
-        let best: { s: string; b: number } | undefined;
-        for (const ev of db.prepare('SELECT rowid AS id FROM ticket_events WHERE ticket_id = ? AND body IS NOT NULL').all(r.ticketId) as { id: number }[]) {
-          const c = snip.get(match, ev.id) as { s: string; b: number } | undefined;
-          if (c && (!best || c.b < best.b)) best = c;
-        }
-        snippet = best ? `comment: ${markSnippet(best.s)}` : '';
-      }
-    }
+    if (inSubject) matchedIn.push('subject');
+    if (inBody) matchedIn.push('body');
+    if (inComments) matchedIn.push('comments');
+    const snippet = snip === null ? '' : inSubject || inBody ? markSnippet(snip) : `comment: ${markSnippet(snip)}`;
     return { ...rest, snippet, matchedIn };
   });
   return { hits, matched, match };
