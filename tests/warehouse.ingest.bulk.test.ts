@@ -6,12 +6,13 @@
  */
 import { describe, it, expect, beforeEach } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { SeenKeys } from '../src/warehouse/validate.js';
+import { searchTickets } from '../src/engines/retrieval/search.js';
 
 const FIXTURE = 'tests/fixtures/small';
 const HEADER = 'interval_start,queue,offered,handled,abandoned,answered_within_target,aht_seconds,acw_seconds,agents_staffed,sl_target_pct,sl_target_seconds,forecast_offered,forecast_aht_seconds';
@@ -118,3 +119,44 @@ describe('SeenKeys', () => {
     );
   });
 });
+
+describe('ticket search index after a bulk load', () => {
+  it('a first load (triggers paused, index built once) gives the index the triggers build row by row', async () => {
+    const search = (db: Db, q: string) => searchTickets(db, q, { limit: 50 }).hits.map((h) => [h.ticketId, h.score, h.matchedIn, h.snippet]);
+    const bulk = openWarehouse(join(dir, 'bulk.db'));
+    expect((await ingestFiles(bulk, [FIXTURE])).ok).toBe(true);
+    // Row by row: one ticket already there, so the run keeps the triggers on; it is removed afterwards.
+    const rowwise = openWarehouse(join(dir, 'rowwise.db'));
+    rowwise.prepare(`INSERT INTO tickets (ticket_id, created_at, status, priority, channel, queue, subject) VALUES ('X', '2026-01-01T00:00:00Z', 'open', 'low', 'email', 'billing', 'placeholder')`).run();
+    expect((await ingestFiles(rowwise, [FIXTURE])).ok).toBe(true);
+    rowwise.prepare(`DELETE FROM tickets WHERE ticket_id = 'X'`).run();
+    for (const db of [bulk, rowwise]) {
+      expect(db.prepare('SELECT COUNT(*) FROM ticket_search_paused').pluck().get()).toBe(0);
+      db.exec(`INSERT INTO ticket_search_fts (ticket_search_fts, rank) VALUES ('integrity-check', 1)`);
+    }
+    const words = (bulk.prepare(`SELECT subject || ' ' || body FROM tickets UNION ALL SELECT body FROM ticket_events WHERE body IS NOT NULL`).pluck().all() as string[]).join(' ');
+    const queries = [...new Set(words.toLowerCase().split(/[^a-z]+/).filter((w) => w.length > 3))];
+    expect(queries.length).toBeGreaterThan(5);
+    for (const q of queries) expect(search(bulk, q)).toEqual(search(rowwise, q));
+    expect(bulk.prepare('SELECT COUNT(*) FROM ticket_comment_text').pluck().get()).toBeGreaterThan(0);
+    expect(bulk.prepare('SELECT * FROM ticket_comment_text ORDER BY 1').all()).toEqual(rowwise.prepare('SELECT * FROM ticket_comment_text ORDER BY 1').all());
+    // After the bulk load the triggers are on again: a new comment is found.
+    bulk.prepare(`INSERT INTO ticket_events (event_id, ticket_id, at, type, body) SELECT 'E-new', ticket_id, created_at, 'comment', 'zeppelin' FROM tickets LIMIT 1`).run();
+    expect(search(bulk, 'zeppelin')).toHaveLength(1);
+  });
+
+  it('a rejected first load leaves the triggers on and the index empty', async () => {
+    const db = openWarehouse(join(dir, 'w.db'));
+    const bad = join(dir, 'tickets.csv');
+    const lines = readFileSync(join(FIXTURE, 'tickets.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(bad, [...lines, lines[1]].join('\n') + '\n'); // a repeated ticket id
+    expect((await ingestFiles(db, [bad])).ok).toBe(false);
+    expect(db.prepare('SELECT COUNT(*) FROM ticket_search_paused').pluck().get()).toBe(0);
+    insert1(db);
+    expect(searchTickets(db, 'zeppelin').hits.map((h) => h.ticketId)).toEqual(['Z']);
+  });
+});
+
+function insert1(db: Db) {
+  db.prepare(`INSERT INTO tickets (ticket_id, created_at, status, priority, channel, queue, subject) VALUES ('Z', '2026-01-01T00:00:00Z', 'open', 'low', 'email', 'billing', 'zeppelin down')`).run();
+}

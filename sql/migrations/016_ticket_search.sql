@@ -8,7 +8,9 @@
 --                         for snippets and highlights)
 --   ticket_search_fts     FTS5 over that view, rowid = tickets.rowid, porter stemming as in 002
 -- Triggers keep it exact for every writer: a ticket's document is deleted (with the values indexed) and
--- re-inserted when its subject, body or any of its comments changes.
+-- re-inserted when its subject, body or any of its comments changes. A bulk load into an empty warehouse
+-- pauses them (a row in ticket_search_paused, inside its transaction) and builds text and index once at the
+-- end (src/warehouse/ingest.ts): row by row, each comment re-tokenises its whole ticket.
 
 DROP TRIGGER IF EXISTS tickets_fts_ai;
 DROP TRIGGER IF EXISTS tickets_fts_ad;
@@ -18,6 +20,8 @@ DROP TRIGGER IF EXISTS ticket_comments_fts_ad;
 DROP TRIGGER IF EXISTS ticket_comments_fts_au;
 DROP TABLE IF EXISTS tickets_fts;
 DROP TABLE IF EXISTS ticket_comments_fts;
+
+CREATE TABLE ticket_search_paused (paused INTEGER PRIMARY KEY CHECK (paused = 1)) STRICT;
 
 CREATE TABLE ticket_comment_text (
   ticket_id TEXT PRIMARY KEY,
@@ -38,16 +42,16 @@ CREATE VIRTUAL TABLE ticket_search_fts USING fts5(
 INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('rebuild');
 
 -- Tickets. Ingest upserts every column of every row; re-index only when the text really changed.
-CREATE TRIGGER ticket_search_ai AFTER INSERT ON tickets BEGIN
+CREATE TRIGGER ticket_search_ai AFTER INSERT ON tickets WHEN NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
   INSERT INTO ticket_search_fts (rowid, subject, body, comments)
     VALUES (new.rowid, new.subject, new.body, (SELECT comments FROM ticket_comment_text WHERE ticket_id = new.ticket_id));
 END;
-CREATE TRIGGER ticket_search_ad AFTER DELETE ON tickets BEGIN
+CREATE TRIGGER ticket_search_ad AFTER DELETE ON tickets WHEN NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     VALUES ('delete', old.rowid, old.subject, old.body, (SELECT comments FROM ticket_comment_text WHERE ticket_id = old.ticket_id));
 END;
 CREATE TRIGGER ticket_search_au AFTER UPDATE OF subject, body ON tickets
-WHEN old.subject IS NOT new.subject OR old.body IS NOT new.body BEGIN
+WHEN (old.subject IS NOT new.subject OR old.body IS NOT new.body) AND NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     VALUES ('delete', old.rowid, old.subject, old.body, (SELECT comments FROM ticket_comment_text WHERE ticket_id = old.ticket_id));
   INSERT INTO ticket_search_fts (rowid, subject, body, comments)
@@ -57,7 +61,7 @@ END;
 -- Comments. A new comment is appended (events arrive in rowid order, as the rebuild above orders them); a
 -- changed or deleted one recomputes the ticket's text. Either way: delete the indexed document, change the
 -- text, insert the document again (nothing to do in the index while the ticket itself is not loaded).
-CREATE TRIGGER ticket_search_event_ai AFTER INSERT ON ticket_events WHEN new.body IS NOT NULL BEGIN
+CREATE TRIGGER ticket_search_event_ai AFTER INSERT ON ticket_events WHEN new.body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     SELECT 'delete', rid, subject, body, comments FROM v_ticket_search_text
     WHERE rid = (SELECT rowid FROM tickets WHERE ticket_id = new.ticket_id);
@@ -68,7 +72,7 @@ CREATE TRIGGER ticket_search_event_ai AFTER INSERT ON ticket_events WHEN new.bod
     WHERE rid = (SELECT rowid FROM tickets WHERE ticket_id = new.ticket_id);
 END;
 CREATE TRIGGER ticket_search_event_au AFTER UPDATE OF body, ticket_id ON ticket_events
-WHEN old.body IS NOT new.body OR old.ticket_id IS NOT new.ticket_id BEGIN
+WHEN (old.body IS NOT new.body OR old.ticket_id IS NOT new.ticket_id) AND NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     SELECT 'delete', rid, subject, body, comments FROM v_ticket_search_text
     WHERE rid IN (SELECT rowid FROM tickets WHERE ticket_id IN (old.ticket_id, new.ticket_id));
@@ -80,7 +84,7 @@ WHEN old.body IS NOT new.body OR old.ticket_id IS NOT new.ticket_id BEGIN
     SELECT rid, subject, body, comments FROM v_ticket_search_text
     WHERE rid IN (SELECT rowid FROM tickets WHERE ticket_id IN (old.ticket_id, new.ticket_id));
 END;
-CREATE TRIGGER ticket_search_event_ad AFTER DELETE ON ticket_events WHEN old.body IS NOT NULL BEGIN
+CREATE TRIGGER ticket_search_event_ad AFTER DELETE ON ticket_events WHEN old.body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     SELECT 'delete', rid, subject, body, comments FROM v_ticket_search_text
     WHERE rid = (SELECT rowid FROM tickets WHERE ticket_id = old.ticket_id);

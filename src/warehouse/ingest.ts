@@ -171,6 +171,24 @@ function dropIndexesIfEmpty(db: Db, table: string): (() => void) | null {
   };
 }
 
+/**
+ * Ticket search (migration 016) during a load into a warehouse with no tickets and no events: its triggers
+ * are paused and the comment text and full-text index built once at the end — row by row, every comment
+ * re-tokenises its whole ticket (twice the load time). Returns what builds them, or null when there is
+ * data already (the triggers then keep the index exact row by row).
+ */
+function pauseSearchIndexIfEmpty(db: Db): (() => void) | null {
+  if (db.prepare('SELECT 1 FROM tickets LIMIT 1').get() || db.prepare('SELECT 1 FROM ticket_events LIMIT 1').get()) return null;
+  db.exec('INSERT INTO ticket_search_paused (paused) VALUES (1)');
+  return () => {
+    db.exec(`DELETE FROM ticket_comment_text;
+      INSERT INTO ticket_comment_text (ticket_id, comments)
+        SELECT ticket_id, group_concat(body, char(10) ORDER BY rowid) FROM ticket_events WHERE body IS NOT NULL GROUP BY ticket_id;
+      INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('rebuild');
+      DELETE FROM ticket_search_paused;`);
+  };
+}
+
 const bootUrl = new URL('./worker-boot.mjs', import.meta.url);
 const workerEntry = new URL(`./ingestWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 /** How many row chunks the worker may run ahead of the writer before it waits. */
@@ -277,6 +295,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     const eventTicketRefs: { ticket: string; file: string; line: number }[] = [];
     let env: ValidateEnv | null = null;
     const minWorkerBytes = opts.workerMinBytes ?? 4 * 1024 * 1024;
+    const buildSearchIndex = plan.some((p) => p.spec?.table === 'tickets' || p.spec?.table === 'ticket_events') ? pauseSearchIndexIfEmpty(db) : null;
 
     for (const p of plan) {
       if (!p.spec) continue;
@@ -317,6 +336,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     if (problems.count === 0 && touchedQueues.size) refreshQueueCatalog(db, touchedQueues);
     // The KPI cells the run's tickets touch, in the same transaction (no-op until KPI facts are first built).
     if (problems.count === 0 && !opts.dryRun) maintainKpiFacts(db, defaultTz);
+    if (problems.count === 0 && !opts.dryRun) buildSearchIndex?.();
 
     if (problems.count > 0 || opts.dryRun) {
       db.exec('ROLLBACK');
