@@ -145,6 +145,32 @@ describe('ticket search index after a bulk load', () => {
     expect(search(bulk, 'zeppelin')).toHaveLength(1);
   });
 
+  it('a later load of events (comment triggers paused, touched tickets redone at the end) gives what row-by-row triggers give', async () => {
+    const later = join(dir, 'later_events.csv');
+    writeFileSync(later, [
+      'event_id,ticket_id,at,type,author_type,agent_id,from_queue,to_queue,status,body',
+      'E-4,T-2,2026-11-20T11:30:00Z,comment,customer,,,,,Third time I ask!', // moved from T-1 to T-2
+      'E-5,T-1,2026-11-20T13:00:00Z,comment,customer,,,,,still waiting for the gyroscope', // body changed
+      'E-6,T-2,2026-11-21T09:00:00Z,comment,agent,A-1,,,,refund of the gyroscope sent',
+    ].join('\n') + '\n');
+    const viaIngest = openWarehouse(join(dir, 'a.db'));
+    const viaTriggers = openWarehouse(join(dir, 'b.db'));
+    for (const db of [viaIngest, viaTriggers]) expect((await ingestFiles(db, [FIXTURE])).ok).toBe(true);
+    expect((await ingestFiles(viaIngest, [later])).ok).toBe(true);
+    viaTriggers.exec(`UPDATE ticket_events SET ticket_id = 'T-2' WHERE event_id = 'E-4';
+      UPDATE ticket_events SET body = 'still waiting for the gyroscope' WHERE event_id = 'E-5';
+      INSERT INTO ticket_events (event_id, ticket_id, at, type, author_type, agent_id, body) VALUES ('E-6', 'T-2', '2026-11-21T09:00:00Z', 'comment', 'agent', 'A-1', 'refund of the gyroscope sent')`);
+    const search = (db: Db, q: string) => searchTickets(db, q, { limit: 50 }).hits.map((h) => [h.ticketId, h.score, h.matchedIn, h.snippet]);
+    for (const db of [viaIngest, viaTriggers]) {
+      db.exec(`INSERT INTO ticket_search_fts (ticket_search_fts, rank) VALUES ('integrity-check', 1)`);
+      expect(db.prepare('SELECT COUNT(*) FROM ticket_search_paused').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT COUNT(*) FROM ticket_search_stale').pluck().get()).toBe(0);
+    }
+    expect(viaIngest.prepare('SELECT * FROM ticket_comment_text ORDER BY 1').all()).toEqual(viaTriggers.prepare('SELECT * FROM ticket_comment_text ORDER BY 1').all());
+    for (const q of ['gyroscope', 'third time', 'waiting', 'looking', 'refund']) expect(search(viaIngest, q)).toEqual(search(viaTriggers, q));
+    expect(search(viaIngest, 'third').map((h) => h[0])).toEqual(['T-2']);
+  });
+
   it('a rejected first load leaves the triggers on and the index empty', async () => {
     const db = openWarehouse(join(dir, 'w.db'));
     const bad = join(dir, 'tickets.csv');

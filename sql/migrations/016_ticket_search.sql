@@ -8,9 +8,11 @@
 --                         for snippets and highlights)
 --   ticket_search_fts     FTS5 over that view, rowid = tickets.rowid, porter stemming as in 002
 -- Triggers keep it exact for every writer: a ticket's document is deleted (with the values indexed) and
--- re-inserted when its subject, body or any of its comments changes. A bulk load into an empty warehouse
--- pauses them (a row in ticket_search_paused, inside its transaction) and builds text and index once at the
--- end (src/warehouse/ingest.ts): row by row, each comment re-tokenises its whole ticket.
+-- re-inserted when its subject, body or any of its comments changes. Ingest pauses them inside its transaction
+-- (a row in ticket_search_paused; src/warehouse/ingest.ts): 'all' for a load into an empty warehouse, which
+-- builds text and index once at the end; 'comments' for any other load of events, during which the comment
+-- triggers only note the ticket in ticket_search_stale, and its text and document are recomputed once at the end. (Row by row, every comment re-tokenises its whole
+-- ticket.) The index always holds each ticket's current subject and body with its ticket_comment_text row.
 
 DROP TRIGGER IF EXISTS tickets_fts_ai;
 DROP TRIGGER IF EXISTS tickets_fts_ad;
@@ -21,7 +23,9 @@ DROP TRIGGER IF EXISTS ticket_comments_fts_au;
 DROP TABLE IF EXISTS tickets_fts;
 DROP TABLE IF EXISTS ticket_comments_fts;
 
-CREATE TABLE ticket_search_paused (paused INTEGER PRIMARY KEY CHECK (paused = 1)) STRICT;
+CREATE TABLE ticket_search_paused (scope TEXT PRIMARY KEY CHECK (scope IN ('all', 'comments'))) STRICT;
+
+CREATE TABLE ticket_search_stale (ticket_id TEXT PRIMARY KEY) STRICT;
 
 CREATE TABLE ticket_comment_text (
   ticket_id TEXT PRIMARY KEY,
@@ -42,16 +46,16 @@ CREATE VIRTUAL TABLE ticket_search_fts USING fts5(
 INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('rebuild');
 
 -- Tickets. Ingest upserts every column of every row; re-index only when the text really changed.
-CREATE TRIGGER ticket_search_ai AFTER INSERT ON tickets WHEN NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
+CREATE TRIGGER ticket_search_ai AFTER INSERT ON tickets WHEN NOT EXISTS (SELECT 1 FROM ticket_search_paused WHERE scope = 'all') BEGIN
   INSERT INTO ticket_search_fts (rowid, subject, body, comments)
     VALUES (new.rowid, new.subject, new.body, (SELECT comments FROM ticket_comment_text WHERE ticket_id = new.ticket_id));
 END;
-CREATE TRIGGER ticket_search_ad AFTER DELETE ON tickets WHEN NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
+CREATE TRIGGER ticket_search_ad AFTER DELETE ON tickets WHEN NOT EXISTS (SELECT 1 FROM ticket_search_paused WHERE scope = 'all') BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     VALUES ('delete', old.rowid, old.subject, old.body, (SELECT comments FROM ticket_comment_text WHERE ticket_id = old.ticket_id));
 END;
 CREATE TRIGGER ticket_search_au AFTER UPDATE OF subject, body ON tickets
-WHEN (old.subject IS NOT new.subject OR old.body IS NOT new.body) AND NOT EXISTS (SELECT 1 FROM ticket_search_paused) BEGIN
+WHEN (old.subject IS NOT new.subject OR old.body IS NOT new.body) AND NOT EXISTS (SELECT 1 FROM ticket_search_paused WHERE scope = 'all') BEGIN
   INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments)
     VALUES ('delete', old.rowid, old.subject, old.body, (SELECT comments FROM ticket_comment_text WHERE ticket_id = old.ticket_id));
   INSERT INTO ticket_search_fts (rowid, subject, body, comments)
@@ -95,4 +99,20 @@ CREATE TRIGGER ticket_search_event_ad AFTER DELETE ON ticket_events WHEN old.bod
   INSERT INTO ticket_search_fts (rowid, subject, body, comments)
     SELECT rid, subject, body, comments FROM v_ticket_search_text
     WHERE rid = (SELECT rowid FROM tickets WHERE ticket_id = old.ticket_id);
+END;
+
+-- While ingest pauses the comment triggers ('comments'): note which tickets' comments changed. (Not INSERT OR
+-- IGNORE: the conflict clause of the statement that fires a trigger overrides the trigger's own.)
+CREATE TRIGGER ticket_search_event_ai_paused AFTER INSERT ON ticket_events
+WHEN new.body IS NOT NULL AND EXISTS (SELECT 1 FROM ticket_search_paused WHERE scope = 'comments') BEGIN
+  INSERT INTO ticket_search_stale (ticket_id) SELECT new.ticket_id WHERE NOT EXISTS (SELECT 1 FROM ticket_search_stale WHERE ticket_id = new.ticket_id);
+END;
+CREATE TRIGGER ticket_search_event_au_paused AFTER UPDATE OF body, ticket_id ON ticket_events
+WHEN (old.body IS NOT new.body OR old.ticket_id IS NOT new.ticket_id) AND EXISTS (SELECT 1 FROM ticket_search_paused WHERE scope = 'comments') BEGIN
+  INSERT INTO ticket_search_stale (ticket_id) SELECT old.ticket_id WHERE NOT EXISTS (SELECT 1 FROM ticket_search_stale WHERE ticket_id = old.ticket_id);
+  INSERT INTO ticket_search_stale (ticket_id) SELECT new.ticket_id WHERE NOT EXISTS (SELECT 1 FROM ticket_search_stale WHERE ticket_id = new.ticket_id);
+END;
+CREATE TRIGGER ticket_search_event_ad_paused AFTER DELETE ON ticket_events
+WHEN old.body IS NOT NULL AND EXISTS (SELECT 1 FROM ticket_search_paused WHERE scope = 'comments') BEGIN
+  INSERT INTO ticket_search_stale (ticket_id) SELECT old.ticket_id WHERE NOT EXISTS (SELECT 1 FROM ticket_search_stale WHERE ticket_id = old.ticket_id);
 END;

@@ -172,20 +172,29 @@ function dropIndexesIfEmpty(db: Db, table: string): (() => void) | null {
 }
 
 /**
- * Ticket search (migration 016) during a load into a warehouse with no tickets and no events: its triggers
- * are paused and the comment text and full-text index built once at the end — row by row, every comment
- * re-tokenises its whole ticket (twice the load time). Returns what builds them, or null when there is
- * data already (the triggers then keep the index exact row by row).
+ * Ticket search (migration 016) while ingest writes tickets and events: row by row, each comment would
+ * re-tokenise its whole ticket (several times the load time). Into an empty warehouse (or with --reset) every
+ * search trigger is paused and the comment text and index are built once at the end; otherwise only the
+ * comment triggers are paused (they note their ticket in ticket_search_stale) and each noted ticket gets its
+ * text and document once at the end (ticket triggers stay on, so the index keeps each ticket's current
+ * subject and body with its stored comment text, which is what the end step deletes). Returns that step.
  */
-function pauseSearchIndexIfEmpty(db: Db): (() => void) | null {
-  if (db.prepare('SELECT 1 FROM tickets LIMIT 1').get() || db.prepare('SELECT 1 FROM ticket_events LIMIT 1').get()) return null;
-  db.exec('INSERT INTO ticket_search_paused (paused) VALUES (1)');
+function pauseSearchIndex(db: Db, empty: boolean): () => void {
+  db.prepare('INSERT INTO ticket_search_paused (scope) VALUES (?)').run(empty ? 'all' : 'comments');
+  const commentText = (where: string) => `INSERT INTO ticket_comment_text (ticket_id, comments)
+    SELECT ticket_id, group_concat(body, char(10) ORDER BY rowid) FROM ticket_events WHERE body IS NOT NULL ${where} GROUP BY ticket_id`;
   return () => {
-    db.exec(`DELETE FROM ticket_comment_text;
-      INSERT INTO ticket_comment_text (ticket_id, comments)
-        SELECT ticket_id, group_concat(body, char(10) ORDER BY rowid) FROM ticket_events WHERE body IS NOT NULL GROUP BY ticket_id;
-      INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('rebuild');
-      DELETE FROM ticket_search_paused;`);
+    if (empty) {
+      db.exec(`DELETE FROM ticket_comment_text; ${commentText('')}; INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('rebuild')`);
+    } else {
+      const docs = 'FROM v_ticket_search_text WHERE rid IN (SELECT t.rowid FROM tickets t JOIN ticket_search_stale s ON s.ticket_id = t.ticket_id)';
+      db.exec(`INSERT INTO ticket_search_fts (ticket_search_fts, rowid, subject, body, comments) SELECT 'delete', rid, subject, body, comments ${docs};
+        DELETE FROM ticket_comment_text WHERE ticket_id IN (SELECT ticket_id FROM ticket_search_stale);
+        ${commentText('AND ticket_id IN (SELECT ticket_id FROM ticket_search_stale)')};
+        INSERT INTO ticket_search_fts (rowid, subject, body, comments) SELECT rid, subject, body, comments ${docs};
+        DELETE FROM ticket_search_stale`);
+    }
+    db.exec('DELETE FROM ticket_search_paused');
   };
 }
 
@@ -289,13 +298,15 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
   db.exec('BEGIN IMMEDIATE');
   let committed = false;
   try {
+    const writesTickets = plan.some((p) => p.spec?.table === 'tickets' || p.spec?.table === 'ticket_events');
+    const empty = opts.reset || (!db.prepare('SELECT 1 FROM tickets LIMIT 1').get() && !db.prepare('SELECT 1 FROM ticket_events LIMIT 1').get());
+    const finishSearchIndex = writesTickets || opts.reset ? pauseSearchIndex(db, Boolean(empty)) : null;
     if (opts.reset) for (const t of DATA_TABLES) db.exec(`DELETE FROM ${t}`);
     const ticketIdsThisRun = new Set<string>();
     const touchedQueues = new Set<string>();
     const eventTicketRefs: { ticket: string; file: string; line: number }[] = [];
     let env: ValidateEnv | null = null;
     const minWorkerBytes = opts.workerMinBytes ?? 4 * 1024 * 1024;
-    const buildSearchIndex = plan.some((p) => p.spec?.table === 'tickets' || p.spec?.table === 'ticket_events') ? pauseSearchIndexIfEmpty(db) : null;
 
     for (const p of plan) {
       if (!p.spec) continue;
@@ -336,7 +347,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     if (problems.count === 0 && touchedQueues.size) refreshQueueCatalog(db, touchedQueues);
     // The KPI cells the run's tickets touch, in the same transaction (no-op until KPI facts are first built).
     if (problems.count === 0 && !opts.dryRun) maintainKpiFacts(db, defaultTz);
-    if (problems.count === 0 && !opts.dryRun) buildSearchIndex?.();
+    if (problems.count === 0 && !opts.dryRun) finishSearchIndex?.();
 
     if (problems.count > 0 || opts.dryRun) {
       db.exec('ROLLBACK');
