@@ -172,7 +172,7 @@ function dropIndexesIfEmpty(db: Db, table: string): (() => void) | null {
 }
 
 /**
- * Ticket search (migration 016) while ingest writes tickets and events: row by row, each comment would
+ * Ticket search (migration 017) while ingest writes tickets and events: row by row, each comment would
  * re-tokenise its whole ticket (several times the load time). Into an empty warehouse (or with --reset) every
  * search trigger is paused and the comment text and index are built once at the end; otherwise only the
  * comment triggers are paused (they note their ticket in ticket_search_stale) and each noted ticket gets its

@@ -109,7 +109,7 @@ export interface SearchOptions extends SearchFilters {
 }
 
 /**
- * BM25F search over one document per ticket — subject, body and its comments (migration 016) — ranked inside
+ * BM25F search over one document per ticket — subject, body and its comments (migration 017) — ranked inside
  * FTS5: `rank MATCH 'bm25(wS, wB, wC)' ORDER BY rank LIMIT k`, so only the top k rows leave the index. FTS5's
  * bm25() with column weights: per query term q, tf_w = wS·tf_subject + wB·tf_body + wC·tf_comments and
  *   score = Σ_q IDF(q) · tf_w·(k1+1) / (tf_w + k1·(1 − b + b·|D|/avgdl)),  k1 = 1.2, b = 0.75,

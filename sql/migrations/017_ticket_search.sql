@@ -1,4 +1,4 @@
--- 016: one full-text document per ticket (subject, body, and all its comments as a third column), so search
+-- 017: one full-text document per ticket (subject, body, and all its comments as a third column), so search
 -- ranks inside FTS5 — `rank MATCH 'bm25(wSubject, wBody, wComments)' ORDER BY rank LIMIT k` — before any
 -- join. It replaces 002's tickets_fts and ticket_comments_fts, whose two scores had to be joined and summed
 -- over every matching ticket and comment before the top k were known (7× a plain FTS5 query on 200k tickets).
