@@ -6,7 +6,8 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { AlertRuntime } from '../src/alerts/runtime.js';
 import { staticEngines } from '../src/alerts/engines.js';
-import { insertRule, allIntents, getState } from '../src/alerts/store.js';
+import { insertRule, allIntents, getState, getRule } from '../src/alerts/store.js';
+import { decodeSlackText } from '../src/slack/text.js';
 import { finishRule, parseRuleTokens } from '../src/alerts/rules.js';
 import { tokenize } from '../src/grammar/tokens.js';
 import { buildParseContext } from '../src/parseContext.js';
@@ -228,6 +229,45 @@ describe('alerts end to end with a fake Slack', () => {
     expect(h.fake.messages('C0OPS')).toHaveLength(1);
     expect(h.fake.calls.filter((c) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('#'))).toHaveLength(0);
     db2.close();
+  });
+
+  it('a rule made in Slack stores the channel id Slack sent: a crash between intent and post posts once, with no name lookup at all', async () => {
+    // `/radar alerts add …` with should_escape: Slack sends the channel the user picked as <#id|name>.
+    const rule = addRule(h.db, decodeSlackText('sl &lt; 75 for 2 intervals queue=billing channel=<#C0OPS|support-ops>'));
+    expect(rule.spec).toMatchObject({ channel: 'C0OPS', channelName: 'support-ops' });
+    const p1 = h.runtime({ transport: null });
+    h.clock.now = at('09:31');
+    await p1.tick();
+    h.clock.now = at('10:01');
+    await p1.tick();
+    expect(allIntents(h.db).map((i) => i.status)).toEqual(['pending']);
+    h.db.close();
+
+    const db2 = openWarehouse(h.path);
+    h.db = db2;
+    const real = webClientTransport(fanoutClient(h.fake.token, h.fake.apiUrl));
+    const noLookup: SlackTransport = { ...real, resolveChannel: async () => { throw new Error('missing_scope'); } };
+    const p2 = h.runtime({ db: db2, transport: noLookup });
+    await p2.recover();
+    h.clock.now = at('10:05');
+    await p2.tick();
+    expect(h.fake.messages('C0OPS')).toHaveLength(1);
+    expect(h.fake.calls.filter((c) => c.method === 'conversations.list')).toHaveLength(0);
+    // The message names the channel as Slack shows it.
+    expect(JSON.stringify(h.fake.messages('C0OPS')[0])).toContain('<#C0OPS|support-ops>');
+  });
+
+  it('a rule made on the CLI with #name: the first resolution writes the id back to the rule, so no later process needs the lookup', async () => {
+    addRule(h.db, 'sl < 75 for 2 intervals queue=billing channel=#support-ops');
+    expect(getRule(h.db, 1)!.spec).toMatchObject({ channel: '#support-ops', channelName: 'support-ops' });
+    const rt = h.runtime();
+    h.clock.now = at('09:31');
+    await rt.tick();
+    h.clock.now = at('10:01');
+    await rt.tick();
+    expect(h.fake.messages('C0OPS')).toHaveLength(1);
+    expect(getRule(h.db, 1)!.spec).toMatchObject({ channel: 'C0OPS', channelName: 'support-ops' });
+    expect(h.fake.calls.filter((c) => c.method === 'conversations.list')).toHaveLength(1);
   });
 
   it('#name channel that cannot be resolved yet: the alert waits (never posted by name), then posts once', async () => {

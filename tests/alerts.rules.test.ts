@@ -38,7 +38,10 @@ describe('rule grammar', () => {
     expect(full('asa >= 45s repeat=2h cooldown=off')).toMatchObject({ metric: 'asa', comparator: '>=', threshold: { value: 45 }, repeatMinutes: 120, cooldownMinutes: 0 });
     expect(full('drift queue=billing driver=arrivals')).toMatchObject({ metric: 'drift', comparator: '>', threshold: { value: 0 }, driver: 'arrivals' });
     expect(full('risk_count > 5 risk=80%')).toMatchObject({ metric: 'risk_count', risk: 0.8 });
-    expect(full('sl < 75 <#C0123ABC|support-ops> critical')).toMatchObject({ channel: 'C0123ABC', severity: 'critical' });
+    expect(full('sl < 75 <#C0123ABC|support-ops> critical')).toMatchObject({ channel: 'C0123ABC', channelName: 'support-ops', severity: 'critical' });
+    expect(full('sl < 75 channel=<#C0123ABC|Support-Ops>')).toMatchObject({ channel: 'C0123ABC', channelName: 'support-ops' });
+    expect(full('sl < 75 channel=C0123ABC')).toMatchObject({ channel: 'C0123ABC', channelName: null });
+    expect(full('sl < 75 channel=support-ops')).toMatchObject({ channel: '#support-ops', channelName: 'support-ops' });
     expect(full('arrivals_z > 3 hours=8-18 days=mon-fri min_volume=20')).toMatchObject({ hours: { from: 480, to: 1080 }, days: [1, 2, 3, 4, 5], minVolume: 20 });
     expect(full('sl < 75 clear=80 critical=60')).toMatchObject({ clear: { kind: 'value', value: 80 }, critical: 60 });
   });
@@ -118,6 +121,8 @@ describe('rule grammar', () => {
         within: fc.integer({ min: 1, max: 10_080 }),
         driver: fc.option(fc.constantFrom('arrivals', 'talk', 'acw', 'agents', 'sl' as const), { nil: null }),
         name: fc.option(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,30}[A-Za-z0-9]$/), { nil: null }),
+        // A channel id made in Slack carries its name (`<#C…|name>`); one typed as a bare id does not.
+        channelName: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/), { nil: null }),
       })
       .map((g): RuleSpec => {
         const info = METRIC_INFO[g.metric];
@@ -135,6 +140,7 @@ describe('rule grammar', () => {
           critical: g.withCritical && !useTarget ? critValue : null,
           scope: g.scope, for: { n: g.forN, unit: g.forUnit }, repeatMinutes: g.repeat, cooldownMinutes: g.cooldown, severity: g.severity,
           channel: g.channel ? g.channel.toLowerCase().startsWith('#') ? g.channel.toLowerCase() : g.channel : null,
+          channelName: !g.channel ? null : g.channel.startsWith('#') ? g.channel.slice(1).toLowerCase() : g.channelName,
           tz: g.tz, quiet: g.quiet, hours: g.hours, days: g.days ? [...g.days].sort((a, b) => a - b) : null, minVolume: g.minVolume,
           risk: g.metric === 'risk_count' ? g.risk : null, driver: g.metric === 'drift' ? g.driver : null,
           withinMinutes: g.metric === 'tickets_due' ? g.within : null,

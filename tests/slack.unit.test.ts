@@ -107,7 +107,9 @@ describe('startup configuration', () => {
 describe('text from Slack', () => {
   it('decodes entities and markup to what the user typed', () => {
     expect(decodeSlackText('sla billing &lt;2026-11-01&gt; &amp;co')).toBe('sla billing <2026-11-01> &co');
-    expect(decodeSlackText('ask <@U123|ana> in <#C9|ops> see <https://x.test/a|the doc> or <https://y.test>')).toBe('ask @ana in #ops see the doc or https://y.test');
+    // A channel keeps its id (alert rules store it), with its name when Slack sent one.
+    expect(decodeSlackText('ask <@U123|ana> in <#C9|ops> see <https://x.test/a|the doc> or <https://y.test>')).toBe('ask @ana in <#C9|ops> see the doc or https://y.test');
+    expect(decodeSlackText('alerts add sl < 75 channel=<#C0OPS|> &amp; <#G12|priv-ops>')).toBe('alerts add sl < 75 channel=<#C0OPS> & <#G12|priv-ops>');
     expect(decodeSlackText('<!here> now')).toBe('@here now');
     // Decoding is single-pass: an escaped entity stays one level escaped.
     expect(decodeSlackText('&amp;lt;')).toBe('&lt;');

@@ -13,7 +13,7 @@
  */
 import type { Db } from '../warehouse/db.js';
 import {
-  getIntent, markFinal, markPosted, markRetry, markSending, openIntents, pinChannel, repointIntent,
+  adoptChannelId, getIntent, markFinal, markPosted, markRetry, markSending, openIntents, pinChannel, repointIntent,
   type Intent, type IntentPayload,
 } from './store.js';
 
@@ -170,7 +170,12 @@ export class Poster {
       // A failed lookup is not remembered: the next drain asks again (the scope may have been added since).
       try {
         const id = (await this.o.transport.resolveChannel?.(channel.slice(1))) ?? null;
-        if (id) this.channelIds.set(channel, id);
+        if (id) {
+          this.channelIds.set(channel, id);
+          // Once is enough: the rules that name it store the id from now on (reconciliation needs the id).
+          const rules = adoptChannelId(this.o.db, channel, id, this.o.clock());
+          if (rules) this.o.log?.info({ channel, channelId: id, rules }, 'alerts: channel name resolved; the rules now store its id');
+        }
       } catch (err) {
         this.o.log?.warn({ channel, failure: classify(err) }, 'alerts: could not look up a channel name');
       }

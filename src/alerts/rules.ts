@@ -66,8 +66,14 @@ export const ruleSpecSchema = z
     /** A new breach within this long after a resolve re-opens the same alert instead of posting a new one. */
     cooldownMinutes: z.number().int().min(0).max(10_080).default(30),
     severity: z.enum(SEVERITIES).default('medium'),
-    /** Channel id (C…) or #name; null only for CLI-made rules (then nothing is posted). */
+    /**
+     * Channel id (C…), or #name until the poster first resolves it (then the id is written back here); null only
+     * for CLI-made rules (then nothing is posted). Slack sends the id with the name (`<#C…|name>`), so rules made
+     * in Slack store the id from the start.
+     */
     channel: z.string().min(2).max(100).nullable().default(null),
+    /** The channel's name (without #) when known, for messages and the terminal. */
+    channelName: z.string().min(1).max(80).nullable().default(null),
     tz: z.string().refine(knownTimeZone, 'tz must be an IANA time zone, e.g. Europe/London'),
     /** Quiet hours: the state is tracked, notifications wait until they end. */
     quiet: windowSchema.nullable().default(null),
@@ -229,9 +235,18 @@ export function parseChannel(s: string): string | null {
   return null;
 }
 
-/** A channel as mrkdwn: ids become a Slack mention, names stay as typed. */
-export function channelMention(ch: string): string {
-  return ch.startsWith('#') ? ch : `<#${ch}>`;
+/** The name a channel reference carries (`<#C…|name>`, `#name`), without #, or null (a bare id). */
+export function parseChannelName(s: string): string | null {
+  const t = s.trim();
+  const esc = t.match(/^<#[CGD][A-Z0-9]+\|([^>]+)>$/);
+  if (esc) return esc[1].toLowerCase();
+  if (/^#[a-z0-9][a-z0-9._-]{0,79}$/i.test(t)) return t.slice(1).toLowerCase();
+  return null;
+}
+
+/** A channel as mrkdwn: ids become a Slack mention (with the name when known), names stay as typed. */
+export function channelMention(ch: string, name?: string | null): string {
+  return ch.startsWith('#') ? ch : name ? `<#${ch}|${name}>` : `<#${ch}>`;
 }
 
 const COMPARATOR_WORDS: Record<string, Comparator> = {
@@ -373,6 +388,7 @@ export function parseRuleTokens(t: Tokens, pctx: ParseContext, opts: ParseRuleOp
     if (ch && (w.startsWith('#') || w.startsWith('<#'))) {
       if (out.channel !== undefined) throw new UsageError(`Only one channel per rule (got ${out.channel} and ${w}).`, example);
       out.channel = ch;
+      out.channelName = parseChannelName(w);
       i++;
       continue;
     }
@@ -416,6 +432,7 @@ export function parseRuleTokens(t: Tokens, pctx: ParseContext, opts: ParseRuleOp
         break;
       case 'channel':
         out.channel = parseChannel(value) ?? (/^[a-z0-9][a-z0-9._-]*$/i.test(value) ? `#${value.toLowerCase()}` : bad('a channel', '#support-ops'));
+        out.channelName = parseChannel(value) ? parseChannelName(value) : out.channel.slice(1);
         break;
       case 'severity': {
         const s = value.toLowerCase();
@@ -577,7 +594,7 @@ export function ruleText(r: RuleSpec): string {
   const parts = [r.metric, r.comparator, thresholdText(r.threshold, pct)];
   parts.push(r.for.unit === 'intervals' ? `for ${r.for.n} intervals` : `for ${r.for.n}m`);
   parts.push(`queue=${r.scope.kind === 'all' ? 'all' : r.scope.queues.join(',')}`);
-  if (r.channel) parts.push(`channel=${r.channel}`);
+  if (r.channel) parts.push(`channel=${r.channel.startsWith('#') ? r.channel : channelMention(r.channel, r.channelName)}`);
   parts.push(`severity=${r.severity}`);
   if (r.repeatMinutes !== null) parts.push(`repeat=${r.repeatMinutes}m`);
   parts.push(`cooldown=${r.cooldownMinutes}m`);
@@ -611,7 +628,7 @@ export function describeRule(r: RuleSpec): string {
   if (r.driver) extras.push(`driver ${r.driver}`);
   if (r.risk !== null) extras.push(`risk ≥ ${Math.round(r.risk * 100)} %`);
   if (r.metric === 'tickets_due') extras.push(`due within ${formatDuration(r.withinMinutes ?? 60)}`);
-  return `${r.name ? `“${r.name}”: ` : ''}${info.label} ${r.comparator} ${thr}${dur} · ${scope} · ${r.channel ? channelMention(r.channel) : '(no channel)'} · ${r.severity}${extras.length ? ' · ' + extras.join(' · ') : ''} (${r.tz})`;
+  return `${r.name ? `“${r.name}”: ` : ''}${info.label} ${r.comparator} ${thr}${dur} · ${scope} · ${r.channel ? channelMention(r.channel, r.channelName) : '(no channel)'} · ${r.severity}${extras.length ? ' · ' + extras.join(' · ') : ''} (${r.tz})`;
 }
 
 /** Whether `userId` may change `rule`: the CLI (no user), admins (RADAR_ADMINS) and the rule's creator. */

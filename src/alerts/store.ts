@@ -297,6 +297,14 @@ export function markSending(db: Db, id: number): void {
   stmt(db, `UPDATE alert_intents SET status = 'sending', attempts = attempts + 1 WHERE intent_id = ?`).run(id);
 }
 
+/**
+ * A rule's `#name` channel resolved to its id (first resolution, by the poster): written back to every rule that
+ * names it, the name kept for display, so later alerts go to the id and need no lookup. Returns the rules changed.
+ */
+export function adoptChannelId(db: Db, name: string, channelId: string, now: number): number {
+  return stmt(db, `UPDATE alert_rules SET spec = json_set(spec, '$.channel', ?, '$.channelName', ?), updated_at = ? WHERE json_extract(spec, '$.channel') = ?`).run(channelId, name.replace(/^#/, ''), now, name).changes;
+}
+
 /** Records the channel id an intent will be posted to, before the call, so a restart reconciles without a lookup. */
 export function pinChannel(db: Db, id: number, channelId: string): void {
   stmt(db, `UPDATE alert_intents SET channel_id = ? WHERE intent_id = ? AND channel_id IS NULL`).run(channelId, id);

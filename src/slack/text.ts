@@ -4,9 +4,19 @@
  */
 import type { Registry } from '../registry.js';
 
-/** Decodes Slack's markup: `<@U1|ana>` → `@ana`, `<#C1|ops>` → `#ops`, `<https://x|label>` → `label`, entities → characters. */
+/**
+ * Decodes Slack's markup: `<@U1|ana>` → `@ana`, `<https://x|label>` → `label`, entities → characters. A channel
+ * keeps its id — `<#C1|ops>` stays `<#C1|ops>` (an empty label is dropped: `<#C1>`) — so an alert rule made in
+ * Slack stores the channel's id, which never changes, with its name for display (see parseChannel).
+ */
 export function decodeSlackText(text: string): string {
+  const channels: string[] = [];
   return text
+    .replace(/\u0000/g, '')
+    .replace(/<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => {
+      channels.push(label ? `<#${id}|${label}>` : `<#${id}>`);
+      return `\u0000${channels.length - 1}\u0000`;
+    })
     .replace(/<([@#!])([^>|]+)(?:\|([^>]*))?>/g, (_m, sigil: string, id: string, label?: string) => {
       if (sigil === '!') return label || `@${id.replace(/\^.*$/, '')}`;
       return `${sigil}${label || id}`;
@@ -14,7 +24,8 @@ export function decodeSlackText(text: string): string {
     .replace(/<([^>|]+)(?:\|([^>]*))?>/g, (_m, url: string, label?: string) => label || url)
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+    .replace(/&amp;/g, '&')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => channels[Number(i)]);
 }
 
 /** Removes mentions of the bot (`<@UBOT>` or `<@UBOT|radar>`) from raw message text. */

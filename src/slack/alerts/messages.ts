@@ -112,7 +112,7 @@ export function alertBlocks(v: AlertView, now: number = v.asOf): Block[] {
       ),
     );
   }
-  const ctx = [`Rule #${v.ruleId}${v.ruleName ? ` “${esc(v.ruleName)}”` : ''}: ${esc(v.ruleSummary).replace(/&lt;#([CGD][A-Z0-9]+)&gt;/g, '<#$1>')}`, ...people(v, now)];
+  const ctx = [`Rule #${v.ruleId}${v.ruleName ? ` “${esc(v.ruleName)}”` : ''}: ${esc(v.ruleSummary).replace(/&lt;#([CGD][A-Z0-9]+)(\|[a-z0-9._-]+)?&gt;/g, '<#$1$2>')}`, ...people(v, now)];
   blocks.push(context(...ctx.map((c) => clip(c, 2000))));
   return blocks;
 }
