@@ -37,6 +37,14 @@ export const configSchema = z.object({
   RADAR_QUEUE_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   /** When ticket SLA clocks run (`due`, the tickets_due alert): `08:00-18:00 mon-fri; billing=08:00-20:00 mon-sat`. */
   RADAR_BUSINESS_HOURS: optionalString,
+  /** Bearer tokens of POST /predict, comma-separated (one per client); none = the route is off. */
+  RADAR_PREDICT_TOKEN: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .refine((ts) => ts.every((t) => t.length >= 16 && /^[\x21-\x7e]+$/.test(t))),
+  /** POST /predict requests a minute per token. */
+  RADAR_PREDICT_RATE: z.coerce.number().int().min(1).max(100_000).default(60),
   RADAR_ADMINS: z
     .string()
     .default('')
@@ -73,13 +81,15 @@ const EXPECTED: Record<string, string> = {
   RADAR_QUEUE_MAX: 'must be a whole number ≥ 1 (questions that may wait), e.g. RADAR_QUEUE_MAX=200',
   RADAR_QUEUE_PER_USER: 'must be a whole number ≥ 1 (waiting questions per person), e.g. RADAR_QUEUE_PER_USER=20',
   RADAR_BUSINESS_HOURS: 'must be local hours and days, optionally per queue, e.g. RADAR_BUSINESS_HOURS="08:00-18:00 mon-fri; billing=08:00-20:00 mon-sat"',
+  RADAR_PREDICT_TOKEN: 'must be one or more tokens of at least 16 printable characters without spaces, comma-separated, e.g. RADAR_PREDICT_TOKEN=$(openssl rand -hex 24)',
+  RADAR_PREDICT_RATE: 'must be a whole number 1–100000 (POST /predict requests a minute per token), e.g. RADAR_PREDICT_RATE=60',
   RADAR_ADMINS: 'must be Slack user ids separated by commas, e.g. RADAR_ADMINS=U012AB3CD,U045EF6GH',
   SLACK_API_URL: 'must be an http(s) URL ending with /api/, e.g. SLACK_API_URL=https://slack.com/api/',
   OPENAI_BASE_URL: 'must be an http(s) URL of an OpenAI-compatible API, e.g. OPENAI_BASE_URL=https://api.openai.com/v1',
 };
 
 /** Secrets are never echoed back, only named. */
-const SECRET_KEYS = new Set(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'OPENAI_API_KEY']);
+const SECRET_KEYS = new Set(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'OPENAI_API_KEY', 'RADAR_PREDICT_TOKEN']);
 
 function shown(key: string, value: string | undefined): string {
   if (value === undefined) return key;

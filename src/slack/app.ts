@@ -9,6 +9,7 @@ import type { SlackSettings } from './startup.js';
 import { boltLogger } from './logger.js';
 import type { OutboxStats } from './outbox.js';
 import { RadarMetrics } from '../metrics.js';
+import { predictRoute } from './predictRoute.js';
 import { health, instrumentWebApi, metricsRoute, useSlackMetrics } from './observe.js';
 import * as radarCommand from './listeners/commands/radar.js';
 import * as shortForms from './listeners/commands/shortForms.js';
@@ -90,7 +91,7 @@ export function buildApp(deps: SlackDeps, o: AppOptions): App {
   let receiver: Receiver | undefined;
   // Socket Mode: the socket's own state; HTTP: null (Slack reaches us; nothing to be connected to).
   const connected = () => (s.mode === 'socket' ? Boolean((receiver as SocketModeReceiver | undefined)?.client?.websocket?.isActive()) : null);
-  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected, outbox: o.outbox }), metricsRoute(metrics)];
+  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected, outbox: o.outbox }), metricsRoute(metrics), predictRoute({ db: deps.db, now: deps.now, logger: deps.logger, tokens: deps.config.RADAR_PREDICT_TOKEN, perMinute: deps.config.RADAR_PREDICT_RATE })];
   receiver =
     s.mode === 'socket'
       ? new SocketModeReceiver({ appToken: s.appToken!, logger, customRoutes: routes, installerOptions: { port: s.port } })
