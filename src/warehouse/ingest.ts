@@ -66,7 +66,7 @@ export function expandPaths(paths: string[]): string[] {
 }
 
 /** Reads the header (CSV) or first object's keys (JSONL) to recognise the table, without reading the file. */
-function peekHeader(path: string): string[] {
+export function peekHeader(path: string): string[] {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
@@ -92,7 +92,7 @@ function peekHeader(path: string): string[] {
  * outcome row has none, so forecast-vs-actual survives) and an outcome; a plan replaces only a plan, never
  * an interval that has an outcome (the WHERE leaves that row as it is; rowWriter counts the skipped rows).
  */
-function upsertSql(spec: TableSpec, cols: string[], rows = 1, into: 'empty' | 'rows' = 'rows'): string {
+export function upsertSql(spec: TableSpec, cols: string[], rows = 1, into: 'empty' | 'rows' = 'rows'): string {
   const tuple = `(${cols.map(() => '?').join(', ')})`;
   const insert = `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES ${Array(rows).fill(tuple).join(', ')}`;
   // Into an empty table every row is new: the file's own duplicate-key check leaves nothing to update.

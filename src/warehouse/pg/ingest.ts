@@ -1,0 +1,206 @@
+/**
+ * All-or-nothing ingest into the Postgres warehouse, with the SQLite ingest's guarantees and reports:
+ * the same recognition of files, the same validator (validate.ts: every row checked, problems as
+ * file:line, column, value, reason), the same upsert rules (ingest.ts upsertSql: an outcome replaces a plan,
+ * a plan never replaces an outcome), the same etl_runs log.
+ *
+ * Speed comes from COPY: each file's valid rows stream as COPY text into a temporary staging table while
+ * the file is still being parsed (parsing waits when the socket is behind), then one INSERT … SELECT … ON
+ * CONFLICT moves them into the table. One transaction per run: a file with any bad row (or a dry run)
+ * rolls back everything, so a rejected run changes nothing but its etl_runs line.
+ */
+import { once } from 'node:events';
+import { statSync } from 'node:fs';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { PgPool } from './db.js';
+import { TABLES, recognise, type TableSpec } from '../tables.js';
+import { expandPaths, peekHeader, upsertSql, type IngestOptions, type IngestReport } from '../ingest.js';
+import { ProblemLog, validateFile, writeColumns, chunkLayout, records, type RowChunk, type ValidateEnv, type QueueCal } from '../validate.js';
+import { isoSeconds } from '../../time.js';
+
+const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'queue_catalog', 'sla_policy'];
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; NULL is \N. */
+function copyText(v: string): string {
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : v;
+}
+
+/** A chunk of validated rows (writeColumns order) as COPY text lines. */
+function chunkToCopy(spec: TableSpec, chunk: RowChunk): string {
+  const { numeric, slot, numberWidth, textWidth } = chunkLayout(spec);
+  const width = numeric.length;
+  let out = '';
+  for (let r = 0; r < chunk.n; r++) {
+    for (let j = 0; j < width; j++) {
+      if (j) out += '\t';
+      if (numeric[j]) {
+        const v = chunk.numbers[r * numberWidth + slot[j]];
+        out += Number.isNaN(v) ? '\\N' : String(v);
+      } else {
+        const t = chunk.texts[r * textWidth + slot[j]];
+        out += t === null || t === undefined ? '\\N' : copyText(t);
+      }
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+async function readCalendars(c: PoolClient, defaultTz: string): Promise<ValidateEnv> {
+  const calendars: Record<string, QueueCal> = {};
+  const rows = (await c.query<{ queue: string; time_zone: string | null; interval_seconds: number }>('SELECT queue, time_zone, interval_seconds FROM sla_policy')).rows;
+  for (const r of rows) calendars[r.queue] = { tz: r.time_zone ?? defaultTz, intervalSeconds: r.interval_seconds };
+  return { calendars, defaultTz };
+}
+
+/** The catalog rows of the queues a run wrote, as the SQLite ingest computes them (outcome span, else plans). */
+async function refreshQueueCatalog(c: PoolClient, queues: string[]): Promise<void> {
+  await c.query(
+    `INSERT INTO queue_catalog (queue, first_interval, last_interval, sl_target_pct, sl_target_seconds)
+     SELECT s.queue, s.first, s.last, i.sl_target_pct, i.sl_target_seconds FROM (
+       SELECT queue,
+              COALESCE(MIN(interval_start) FILTER (WHERE has_outcome = 1), MIN(interval_start)) AS first,
+              COALESCE(MAX(interval_start) FILTER (WHERE has_outcome = 1), MAX(interval_start)) AS last
+       FROM interval_inputs WHERE queue = ANY($1) GROUP BY queue) s
+     JOIN interval_inputs i ON i.queue = s.queue AND i.interval_start = s.last
+     ON CONFLICT (queue) DO UPDATE SET first_interval = excluded.first_interval, last_interval = excluded.last_interval,
+       sl_target_pct = excluded.sl_target_pct, sl_target_seconds = excluded.sl_target_seconds`,
+    [queues],
+  );
+}
+
+/**
+ * Streams one file's valid rows into a staging table by COPY and upserts them. Returns the validator's
+ * outcome and how many rows the upsert left as they were (plan rows behind an outcome).
+ */
+async function loadFile(c: PoolClient, path: string, spec: TableSpec, env: ValidateEnv, problems: ProblemLog, onBytes: (n: number) => void) {
+  const cols = writeColumns(spec);
+  await c.query(`CREATE TEMP TABLE radar_stage ON COMMIT DROP AS SELECT ${cols.join(', ')} FROM ${spec.table} WITH NO DATA`);
+  const copy = c.query(copyFrom(`COPY radar_stage (${cols.join(', ')}) FROM STDIN`));
+  const done = once(copy, 'finish');
+  let failed: Error | null = null;
+  copy.on('error', (e: Error) => (failed = e));
+  let behind = false;
+  // Parsing waits while the socket is behind, so a large file never piles up in memory.
+  async function* paced() {
+    for await (const batch of records(path, onBytes)) {
+      if (behind && !failed) await Promise.race([once(copy, 'drain'), once(copy, 'error')]);
+      behind = false;
+      yield batch;
+    }
+  }
+  const outcome = await validateFile(path, spec, env, { rows: (chunk) => problems.count === 0 && !failed && (behind = !copy.write(chunkToCopy(spec, chunk))), bytes: () => undefined }, paced());
+  copy.end();
+  await Promise.race([done, once(copy, 'error')]);
+  if (failed) throw failed;
+  let unchanged = 0;
+  if (problems.count + outcome.problemCount === 0) {
+    const upsert = upsertSql(spec, cols).replace(/VALUES\s*\([^)]*\)/, `SELECT ${cols.join(', ')} FROM radar_stage`);
+    const r = await c.query(upsert);
+    unchanged = outcome.count - (r.rowCount ?? 0);
+  }
+  await c.query('DROP TABLE radar_stage');
+  return { outcome, unchanged };
+}
+
+/** ingestFiles for the Postgres warehouse (same options, same report). */
+export async function ingestFilesPg(pool: PgPool, inputPaths: string[], opts: IngestOptions = {}): Promise<IngestReport> {
+  const t0 = process.hrtime.bigint();
+  const started = opts.now ?? new Date();
+  const defaultTz = opts.defaultTz ?? 'UTC';
+  const problems = new ProblemLog();
+  const warnings: string[] = [];
+  const rows: Record<string, number> = {};
+  const files = expandPaths(inputPaths);
+  if (files.length === 0) problems.add({ file: inputPaths.join(', '), line: null, column: '', value: '', reason: 'no .csv, .jsonl or .ndjson files found' });
+  const plan = files.map((path) => ({ path, spec: recognise(peekHeader(path)), rows: 0 }));
+  for (const p of plan) {
+    if (!p.spec) {
+      problems.add({
+        file: p.path, line: 1, column: '(header)', value: peekHeader(p.path).slice(0, 6).join(','),
+        reason: `unrecognised header: expected the columns of one of ${TABLES.map((t) => t.label).join(', ')} (see docs/data-formats.md), e.g. ${TABLES[1].signature.join(',')},…`,
+      });
+    }
+  }
+  plan.sort((a, b) => (a.spec?.order ?? 99) - (b.spec?.order ?? 99));
+  const totalBytes = files.reduce((s, f) => s + statSync(f).size, 0);
+  let bytes = 0;
+  const onBytes = (n: number) => {
+    bytes += n;
+    opts.onProgress?.(bytes, totalBytes);
+  };
+
+  const c = await pool.connect();
+  let committed = false;
+  try {
+    await c.query('BEGIN');
+    if (opts.reset) await c.query(`TRUNCATE ${DATA_TABLES.join(', ')}`);
+    const ticketIdsThisRun = new Set<string>();
+    const touchedQueues = new Set<string>();
+    const eventRefs: { ticket: string; file: string; line: number }[] = [];
+    let env: ValidateEnv | null = null;
+    for (const p of plan) {
+      if (!p.spec) continue;
+      if (p.spec.table !== 'sla_policy' && !env) env = await readCalendars(c, defaultTz);
+      const { outcome, unchanged } = await loadFile(c, p.path, p.spec, env ?? { calendars: {}, defaultTz }, problems, onBytes);
+      for (const pr of outcome.problems) problems.add(pr);
+      problems.count += outcome.problemCount - outcome.problems.length;
+      warnings.push(...outcome.warnings);
+      for (const q of outcome.touchedQueues) touchedQueues.add(q);
+      for (const t of outcome.ticketIds) ticketIdsThisRun.add(t);
+      for (const r of outcome.eventRefs) eventRefs.push({ ticket: r.ticket, file: p.path, line: r.line });
+      p.rows = outcome.count;
+      if (p.spec.table === 'interval_inputs' && unchanged > 0) {
+        warnings.push(`${p.path}: ${unchanged.toLocaleString('en-US')} plan row${unchanged === 1 ? '' : 's'} left out: ${unchanged === 1 ? 'its interval already has' : 'their intervals already have'} an outcome, and a plan never replaces an outcome`);
+      }
+      rows[p.spec.label] = (rows[p.spec.label] ?? 0) + p.rows;
+    }
+    if (problems.count === 0 && eventRefs.length) {
+      const outside = [...new Set(eventRefs.map((r) => r.ticket).filter((t) => !ticketIdsThisRun.has(t)))];
+      const known = new Set((await c.query<{ id: string }>('SELECT ticket_id AS id FROM tickets WHERE ticket_id = ANY($1)', [outside])).rows.map((r) => r.id));
+      for (const r of eventRefs) {
+        if (!ticketIdsThisRun.has(r.ticket) && !known.has(r.ticket)) problems.add({ file: r.file, line: r.line, column: 'ticket_id', value: r.ticket, reason: 'refers to a ticket that is neither in the warehouse nor in this run' });
+      }
+    }
+    if (problems.count === 0 && touchedQueues.size) await refreshQueueCatalog(c, [...touchedQueues]);
+    if (problems.count > 0 || opts.dryRun) await c.query('ROLLBACK');
+    else {
+      await c.query('COMMIT');
+      committed = true;
+    }
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    c.release(true);
+    throw err;
+  }
+  const status = problems.count > 0 ? 'rejected' : opts.dryRun ? 'dry_run' : 'ok';
+  try {
+    const run = await c.query<{ run_id: number }>(
+      `INSERT INTO etl_runs (started_at, finished_at, status, files, rows_by_table, rejected_rows, warnings, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING run_id`,
+      [
+        isoSeconds(started.getTime()),
+        isoSeconds(Date.now()),
+        status,
+        JSON.stringify(files),
+        JSON.stringify(committed ? rows : {}),
+        problems.count,
+        JSON.stringify(warnings),
+        problems.list[0] ? `${problems.list[0].file}:${problems.list[0].line} ${problems.list[0].column} ${problems.list[0].reason}` : null,
+      ],
+    );
+    return {
+      ok: problems.count === 0,
+      dryRun: Boolean(opts.dryRun),
+      runId: run.rows[0].run_id,
+      files: plan.map((p) => ({ path: p.path, table: p.spec?.label ?? null, rows: p.rows })),
+      rows,
+      problems: problems.list,
+      problemCount: problems.count,
+      warnings,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    };
+  } finally {
+    c.release();
+  }
+}
