@@ -41,3 +41,14 @@ pg_stop() {
   rm -rf "$PG_TMP"
   unset PG_TMP RADAR_TEST_PG_URL
 }
+
+# Stops a cluster started by pg_start in another shell, given its directory (benches start their own).
+pg_stop_dir() {
+  local dir=$1 bin owner
+  [ -d "$dir/data" ] || return 0
+  bin=$(pg_bindir) || return 0
+  owner=$(stat -c %U "$dir/data")
+  if [ "$(id -u)" = 0 ] && [ "$owner" != root ]; then runuser -u "$owner" -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  else "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$dir"
+}

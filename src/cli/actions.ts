@@ -66,6 +66,7 @@ export async function runCliCommand(dbPath: string, cfg: Config, registry: Regis
 }
 
 export async function runIngest(dbPath: string, cfg: Config, paths: string[], o: { reset?: boolean; dryRun?: boolean; json?: boolean }, io: Io): Promise<number> {
+  if (/^postgres(ql)?:\/\//i.test(dbPath)) return (await import('./ingestPg.js')).runIngestPg(dbPath, cfg, paths, o, io);
   const db = openWarehouse(dbPath);
   try {
     const { ingestFiles, formatIngestReport } = await import('../warehouse/ingest.js');

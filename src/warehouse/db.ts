@@ -108,6 +108,7 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) the warehouse at `path` (':memory:' allowed) and migrates it. */
 export function openWarehouse(path: string, opts: OpenOptions = {}): Db {
+  if (/^postgres(ql)?:\/\//i.test(path)) throw new Error('RADAR_DB is a PostgreSQL URL: on Postgres this version runs `radar ingest` only (docs/postgres.md); the other commands need the SQLite warehouse, e.g. RADAR_DB=data/warehouse.db');
   if (opts.readonly && path !== ':memory:') {
     if (existsSync(path)) {
       const db = new Database(path, { readonly: true, fileMustExist: true });
