@@ -121,4 +121,24 @@ describePg('postgres warehouse schema', () => {
     const hit = await pool.query(`SELECT ticket_id FROM tickets WHERE tickets_fts @@ plainto_tsquery('english', 'refunds')`);
     expect(hit.rows).toEqual([{ ticket_id: 'T1' }]);
   });
+
+  it('rendered triggers run and do what SQLite does (the KPI change log of migration 016)', async () => {
+    const sqlite = openWarehouse(':memory:');
+    const steps = [
+      `INSERT INTO kpi_meta (key, value) VALUES ('signature', 'x')`,
+      `INSERT INTO tickets (ticket_id, created_at, status, priority, channel, queue, subject) VALUES ('T2', '2026-01-01T00:00:00Z', 'open', 'low', 'chat', 'q', 's')`,
+      `DELETE FROM kpi_dirty`,
+      `UPDATE tickets SET subject = 'only the subject' WHERE ticket_id = 'T2'`,
+      `UPDATE tickets SET csat = 4 WHERE ticket_id = 'T2'`,
+    ];
+    for (const st of steps) {
+      sqlite.exec(st);
+      await pool.query(st);
+      const a = sqlite.prepare('SELECT ticket_id FROM kpi_dirty ORDER BY 1').all();
+      const b = (await pool.query('SELECT ticket_id FROM kpi_dirty ORDER BY 1')).rows;
+      expect(b, st).toEqual(a);
+    }
+    expect((await pool.query('SELECT ticket_id FROM kpi_dirty')).rows).toEqual([{ ticket_id: 'T2' }]);
+    sqlite.close();
+  });
 });

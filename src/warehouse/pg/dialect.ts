@@ -14,8 +14,9 @@
  *                tsvector column `x` on T (columns weighted A, B, … in order; 'english' = Porter stemming)
  *                with a GIN index; the sync triggers and 'rebuild' inserts of x are dropped (a generated
  *                column cannot go stale).
- *   triggers     `CREATE TRIGGER n AFTER … ON t [WHEN c] BEGIN …; END` → a PL/pgSQL function n_fn and a
- *                FOR EACH ROW trigger; DROP TRIGGER gets the table it was created on (state across files).
+ *   triggers     `CREATE TRIGGER n AFTER … ON t [WHEN c] BEGIN …; END` → a PL/pgSQL function n_fn (the WHEN
+ *                as an IF inside it) and a FOR EACH ROW trigger; DROP TRIGGER gets the table it was created on.
+ *   renames      ALTER TABLE a RENAME TO b also renames a's indexes (a_pkey → b_pkey, …).
  *   views        DROP VIEW IF EXISTS … CASCADE (Postgres refuses to drop a view others depend on).
  * Anything it cannot render throws with the statement, so a new SQLite-only construct fails the Postgres
  * tests instead of silently diverging.
@@ -231,10 +232,12 @@ function renderTrigger(stmt: string, state: DialectState): string[] {
   if ([...state.fts.keys()].some((f) => new RegExp(`\\b${f}\\b`, 'i').test(body))) return [];
   state.triggers.set(name.toLowerCase(), table);
   const stmts = splitStatements(body).map((s) => `${expressions(s)};`).join('\n  ');
+  // The WHEN goes into the function: a Postgres trigger's WHEN may not hold a subquery (SQLite's may).
+  const guarded = cond ? `IF ${expressions(cond)} THEN\n  ${stmts}\n  END IF;` : stmts;
   return [
-    `CREATE OR REPLACE FUNCTION ${name}_fn() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  ${stmts}\n  RETURN NULL;\nEND $$`,
+    `CREATE OR REPLACE FUNCTION ${name}_fn() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  ${guarded}\n  RETURN NULL;\nEND $$`,
     `DROP TRIGGER IF EXISTS ${name} ON ${table}`,
-    `CREATE TRIGGER ${name} ${when.toUpperCase()} ${event.replace(/\s+/g, ' ')} ON ${table} FOR EACH ROW${cond ? ` WHEN (${expressions(cond)})` : ''} EXECUTE FUNCTION ${name}_fn()`,
+    `CREATE TRIGGER ${name} ${when.toUpperCase()} ${event.replace(/\s+/g, ' ')} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}_fn()`,
   ];
 }
 
@@ -253,6 +256,16 @@ export function renderStatement(stmt: string, state: DialectState): string[] {
   if (ins && state.fts.has(ins[1])) return []; // 'rebuild' of an FTS index: the generated column is always built
   if (/^PRAGMA\b/i.test(stmt)) throw new DialectError(`PRAGMA has no Postgres rendering: ${stmt}`);
   if (/^CREATE\s+TABLE\b/i.test(stmt)) return [expressions(stmt.replace(/\)\s*(STRICT|WITHOUT\s+ROWID)(\s*,\s*(STRICT|WITHOUT\s+ROWID))*\s*$/i, ')'))];
+  // Postgres keeps a renamed table's index names (t_pkey, …): rename them too, or the table re-created under
+  // the old name (SQLite's rebuild-a-table migrations) collides with them.
+  const rename = /^ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)$/i.exec(stmt);
+  if (rename) {
+    const [, from, to] = rename;
+    return [
+      stmt,
+      `DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '${to}' AND indexname LIKE '${from}\\_%' LOOP EXECUTE format('ALTER INDEX %I RENAME TO %I', r.indexname, '${to}' || substr(r.indexname, ${from.length + 1})); END LOOP; END $$`,
+    ];
+  }
   const dropView = /^DROP\s+VIEW\s+(IF\s+EXISTS\s+)?(\w+)$/i.exec(stmt);
   if (dropView) return [`DROP VIEW IF EXISTS ${dropView[2]} CASCADE`];
   return [expressions(stmt)];
