@@ -22,6 +22,8 @@ const TABLES: Record<string, string> = {
   agents: 'agent_id',
   tickets: 'ticket_id',
   ticket_events: 'event_id',
+  // Derived by 017's triggers on Postgres, by the paused-trigger rebuild in the SQLite ingest.
+  ticket_comment_text: 'ticket_id',
 };
 const VIEWS: Record<string, string> = {
   v_queue_daily: 'queue, local_date',
@@ -33,7 +35,7 @@ const VIEWS: Record<string, string> = {
 
 /** Rows with numbers compared to 12 significant digits (float sums may differ in the last bits). */
 function normal(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith('_fts')).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(12)) : v])));
+  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith('_fts') && k !== 'rowid').map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(12)) : v])));
 }
 
 async function pgRows(pool: PgPool, name: string, order: string) {

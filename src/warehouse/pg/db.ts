@@ -11,6 +11,7 @@ import pg from 'pg';
 import { PROJECT_ROOT } from '../../paths.js';
 import { listMigrations } from '../db.js';
 import { PRELUDE, newDialectState, renderSql, type DialectState } from './dialect.js';
+import { LEASE_TABLE } from './lease.js';
 
 export type PgPool = pg.Pool;
 
@@ -78,6 +79,8 @@ export async function migratePg(pool: PgPool): Promise<{ from: number; to: numbe
     await c.query('INSERT INTO radar_schema (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
     const from = (await c.query<{ version: number; views_hash: string | null }>('SELECT version, views_hash FROM radar_schema WHERE id = 1')).rows[0];
     for (const p of PRELUDE) await c.query(p);
+    // Postgres only: the alert leader lease with its fencing token (lease.ts).
+    await c.query(LEASE_TABLE);
     for (const step of steps) {
       if (step.version <= from.version) continue;
       try {

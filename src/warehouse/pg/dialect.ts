@@ -43,18 +43,24 @@ SELECT floor(extract(epoch FROM t::timestamptz))::bigint $$`,
 
 export interface FtsIndex {
   name: string;
+  /** The content table or view. */
   table: string;
   columns: string[];
+  /** generated: a tsvector column on the content table; side: a table (rowid, doc) kept by the SQL's own triggers. */
+  mode: 'generated' | 'side';
+  /** The content's rowid column (side mode). */
+  rowid: string;
 }
 
 /** What earlier files created that later statements refer to (trigger → table, FTS tables). */
 export interface DialectState {
   triggers: Map<string, string>;
   fts: Map<string, FtsIndex>;
+  views: Set<string>;
 }
 
 export function newDialectState(): DialectState {
-  return { triggers: new Map(), fts: new Map() };
+  return { triggers: new Map(), fts: new Map(), views: new Set() };
 }
 
 export class DialectError extends Error {}
@@ -202,9 +208,16 @@ function expressions(stmt: string): string {
   s = outsideStrings(s, (code) =>
     types(code)
       .replace(/\bIS\s+NOT\s+(?!NULL\b)/gi, 'IS DISTINCT FROM ')
-      .replace(/\bjson_each\s*\(([^()]*)\)/gi, 'jsonb_each_text(($1)::jsonb)'),
+      .replace(/\bjson_each\s*\(([^()]*)\)/gi, 'jsonb_each_text(($1)::jsonb)')
+      .replace(/\bchar\s*\(\s*(\d+)\s*\)/gi, 'chr($1)')
+      .replace(/\bgroup_concat\s*\(/gi, 'string_agg('),
   );
   return scalarMinMax(s);
+}
+
+/** The weighted tsvector of `exprs` (first column weight A, then B, C, D; 'english' = Porter stemming). */
+function tsv(exprs: string[]): string {
+  return exprs.map((e, k) => `setweight(to_tsvector('english', coalesce(${e}, '')), '${'ABCD'[Math.min(k, 3)]}')`).join(' || ');
 }
 
 function renderFts(stmt: string, state: DialectState): string[] {
@@ -213,15 +226,75 @@ function renderFts(stmt: string, state: DialectState): string[] {
   const name = m[1];
   const parts = m[2].split(',').map((p) => p.trim()).filter(Boolean);
   const columns = parts.filter((p) => !p.includes('='));
-  const content = parts.map((p) => /^content\s*=\s*'(\w+)'$/i.exec(p)?.[1]).find(Boolean);
+  const opt = (k: string) => parts.map((p) => new RegExp(`^${k}\\s*=\\s*'(\\w+)'$`, 'i').exec(p)?.[1]).find(Boolean);
+  const content = opt('content');
   if (!content) throw new DialectError(`fts5 table ${name} without content = 'table': only external-content indexes are rendered`);
-  state.fts.set(name, { name, table: content, columns });
-  const weights = 'ABCD';
-  const doc = columns.map((c, k) => `setweight(to_tsvector('english', coalesce(${c}, '')), '${weights[Math.min(k, 3)]}')`).join(' || ');
+  const rowid = opt('content_rowid') ?? 'rowid';
+  // Content in a table: a generated column that cannot go stale. Content in a view: a side table that the
+  // SQL's own triggers keep (their 'delete' / insert commands are rendered as DELETE / upsert below).
+  const mode = state.views.has(content) ? 'side' : 'generated';
+  state.fts.set(name, { name, table: content, columns, mode, rowid });
+  if (mode === 'side') {
+    return [`CREATE TABLE IF NOT EXISTS ${name} (rowid BIGINT PRIMARY KEY, doc tsvector NOT NULL)`, `CREATE INDEX IF NOT EXISTS ix_${name} ON ${name} USING gin (doc)`];
+  }
   return [
-    `ALTER TABLE ${content} ADD COLUMN IF NOT EXISTS ${name} tsvector GENERATED ALWAYS AS (${doc}) STORED`,
+    `ALTER TABLE ${content} ADD COLUMN IF NOT EXISTS ${name} tsvector GENERATED ALWAYS AS (${tsv(columns)}) STORED`,
     `CREATE INDEX IF NOT EXISTS ix_${name} ON ${content} USING gin (${name})`,
   ];
+}
+
+/** Splits `a, b, c FROM rest` at top-level commas up to the top-level FROM: [items, rest or '']. */
+function selectList(s: string): [string[], string] {
+  const items: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") {
+      let j = i + 1;
+      while (j < s.length && !(s[j] === "'" && s[j + 1] !== "'")) j += s[j] === "'" ? 2 : 1;
+      cur += s.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if (depth === 0 && c === ',') {
+      items.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    if (depth === 0 && /\s/.test(c) && /^\s+FROM\s/i.test(s.slice(i))) {
+      items.push(cur.trim());
+      return [items, s.slice(i).trim()];
+    }
+    cur += c;
+  }
+  items.push(cur.trim());
+  return [items, ''];
+}
+
+/** FTS5 commands on a side-table index: 'rebuild', 'delete' (VALUES or SELECT) and inserts. */
+function renderFtsInsert(stmt: string, f: FtsIndex): string[] {
+  const m = /^INSERT\s+INTO\s+\w+\s*\(([^)]*)\)\s*([\s\S]*)$/i.exec(stmt);
+  if (!m) throw new DialectError(`cannot render FTS insert: ${stmt.slice(0, 120)}`);
+  const cols = m[1].split(',').map((c) => c.trim());
+  const rest = m[2].trim();
+  let items: string[];
+  let from = '';
+  if (/^VALUES/i.test(rest)) items = callArgs(rest, rest.indexOf('('))[0];
+  else if (/^SELECT\s/i.test(rest)) [items, from] = selectList(rest.replace(/^SELECT\s+/i, ''));
+  else throw new DialectError(`cannot render FTS insert: ${stmt.slice(0, 120)}`);
+  const command = cols[0] === f.name ? items[0].replace(/^'|'$/g, '').toLowerCase() : null;
+  if (command === 'rebuild') return [`DELETE FROM ${f.name}`, `INSERT INTO ${f.name} (rowid, doc) SELECT ${f.rowid}, ${tsv(f.columns)} FROM ${f.table}`];
+  const at = (c: string) => items[cols.indexOf(c)];
+  if (command === 'delete') {
+    return [expressions(from ? `DELETE FROM ${f.name} WHERE rowid IN (SELECT ${at('rowid')} ${from})` : `DELETE FROM ${f.name} WHERE rowid = ${at('rowid')}`)];
+  }
+  if (command !== null) throw new DialectError(`FTS5 command '${command}' has no Postgres rendering`);
+  const doc = tsv(f.columns.map((c) => at(c) ?? 'NULL'));
+  const body = from ? `SELECT ${at('rowid')}, ${doc} ${from}` : `VALUES (${at('rowid')}, ${doc})`;
+  return [expressions(`INSERT INTO ${f.name} (rowid, doc) ${body} ON CONFLICT (rowid) DO UPDATE SET doc = excluded.doc`)];
 }
 
 function renderTrigger(stmt: string, state: DialectState): string[] {
@@ -229,9 +302,9 @@ function renderTrigger(stmt: string, state: DialectState): string[] {
   if (!m) throw new DialectError(`cannot render trigger: ${stmt.slice(0, 120)}`);
   const [, name, when, event, table, cond, body] = m;
   // Triggers that keep an FTS5 index in sync have no job once the index is a generated column.
-  if ([...state.fts.keys()].some((f) => new RegExp(`\\b${f}\\b`, 'i').test(body))) return [];
+  if ([...state.fts.values()].some((f) => f.mode === 'generated' && new RegExp(`\\b${f.name}\\b`, 'i').test(body))) return [];
   state.triggers.set(name.toLowerCase(), table);
-  const stmts = splitStatements(body).map((s) => `${expressions(s)};`).join('\n  ');
+  const stmts = splitStatements(body).flatMap((s) => renderStatement(s, state)).map((s) => `${s};`).join('\n  ');
   // The WHEN goes into the function: a Postgres trigger's WHEN may not hold a subquery (SQLite's may).
   const guarded = cond ? `IF ${expressions(cond)} THEN\n  ${stmts}\n  END IF;` : stmts;
   return [
@@ -253,9 +326,34 @@ export function renderStatement(stmt: string, state: DialectState): string[] {
     return [`DROP TRIGGER IF EXISTS ${drop[1]} ON ${table}`, `DROP FUNCTION IF EXISTS ${drop[1]}_fn()`];
   }
   const ins = /^INSERT\s+INTO\s+(\w+)/i.exec(stmt);
-  if (ins && state.fts.has(ins[1])) return []; // 'rebuild' of an FTS index: the generated column is always built
+  const fts = ins ? state.fts.get(ins[1]) : undefined;
+  if (fts?.mode === 'generated') return []; // 'rebuild' of a generated column: always built
+  if (fts) return renderFtsInsert(stmt, fts);
+  // DROP TABLE of an FTS index: its generated column or side table.
+  const dropTable = /^DROP\s+TABLE\s+(IF\s+EXISTS\s+)?(\w+)$/i.exec(stmt);
+  const dropped = dropTable ? state.fts.get(dropTable[2]) : undefined;
+  if (dropped) {
+    state.fts.delete(dropped.name);
+    return [dropped.mode === 'generated' ? `ALTER TABLE ${dropped.table} DROP COLUMN IF EXISTS ${dropped.name}` : `DROP TABLE IF EXISTS ${dropped.name}`];
+  }
+  // In ON CONFLICT … DO UPDATE SET, SQLite reads a bare column as the existing row's; Postgres calls it ambiguous.
+  const upsert = /^INSERT\s+INTO\s+(\w+)[\s\S]*?\bDO\s+UPDATE\s+SET\s+([\s\S]*)$/i.exec(stmt);
+  if (upsert) {
+    const [, table, set] = upsert;
+    const assigned = [...set.matchAll(/(?:^|,)\s*(\w+)\s*=/g)].map((m) => m[1]);
+    const qualified = set.replace(/(=\s*)([^,]*)/g, (_m, eq: string, rhs: string) => eq + outsideStrings(rhs, (code) => code.replace(new RegExp(`(?<![.\\w])(${assigned.join('|')})\\b`, 'g'), `${table}.$1`)));
+    return [expressions(stmt.slice(0, stmt.length - set.length) + qualified)];
+  }
+  const view = /^CREATE\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(stmt);
+  if (view) state.views.add(view[1]);
   if (/^PRAGMA\b/i.test(stmt)) throw new DialectError(`PRAGMA has no Postgres rendering: ${stmt}`);
-  if (/^CREATE\s+TABLE\b/i.test(stmt)) return [expressions(stmt.replace(/\)\s*(STRICT|WITHOUT\s+ROWID)(\s*,\s*(STRICT|WITHOUT\s+ROWID))*\s*$/i, ')'))];
+  if (/^CREATE\s+TABLE\b/i.test(stmt)) {
+    const tail = /\)\s*((?:STRICT|WITHOUT\s+ROWID)(?:\s*,\s*(?:STRICT|WITHOUT\s+ROWID))*)?\s*$/i.exec(stmt)!;
+    let out = stmt.slice(0, tail.index) + ')';
+    // SQLite's implicit rowid, which the SQL may name (FTS content, ORDER BY rowid): an explicit identity column.
+    if (!/WITHOUT\s+ROWID/i.test(tail[1] ?? '') && !/\bINTEGER\s+PRIMARY\s+KEY\b/i.test(stmt)) out = out.replace(/\(/, '(rowid BIGINT GENERATED BY DEFAULT AS IDENTITY UNIQUE, ');
+    return [expressions(out)];
+  }
   // Postgres keeps a renamed table's index names (t_pkey, …): rename them too, or the table re-created under
   // the old name (SQLite's rebuild-a-table migrations) collides with them.
   const rename = /^ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)$/i.exec(stmt);
