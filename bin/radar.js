@@ -29,6 +29,25 @@ function buildIsCurrent() {
   return statSync(built).mtimeMs >= newestSource([join(root, 'src'), join(root, 'commands')]);
 }
 
+/**
+ * `radar serve` runs with its V8 heaps bounded (the receiver thread's here; the command workers get theirs
+ * from the same flags): by default V8 lets a heap grow to a few hundred MB of garbage before its first full
+ * collection, so under load the server's RSS climbed ~70 % and stayed there while the live data was ~50 MB
+ * (see src/slack/work/pool.ts and README "Serving Slack"). The flags must be given when node starts, so serve
+ * re-executes itself once with them, unless the operator already chose heap flags.
+ */
+const SERVE_HEAP_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=2'];
+const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--max-(old|semi)-space-size/.test(a));
+if (process.argv[2] === 'serve' && !chosen) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [...process.execArgv, ...SERVE_HEAP_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  await runCli();
+}
+
+async function runCli() {
 let mod;
 if (buildIsCurrent()) {
   mod = await import(pathToFileURL(built).href);
@@ -38,3 +57,4 @@ if (buildIsCurrent()) {
   mod = await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
 }
 mod.runMain(process.argv.slice(2));
+}

@@ -230,6 +230,18 @@ describe('worker pool behind the Slack app', () => {
     expect(slack.dispatcher!.stats.served).toBe(served + 1);
   });
 
+  it('/healthz reports the process and each worker’s heap, answered by the worker itself', async () => {
+    const h = (await (await fetch(appUrl.replace('/slack/events', '/healthz'))).json()) as { memory: { pid: number; rssMb: number; heapUsedMb: number; workers: ({ heapUsedMb: number; heapTotalMb: number } | null)[] } };
+    expect(h.memory.pid).toBe(process.pid);
+    expect(h.memory.workers).toHaveLength(1);
+    const w = h.memory.workers[0]!;
+    // A worker's own isolate: its heap is not the receiver's, and used never exceeds committed.
+    expect(w.heapUsedMb).toBeGreaterThan(1);
+    expect(w.heapUsedMb).toBeLessThanOrEqual(w.heapTotalMb);
+    expect(w.heapUsedMb).not.toBe(h.memory.heapUsedMb);
+    expect(h.memory.rssMb).toBeGreaterThan(h.memory.heapUsedMb);
+  });
+
   it('a usage error from the worker keeps its example', async () => {
     await slash('sla nosuchqueue', 'w3');
     const text = JSON.stringify(fake.responses.find((r) => r.id === 'w3')!.body);

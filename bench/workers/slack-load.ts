@@ -23,11 +23,26 @@ export interface Sent {
   outcome?: Outcome;
 }
 
+/** One sample of the server's memory (MB): RSS from /proc, the heaps from its /healthz. */
+export interface MemorySample {
+  /** Seconds since the phase started. */
+  t: number;
+  rss: number;
+  /** The receiver thread's V8 heap, used / total. */
+  mainUsed?: number;
+  mainTotal?: number;
+  /** Each command worker's V8 heap, used / total (null: busy, did not answer the probe). */
+  workers?: ({ used: number; total: number } | null)[];
+}
+
 export interface PhaseResult {
   rate: number;
   seconds: number;
   sent: Sent[];
-  rss: { start: number; peak: number; end: number };
+  /** RSS (MB) when the phase starts, its peak, when the last answer is in, and after `idleMs` more with no requests. */
+  rss: { start: number; peak: number; end: number; idle: number };
+  /** The server's memory once a second through the phase, the wait for answers and the idle time. */
+  memory: MemorySample[];
   /** CPU seconds the server used during the phase: its receiver (main) thread, and the whole process. */
   cpu: { main: number; all: number; wall: number };
   /** `uptime` at the end of the phase. */
@@ -132,7 +147,43 @@ export interface PhaseOptions {
   prefix: string;
   /** After the last request, how long to wait for the answers still coming (ms). */
   graceMs: number;
+  /** After the last answer, how long the server stays idle before the last memory reading (ms). */
+  idleMs?: number;
+  /** The server's /healthz (its `memory` gives the heaps). */
+  health?: string;
   uptime: () => string;
+}
+
+interface HealthMemory {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  workers: ({ heapUsedMb: number; heapTotalMb: number } | null)[];
+}
+
+/** Samples the server's memory once a second: RSS from /proc, heaps from /healthz (skipped while one is in flight). */
+function memorySampler(pid: number, health: string | undefined, t0: number): { samples: MemorySample[]; stop: () => void } {
+  const samples: MemorySample[] = [];
+  let busy = false;
+  const take = () => {
+    const s: MemorySample = { t: (performance.now() - t0) / 1000, rss: rssMb(pid) };
+    samples.push(s);
+    if (!health || busy) return;
+    busy = true;
+    fetch(health, { signal: AbortSignal.timeout(5000) })
+      .then(async (r) => {
+        const m = ((await r.json()) as { memory?: HealthMemory }).memory;
+        if (!m) return;
+        s.mainUsed = m.heapUsedMb;
+        s.mainTotal = m.heapTotalMb;
+        s.workers = m.workers.map((w) => (w ? { used: w.heapUsedMb, total: w.heapTotalMb } : null));
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  };
+  take();
+  const timer = setInterval(take, 1000);
+  return { samples, stop: () => clearInterval(timer) };
 }
 
 /** One phase: `rate` requests/s for `seconds`, then wait for every answer (or the grace period). */
@@ -140,16 +191,19 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const byId = new Map<string, Sent>();
   const stop = track(o.fake, byId);
   const users = rng(o.rate * 7919 + o.seconds);
-  const rss = { start: rssMb(o.serverPid), peak: 0, end: 0 };
+  const rss = { start: rssMb(o.serverPid), peak: 0, end: 0, idle: 0 };
   rss.peak = rss.start;
-  const sampler = setInterval(() => {
+  const peaks = setInterval(() => {
     const v = rssMb(o.serverPid);
     if (v > rss.peak) rss.peak = v;
   }, 250);
+  const memory = memorySampler(o.serverPid, o.health, performance.now());
   const n = Math.round(o.rate * o.seconds);
   const cpu0 = { main: cpuSeconds(o.serverPid, o.serverPid), all: cpuSeconds(o.serverPid), at: performance.now() };
   const t0 = performance.now() + 50;
   const inflight: Promise<void>[] = [];
+  let cpu = { main: NaN, all: NaN, wall: NaN };
+  let load = '';
   try {
     for (let i = 0; i < n; i++) {
       await sleep(t0 + (i * 1000) / o.rate - performance.now());
@@ -174,11 +228,15 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     await Promise.all(inflight);
     const deadline = performance.now() + o.graceMs;
     while (performance.now() < deadline && [...byId.values()].some((s) => s.answerAt === undefined && s.status === 200)) await sleep(100);
+    rss.end = rssMb(o.serverPid);
+    cpu = { main: cpuSeconds(o.serverPid, o.serverPid) - cpu0.main, all: cpuSeconds(o.serverPid) - cpu0.all, wall: (performance.now() - cpu0.at) / 1000 };
+    load = o.uptime();
+    await sleep(o.idleMs ?? 0);
+    rss.idle = rssMb(o.serverPid);
   } finally {
-    clearInterval(sampler);
+    clearInterval(peaks);
+    memory.stop();
     stop();
   }
-  rss.end = rssMb(o.serverPid);
-  const cpu = { main: cpuSeconds(o.serverPid, o.serverPid) - cpu0.main, all: cpuSeconds(o.serverPid) - cpu0.all, wall: (performance.now() - cpu0.at) / 1000 };
-  return { rate: o.rate, seconds: o.seconds, sent: [...byId.values()], rss, cpu, uptime: o.uptime() };
+  return { rate: o.rate, seconds: o.seconds, sent: [...byId.values()], rss, memory: memory.samples, cpu, uptime: load };
 }

@@ -17,6 +17,8 @@ export interface WarehouseSpec {
   queues: number;
   tickets: number;
   end: string;
+  /** Train the risk model (default true; needs tickets). */
+  riskModel?: boolean;
 }
 
 export async function buildLoadWarehouse(dir: string, spec: WarehouseSpec, log: (s: string) => void = () => undefined): Promise<string> {
@@ -32,13 +34,15 @@ export async function buildLoadWarehouse(dir: string, spec: WarehouseSpec, log: 
   try {
     const report = await ingestFiles(db, [join(dir, 'csv')]);
     if (!report.ok) throw new Error(`bench data rejected: ${JSON.stringify(report).slice(0, 500)}`);
-    const trained = await execute(buildRegistry(), 'risk train', { db, now: new Date(`${spec.end}T15:00:00Z`), config: loadConfig({ LOG_LEVEL: 'silent' }), surface: 'cli' });
-    if (!trained.ok) throw new Error(`risk train failed: ${trained.message}`);
+    if (spec.riskModel !== false) {
+      const trained = await execute(buildRegistry(), 'risk train', { db, now: new Date(`${spec.end}T15:00:00Z`), config: loadConfig({ LOG_LEVEL: 'silent' }), surface: 'cli' });
+      if (!trained.ok) throw new Error(`risk train failed: ${trained.message}`);
+    }
   } finally {
     db.close();
   }
   rmSync(join(dir, 'csv'), { recursive: true, force: true });
   writeFileSync(marker, want);
-  log(`  built ${dbPath} (${spec.days} d × ${spec.queues} queues, ${spec.tickets} tickets, risk model) in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  log(`  built ${dbPath} (${spec.days} d × ${spec.queues} queues, ${spec.tickets} tickets${spec.riskModel === false ? '' : ', risk model'}) in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   return dbPath;
 }

@@ -62,7 +62,7 @@ export interface HealthSources {
 
 /**
  * GET /healthz: 200 with the warehouse (answers, size, schema, last load), the last alert tick and its age, and
- * the Slack connection, the command queue's counters; 503 when the warehouse does not answer or the Socket Mode
+ * the Slack connection, the command queue's counters, the process's memory and each worker's heap; 503 when the warehouse does not answer or the Socket Mode
  * connection is down.
  */
 export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode'], src: HealthSources = {}): CustomRoute {
@@ -71,14 +71,18 @@ export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode'], src: H
     method: ['GET'],
     handler: (_req, res) => {
       const h = health({ db: deps.db, metrics: deps.metrics ?? new RadarMetrics({ defaultMetrics: false }), mode, now: deps.now().getTime(), scheduler: src.scheduler ?? false, connected: src.connected ?? (() => null) });
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
       let outbox: OutboxStats | { error: string } | undefined;
       try {
         outbox = src.outbox?.();
       } catch (err) {
         outbox = { error: (err as Error).message };
       }
-      res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}), ...(outbox ? { outbox } : {}) }));
+      const send = (memory?: unknown) => {
+        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}), ...(outbox ? { outbox } : {}), ...(memory ? { memory } : {}) }));
+      };
+      if (!deps.memory) return send();
+      deps.memory().then(send, () => send());
     },
   };
 }

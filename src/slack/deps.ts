@@ -6,6 +6,7 @@ import type { Registry, CommandContext, AnyCommand } from '../registry.js';
 import type { Execution } from '../execute.js';
 import type { Block } from '../blocks/kit.js';
 import type { Dispatcher } from './work/dispatch.js';
+import type { ServerMemory } from './work/index.js';
 import type { RadarMetrics } from '../metrics.js';
 
 /** A natural-language answer (from src/llm): the numbers at once, the prose when it is ready. */
@@ -53,6 +54,8 @@ export interface SlackDeps {
   answerQuestion?: AnswerQuestion;
   /** Where command lines run (worker threads behind a fair, bounded queue); absent: on this thread. */
   work?: Pick<Dispatcher, 'submit'> & Partial<Pick<Dispatcher, 'stats'>>;
+  /** The process's memory and each command worker's heap (/healthz); createSlackApp supplies it. */
+  memory?: () => Promise<ServerMemory>;
   /** How answer posts wait between retries (tests inject an instant sleep) and how often they retry. */
   sleep?: (ms: number) => Promise<void>;
   retry?: RetryPolicy;

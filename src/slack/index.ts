@@ -15,7 +15,7 @@ import { boltLogger } from './logger.js';
 import type { SlackDeps, AnswerQuestion } from './deps.js';
 import { registerAlertListeners, type AlertSlackOptions } from './alerts/index.js';
 import { executeHere } from './answer.js';
-import { createDispatcher, poolExecutor, WorkerPool, type Dispatcher } from './work/index.js';
+import { createDispatcher, poolExecutor, serverMemory, WorkerPool, type Dispatcher } from './work/index.js';
 import { RadarMetrics } from '../metrics.js';
 import { useSlackMetrics, warehouseBytes } from './observe.js';
 import { Outbox } from './outbox.js';
@@ -102,6 +102,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     deps.work = dispatcher;
   }
   if (dispatcher) metrics.watchWork(() => dispatcher!.stats);
+  deps.memory ??= () => serverMemory(o.pool);
   metrics.watchWarehouse(() => warehouseBytes(deps.db));
   const scheduler = o.alerts?.scheduler ?? false;
   // The outbox sends with a client of its own: no retries inside it (the tick is the retry) and 429s returned

@@ -7,10 +7,30 @@ import type { Registry } from '../../registry.js';
 import type { Execution } from '../../execute.js';
 import { Dispatcher, type Executor, type WorkRequest } from './dispatch.js';
 import { WorkerPool } from './pool.js';
-import { fromWire } from './wire.js';
+import { fromWire, type WorkerMemory } from './wire.js';
 
 export { Dispatcher, type Outcome, type BusyInfo, type WorkRequest } from './dispatch.js';
 export { WorkerPool } from './pool.js';
+export type { WorkerMemory } from './wire.js';
+
+/** The server's memory for /healthz: the process's RSS, the receiver thread's V8 heap, each worker's heap (MB). */
+export interface ServerMemory {
+  /** The serving process (`radar serve` runs in a child of the `radar` launcher: see bin/radar.js). */
+  pid: number;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** Per command worker; null when it did not answer in time (busy with a long job). */
+  workers: (WorkerMemory | null)[];
+}
+
+const MB = 1024 * 1024;
+
+export async function serverMemory(pool?: Pick<WorkerPool, 'memory'>): Promise<ServerMemory> {
+  const workers = pool ? await pool.memory() : [];
+  const m = process.memoryUsage();
+  return { pid: process.pid, rssMb: m.rss / MB, heapUsedMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB, workers };
+}
 
 /** Commands whose answers depend only on the data and the clock (never who asks), minus their write forms. */
 const SHAREABLE = new Set(['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets']);

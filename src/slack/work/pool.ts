@@ -3,19 +3,34 @@
  * decides what runs when; the pool only runs it. A worker that dies takes its job with it as an apology and
  * is replaced, so one bad command cannot take answering down.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { Job, JobDone } from './wire.js';
+import type { Job, JobDone, MemoryReport, WorkerMemory } from './wire.js';
 import { record } from '../../metrics.js';
 
 const bootUrl = new URL('../../warehouse/worker-boot.mjs', import.meta.url);
 const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
+/**
+ * Bounds per command worker (stated in README, Serving Slack). SQLite's page cache per connection (a worker
+ * has a read-only one and, once something writes, a read-write one): 16 MB, better-sqlite3's default, set
+ * here so it is a decision, not an accident. V8 heap: a worker's live data between jobs is ~20 MB and one job
+ * allocates up to ~100 MB of short-lived objects; with V8's defaults the heap grew to 100–130 MB of mostly
+ * garbage under load before a full collection (its first old-generation limit is half the maximum, capped at
+ * 256 MB), so RSS climbed with the request rate. A 256 MB old generation (first full collection near 128 MB, then
+ * at a multiple of the live size) and a 6 MB young generation keep it near its live size. A job that needs more
+ * than 256 MB ends its worker (the pool starts another and the asker gets an apology).
+ */
+export const WORKER_CACHE_KIB = 16000;
+export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 6 };
+
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
   job: { job: Job; resolve: (d: JobDone) => void; reject: (e: Error) => void } | null;
+  /** Memory probes waiting for this worker's answer, by probe number. */
+  probes: Map<number, (m: WorkerMemory) => void>;
 }
 
 export interface PoolOptions {
@@ -23,12 +38,17 @@ export interface PoolOptions {
   config: Config;
   size: number;
   logger: Logger;
+  /** SQLite page cache per worker connection, KiB (default below). */
+  cacheKib?: number;
+  /** V8 heap limits per worker (default below). */
+  resourceLimits?: ResourceLimits;
 }
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: { job: Job; resolve: (d: JobDone) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
+  private probeSeq = 0;
 
   constructor(private readonly o: PoolOptions) {
     for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
@@ -44,11 +64,15 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(bootUrl, { workerData: { entry, dbPath: this.o.dbPath, config: this.o.config } });
+    const worker = new Worker(bootUrl, { workerData: { entry, dbPath: this.o.dbPath, config: this.o.config, cacheKib: this.o.cacheKib ?? WORKER_CACHE_KIB }, resourceLimits: this.o.resourceLimits ?? WORKER_LIMITS });
     let markReady!: () => void;
-    const slot: Slot = { worker, ready: new Promise<void>((r) => (markReady = r)), job: null };
-    worker.on('message', (m: JobDone | { ready: true }) => {
+    const slot: Slot = { worker, ready: new Promise<void>((r) => (markReady = r)), job: null, probes: new Map() };
+    worker.on('message', (m: JobDone | MemoryReport | { ready: true }) => {
       if ('ready' in m) return markReady();
+      if ('memoryProbe' in m) {
+        slot.probes.get(m.memoryProbe)?.(m.memory);
+        return slot.probes.delete(m.memoryProbe);
+      }
       for (const o of m.obs ?? []) record(o);
       const j = slot.job;
       slot.job = null;
@@ -89,6 +113,31 @@ export class WorkerPool {
       const idle = this.slots.find((s) => !s.job);
       if (idle) this.next(idle);
     });
+  }
+
+  /**
+   * Each worker's heap, as it answers between jobs (a worker busy with a long job answers when it is done;
+   * after `waitMs` its entry is null).
+   */
+  memory(waitMs = 1000): Promise<(WorkerMemory | null)[]> {
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<WorkerMemory | null>((resolve) => {
+            const id = ++this.probeSeq;
+            const t = setTimeout(() => {
+              slot.probes.delete(id);
+              resolve(null);
+            }, waitMs);
+            t.unref?.();
+            slot.probes.set(id, (m) => {
+              clearTimeout(t);
+              resolve(m);
+            });
+            slot.worker.postMessage({ memoryProbe: id });
+          }),
+      ),
+    );
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,24 @@ export interface JobDone {
   obs?: Observation[];
 }
 
+/** A worker's heap (V8, MB), as it reports between jobs. */
+export interface WorkerMemory {
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, typed arrays). */
+  externalMb: number;
+}
+
+/** The main thread asks a worker for its memory (answered between jobs, never during one). */
+export interface MemoryProbe {
+  memoryProbe: number;
+}
+
+export interface MemoryReport {
+  memoryProbe: number;
+  memory: WorkerMemory;
+}
+
 export function toWire(e: Execution): WireExecution {
   if (e.ok) return { ok: true, command: e.command.name, args: e.args, result: e.result, public: e.public };
   if (e.kind === 'usage') return { ok: false, kind: 'usage', message: e.message, error: { message: e.error.message, example: e.error.example, suggestion: e.error.suggestion } };

@@ -16,10 +16,11 @@ import { buildParseContext } from '../../parseContext.js';
 import { createLogger } from '../../logger.js';
 import type { Config } from '../../config.js';
 import type { CommandContext } from '../../registry.js';
-import { toWire, type Job, type JobDone } from './wire.js';
+import { getHeapStatistics } from 'node:v8';
+import { toWire, type Job, type JobDone, type MemoryProbe, type MemoryReport, type WorkerMemory } from './wire.js';
 import { takeObservations } from '../../metrics.js';
 
-const { dbPath, config } = workerData as { dbPath: string; config: Config };
+const { dbPath, config, cacheKib } = workerData as { dbPath: string; config: Config; cacheKib: number };
 
 /**
  * Ack first, also for the CPU: when every core is busy computing answers, the receiver thread (acks within
@@ -42,6 +43,7 @@ const log = createLogger(config.LOG_LEVEL);
 
 const readOnly = new Database(dbPath, { readonly: true, fileMustExist: true });
 readOnly.pragma('busy_timeout = 5000');
+readOnly.pragma(`cache_size = -${cacheKib}`);
 let readWrite: Database.Database | null = null;
 
 function writer(): Database.Database {
@@ -50,6 +52,7 @@ function writer(): Database.Database {
     readWrite.pragma('busy_timeout = 5000');
     readWrite.pragma('foreign_keys = ON');
     readWrite.pragma('synchronous = NORMAL');
+    readWrite.pragma(`cache_size = -${cacheKib}`);
   }
   return readWrite;
 }
@@ -83,7 +86,15 @@ async function run(job: Job): Promise<Execution> {
   return wroteReadOnly(first) ? runParsed(command, args, isPublic, ctx(writer())) : first;
 }
 
-parentPort!.on('message', (job: Job) => {
+const MB = 1024 * 1024;
+function memory(): WorkerMemory {
+  const h = getHeapStatistics();
+  return { heapUsedMb: h.used_heap_size / MB, heapTotalMb: h.total_heap_size / MB, externalMb: h.external_memory / MB };
+}
+
+parentPort!.on('message', (m: Job | MemoryProbe) => {
+  if ('memoryProbe' in m) return parentPort!.postMessage({ memoryProbe: m.memoryProbe, memory: memory() } satisfies MemoryReport);
+  const job = m;
   const t0 = performance.now();
   void run(job)
     .catch((err: unknown): Execution => ({ ok: false, kind: 'internal', ref: 'worker', message: 'Sorry — something went wrong on our side answering that (ref worker).', cause: err }))
