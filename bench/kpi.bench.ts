@@ -7,9 +7,11 @@
  * on the first use of a dimension: that first call is timed apart). Then 5,000 changed tickets are ingested
  * (cells maintained incrementally inside the ingest) and the first answers after it are timed.
  * Targets (issue 17): kpi over 1 M tickets p95 < 300 ms; by-segment in the same league; the first by-segment
- * answer after an ingest of a few thousand tickets well under a second.
+ * answer after an ingest of a few thousand tickets well under a second. Last, `export tickets` of the whole
+ * warehouse uploaded to a loopback fake Slack in a child process: its peak RSS, streamed vs filesUploadV2.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { stringify } from 'csv-stringify/sync';
 import { join } from 'node:path';
 import type { BenchContext, BenchRow } from './types.js';
@@ -17,6 +19,7 @@ import { summarize } from './types.js';
 import { openWarehouse } from '../src/warehouse/db.js';
 import { refreshKpiFacts, ensureKpiFacts } from '../src/warehouse/kpi.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
+import { startFakeSlack } from '../tests/helpers/fakeSlack.js';
 import { loadConfig } from '../src/config.js';
 import { buildRegistry } from '../commands/index.js';
 import { execute } from '../src/execute.js';
@@ -129,6 +132,22 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   refreshKpiFacts(db, 'UTC');
   const rebuilt = await execute(registry, 'kpi 2026-11-01..2026-11-30 by channel', c);
   const same = incremental.ok && rebuilt.ok && JSON.stringify(incremental.result) === JSON.stringify(rebuilt.result);
+
+  // Export of every ticket uploaded to a (fake, loopback) Slack: peak RSS of a process doing only that,
+  // streamed (ours) beside web-api's filesUploadV2 reading the file into memory (the peer).
+  const fake = await startFakeSlack({ keepUploadBytes: false });
+  const uploadRss = async (mode: 'streamed' | 'filesUploadV2') => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('bench', 'workers', 'export-upload.ts'), join(dir, 'w.db'), fake.apiUrl, fake.token, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    if (code !== 0) throw new Error(`export-upload ${mode} exited with ${code}`);
+    return JSON.parse(out.trim().split('\n').pop()!) as { rssBeforeMb: number; peakAfterExportMb: number; peakMb: number; bytes: number; rows: number; exportS: number; totalS: number };
+  };
+  const streamed = await uploadRss('streamed');
+  const peer = await uploadRss('filesUploadV2');
+  const received = fake.uploads.map((u) => u.size);
+  await fake.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
   const label = `${(n / 1e6).toFixed(n >= 1e6 ? 0 : 1)} M tickets in the month`;
@@ -141,6 +160,8 @@ export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     { group: G, name: '5,000 changed tickets written directly: KPI update on the first read', value: maintainMs, unit: 'ms', note: `${m.mode}: ${m.tickets} ticket snapshots, ${m.cells} cells; then the by channel answer ${afterRead.toFixed(0)} ms` },
     { group: G, name: 'incremental result = full rebuild (kpi … by channel, after both batches)', value: same ? 1 : 0, unit: 'bool', verdict: same ? 'pass' : 'fail' },
     { group: G, name: 'segment cells build (first kpi … by channel after a full build)', value: firstByS, unit: 's' },
+    { group: G, name: `export tickets → Slack upload streamed: peak RSS (${(streamed.rows / 1e6).toFixed(2)} M rows, ${(streamed.bytes / 2 ** 20).toFixed(0)} MB file)`, value: streamed.peakMb, unit: 'MB', note: `RSS ${streamed.rssBeforeMb.toFixed(0)} MB before the export, peak ${streamed.peakAfterExportMb.toFixed(0)} MB after writing the file; ${streamed.totalS.toFixed(1)} s (export ${streamed.exportS.toFixed(1)} s); Slack received ${received[0]} bytes` },
+    { group: G, name: 'peer: the same export through web-api filesUploadV2 (buffers the file): peak RSS', value: peer.peakMb, unit: 'MB', note: `RSS ${peer.rssBeforeMb.toFixed(0)} MB before; ${peer.totalS.toFixed(1)} s; Slack received ${received[1]} bytes` },
     { group: G, name: `KPI facts full build (first read, or time zones changed), ${(n * 1.5 / 1e6).toFixed(2)} M tickets`, value: refreshS, unit: 's' },
     { group: G, name: 'bench data load (direct inserts)', value: loadS, unit: 's' },
   ];

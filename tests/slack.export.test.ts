@@ -1,7 +1,7 @@
 /**
  * `/radar export …` end to end: the real Bolt app over HTTP on 127.0.0.1, its Web API client pointed at a fake
- * Slack on loopback. The file reaches the thread through files.getUploadURLExternal → upload URL →
- * files.completeUploadExternal; its bytes are checked against the fixture CSV read here.
+ * Slack on loopback. The file reaches the thread through files.getUploadURLExternal → the file streamed to the
+ * upload URL → files.completeUploadExternal; its bytes are checked against the fixture CSV read here.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
@@ -86,6 +86,10 @@ describe('/radar export', () => {
     expect(typeof complete[0].args.thread_ts).toBe('string');
     expect(fake.callsTo('files.getUploadURLExternal')[0].args.filename).toBe('radar-tickets-billing.csv');
     expect(fake.uploads).toHaveLength(1);
+    // Streamed as the raw file (no multipart wrapper), exactly as long as files.getUploadURLExternal was told.
+    expect(fake.uploads[0].bytes.subarray(0, 10).toString()).toBe('ticket_id,');
+    expect(fake.uploads[0].declaredLength).toBe(fake.uploads[0].size);
+    expect(JSON.stringify(fake.callsTo('files.completeUploadExternal')[0].args.files)).toContain(fake.uploads[0].fileId);
     const lines = fileText(fake.uploads[0].bytes, 'ticket_id,').trim().split('\n');
     expect(lines[0].startsWith('ticket_id,created_at,first_response_at,resolved_at,status,')).toBe(true);
     const got = lines.slice(1).map((l) => l.split(',')[0]).sort();
@@ -131,6 +135,17 @@ describe('/radar export', () => {
     expect(fake.callsTo('files.getUploadURLExternal').length).toBeGreaterThanOrEqual(5);
     expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
     expect(fake.uploads).toHaveLength(1);
+  });
+
+  it('the upload URL failing with 5xx: the upload starts over (new URL, the file streamed again) and is shared once', async () => {
+    fake.scriptUploads(503, 502);
+    await slash('export tickets billing public');
+    expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(3);
+    expect(fake.uploads).toHaveLength(1);
+    expect(fake.uploads[0].bytes.subarray(0, 10).toString()).toBe('ticket_id,');
+    const complete = fake.callsTo('files.completeUploadExternal');
+    expect(complete).toHaveLength(1);
+    expect(JSON.stringify(complete[0].args.files)).toContain(fake.uploads[0].fileId);
   });
 
   it('--out is refused in Slack with an example, and nothing is uploaded', async () => {

@@ -11,7 +11,7 @@
  *  - App Home button, what-if modal without a channel: the user's DM with the bot, chart in the thread.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { webApi } from '@slack/bolt';
 import { execute, runParsed, renderBlocks, type Execution } from '../execute.js';
@@ -19,6 +19,7 @@ import type { CommandContext } from '../registry.js';
 import { budget, context, esc, fallbackText, section, validateBlocks, type Block } from '../blocks/kit.js';
 import type { SlackDeps } from './deps.js';
 import { deliver } from './retry.js';
+import { uploadFileStreamed } from './upload.js';
 import { RESPONSE_URL_LIFE_MS, sendSteps, type Sent, type Step } from './outbox.js';
 import type { ExportResult } from '../../commands/export.js';
 
@@ -265,16 +266,15 @@ export function exportOf(e: Execution | undefined): ExportResult | null {
 }
 
 /**
- * Uploads an export's file into a thread (files.getUploadURLExternal + completeUploadExternal through
- * filesUploadV2, read from disk on each attempt, retried like every post), then deletes the temporary file.
+ * Uploads an export's file into a thread (files.getUploadURLExternal → the file streamed from disk to the
+ * upload URL → files.completeUploadExternal, upload.ts; retried like every post, a fresh stream each attempt),
+ * then deletes the temporary file. The file is never held in memory whole.
  * A failed upload is said in the thread with a ref id: the message above promised the file.
  */
 export async function attachExport(deps: SlackDeps, client: WebClient, e: Execution, channel: string, threadTs: string): Promise<boolean> {
   const x = exportOf(e)!;
   try {
-    await deliver(deps, 'filesUploadV2', () =>
-      client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: createReadStream(x.path), filename: x.filename, title: `/radar export ${x.dataset} (${x.rows} rows)` }),
-    );
+    await deliver(deps, 'file upload', () => uploadFileStreamed(client, { path: x.path, filename: x.filename, title: `/radar export ${x.dataset} (${x.rows} rows)`, channel, threadTs }));
     return true;
   } catch (err) {
     const ref = newRef();

@@ -220,11 +220,18 @@ function applyChanges(db: Db, defaultTz: string): KpiMaintenance {
     if (k === null) r.fact.fcr = r.fact.resolvedMs !== null && !r.fact.reopened;
     else nowByGroup.set(k, [...(nowByGroup.get(k) ?? []), r]);
   }
-  const members = db.prepare(`${SNAPSHOT_SQL} WHERE customer_id = ? AND COALESCE(category, '') = ?`).raw();
+  // The unchanged tickets of those groups, read in one query by customer.
+  const customers = [...new Set([...groups.values()].map((g) => g.customer))];
+  const others = new Map<string, FactRow[]>();
+  for (const v of db.prepare(`${SNAPSHOT_SQL} WHERE customer_id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(customers)) as unknown[][]) {
+    const r = factRowOf(v);
+    const k = groupKey(r)!;
+    if (dirty.has(r.ticketId) || !groups.has(k)) continue;
+    others.set(k, [...(others.get(k) ?? []), r]);
+  }
   const changes: { old: FactRow | null; cur: FactRow | null }[] = [];
-  for (const [k, g] of groups) {
-    const others = (members.all(g.customer, g.category) as unknown[][]).map(factRowOf).filter((r) => !dirty.has(r.ticketId));
-    const all = [...others, ...(nowByGroup.get(k) ?? [])];
+  for (const k of groups.keys()) {
+    const all = [...(others.get(k) ?? []), ...(nowByGroup.get(k) ?? [])];
     const fcr = ticketFacts(all.map(recordOfRow)).map((f) => f.fcr);
     all.forEach((r, i) => {
       if (dirty.has(r.ticketId)) r.fact.fcr = fcr[i];

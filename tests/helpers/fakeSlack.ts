@@ -30,14 +30,19 @@ export interface FakeSlack {
   calls: ApiCall[];
   /** JSON bodies POSTed to response_url endpoints, in order. */
   responses: { id: string; body: Record<string, unknown>; at: number }[];
-  /** Raw bodies POSTed to file upload URLs. */
-  uploads: { fileId: string; bytes: Buffer }[];
+  /**
+   * Raw bodies POSTed to file upload URLs, with their size and the length files.getUploadURLExternal was
+   * told (bytes is empty when the fake was started with keepUploadBytes: false, for benches).
+   */
+  uploads: { fileId: string; bytes: Buffer; size: number; declaredLength: number | undefined }[];
   /** Emits 'call' (ApiCall) and 'response' ({ id, body, at }) as they arrive — for benches timing another process. */
   events: EventEmitter;
   responseUrl(id: string): string;
   callsTo(method: string): ApiCall[];
   /** The next calls to `method` get these answers, in order (then the defaults again). */
   script(method: string, ...answers: Scripted[]): void;
+  /** The next POSTs to file upload URLs get these HTTP statuses, in order (then 200 again); not recorded. */
+  scriptUploads(...statuses: number[]): void;
   /** The next POSTs to response_url endpoints get these answers, in order (then 200 again); not recorded. */
   scriptResponses(...answers: Scripted[]): void;
   /** Forgets recorded calls, responses and uploads. */
@@ -65,13 +70,15 @@ function parseArgs(contentType: string, raw: Buffer): Record<string, unknown> {
   return out;
 }
 
-export async function startFakeSlack(opts: { token?: string; botUserId?: string; botId?: string } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { token?: string; botUserId?: string; botId?: string; keepUploadBytes?: boolean } = {}): Promise<FakeSlack> {
   const token = opts.token ?? 'xoxb-test-token';
   const calls: ApiCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const uploads: FakeSlack['uploads'] = [];
   const scripts = new Map<string, Scripted[]>();
   const responseScripts: Scripted[] = [];
+  const uploadScripts: number[] = [];
+  const declared = new Map<string, number>();
   const events = new EventEmitter();
   let seq = 0;
   let base = '';
@@ -99,8 +106,13 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       case 'assistant.threads.setSuggestedPrompts':
       case 'assistant.threads.setTitle':
         return { ok: true };
-      case 'files.getUploadURLExternal':
+      case 'files.getUploadURLExternal': {
+        // Slack's required arguments: filename and length (the file's size in bytes).
+        const length = Number(a.length);
+        if (typeof a.filename !== 'string' || !a.filename || !Number.isInteger(length) || length < 0) return { ok: false, error: 'invalid_arguments' };
+        declared.set(`F${seq}`, length);
         return { ok: true, upload_url: `${base}/upload/F${seq}`, file_id: `F${seq}` };
+      }
       case 'files.completeUploadExternal':
         return { ok: true, files: (a.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) };
       default:
@@ -110,6 +122,16 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
 
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/upload/') && opts.keepUploadBytes === false) {
+      // Count the bytes as they arrive (a bench uploading hundreds of MB measures the sender, not this fake).
+      let size = 0;
+      req.on('data', (c: Buffer) => (size += c.length));
+      await new Promise((r) => req.on('end', r));
+      const fileId = path.slice(8);
+      uploads.push({ fileId, bytes: Buffer.alloc(0), size, declaredLength: declared.get(fileId) });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end(`OK - ${size}`);
+    }
     const raw = await readBody(req);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -131,7 +153,10 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
       return send(200, defaults(method, args));
     }
     if (path.startsWith('/upload/')) {
-      uploads.push({ fileId: path.slice(8), bytes: raw });
+      const status = uploadScripts.shift();
+      if (status !== undefined && status !== 200) return send(status, 'upload failed', { 'content-type': 'text/plain' });
+      const fileId = path.slice(8);
+      uploads.push({ fileId, bytes: raw, size: raw.length, declaredLength: declared.get(fileId) });
       return send(200, 'OK - ' + raw.length, { 'content-type': 'text/plain' });
     }
     if (path.startsWith('/response/')) {
@@ -159,12 +184,14 @@ export async function startFakeSlack(opts: { token?: string; botUserId?: string;
     callsTo: (m) => calls.filter((c) => c.method === m),
     script: (method, ...answers) => scripts.set(method, [...(scripts.get(method) ?? []), ...answers]),
     scriptResponses: (...answers) => responseScripts.push(...answers),
+    scriptUploads: (...statuses) => uploadScripts.push(...statuses),
     reset() {
       calls.length = 0;
       responses.length = 0;
       uploads.length = 0;
       scripts.clear();
       responseScripts.length = 0;
+      uploadScripts.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
