@@ -225,3 +225,44 @@ describe('simulateBreachReduction', () => {
     expect(r.notes.join(' ')).toMatch(/no due times/);
   });
 });
+
+describe('two-member ensemble', () => {
+  it('is the mean of a subset-split booster on the native values and a threshold booster on the ordered statistics', async () => {
+    const { fitRiskEnsemble } = await import('../src/engines/risk/pipeline.js');
+    const { trainGbdt, predictMargins } = await import('../src/engines/risk/gbdt.js');
+    const m = trained.matrix;
+    expect(m.nativeColumns.length).toBeGreaterThan(0);
+    const before = m.X.slice();
+    const p = { ...trained.params, nRounds: 15, seed: 3 };
+    const e = fitRiskEnsemble(m, p);
+    // X (and the native values) are restored.
+    let changed = 0;
+    for (let k = 0; k < before.length; k++) if (!Object.is(before[k], m.X[k])) changed++;
+    expect(changed).toBe(0);
+    // Second method: build the native fit rows by hand and train both members directly.
+    const { d, split } = m;
+    const nFit = split.fit;
+    const end = nFit + split.valid;
+    const Xn = m.X.slice(0, nFit * d);
+    for (let r = 0; r < nFit; r++) m.nativeColumns.forEach((c, j) => (Xn[r * d + c] = m.nativeFit[r * m.nativeColumns.length + j]));
+    const valid = { X: m.X.subarray(nFit * d, end * d), y: m.y.subarray(nFit, end), w: m.w.subarray(nFit, end) };
+    const a = trainGbdt(Xn, m.y.subarray(0, nFit), d, { ...p, categoricalFeatures: m.nativeColumns }, valid, m.w.subarray(0, nFit)).booster;
+    const b = trainGbdt(m.X.slice(0, nFit * d), m.y.subarray(0, nFit), d, { ...p, categoricalFeatures: [], seed: 4 }, valid, m.w.subarray(0, nFit)).booster;
+    const test = m.X.subarray(end * d);
+    const ma = predictMargins(a, test);
+    const mb = predictMargins(b, test);
+    const me = predictMargins(e.booster, test);
+    for (let k = 0; k < me.length; k += 97) expect(me[k]).toBeCloseTo((ma[k] + mb[k]) / 2, 9);
+    expect(e.members.map((x) => x.trees)).toEqual([a.trees.length, b.trees.length]);
+    // The native member really splits by subsets somewhere; the ordered one never does.
+    expect(a.trees.some((t) => t.cat?.some((c) => c !== null))).toBe(true);
+    expect(b.trees.every((t) => !t.cat)).toBe(true);
+  });
+
+  it('leaves text_evidence out when the training tickets have no words', () => {
+    const mute = { ...data, tickets: data.tickets.map((t) => ({ ...t, subject: '', body: '' })), events: data.events.filter((e) => e.type !== 'comment') };
+    const r = trainRiskModel(mute, { label: 'escalated', seed: 5, gbdt: { nRounds: 5 }, bootstrap: 20, shapRows: 20 });
+    expect(r.matrix.names).not.toContain('text_evidence');
+    expect(trained.matrix.names).toContain('text_evidence');
+  });
+});

@@ -7,7 +7,7 @@ Usage: /usr/bin/python3 risk_peer.py data.csv params.json
   numeric (empty = missing), `cat:NAME` is a raw categorical level (text), `ts:NAME` is the TypeScript
   model's target statistic of that categorical (only for the "XGBoost on our encoding" run).
   params.json: {"rounds", "learning_rate", "max_depth", "max_leaves", "lambda", "min_child_weight",
-                "subsample", "colsample", "early_stopping", "seed", "cutoffs": [hours to report]}
+                "subsample", "colsample", "early_stopping", "seed", "seeds": [model seeds], "cutoffs": [hours to report]}
 
 Inputs per model (the same information for all three):
   - XGBoost: numeric columns as they are, categoricals natively (feature_types "c": partition splits);
@@ -16,7 +16,9 @@ Inputs per model (the same information for all three):
     categoricals one-hot (unseen levels ignored).
 All train on the fit rows with their weights; XGBoost early-stops on the validation rows.
 Prints one JSON object: per model {"all": {prAuc, rocAuc, rows}, "cutoff:H": {...}} and XGBoost's CPU
-seconds of one single-threaded training (DMatrix build included).
+seconds of one single-threaded training (DMatrix build included). With "seeds", XGBoost is also trained once
+per model seed (row/column subsampling; same rows, split and parameters) under "xgboostSeeds": a list of
+{seed, "cutoff:H": {...}, cpuSecondsOneThread} so a comparison can report the mean and spread over seeds.
 """
 import csv
 import json
@@ -125,13 +127,16 @@ def main():
     try:
         import xgboost as xgb
 
-        def train(X, feature_types, threads):
+        def train(X, feature_types, threads, seed=None):
             c0 = time.process_time()
             kw = {"feature_types": feature_types, "enable_categorical": True} if feature_types and "c" in feature_types else {}
             dfit = xgb.DMatrix(X[fit], label=y[fit], weight=w[fit], missing=np.nan, **kw)
             dvalid = xgb.DMatrix(X[valid], label=y[valid], weight=w[valid], missing=np.nan, **kw)
+            params = xgb_params(p, threads)
+            if seed is not None:
+                params["seed"] = seed
             booster = xgb.train(
-                xgb_params(p, threads),
+                params,
                 dfit,
                 num_boost_round=p["rounds"],
                 evals=[(dvalid, "valid")],
@@ -144,6 +149,7 @@ def main():
             return {**report(y[test], s, cut[test], cutoffs), "cpuSecondsOneThread": cpu, "bestIteration": int(booster.best_iteration), "version": xgb.__version__}
 
         out["xgboost"] = train(Xc, types, 1)
+        out["xgboostSeeds"] = [{"seed": sd, **train(Xc, types, 1, sd)} for sd in p.get("seeds", [])]
         if ts.shape[1] > 0:
             out["xgboostOnOurEncoding"] = train(np.column_stack([num, ts]), None, 1)
     except Exception as e:  # noqa: BLE001

@@ -31,7 +31,7 @@ import {
   type FeatureSchema,
 } from './features.js';
 import { matchedPhrases, tokenize } from './text.js';
-import { boosterToJson, predictMarginRow, predictMargins, trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtParams, type TrainResult } from './gbdt.js';
+import { boosterToJson, predictMarginRow, predictMargins, sigmoid, trainGbdt, DEFAULT_GBDT_PARAMS, type Booster, type GbdtParams, type Tree, type TrainResult } from './gbdt.js';
 import { calibrate, fitIsotonic, fitPlatt, type Calibrator } from './calibration.js';
 import { averagePrecision, brierScore, calibrationTable, confusionAt, logLoss, rocAuc, thresholdForPrecision, wilsonLower } from './metrics.js';
 import { simulateBreachReduction, DEFAULT_INTERVENTION, type InterventionAssumption, type SimTicket } from './simulate.js';
@@ -138,6 +138,80 @@ export interface RiskMatrix {
   ticket: Int32Array;
   /** Rows [0, fit) fit, [fit, fit + valid) validation, the rest test. */
   split: { fit: number; valid: number; test: number };
+  /**
+   * Categorical columns (indices into X) that the ensemble's first member splits by subsets of levels.
+   * X holds ordered target statistics on the fit rows; for those columns `nativeFit` holds the whole fit
+   * slice's statistic instead (row-major, fit rows × nativeColumns): the level's identity for subset splits.
+   * Validation, test and scoring rows are the same for both.
+   */
+  nativeColumns: number[];
+  nativeFit: Float64Array;
+}
+
+export interface EnsembleFit {
+  /** Both members' trees, each leaf value halved: the booster's margin is the members' mean margin. */
+  booster: Booster;
+  /** Validation log-loss of the mean margin (weighted like the rows). */
+  validLoss: number;
+  /** Rounds run and trees kept per member (native, ordered). */
+  members: { roundsRun: number; trees: number }[];
+  positiveWeight: number;
+}
+
+/**
+ * The model of `radar risk train`: the mean of two boosted ensembles fitted on the fit rows with the same
+ * parameters, each early-stopped on the validation rows. Member 1 splits the `nativeColumns` by subsets of
+ * levels (LightGBM-style), member 2 splits every categorical column by thresholds on its ordered target
+ * statistic (CatBoost-style) with the next seed. The two encodings err differently (subset splits fit each
+ * level of the fit slice, ordered statistics shrink rare levels to the prior), so the mean ranks better than
+ * either on held-out time (bench/risk.bench.ts), and needs no choice between them on the validation slice.
+ * Both members read the same vector at scoring, so the result is one ordinary booster.
+ * X's fit rows are swapped to the native values for member 1 and restored before returning.
+ */
+export function fitRiskEnsemble(m: RiskMatrix, params: GbdtParams): EnsembleFit {
+  const { X, y, w, d, split } = m;
+  const nFit = split.fit;
+  const nTrain = split.fit + split.valid;
+  const validSet = { X: X.subarray(nFit * d, nTrain * d), y: y.subarray(nFit, nTrain), w: w.subarray(nFit, nTrain) };
+  const swapNative = (): void => {
+    const c = m.nativeColumns;
+    for (let r = 0; r < nFit; r++)
+      for (let j = 0; j < c.length; j++) {
+        const k = r * d + c[j];
+        const v = X[k];
+        X[k] = m.nativeFit[r * c.length + j];
+        m.nativeFit[r * c.length + j] = v;
+      }
+  };
+  const train = (p: GbdtParams): TrainResult => trainGbdt(X.subarray(0, nFit * d), y.subarray(0, nFit), d, p, validSet, w.subarray(0, nFit));
+  swapNative();
+  let native: TrainResult;
+  try {
+    native = train({ ...params, categoricalFeatures: m.nativeColumns });
+  } finally {
+    swapNative();
+  }
+  const ordered = train({ ...params, categoricalFeatures: [], seed: params.seed + 1 });
+  const half = (t: Tree): Tree => ({ ...t, value: t.value.map((v) => v / 2) });
+  const booster: Booster = {
+    baseScore: (native.booster.baseScore + ordered.booster.baseScore) / 2,
+    nFeatures: d,
+    trees: [...native.booster.trees, ...ordered.booster.trees].map(half),
+  };
+  const mv = predictMargins(booster, validSet.X);
+  let loss = 0;
+  let wSum = 0;
+  for (let i = 0; i < mv.length; i++) {
+    const pr = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(mv[i])));
+    loss -= validSet.w[i] * (validSet.y[i] > 0 ? Math.log(pr) : Math.log(1 - pr));
+    wSum += validSet.w[i];
+  }
+  return {
+    booster,
+    validLoss: loss / Math.max(1e-12, wSum),
+    members: [native, ordered].map((r) => ({ roundsRun: r.roundsRun, trees: r.booster.trees.length })),
+    positiveWeight: native.positiveWeight,
+  };
 }
 
 export interface RiskTrainResult {
@@ -274,6 +348,9 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
   const nFitT = nTrainT - nValidT;
   if (nFitT < 50 || nValidT < 20 || nTestT < 20) throw new Error(`too few eligible tickets for a time split: ${nT} (excluded: ${JSON.stringify(excluded)})`);
   const tickets = candidates.map((c) => c.t);
+  // text_evidence only when the training tickets have words at all (a constant column would only take a
+  // slot in every tree's column sample).
+  const hasText = candidates.slice(0, nTrainT).some((c) => /\S/.test(`${c.t.subject ?? ''} ${c.t.body ?? ''}`) || c.evs.some((e) => e.type === 'comment' && /\S/.test(String(e.body ?? ''))));
 
   const schema: FeatureSchema = fitFeatureSchema(tickets.slice(0, nTrainT), {
     excludeCategoricals: opts.excludeCategoricals,
@@ -281,7 +358,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     timeZone: opts.timeZone,
     waitingStatuses: opts.waitingStatuses,
     priorWeight: opts.priorWeight,
-    textEvidence: opts.textEvidence,
+    textEvidence: opts.textEvidence !== false && hasText,
   });
   let fitPos = 0;
   for (let i = 0; i < nFitT; i++) fitPos += yOf(tickets[i]);
@@ -330,19 +407,20 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     }
   }
   pruneTextCounts(schema, opts.textMinTickets ?? 3);
-  // Columns with few enough levels for one bin each are split natively by subsets of levels (their value
-  // is then only the level's identity, so fit rows take the whole fit slice's statistic: no label is read
-  // through it); the others keep the ordered statistics and threshold splits.
+  // Columns with few enough levels for one bin each can be split natively by subsets of levels: their value
+  // is then only the level's identity, so fit rows take the whole fit slice's statistic (no label is read
+  // through it). X keeps the ordered statistics; `nativeFit` holds the fit rows' whole-slice values.
   const nativeCols: number[] = [];
   if (opts.nativeCategorical !== false) {
     schema.categoricals.forEach((c, k) => {
       if (Object.keys(c.levels).length <= (opts.maxNativeLevels ?? MAX_NATIVE_LEVELS)) nativeCols.push(k);
     });
-    const tmp = new Float64Array(schema.categoricals.length);
-    for (let r = 0; r < firstRow[nFitT]; r++) {
-      encodeLevels(schema, raws[r].levels, tmp, 0);
-      for (const k of nativeCols) X[r * d + nNum + k] = tmp[k];
-    }
+  }
+  const nativeFit = new Float64Array(firstRow[nFitT] * nativeCols.length);
+  const tmp = new Float64Array(schema.categoricals.length);
+  for (let r = 0; r < firstRow[nFitT]; r++) {
+    encodeLevels(schema, raws[r].levels, tmp, 0);
+    nativeCols.forEach((k, j) => (nativeFit[r * nativeCols.length + j] = tmp[k]));
   }
   // Validation and test rows (and scoring) use the statistics of the whole fit slice.
   for (let r = firstRow[nFitT]; r < n; r++) {
@@ -359,23 +437,36 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     if (pos === 0 || pos === b - a) throw new Error(`the ${name} slice has only one class (${pos} positives of ${b - a} rows)`);
   }
 
+  const matrix: RiskMatrix = {
+    X,
+    y,
+    w,
+    d,
+    names,
+    numericColumns: nNum,
+    levels: raws.map((r) => r.levels),
+    cutoffHours: Float64Array.from(rowCut),
+    ticket: Int32Array.from(rowTicket),
+    split: { fit: nFit, valid: nTrain - nFit, test: nTest },
+    nativeColumns: nativeCols.map((k) => nNum + k),
+    nativeFit,
+  };
+
   // Fit: the given parameters, or the budgeted search on the validation slice.
-  const fitX = X.subarray(0, nFit * d);
   const validSet = { X: X.subarray(nFit * d, nTrain * d), y: y.subarray(nFit, nTrain), w: w.subarray(nFit, nTrain) };
   const candidatesParams = opts.gbdt ? [opts.gbdt] : (opts.grid ?? TUNING_GRID);
   const search: RiskTrainResult['search'] = [];
-  let fit: TrainResult | null = null;
+  let fit: EnsembleFit | null = null;
   let params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed };
   let bestLoss = Infinity;
   for (const cand of candidatesParams) {
-    const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed, categoricalFeatures: nativeCols.map((k) => nNum + k), ...cand };
-    const f = trainGbdt(fitX, y.subarray(0, nFit), d, p, validSet, w.subarray(0, nFit));
-    const loss = f.validLoss.length ? f.validLoss[f.bestRounds - 1] : NaN;
-    search.push({ params: cand, validLogLoss: loss, trees: f.booster.trees.length });
-    if (!fit || loss < bestLoss) {
+    const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, seed, categoricalFeatures: matrix.nativeColumns, ...cand };
+    const f = fitRiskEnsemble(matrix, p);
+    search.push({ params: cand, validLogLoss: f.validLoss, trees: f.booster.trees.length });
+    if (!fit || f.validLoss < bestLoss) {
       fit = f;
       params = p;
-      bestLoss = loss;
+      bestLoss = f.validLoss;
     }
   }
   const booster = fit!.booster;
@@ -507,9 +598,9 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     },
     threshold,
     model: {
-      kind: 'gradient-boosted trees (histogram, logistic loss; categoricals by subset splits or ordered target statistics)',
+      kind: 'mean of two gradient-boosted tree ensembles (histogram, logistic loss): categoricals by subset splits in one, by ordered target statistics in the other',
       trees: booster.trees.length,
-      roundsRun: fit!.roundsRun,
+      roundsRun: Math.max(...fit!.members.map((x) => x.roundsRun)),
       features: d,
       params: { ...params },
       positiveWeight: fit!.positiveWeight,
@@ -523,7 +614,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     simulationByFlagRate,
     notes: [
       `Rows: every ticket at the cut-offs ${cutoffs.join(', ')} h after creation where it was still open, each ticket weighted 1 in all; scoring outside ${support.minHours}–${support.maxHours} h of age is flagged as outside the training support.`,
-      `Categorical columns (channel, queue, category, status, agent and text attributes): with ≤ ${opts.maxNativeLevels ?? MAX_NATIVE_LEVELS} levels split by subsets of levels (LightGBM-style native splits); with more, ordered target statistics (CatBoost: a training ticket sees only earlier tickets' labels). Every level keeps its own statistic, unseen levels get the prior; none is folded into "other".`,
+      `Categorical columns (channel, queue, category, status, agent and text attributes) hold ordered target statistics (CatBoost: a training ticket sees only earlier tickets' labels). The model is the mean of two boosted ensembles with the same parameters: one splits the columns with ≤ ${opts.maxNativeLevels ?? MAX_NATIVE_LEVELS} levels by subsets of levels (LightGBM-style native splits), the other splits every categorical column by thresholds on its statistic. Every level keeps its own statistic, unseen levels get the prior; none is folded into "other".`,
       `The customer's words up to the cut-off: ${schema.hashBuckets} hashed token counts, sentiment, escalation phrases${schema.textEvidence ? ' and text_evidence (naive-Bayes evidence of each word from the training tickets, ordered like the categorical statistics)' : ''}.`,
       `Hyper-parameters: ${opts.gbdt ? 'fixed' : `the best of ${search.length} candidates by validation log-loss, rounds by early stopping`}; the test slice is never used to choose.`,
       `Contributions (TreeSHAP, path-dependent) explain the uncalibrated log-odds; probabilities are ${calibKind}-calibrated on the validation slice.`,
@@ -550,18 +641,7 @@ export function trainRiskModel(data: RiskData, opts: RiskTrainOptions): RiskTrai
     model,
     card,
     test: { ticketIds: rowTicket.slice(nTrain).map((i) => tickets[i].ticket_id), cutoffHours: cutTest, margins: mTest, probabilities: pTest, labels: Float64Array.from(yTest) },
-    matrix: {
-      X,
-      y,
-      w,
-      d,
-      names,
-      numericColumns: nNum,
-      levels: raws.map((r) => r.levels),
-      cutoffHours: Float64Array.from(rowCut),
-      ticket: Int32Array.from(rowTicket),
-      split: { fit: nFit, valid: nTrain - nFit, test: nTest },
-    },
+    matrix,
     search,
     params,
   };
