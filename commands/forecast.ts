@@ -106,6 +106,8 @@ export interface ForecastDayOut {
   ahtSeconds: number | null;
   /** The busiest interval: its local start minute and contacts. */
   peak: { localMinute: number; offered: number } | null;
+  /** Relative variance of the day total beyond count noise at this horizon: the band of any sum of the day's intervals is `sumBand` with it. */
+  relVar: number;
 }
 
 export interface QueueForecastResult {
@@ -186,7 +188,7 @@ export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o:
   const days: ForecastDayOut[] = fc.days.map((d) => {
     let peak: ForecastDayOut['peak'] = null;
     for (const i of fc.intervals) if (i.localDate === d.date && i.offered > 0 && (!peak || i.offered > peak.offered)) peak = { localMinute: i.localMinute, offered: round2(i.offered) };
-    return { date: d.date, horizonDays: d.horizonDays, offered: round2(d.offered), offeredLow: d.offeredLow, offeredHigh: d.offeredHigh, ahtSeconds: d.ahtSeconds === null ? null : round2(d.ahtSeconds), peak };
+    return { date: d.date, horizonDays: d.horizonDays, offered: round2(d.offered), offeredLow: d.offeredLow, offeredHigh: d.offeredHigh, ahtSeconds: d.ahtSeconds === null ? null : round2(d.ahtSeconds), peak, relVar: d.relVar };
   });
   const level = o.levelPct ?? 90;
   return {

@@ -1,6 +1,7 @@
 /**
  * `sla [queue] [date | from..to]` — how SLA is doing: per queue and day offered, realised SL vs target,
- * abandon %, AHT, ACW and agents; a 14-day trend; the intervals below target on the last day asked.
+ * abandon %, AHT, ACW and agents; a 14-day trend; the intervals below target on the last day asked; realised
+ * volume and AHT vs the forecast (flagged outside its band) and vs the loaded plan (forecastDeviation.ts).
  */
 import { z } from 'zod';
 import { defineCommand, UsageError } from '../src/registry.js';
@@ -9,6 +10,7 @@ import { addDays, localToday } from '../src/time.js';
 import { dateRangeSchema, noLeftovers, takeQueue, takeRange } from './args.js';
 import { sparkline, pct, pts, num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, esc, divider, type Block } from '../src/blocks/kit.js';
+import { queueDeviation, DEVIATION_LEVEL_PCT, type DayDeviation, type ForecastDeviation, type PlanDeviation } from './forecastDeviation.js';
 
 const EXAMPLE = 'sla billing yesterday';
 
@@ -37,7 +39,11 @@ export interface SlaQueueResult {
   target: { pct: number; seconds: number };
   status: 'on_target' | 'at_risk' | 'below_target' | 'no_data';
   total: SlaTotals;
-  days: (SlaTotals & { date: string })[];
+  /** Realised vs forecast (source 'model') and vs the loaded plan (source 'plan') over the range; nulls when there is none (run always sets it). */
+  deviation?: DayDeviation;
+  /** Why some or all days have no model forecast, or null. */
+  deviationNote?: string | null;
+  days: (SlaTotals & { date: string; deviation?: DayDeviation })[];
   trend14: { date: string; sl: number | null }[];
   sparkline: string;
   belowTarget: { date: string; intervalStart: string; localTime: string; sl: number; offered: number }[];
@@ -87,9 +93,47 @@ export const STATUS_ICON: Record<SlaQueueResult['status'], string> = {
   no_data: '⚪',
 };
 
+/** +4.6 % / −3.1 % / ±0.0 %; null → "–". */
+function signedPct(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '–';
+  const s = Math.abs(x).toFixed(1);
+  return `${x < 0 && s !== '0.0' ? '−' : x > 0 && s !== '0.0' ? '+' : '±'}${s} %`;
+}
+
+/** A table cell: the deviation % with ⚠ when the realised value fell outside the forecast's band. */
+function devCell(f: ForecastDeviation | null | undefined, which: 'volume' | 'aht'): string {
+  if (!f) return '–';
+  return `${signedPct(which === 'volume' ? f.volumeDeviationPct : f.ahtDeviationPct)}${(which === 'volume' ? f.volumeFlag : f.ahtFlag) ? ' ⚠' : ''}`;
+}
+
+const planCell = (p: PlanDeviation | null | undefined) => (p ? signedPct(p.volumeDeviationPct) : '–');
+
+/** The Slack line for one queue: "vs forecast: offered +4.6 % ⚠ outside its 90 % range 1,050–1,320 …". */
+function deviationLine(d: DayDeviation | undefined, days: number): string | null {
+  const f = d?.forecast;
+  const parts: string[] = [];
+  if (f) {
+    const band = (flag: boolean, lo: string | null) => (lo === null ? (flag ? ` ⚠ outside the ${f.levelPct} % range on ${f.daysFlagged} of ${days} days` : ` (within the ${f.levelPct} % range every day)`) : flag ? ` ⚠ outside its ${f.levelPct} % range ${lo}` : ` (${f.levelPct} % range ${lo})`);
+    parts.push(`offered ${signedPct(f.volumeDeviationPct)} vs ${num(f.forecastOffered)} forecast${band(f.volumeFlag, f.offeredLow === null ? null : `${num(f.offeredLow)}–${num(f.offeredHigh)}`)}`);
+    if (f.ahtDeviationPct !== null) parts.push(`AHT ${signedPct(f.ahtDeviationPct)} vs ${dur(f.forecastAhtSeconds)}${f.offeredLow === null ? '' : band(f.ahtFlag, `${dur(f.ahtLow)}–${dur(f.ahtHigh)}`)}`);
+  }
+  if (d?.plan) parts.push(`vs plan: offered ${signedPct(d.plan.volumeDeviationPct)}${d.plan.ahtDeviationPct !== null ? `, AHT ${signedPct(d.plan.ahtDeviationPct)}` : ''}`);
+  return parts.length ? `${f ? 'vs forecast: ' : ''}${parts.join(' · ')}` : null;
+}
+
+function deviationFootnote(r: SlaResult): string | null {
+  const any = r.queues.some((q) => q.deviation?.forecast || q.deviation?.plan);
+  if (!any) return null;
+  const long = r.range.to > addDays(r.range.from, 27);
+  return (
+    `vs fcst: realised vs the demand forecast made from history before ${r.range.from}${long ? ' (one forecast per 28 days, each from history before its first day)' : ''}, as \`forecast <queue> ${r.range.from}..${r.range.to}\` shows; ` +
+    `AHT over the same handled contacts; ⚠ = outside its ${DEVIATION_LEVEL_PCT} % prediction range. vs plan: vs the loaded forecast_offered (no range: never flagged).`
+  );
+}
+
 export const sla = defineCommand({
   name: 'sla',
-  summary: 'SLA per queue and day vs target, with a 14-day trend and the intervals below target.',
+  summary: 'SLA per queue and day vs target, with a 14-day trend, the intervals below target, and volume and AHT vs the forecast and the plan.',
   usage: 'sla [queue] [date | from..to] [public]',
   examples: [EXAMPLE, 'sla', 'sla tech_support last week', 'sla queue=billing 2026-11-01..2026-11-07'],
   needsIntervals: true,
@@ -129,7 +173,10 @@ export const sla = defineCommand({
         const d = addDays(range.to, -i);
         trend.push({ date: d, sl: mine.find((r) => r.date === d)?.sl ?? null });
       }
-      const below = intervalRows(ctx.db, q.queue, range.to, range.to)
+      const rows = intervalRows(ctx.db, q.queue, range.from, range.to);
+      const dev = queueDeviation(ctx.db, q, rows, { now: ctx.now, defaultTz: ctx.config.RADAR_TZ });
+      const below = rows
+        .filter((r) => r.localDate === range.to)
         .filter((r) => r.offered > 0 && r.sl !== null && r.sl * 100 < r.slTargetPct)
         .map((r) => ({ date: r.localDate, intervalStart: r.intervalStart, localTime: hhmm(r.localMinute), sl: r.sl!, offered: r.offered }));
       return {
@@ -138,7 +185,9 @@ export const sla = defineCommand({
         target: { pct: q.slTargetPct, seconds: q.slTargetSeconds },
         status: statusOf(total.sl, q.slTargetPct),
         total,
-        days: inRange.map((r) => ({ date: r.date, ...totals([r]) })),
+        deviation: dev.total,
+        deviationNote: dev.note,
+        days: inRange.map((r) => ({ date: r.date, ...totals([r]), deviation: dev.days.get(r.date) ?? { forecast: null, plan: null } })),
         trend14: trend,
         sparkline: sparkline(trend.map((p) => p.sl), 0, 1),
         belowTarget: below,
@@ -158,17 +207,21 @@ export const sla = defineCommand({
     const lines = [`SLA — ${r.range.label}${r.range.label !== r.range.from ? ` (${r.range.from}${r.range.to !== r.range.from ? `..${r.range.to}` : ''})` : ''}`];
     if (r.note) lines.push(r.note);
     if (!r.queues.length) return [...lines, 'No queues in the warehouse yet. Load data with `radar ingest <files>` or run `radar demo`.'].join('\n');
+    const withPlan = r.queues.some((q) => q.deviation?.plan);
     lines.push(
       table(
-        ['queue', 'offered', 'SL', 'target', 'vs target', 'abandon', 'AHT', 'ACW', 'agents', '14 days'],
+        ['queue', 'offered', 'vs fcst', 'SL', 'target', 'vs target', 'abandon', 'AHT', 'AHT vs fcst', ...(withPlan ? ['vs plan'] : []), 'ACW', 'agents', '14 days'],
         r.queues.map((q) => [
           `${STATUS_ICON[q.status]} ${q.queue}`,
           num(q.total.offered),
+          devCell(q.deviation?.forecast, 'volume'),
           pct(q.total.sl),
           `${q.target.pct}/${q.target.seconds}s`,
           q.total.sl === null ? '–' : pts(q.total.sl - q.target.pct / 100),
           pct(q.total.abandonRate),
           dur(q.total.ahtSeconds),
+          devCell(q.deviation?.forecast, 'aht'),
+          ...(withPlan ? [planCell(q.deviation?.plan)] : []),
           dur(q.total.acwSeconds),
           num(q.total.avgAgents, 1),
           q.sparkline,
@@ -178,13 +231,33 @@ export const sla = defineCommand({
     for (const q of r.queues) {
       if (r.range.from !== r.range.to && q.days.length > 1) {
         lines.push('', `${q.queue} by day:`);
-        lines.push(table(['date', 'offered', 'SL', 'abandon', 'AHT', 'agents'], q.days.map((d) => [d.date, num(d.offered), pct(d.sl), pct(d.abandonRate), dur(d.ahtSeconds), num(d.avgAgents, 1)])));
+        const dayPlan = q.days.some((d) => d.deviation?.plan);
+        lines.push(
+          table(
+            ['date', 'offered', 'forecast', 'vs fcst', 'SL', 'abandon', 'AHT', 'AHT vs fcst', ...(dayPlan ? ['vs plan'] : []), 'agents'],
+            q.days.map((d) => [
+              d.date,
+              num(d.offered),
+              d.deviation?.forecast ? `${num(d.deviation.forecast.forecastOffered)} (${num(d.deviation.forecast.offeredLow)}–${num(d.deviation.forecast.offeredHigh)})` : '–',
+              devCell(d.deviation?.forecast, 'volume'),
+              pct(d.sl),
+              pct(d.abandonRate),
+              dur(d.ahtSeconds),
+              devCell(d.deviation?.forecast, 'aht'),
+              ...(dayPlan ? [planCell(d.deviation?.plan)] : []),
+              num(d.avgAgents, 1),
+            ]),
+          ),
+        );
       }
       if (q.belowTarget.length) {
         const shown = q.belowTarget.slice(0, 12).map((b) => `${b.localTime} ${pct(b.sl, 0)}`).join(', ');
         lines.push(`${q.queue}: ${q.belowTarget.length} interval(s) below target on ${r.range.to}: ${shown}${q.belowTarget.length > 12 ? ', …' : ''}`);
       }
+      if (q.deviationNote) lines.push(`${q.queue}: no forecast to compare with: ${q.deviationNote}`);
     }
+    const foot = deviationFootnote(r);
+    if (foot) lines.push('', foot);
     return lines.join('\n');
   },
   blocks(r, opts) {
@@ -206,6 +279,8 @@ export const sla = defineCommand({
             `14 days \`${q.sparkline}\`${belowTxt}`,
         ),
       );
+      const dev = deviationLine(q.deviation, q.days.length);
+      if (dev) blocks.push(context(esc(dev)));
     }
     blocks.push(divider());
     const worst = r.queues.find((q) => q.status === 'below_target') ?? r.queues[0];
@@ -217,6 +292,8 @@ export const sla = defineCommand({
     if (!opts.public) buttons.push({ text: 'Share in channel', actionId: 'share_in_channel', value: `sla ${r.queues.length === 1 ? r.queues[0].queue + ' ' : ''}${r.range.from}..${r.range.to}` });
     blocks.push(actions(buttons));
     blocks.push(context(`Realised SL = answered within target / offered (abandoned calls count against SL). Days are local to each queue's time zone.`));
+    const foot = deviationFootnote(r);
+    if (foot) blocks.push(context(esc(foot)));
     return blocks;
   },
 });

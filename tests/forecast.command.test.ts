@@ -199,3 +199,15 @@ describe('forecast command', () => {
     expect(h1.forecast.wape).toBeLessThan(h1.seasonalNaive.wape);
   });
 });
+
+describe('forecast answers are shared between identical questions (read forms only)', () => {
+  it('forecast and its backtest are shareable; exclude/include (writes) are not', async () => {
+    const { shareable } = await import('../src/slack/work/index.js');
+    expect(shareable(registry, 'forecast billing next week')).toBe(true);
+    expect(shareable(registry, 'forecast backtest billing')).toBe(true);
+    expect(shareable(registry, 'forecast exclude 2026-12-25 billing Christmas')).toBe(false);
+    expect(shareable(registry, 'forecast include 2026-12-25')).toBe(false);
+    expect(shareable(registry, 'x', { command: 'forecast', args: { action: 'exclude', date: '2026-12-25' } } as never)).toBe(false);
+    expect(shareable(registry, 'x', { command: 'forecast', args: { action: 'forecast', queue: 'billing' } } as never)).toBe(true);
+  });
+});

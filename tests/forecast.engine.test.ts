@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createRng, type Rng } from '../src/engines/shared/rng.js';
-import { forecastQueue, backtestQueue, countQuantiles, normalQuantile, buildProfile, type HistoryInterval, type TargetDay } from '../src/engines/forecast/index.js';
+import { forecastQueue, backtestQueue, countQuantiles, normalQuantile, buildProfile, sumBand, ahtBand, type HistoryInterval, type TargetDay } from '../src/engines/forecast/index.js';
 
 const DAY = 86_400_000;
 const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
@@ -228,5 +228,44 @@ describe('forecast: intraday profile', () => {
     expect(p.types).toEqual([[1, 2, 3, 4, 5]]);
     for (let d = 1; d <= 4; d++) expect(p.ownWeight[d]).toBeLessThan(0.5);
     expect(p.ownWeight[5]).toBeGreaterThan(0.8);
+  });
+});
+
+describe('forecast: bands of sums and of AHT (what sla flags deviations against)', () => {
+  it("sumBand of a day's whole forecast is the day's own band; of part of the day it is narrower in absolute terms", () => {
+    const rng = createRng(5);
+    const hist = series('2026-01-04', 70, 1500, { rng });
+    const f = forecastQueue(hist, targetsFrom('2026-03-15', 7));
+    for (const d of f.days) {
+      if (!(d.offered > 0)) continue;
+      expect(sumBand(d.offered, f.model.dispersion, d.relVar, 0.9)).toEqual([d.offeredLow, d.offeredHigh]);
+      const [lo, hi] = sumBand(d.offered / 2, f.model.dispersion, d.relVar, 0.9);
+      expect(hi - lo).toBeLessThan(d.offeredHigh - d.offeredLow);
+    }
+  });
+
+  it('ahtBand: 300 s over 100 contacts with no day-level variation is 300·(1 ± z₀.₉₅·0.1); nothing handled → null', () => {
+    const [lo, hi] = ahtBand(300, 100, 0, 0.9)!;
+    expect(lo).toBeCloseTo(300 * (1 - 1.6448536 * 0.1), 4);
+    expect(hi).toBeCloseTo(300 * (1 + 1.6448536 * 0.1), 4);
+    // Day-level relative variance 0.03 adds to the sampling term 1/100: sd = 0.2.
+    expect(ahtBand(300, 100, 0.03, 0.9)![1]).toBeCloseTo(300 * (1 + 1.6448536 * 0.2), 4);
+    expect(ahtBand(300, 0, 0, 0.9)).toBeNull();
+    expect(ahtBand(null, 10, 0, 0.9)).toBeNull();
+  });
+
+  it('measures day-level AHT variation of a known size (sd 10 % a day) and finds none in a constant series', () => {
+    const rng = createRng(8);
+    const hist = series('2026-01-04', 70, 3000);
+    const dayFactor = new Map<string, number>();
+    for (const r of hist) {
+      if (!dayFactor.has(r.localDate)) dayFactor.set(r.localDate, 1 + 0.1 * rng.normal());
+      if (r.ahtSeconds !== null) r.ahtSeconds = 300 * dayFactor.get(r.localDate)!;
+    }
+    const f = forecastQueue(hist, targetsFrom('2026-03-15', 1));
+    // 0.1² = 0.01, estimated over the last 28 days (relative sd of a variance from 24 open days ≈ 0.29).
+    expect(f.model.ahtRelVar).toBeGreaterThan(0.005);
+    expect(f.model.ahtRelVar).toBeLessThan(0.017);
+    expect(forecastQueue(series('2026-01-04', 70, 3000), targetsFrom('2026-03-15', 1)).model.ahtRelVar).toBe(0);
   });
 });

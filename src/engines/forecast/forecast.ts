@@ -21,7 +21,7 @@
  */
 import { clipToForecast, fitHw, hwForecast, MIN_HW_DAYS, type HwParams, type HwState } from './holtWinters.js';
 import { buildProfile, type ProfileDay } from './profile.js';
-import { countQuantiles } from './quantiles.js';
+import { countQuantiles, normalQuantile } from './quantiles.js';
 import { addDays, daysBetween, dowOf } from './dates.js';
 
 export interface HistoryInterval {
@@ -74,6 +74,8 @@ export interface ForecastDay {
   offeredHigh: number;
   /** Offered-weighted mean AHT of the day's intervals. */
   ahtSeconds: number | null;
+  /** c_h: relative variance of the day total beyond count noise at this horizon (see `sumBand`). */
+  relVar: number;
 }
 
 export interface SuspectDay {
@@ -99,6 +101,8 @@ export interface ForecastModel {
   dispersion: number;
   /** Relative sd of the day total beyond count noise, at horizon 1 and at the longest horizon forecast. */
   daySd: { h1: number; hMax: number };
+  /** Relative variance of a day's AHT around the slot profile beyond handle-time sampling noise (see `ahtBand`). */
+  ahtRelVar: number;
   /** Weekday types of the intraday profile. */
   weekdayTypes: number[][];
   /** History days far from the model (|z| > 4 on the one-step forecast): candidates for `forecast exclude`. */
@@ -123,6 +127,31 @@ export class ForecastInputError extends Error {
 export const MIN_HISTORY_DAYS = 7;
 /** Relative day-total sd assumed when the history is too short to measure one. */
 const FALLBACK_DAY_SD = 0.15;
+/** Relative day-AHT sd assumed when fewer than 5 days measure one. */
+const FALLBACK_AHT_SD = 0.1;
+
+/**
+ * The prediction interval of a sum of forecast intervals of one day (the whole day, or the intervals realised
+ * so far): a count with mean `mean` and variance φ·mean + c_h·mean² — the day-level error c_h is shared by every
+ * interval of the day, the count noise φ adds up. With `mean` = the day's forecast this is the day's own band.
+ */
+export function sumBand(mean: number, dispersion: number, relVar: number, level: number): [number, number] {
+  const pLo = (1 - level) / 2;
+  return countQuantiles(mean, dispersion * mean + relVar * mean * mean, pLo, 1 - pLo);
+}
+
+/**
+ * The prediction interval of a realised AHT over `handled` contacts whose forecast AHT is `aht`: normal on the
+ * relative scale with variance ahtRelVar + 1/handled (day-level variation around the slot profile, plus the
+ * sampling noise of a mean of `handled` handle times with coefficient of variation 1 — exponential service,
+ * the queue model's own assumption). Null when there is nothing to compare.
+ */
+export function ahtBand(aht: number | null, handled: number, ahtRelVar: number, level: number): [number, number] | null {
+  if (aht === null || !(aht > 0) || !(handled > 0)) return null;
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const sd = Math.sqrt(ahtRelVar + 1 / handled);
+  return [Math.max(0, aht * (1 - z * sd)), aht * (1 + z * sd)];
+}
 
 interface DayAgg {
   date: string;
@@ -179,6 +208,27 @@ function weightedAht(rows: readonly HistoryInterval[]): number | null {
     w += r.handled;
   }
   return w > 0 ? s / w : null;
+}
+
+/**
+ * Relative variance of each history day's AHT around the slot profile, beyond the sampling noise 1/handled
+ * (handle times with coefficient of variation 1): mean over days of (realised / profile − 1)² − 1/handled.
+ * In sample (the profile includes the day itself), so slightly narrow; FALLBACK_AHT_SD² under 5 days.
+ */
+function dayAhtRelVar(rows: readonly HistoryInterval[], profileAht: (dow: number, minute: number) => number | null): number {
+  const byDay = new Map<string, { s: number; p: number; w: number }>();
+  for (const r of rows) {
+    if (r.ahtSeconds === null || !(r.handled > 0)) continue;
+    const p = profileAht(r.localDow, r.localMinute);
+    if (p === null) continue;
+    const a = byDay.get(r.localDate) ?? { s: 0, p: 0, w: 0 };
+    a.s += r.ahtSeconds * r.handled;
+    a.p += p * r.handled;
+    a.w += r.handled;
+    byDay.set(r.localDate, a);
+  }
+  const terms = [...byDay.values()].filter((a) => a.p > 0).map((a) => (a.s / a.p - 1) ** 2 - 1 / a.w);
+  return terms.length >= 5 ? Math.max(0, terms.reduce((x, y) => x + y, 0) / terms.length) : FALLBACK_AHT_SD ** 2;
 }
 
 /**
@@ -281,11 +331,15 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
     a.w += r.handled;
     ahtSlot.set(k, a);
   }
-  const ahtFor = (dow: number, minute: number): number | null => {
+  const ahtBase = (dow: number, minute: number): number | null => {
     const a = ahtSlot.get(`${typeOf[dow]}|${minute}`);
-    const base = a && a.w > 0 ? a.s / a.w : window;
+    return a && a.w > 0 ? a.s / a.w : window;
+  };
+  const ahtFor = (dow: number, minute: number): number | null => {
+    const base = ahtBase(dow, minute);
     return base === null ? null : base * ratio;
   };
+  const ahtRelVar = dayAhtRelVar(ahtRows, ahtBase);
 
   const pLo = (1 - level) / 2;
   const pHi = 1 - pLo;
@@ -314,7 +368,7 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
       intervals.push({ intervalStart: s.intervalStart, localDate: t.date, localMinute: s.localMinute, offered: mu, offeredLow: lo, offeredHigh: hi, ahtSeconds: aht, horizonDays: h });
     }
     const [lo, hi] = countQuantiles(dayMean, dispersion * dayMean + ch * dayMean * dayMean, pLo, pHi);
-    days.push({ date: t.date, dow, horizonDays: h, offered: dayMean, offeredLow: lo, offeredHigh: hi, ahtSeconds: ahtW > 0 ? ahtS / ahtW : null });
+    days.push({ date: t.date, dow, horizonDays: h, offered: dayMean, offeredLow: lo, offeredHigh: hi, ahtSeconds: ahtW > 0 ? ahtS / ahtW : null, relVar: ch });
   }
   const cMax = c[Math.min(H, c.length - 1)];
   return {
@@ -328,6 +382,7 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
       excludedDays: dates.filter((d) => excluded.has(d)).length,
       dispersion,
       daySd: { h1: Math.sqrt(c[1]), hMax: Math.sqrt(cMax) },
+      ahtRelVar,
       weekdayTypes: profile.types,
       suspectDays,
       intervalLevel: level,

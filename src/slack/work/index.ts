@@ -33,8 +33,8 @@ export async function serverMemory(pool?: Pick<WorkerPool, 'memory'>): Promise<S
 }
 
 /** Commands whose answers depend only on the data and the clock (never who asks), minus their write forms. */
-const SHAREABLE = new Set(['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets']);
-const WRITE_FORMS = /(^|\s)(train|index|--index|model|models|activate)(\s|$)/i;
+const SHAREABLE = new Set(['sla', 'why', 'drift', 'whatif', 'staffing', 'risk', 'tickets', 'forecast']);
+const WRITE_FORMS = /(^|\s)(train|index|--index|model|models|activate|exclude|include)(\s|$)/i;
 
 export function shareable(registry: Registry, line: string, parsed?: WorkRequest['parsed']): boolean {
   if (parsed) {
