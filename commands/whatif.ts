@@ -14,7 +14,7 @@ import { addDays, dowOf, isoSeconds, localMidnightUtc, localToday } from '../src
 import { noLeftovers, takeQueue, takeRange } from './args.js';
 import { pct, pts, num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, fields, esc, divider, type Block } from '../src/blocks/kit.js';
-import { textbookModel, whatIf, type WhatIfBasis, type WhatIfInterval, type WhatIfLevers, type WhatIfResult } from '../src/engines/queueing/index.js';
+import { deltaPredictionRange, textbookModel, whatIf, type WhatIfBasis, type WhatIfInterval, type WhatIfLevers, type WhatIfResult } from '../src/engines/queueing/index.js';
 import { answerModel, fittedRangeWarnings, slRange, textbookPatience, type AccuracyLine, type SlRange } from './modelBasis.js';
 import { forecastDayInputs } from './forecast.js';
 
@@ -343,10 +343,16 @@ export interface WhatifCommandResult {
   baseline: { predictedSlPct: number; range: SlRange | null; realisedSlPct: number | null };
   scenario: { predictedSlPct: number; range: SlRange | null };
   /**
-   * What-if − baseline, points, with its range: the spread of the same change under the calibrated model and
-   * textbook Erlang C and A (levers cannot be backtested: this is model uncertainty, not a measured error).
+   * What-if − baseline, points, with its range: when calibrated, the backtested prediction interval of a change
+   * (the calibration's day-level errors on differences of two days, `deltaPredictionRange`; source 'backtest');
+   * else the spread of the same change under textbook Erlang C and A (source 'models'). `modelSpread` is that
+   * spread (the calibrated model included) whenever a lever changes anything.
    */
-  delta: { slPts: number; range: { lowPts: number; highPts: number } | null };
+  delta: {
+    slPts: number;
+    range: { lowPts: number; highPts: number; level: number | null; source: 'backtest' | 'models' } | null;
+    modelSpread: { lowPts: number; highPts: number } | null;
+  };
   /** Inputs outside the range the calibration was fitted on (empty when none). */
   warnings: string[];
   result: WhatIfResult;
@@ -414,12 +420,15 @@ export function answerWhatif(db: Db, q: QueueInfo, date: string, day: QueueDay, 
   const s = result.scenario.serviceLevel * 100;
   const slPts = result.delta.slPts;
   let deltaRange: WhatifCommandResult['delta']['range'] = null;
+  let modelSpread: WhatifCommandResult['delta']['modelSpread'] = null;
   if (leversChangeAnything(args)) {
     // The same change through the textbook models (C, and A with the answer's patience when it has one).
     const patience = am.model.meanPatienceSeconds ?? textbookPatience(day.history).seconds;
     const others = [textbookModel(null), ...(patience !== null ? [textbookModel(patience)] : [])];
     const deltas = [slPts, ...others.map((m) => whatIf(day.intervals, levers, { ...opts, model: m, skipRanking: true }).delta.slPts)];
-    deltaRange = { lowPts: Math.min(...deltas), highPts: Math.max(...deltas) };
+    modelSpread = { lowPts: Math.min(...deltas), highPts: Math.max(...deltas) };
+    const backtested = am.calibration ? deltaPredictionRange(am.calibration, slPts, b) : null;
+    deltaRange = backtested ? { ...backtested, source: 'backtest' } : { ...modelSpread, level: null, source: 'models' };
   }
   const xs = day.intervals.map((iv) => ({ offered: iv.offered, ahtSeconds: iv.ahtSeconds, agents: iv.agentsStaffed, intervalSeconds: iv.intervalSeconds }));
   const scen = result.intervals.map((iv, i) => ({ offered: iv.scenario.offered, ahtSeconds: iv.scenario.ahtSeconds, agents: iv.scenario.capacityAgents, intervalSeconds: day.intervals[i].intervalSeconds }));
@@ -440,7 +449,7 @@ export function answerWhatif(db: Db, q: QueueInfo, date: string, day: QueueDay, 
     accuracy: am.accuracy,
     baseline: { predictedSlPct: b, range: slRange(am, b), realisedSlPct: result.realisedServiceLevel === null ? null : result.realisedServiceLevel * 100 },
     scenario: { predictedSlPct: s, range: slRange(am, s) },
-    delta: { slPts, range: deltaRange },
+    delta: { slPts, range: deltaRange, modelSpread },
     warnings,
     result,
   };
@@ -457,7 +466,11 @@ function withRange(slPct: number, r: SlRange | null): string {
 
 function deltaText(r: WhatifCommandResult): string {
   const d = r.delta;
-  return `${pts(d.slPts / 100)}${d.range ? ` (across models ${pts(d.range.lowPts / 100)} … ${pts(d.range.highPts / 100)})` : ''}`;
+  const spread = (x: { lowPts: number; highPts: number }) => `${pts(x.lowPts / 100)} … ${pts(x.highPts / 100)}`;
+  if (d.range?.source === 'backtest') {
+    return `${pts(d.slPts / 100)} (${Math.round((d.range.level ?? 0.8) * 100)} % range ${spread(d.range)}, from the backtest's day-to-day errors${d.modelSpread ? `; across models ${spread(d.modelSpread)}` : ''})`;
+  }
+  return `${pts(d.slPts / 100)}${d.range ? ` (across models ${spread(d.range)})` : ''}`;
 }
 
 /** The model line every what-if / staffing answer carries: accuracy when calibrated, else the fallback said plainly. */

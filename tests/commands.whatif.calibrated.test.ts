@@ -105,6 +105,18 @@ describe('whatif on a plan day, through the calibration', () => {
     expect(r.delta.range!.lowPts).toBeLessThanOrEqual(r.delta.slPts);
     expect(r.delta.range!.highPts).toBeGreaterThanOrEqual(r.delta.slPts);
     expect(r.scenario.range).not.toBeNull();
+    // Calibrated: the range is the backtested change interval, t(0.9, n − 1) · √2 · sd of the day residuals.
+    const cal = queueCalibrationFor(db, 'bank', PLAN_DAY);
+    if ('error' in cal) throw new Error(cal.error);
+    const res = cal.backtest!.perDay.map((d) => d.predictedPct - d.realisedPct);
+    const m = res.reduce((a, b) => a + b, 0) / res.length;
+    const sd = Math.sqrt(res.reduce((a, x) => a + (x - m) ** 2, 0) / (res.length - 1));
+    expect(r.delta.range!.source).toBe('backtest');
+    expect(res.length).toBe(5);
+    const half = 1.533206 * Math.SQRT2 * sd; // t table, 0.90 quantile, 4 degrees of freedom
+    if (r.baseline.predictedSlPct + r.delta.slPts + half < 100) expect(r.delta.range!.highPts - r.delta.slPts).toBeCloseTo(half, 3);
+    expect(r.delta.modelSpread!.lowPts).toBeLessThanOrEqual(r.delta.slPts);
+    expect(whatif.text(r)).toMatch(/80 % range .* from the backtest's day-to-day errors; across models/);
   });
 });
 

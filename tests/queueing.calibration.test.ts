@@ -4,6 +4,7 @@ import {
   fitQueueCalibration,
   predictIntervalSl,
   predictionRange,
+  deltaPredictionRange,
   outOfFittedRange,
   erlangA,
   erlangAServiceLevel,
@@ -207,6 +208,52 @@ describe('prediction intervals cover simulated days at about their stated rate',
     }
     expect(covered / n).toBeGreaterThanOrEqual(0.6);
     expect(covered / n).toBeLessThanOrEqual(0.95);
+  });
+});
+
+describe('the what-if change interval covers simulated changes at about its stated rate', () => {
+  it('80 % interval on +2 agents all day: the realised change (a day with the agents − a day without) is covered 60–95 % of 30 queues', () => {
+    let covered = 0;
+    let hits = 0;
+    const n = 30;
+    const base = (k: number) => 6 + Math.floor(k / 3);
+    for (let i = 0; i < n; i++) {
+      const spec: SimSpec = { days: 11, slots: 10, lambda: (k) => 30 + 3 * k, agents: base, talkMean: 280, patience: 280, ahtUnderstatement: 1.25, seed: 500 + i };
+      const all = simulate(spec);
+      const history = all.filter((r) => r.day < '2026-01-11');
+      const day = all.filter((r) => r.day === '2026-01-11');
+      // The same day's demand with two more agents in every interval, simulated on its own (independent noise).
+      const withLever = simulate({ ...spec, agents: (k) => base(k) + 2, seed: 9000 + i }).filter((r) => r.day === '2026-01-11');
+      const cal = ok(fitQueueCalibration(history, { candidates: ['Erlang A, k'] }));
+      const daySl = (rows: CalibrationInterval[], f: (r: CalibrationInterval) => number) => (100 * rows.reduce((s, r) => s + f(r), 0)) / rows.reduce((s, r) => s + r.offered, 0);
+      const predictedBase = daySl(day, (r) => r.offered * predictIntervalSl(cal, r));
+      const predictedDelta = daySl(day, (r) => r.offered * predictIntervalSl(cal, { ...r, agents: r.agents + 2 })) - predictedBase;
+      const realisedDelta = daySl(withLever, (r) => r.answeredWithinTarget) - daySl(day, (r) => r.answeredWithinTarget);
+      const band = deltaPredictionRange(cal, predictedDelta, predictedBase, 0.8)!;
+      expect(band.lowPts).toBeLessThanOrEqual(predictedDelta);
+      expect(band.highPts).toBeGreaterThanOrEqual(predictedDelta);
+      if (realisedDelta >= band.lowPts && realisedDelta <= band.highPts) covered++;
+      if (Math.sign(predictedDelta) === Math.sign(realisedDelta)) hits++;
+    }
+    expect(covered / n).toBeGreaterThanOrEqual(0.6);
+    expect(covered / n).toBeLessThanOrEqual(0.95);
+    expect(hits / n).toBeGreaterThanOrEqual(0.8); // two more agents help, and the model says so
+  });
+
+  it('is null with fewer than 3 backtest days, and the clamp keeps baseline + change within 0–100 %', () => {
+    const spec: SimSpec = { days: 11, slots: 10, lambda: (k) => 30 + 3 * k, agents: (k) => 6 + Math.floor(k / 3), talkMean: 280, patience: 280, ahtUnderstatement: 1.25, seed: 42 };
+    const cal = ok(fitQueueCalibration(simulate(spec), { candidates: ['Erlang A, k'] }));
+    const r = deltaPredictionRange(cal, 5, 97)!;
+    expect(r.highPts).toBeLessThanOrEqual(3);
+    expect(deltaPredictionRange({ ...cal, backtest: { ...cal.backtest!, perDay: cal.backtest!.perDay.slice(0, 2) } }, 5, 50)).toBeNull();
+    // Half-width by hand: t(0.9, df = n − 1) · √2 · sd of the day residuals.
+    const res = cal.backtest!.perDay.map((d) => d.predictedPct - d.realisedPct);
+    const m = res.reduce((a, b) => a + b, 0) / res.length;
+    const sd = Math.sqrt(res.reduce((a, x) => a + (x - m) ** 2, 0) / (res.length - 1));
+    const t4 = 1.533206; // published t table, 0.90 quantile, 4 degrees of freedom
+    expect(res.length).toBe(5);
+    const mid = deltaPredictionRange(cal, 0, 50)!;
+    expect(mid.highPts).toBeCloseTo(Math.min(50, t4 * Math.SQRT2 * sd), 4);
   });
 });
 

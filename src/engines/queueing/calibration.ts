@@ -581,6 +581,24 @@ export function predictionRange(cal: QueueCalibration, predictedPct: number, lev
   return { lowPct: clamp(predictedPct - half, 0, 100), highPct: clamp(predictedPct + half, 0, 100), level };
 }
 
+/**
+ * Prediction interval for a change of a day's SL predicted at `deltaPts` (a what-if lever on a day predicted at
+ * `baselinePct`): ± t · √2 · s, s the standard deviation of the backtest's day-level residuals. A change is a
+ * difference of two days' SL: a bias shared by both cancels (hence the deviation about the mean residual) and each
+ * day brings its own error (hence √2); t has origins − 1 degrees of freedom. The realised change is the SL with the
+ * lever minus the SL without it, each a day of its own. Clamped so that baseline + change stays in [0, 100].
+ * Null with fewer than 3 backtest origins.
+ */
+export function deltaPredictionRange(cal: QueueCalibration, deltaPts: number, baselinePct: number, level = 0.8): { lowPts: number; highPts: number; level: number } | null {
+  const days = cal.backtest?.perDay ?? [];
+  if (days.length < 3) return null;
+  const res = days.map((d) => d.predictedPct - d.realisedPct);
+  const mean = res.reduce((a, b) => a + b, 0) / res.length;
+  const sd = Math.sqrt(res.reduce((a, r) => a + (r - mean) ** 2, 0) / (res.length - 1));
+  const half = studentTQuantile((1 + level) / 2, res.length - 1) * Math.SQRT2 * sd;
+  return { lowPts: clamp(deltaPts - half, -baselinePct, 100 - baselinePct), highPts: clamp(deltaPts + half, -baselinePct, 100 - baselinePct), level };
+}
+
 const fmt = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toString() : (Math.round(x * 10) / 10).toString());
 
 /**
