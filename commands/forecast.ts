@@ -1,6 +1,6 @@
 /**
  * `forecast <queue> [dates]` — contacts per interval and AHT for the next 1–28 days from the queue's realised
- * history (Holt–Winters day totals × intraday profile), with prediction intervals. Also:
+ * history (Holt–Winters day totals combined with the 4-week weekday mean × intraday profile), with prediction intervals. Also:
  *   forecast backtest [queue]                  rolling origin over the last 8 weeks vs two simple peers
  *   forecast exclude <date> [queue] [reason]   leave a holiday or outage out of fitting (all queues by default)
  *   forecast include <date> [queue]            undo an exclusion
@@ -144,7 +144,7 @@ function halfWidth(days: readonly { offered: number; offeredLow: number; offered
 }
 
 export function methodLabel(m: ForecastModel): string {
-  return m.method === 'holt-winters' ? 'seasonal ES (Holt-Winters, weekly)' : 'weekday mean (under 14 days of history)';
+  return m.method === 'holt-winters' ? 'seasonal ES (Holt-Winters, weekly) + 4-week weekday mean' : 'weekday mean (under 14 days of history)';
 }
 
 function queueInfo(db: Db, queue: string): QueueInfo {

@@ -89,7 +89,7 @@ describe('forecast command', () => {
     let truth = 0;
     for (let m = 480; m < 1080; m += 30) truth += 40 * 1.3 * (1 + 0.5 * Math.sin(((m - 480) / 600) * Math.PI));
     expect(Math.abs(monday.offered / truth - 1)).toBeLessThan(0.06);
-    expect(r.inputsNote).toMatch(/^inputs: forecast, seasonal ES \(Holt-Winters, weekly\), ±\d+ % \(90 % interval\)$/);
+    expect(r.inputsNote).toMatch(/^inputs: forecast, seasonal ES \(Holt-Winters, weekly\) \+ 4-week weekday mean, ±\d+ % \(90 % interval\)$/);
   });
 
   it('follows the queue’s local days across the DST change (50 half hours on 1 November in New York)', async () => {

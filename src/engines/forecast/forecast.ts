@@ -4,14 +4,15 @@
  *   offered(day, slot) = D̂(day) · share_{weekday}(slot)
  *
  * D̂: day totals by Holt–Winters (holtWinters.ts; weekly multiplicative season, damped additive trend) on the
- * history's calendar days (a day with no rows, or excluded, is missing). With 7–13 days of history, D̂ falls
- * back to the mean of the same weekday. share: the smoothed intraday profile per weekday type (profile.ts) over
+ * history's calendar days (a day with no rows, or excluded, is missing), combined with the mean of the latest four
+ * same weekdays by a weight per horizon chosen on the history's own inner forecasts (combination.ts). With 7–13
+ * days of history, D̂ falls back to the mean of the same weekday. share: the smoothed intraday profile per weekday type (profile.ts) over
  * the last `profileDays` days.
  *
  * Prediction interval per interval: a count with mean μ and variance  v = φ·μ + c_h·μ²  (negative binomial,
  * quantiles.ts), where φ is the intraday Pearson dispersion (interval counts around D·share on history days;
  * 1 = Poisson) and c_h the relative variance of the day total at horizon h beyond its own count noise, from the
- * fitted filter's h-step errors on the history (non-decreasing in h). Day totals use v = φ·D + c_h·D².
+ * combined forecast's inner h-step errors on the history (non-decreasing in h). Day totals use v = φ·D + c_h·D².
  *
  * AHT per slot: handled-weighted mean over the last `ahtDays` days of the weekday type, times the ratio of the
  * last 7 days' queue AHT to the last `ahtDays` days' (so a recent step change carries forward).
@@ -19,7 +20,8 @@
  * History must end before the first target day: the caller passes only realised rows before the forecast
  * origin, so a forecast never sees the days it predicts. Cost O(G·n + n·H + days·slots), G = 105 grid points.
  */
-import { clipToForecast, fitHw, hwForecast, MIN_HW_DAYS, type HwParams, type HwState } from './holtWinters.js';
+import { fitHw, MIN_HW_DAYS, type HwParams } from './holtWinters.js';
+import { combineDayTotals } from './combination.js';
 import { buildProfile, type ProfileDay } from './profile.js';
 import { countQuantiles, normalQuantile } from './quantiles.js';
 import { addDays, daysBetween, dowOf } from './dates.js';
@@ -101,6 +103,8 @@ export interface ForecastModel {
   dispersion: number;
   /** Relative sd of the day total beyond count noise, at horizon 1 and at the longest horizon forecast. */
   daySd: { h1: number; hMax: number };
+  /** 1 − w_h: the same-weekday mean's share of the day total at horizon 1 and at the longest horizon (combination.ts; 1 for 'weekday-mean'). */
+  weekdayMeanWeight: { h1: number; hMax: number };
   /** Relative variance of a day's AHT around the slot profile beyond handle-time sampling noise (see `ahtBand`). */
   ahtRelVar: number;
   /** Weekday types of the intraday profile. */
@@ -169,34 +173,6 @@ function aggregateDays(history: readonly HistoryInterval[]): Map<string, DayAgg>
     d.slots.set(r.localMinute, (d.slots.get(r.localMinute) ?? 0) + r.offered);
   }
   return days;
-}
-
-/** Relative variance of day totals at horizons 1..H from the filter's h-step errors (beyond count noise φ/ŷ). */
-function horizonVariance(y: readonly (number | null)[], dows: readonly number[], states: readonly HwState[], p: HwParams, H: number, dispersion: number): number[] {
-  const s = new Array(H + 1).fill(0);
-  const n = new Array(H + 1).fill(0);
-  for (let i = MIN_HW_DAYS - 1; i < y.length - 1; i++) {
-    for (let h = 1; h <= H && i + h < y.length; h++) {
-      const v = y[i + h];
-      if (v === null) continue;
-      const f = hwForecast(states[i], p, h, dows[i + h]);
-      if (!(f > 0)) continue;
-      s[h] += (clipToForecast(v, f) / f - 1) ** 2 - dispersion / f;
-      n[h]++;
-    }
-  }
-  const c = new Array(H + 1).fill(NaN);
-  let last = FALLBACK_DAY_SD ** 2;
-  let seen = false;
-  for (let h = 1; h <= H; h++) {
-    if (n[h] >= 5) {
-      const est = Math.max(0, s[h] / n[h]);
-      last = seen ? Math.max(last, est) : est;
-      seen = true;
-    }
-    c[h] = last;
-  }
-  return c;
 }
 
 function weightedAht(rows: readonly HistoryInterval[]): number | null {
@@ -284,11 +260,14 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
   let model: Pick<ForecastModel, 'method' | 'params' | 'level' | 'trendPerDay' | 'season'>;
   let dayForecast: (h: number, dow: number) => number;
   let c: number[];
+  let weekdayMeanWeight = { h1: 1, hMax: 1 };
   const suspectDays: SuspectDay[] = [];
   if (observed >= MIN_HW_DAYS) {
     const fit = fitHw(y, dows);
-    dayForecast = (h, dow) => hwForecast(fit.state, fit.params, h, dow);
-    c = horizonVariance(y, dows, fit.states, fit.params, H, dispersion);
+    const totals = combineDayTotals(y, dows, fit.states, fit.params, H, dispersion, FALLBACK_DAY_SD ** 2);
+    dayForecast = totals.total;
+    c = totals.relVar;
+    weekdayMeanWeight = { h1: 1 - totals.weights[1], hMax: 1 - totals.weights[H] };
     model = { method: 'holt-winters', params: fit.params, level: fit.state.level, trendPerDay: fit.state.trend, season: fit.state.season };
     for (let i = MIN_HW_DAYS; i < n; i++) {
       const v = y[i];
@@ -382,6 +361,7 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
       excludedDays: dates.filter((d) => excluded.has(d)).length,
       dispersion,
       daySd: { h1: Math.sqrt(c[1]), hMax: Math.sqrt(cMax) },
+      weekdayMeanWeight,
       ahtRelVar,
       weekdayTypes: profile.types,
       suspectDays,

@@ -13,7 +13,8 @@
  * Start: season = weekday mean ÷ overall mean over the first whole weeks (up to 4), level = their
  * deseasonalised mean, trend 0. (α, β, γ) are chosen on a small grid by the sum of squared errors of the
  * forecasts made 1, 7 and 14 days ahead, after the first two weeks (one-step errors alone never pay for a
- * trend, which a two-week plan needs). Cost O(G·n) for G = 105 grid points, n days.
+ * trend, which a two-week plan needs), once two weeks are scored (MIN_FIT_DAYS); before that DEFAULT_PARAMS.
+ * Cost O(G·n) for G = 105 grid points, n days.
  */
 
 export interface HwParams {
@@ -37,6 +38,10 @@ const ALPHAS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5];
 const BETAS = [0, 0.02, 0.05];
 const GAMMAS = [0.01, 0.05, 0.1, 0.2, 0.3];
 const PHI = 0.98;
+/** Scored days (after the first two weeks) the grid needs: fewer leave too few errors to tell 105 settings apart. */
+export const MIN_FIT_DAYS = 14;
+/** The parameters used when the history is too short to fit them. */
+export const DEFAULT_PARAMS: HwParams = { alpha: 0.1, beta: 0, gamma: 0.1, phi: 1 };
 /** The fit scores forecasts 1, 7 and 14 days ahead: the horizons staffing plans use. */
 const FIT_HORIZONS = [1, 7, 14];
 const EPS = 1e-9;
@@ -138,17 +143,19 @@ export function runHw(y: readonly (number | null)[], dows: readonly number[], p:
   return { params: p, state: s, states, oneStep, sse };
 }
 
-/** The grid point with the least one-step squared error, run once more keeping its states. */
+/** The grid point with the least squared 1/7/14-day-ahead error (DEFAULT_PARAMS under MIN_FIT_DAYS scored days), run once more keeping its states. */
 export function fitHw(y: readonly (number | null)[], dows: readonly number[]): HwRun {
-  let best: HwParams = { alpha: 0.1, beta: 0, gamma: 0.1, phi: 1 };
+  let best: HwParams = DEFAULT_PARAMS;
   let bestSse = Infinity;
+  const scored = y.slice(MIN_HW_DAYS).filter((v) => v !== null).length;
+  if (scored < MIN_FIT_DAYS) return runHw(y, dows, best, true);
   for (const alpha of ALPHAS) {
     for (const beta of BETAS) {
       for (const gamma of GAMMAS) {
         const p = { alpha, beta, gamma, phi: beta > 0 ? PHI : 1 };
         const r = runHw(y, dows, p);
         // Strictly better only: ties keep the simpler (earlier, smaller) parameters.
-        if (r.sse < bestSse - 1e-9 * Math.max(1, bestSse)) {
+        if (!Number.isFinite(bestSse) ? Number.isFinite(r.sse) : r.sse < bestSse - 1e-9 * Math.max(1, bestSse)) {
           bestSse = r.sse;
           best = p;
         }
