@@ -23,6 +23,16 @@ export async function runIngestPg(url: string, cfg: Config, paths: string[], o: 
     const report = await ingestFilesPg(pool, paths, { reset: o.reset, dryRun: o.dryRun, defaultTz: cfg.RADAR_TZ, onProgress: progress.update });
     progress.stop();
     io.out.write((o.json ? JSON.stringify(report, null, 2) : formatIngestReport(report)) + '\n');
+    if (report.ok && !o.dryRun) {
+      // The queue models are refitted after a load, as on SQLite: through the synchronous facade.
+      const { openWarehouse } = await import('../warehouse/db.js');
+      const db = openWarehouse(url);
+      try {
+        for (const line of (await import('../../commands/queueModel.js')).refreshQueueCalibrations(db)) if (!o.json) io.out.write(`Queue model ${line}\n`);
+      } finally {
+        db.close();
+      }
+    }
     return report.ok ? 0 : 3;
   } catch (e) {
     progress.stop();

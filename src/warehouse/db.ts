@@ -8,25 +8,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
+import { isPostgresUrl } from './pg/url.js';
+import { openPgSync } from './pg/syncDb.js';
 
 export type Db = Database.Database;
 
 const sqlDir = join(PROJECT_ROOT, 'sql');
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Migrations on disk, sorted by version. File names: NNN_name.sql with NNN ≥ 2. */
-export function listMigrations(dir = join(sqlDir, 'migrations')): Migration[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: readFileSync(join(dir, f), 'utf8') }))
-    .sort((a, b) => a.version - b.version);
-}
+export { listMigrations, type Migration } from './migrations.js';
+import { listMigrations } from './migrations.js';
 
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -108,7 +98,9 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) the warehouse at `path` (':memory:' allowed) and migrates it. */
 export function openWarehouse(path: string, opts: OpenOptions = {}): Db {
-  if (/^postgres(ql)?:\/\//i.test(path)) throw new Error('RADAR_DB is a PostgreSQL URL: on Postgres this version runs `radar ingest` only (docs/postgres.md); the other commands need the SQLite warehouse, e.g. RADAR_DB=data/warehouse.db');
+  // A postgres:// URL: the synchronous facade over Postgres (pg/syncDb.ts) with the part of this API the
+  // commands use, so every command runs unchanged (docs/postgres.md §2).
+  if (isPostgresUrl(path)) return openPgSync(path) as unknown as Db;
   if (opts.readonly && path !== ':memory:') {
     if (existsSync(path)) {
       const db = new Database(path, { readonly: true, fileMustExist: true });

@@ -9,6 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import Database from 'better-sqlite3';
+import { openWarehouse } from '../../warehouse/db.js';
+import { isPostgresUrl } from '../../warehouse/pg/url.js';
 import { buildRegistry } from '../../../commands/index.js';
 import { runParsed, type Execution } from '../../execute.js';
 import { mayWrite, parseCommandLine, usageText, type AnyCommand } from '../../registry.js';
@@ -41,10 +43,15 @@ lowerOwnPriority();
 const registry = buildRegistry();
 const log = createLogger(config.LOG_LEVEL);
 
-const readOnly = new Database(dbPath, { readonly: true, fileMustExist: true });
-readOnly.pragma('busy_timeout = 5000');
-readOnly.pragma(`cache_size = -${cacheKib}`);
-let readWrite: Database.Database | null = null;
+// On Postgres (RADAR_DB=postgres://…) the worker's one connection is the synchronous facade (it blocks this
+// worker thread, never the receiver's event loop): it reads and writes, so there is no read-only retry.
+const onPostgres = isPostgresUrl(dbPath);
+const readOnly = onPostgres ? openWarehouse(dbPath) : new Database(dbPath, { readonly: true, fileMustExist: true });
+if (!onPostgres) {
+  readOnly.pragma('busy_timeout = 5000');
+  readOnly.pragma(`cache_size = -${cacheKib}`);
+}
+let readWrite: Database.Database | null = onPostgres ? readOnly : null;
 
 function writer(): Database.Database {
   if (!readWrite) {

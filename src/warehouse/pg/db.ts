@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../../paths.js';
-import { listMigrations } from '../db.js';
+import { listMigrations } from '../migrations.js';
 import { PRELUDE, newDialectState, renderSql, type DialectState } from './dialect.js';
 import { LEASE_TABLE } from './lease.js';
 
@@ -19,10 +19,7 @@ const sqlDir = join(PROJECT_ROOT, 'sql');
 /** Any fixed key: every radar process takes the same advisory lock to migrate. */
 const MIGRATE_LOCK = 0x5ad7_0001;
 
-/** Whether RADAR_DB names a Postgres database rather than a SQLite file. */
-export function isPostgresUrl(s: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(s);
-}
+export { isPostgresUrl } from './url.js';
 
 // COUNT/SUM arrive as int8 and numeric, which node-postgres returns as strings by default. The warehouse's
 // counts are far below 2^53 and its sums are floats in SQLite too.
@@ -52,12 +49,12 @@ function viewTexts(): string[] {
 }
 
 /** schema.sql (version 1), every migration and the views, rendered for Postgres in order. */
-export function renderedWarehouse(): { steps: RenderedStep[]; views: string[]; target: number } {
+export function renderedWarehouse(): { steps: RenderedStep[]; views: string[]; target: number; state: DialectState } {
   const state: DialectState = newDialectState();
   const steps: RenderedStep[] = [{ version: 1, name: 'schema.sql', statements: renderSql(readFileSync(join(sqlDir, 'schema.sql'), 'utf8'), state) }];
   for (const m of listMigrations()) steps.push({ version: m.version, name: m.name, statements: renderSql(m.sql, state) });
   const views = viewTexts().flatMap((t) => renderSql(t, state));
-  return { steps, views, target: steps[steps.length - 1].version };
+  return { steps, views, target: steps[steps.length - 1].version, state };
 }
 
 function fingerprint(statements: string[]): string {

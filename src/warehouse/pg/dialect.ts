@@ -39,6 +39,15 @@ SELECT CASE jsonb_typeof(t::jsonb) WHEN 'number' THEN CASE WHEN t ~ '^\\s*-?\\d+
   // never enters and the function is immutable in practice.
   `CREATE OR REPLACE FUNCTION unixepoch(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
 SELECT floor(extract(epoch FROM t::timestamptz))::bigint $$`,
+  // SQLite's json_each over an array or an object (key: the index or the member name), for the queries in
+  // TypeScript that pass a JSON parameter (the views' own json_each calls are over objects).
+  `CREATE OR REPLACE FUNCTION radar_json_each(t text) RETURNS TABLE (key text, value text) LANGUAGE sql IMMUTABLE AS $$
+SELECT (e.n - 1)::text, e.v FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(t::jsonb) = 'array' THEN t::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY AS e(v, n)
+UNION ALL
+SELECT o.key, o.value FROM jsonb_each_text(CASE WHEN jsonb_typeof(t::jsonb) = 'object' THEN t::jsonb ELSE '{}'::jsonb END) AS o $$`,
+  // SQLite's ROUND(x, digits) on a float (Postgres has it for numeric only); halves away from zero, as SQLite.
+  `CREATE OR REPLACE FUNCTION round(x double precision, digits integer) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+SELECT round(x::numeric, digits)::double precision $$`,
 ];
 
 export interface FtsIndex {
@@ -372,4 +381,115 @@ export function renderStatement(stmt: string, state: DialectState): string[] {
 /** Renders a whole SQL file (state carries what earlier files created). */
 export function renderSql(sql: string, state: DialectState): string[] {
   return splitStatements(sql).flatMap((s) => renderStatement(s, state));
+}
+
+// ——— Queries written in TypeScript (db.prepare / db.exec through the synchronous facade, syncDb.ts) ———
+
+export interface RenderedQuery {
+  /** The Postgres statement(s) the SQLite text became (usually one; an FTS 'rebuild' is two). */
+  texts: string[];
+  /** Named parameters in $n order (`@name`, `:name`, `$name`), or null when the SQL uses `?`. */
+  names: string[] | null;
+  /** How many `?` values the statement takes. */
+  positional: number;
+  /** Lower-cased column name → the case the SQL wrote it in (Postgres folds unquoted names). */
+  columns: Map<string, string>;
+  returnsRows: boolean;
+  /** The prepared statement's name on the connection (set by the facade). */
+  name?: string;
+}
+
+/** The primary key columns of a table (read from the catalogue by the caller). */
+export type PrimaryKeyOf = (table: string) => string[];
+
+/** `?` → $1, $2, …; `@x` / `:x` / `$x` → one $n per distinct name (outside string literals). */
+function placeholders(stmt: string): { text: string; names: string[] | null; positional: number } {
+  let positional = 0;
+  const names: string[] = [];
+  const text = outsideStrings(stmt, (code) =>
+    code.replace(/\?(\d*)|[@:$]([A-Za-z_]\w*)/g, (_m, num: string, name: string | undefined) => {
+      if (name === undefined) {
+        if (num) throw new DialectError(`numbered parameters (?${num}) are not supported: ${stmt.slice(0, 120)}`);
+        return `$${++positional}`;
+      }
+      let k = names.indexOf(name);
+      if (k < 0) k = names.push(name) - 1;
+      return `$${k + 1}`;
+    }),
+  );
+  if (positional && names.length) throw new DialectError(`a statement mixes ? and named parameters: ${stmt.slice(0, 120)}`);
+  return { text, names: names.length ? names : null, positional };
+}
+
+/** Appends an ON CONFLICT clause before a trailing RETURNING (or at the end). */
+function withConflict(stmt: string, clause: string): string {
+  const ret = /\sRETURNING\s[\s\S]*$/i.exec(stmt);
+  return ret ? `${stmt.slice(0, ret.index)} ${clause}${ret[0]}` : `${stmt} ${clause}`;
+}
+
+/** INSERT OR IGNORE → ON CONFLICT DO NOTHING; INSERT OR REPLACE / REPLACE INTO → upsert on the primary key. */
+function insertOr(stmt: string, pkOf: PrimaryKeyOf): string {
+  const ignore = /^INSERT\s+OR\s+IGNORE\s+INTO\b/i.exec(stmt);
+  if (ignore) return withConflict(`INSERT INTO${stmt.slice(ignore[0].length)}`, 'ON CONFLICT DO NOTHING');
+  const replace = /^(?:INSERT\s+OR\s+REPLACE|REPLACE)\s+INTO\s+(\w+)\s*\(([^)]*)\)/i.exec(stmt);
+  if (!replace) {
+    if (/^(?:INSERT\s+OR\s+\w+|REPLACE)\s/i.test(stmt)) throw new DialectError(`cannot render (name the columns of an INSERT OR REPLACE): ${stmt.slice(0, 120)}`);
+    return stmt;
+  }
+  const [, table, cols] = replace;
+  const pk = pkOf(table);
+  const set = cols.split(',').map((c) => c.trim()).filter((c) => !pk.includes(c.toLowerCase()));
+  const action = set.length ? `DO UPDATE SET ${set.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'DO NOTHING';
+  return withConflict(`INSERT INTO${stmt.slice(replace[0].indexOf(table) - 1)}`, `ON CONFLICT (${pk.join(', ')}) ${action}`);
+}
+
+/** Rewrites of the shared expression subset that only TypeScript's queries need. */
+function queryExpressions(stmt: string): string {
+  return outsideStrings(stmt, (code) =>
+    code
+      // SQLite's LIKE ignores ASCII case.
+      .replace(/\bNOT\s+LIKE\b/gi, 'NOT ILIKE')
+      .replace(/(?<!NOT\s+)\bLIKE\b/gi, 'ILIKE')
+      // json_each over a parameter may be an array or an object: the prelude's radar_json_each takes both.
+      .replace(/\bjson_each\s*\(/gi, 'radar_json_each('),
+  );
+}
+
+function columnCase(stmt: string): Map<string, string> {
+  const columns = new Map<string, string>();
+  outsideStrings(stmt, (code) => {
+    for (const m of code.matchAll(/\b[A-Za-z_]\w*\b/g)) {
+      const w = m[0];
+      if (w !== w.toLowerCase() && w !== w.toUpperCase()) columns.set(w.toLowerCase(), w);
+    }
+    return code;
+  });
+  return columns;
+}
+
+/** PRAGMA table_info(t) from the catalogue, in SQLite's columns (cid, name, type, notnull, dflt_value, pk). */
+function tableInfo(table: string): string {
+  return `SELECT a.attnum - 1 AS cid, a.attname AS name, upper(format_type(a.atttypid, a.atttypmod)) AS type, a.attnotnull::int AS notnull,
+  pg_get_expr(d.adbin, d.adrelid) AS dflt_value, COALESCE(array_position(i.indkey, a.attnum), 0) AS pk
+FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+WHERE a.attrelid = to_regclass('${table.toLowerCase()}') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
+}
+
+/** One SQLite statement with parameters, as the Postgres text(s) the facade runs. */
+export function renderQuery(sql: string, state: DialectState, pkOf: PrimaryKeyOf): RenderedQuery {
+  const stmts = splitStatements(sql);
+  if (stmts.length !== 1) throw new DialectError(`prepare() takes one statement, got ${stmts.length}: ${sql.slice(0, 120)}`);
+  const stmt = stmts[0];
+  const info = /^PRAGMA\s+table_info\s*\(\s*'?(\w+)'?\s*\)$/i.exec(stmt);
+  if (info) return { texts: [tableInfo(info[1])], names: null, positional: 0, columns: new Map(), returnsRows: true };
+  const { text, names, positional } = placeholders(queryExpressions(insertOr(stmt, pkOf)));
+  const texts = renderStatement(text, state);
+  const returnsRows = /^\s*(SELECT|WITH|VALUES)\b/i.test(stmt) || /\bRETURNING\b/i.test(stmt);
+  return { texts, names, positional, columns: columnCase(stmt), returnsRows };
+}
+
+/** A parameterless script (db.exec) as Postgres statements. */
+export function renderScript(sql: string, state: DialectState, pkOf: PrimaryKeyOf): string[] {
+  return splitStatements(sql).flatMap((s) => renderStatement(queryExpressions(insertOr(s, pkOf)), state));
 }
