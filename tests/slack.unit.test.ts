@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isValidSlackRequest } from '@slack/bolt';
 import { pino } from 'pino';
 import { openWarehouse } from '../src/warehouse/db.js';
+import { sqliteSql } from '../src/warehouse/sql.js';
 import { loadConfig } from '../src/config.js';
 import { buildRegistry } from '../commands/index.js';
 import { slackSettings, formatProblems } from '../src/slack/startup.js';
@@ -170,19 +171,19 @@ describe('the what-if form', () => {
 });
 
 describe('event de-duplication', () => {
-  it('answers an event id once within the TTL, again after it', () => {
+  it('answers an event id once within the TTL, again after it', async () => {
     const db = openWarehouse(':memory:');
     const t0 = Date.UTC(2026, 10, 21, 15);
-    expect(claimEvent(db, 'Ev1', t0)).toBe(true);
-    expect(claimEvent(db, 'Ev1', t0 + 1000)).toBe(false);
-    expect(claimEvent(db, 'Ev1', t0 + 10 * 60 * 1000)).toBe(false);
-    expect(claimEvent(db, 'Ev2', t0 + 1000)).toBe(true);
-    expect(claimEvent(db, 'Ev1', t0 + DEDUPE_TTL_MS + 1)).toBe(true);
+    expect(await claimEvent(sqliteSql(db), 'Ev1', t0)).toBe(true);
+    expect(await claimEvent(sqliteSql(db), 'Ev1', t0 + 1000)).toBe(false);
+    expect(await claimEvent(sqliteSql(db), 'Ev1', t0 + 10 * 60 * 1000)).toBe(false);
+    expect(await claimEvent(sqliteSql(db), 'Ev2', t0 + 1000)).toBe(true);
+    expect(await claimEvent(sqliteSql(db), 'Ev1', t0 + DEDUPE_TTL_MS + 1)).toBe(true);
     // Pruning keeps the table to the TTL window: Ev1 (re-seen) and Ev2 (seen 1 s after t0) are both inside it…
     const count = () => (db.prepare('SELECT COUNT(*) AS n FROM event_dedupe').get() as { n: number }).n;
     expect(count()).toBe(2);
     // …and one TTL later only the newest claim remains.
-    expect(claimEvent(db, 'Ev3', t0 + 2 * DEDUPE_TTL_MS + 2)).toBe(true);
+    expect(await claimEvent(sqliteSql(db), 'Ev3', t0 + 2 * DEDUPE_TTL_MS + 2)).toBe(true);
     expect(count()).toBe(1);
     db.close();
   });

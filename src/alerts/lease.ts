@@ -40,3 +40,26 @@ export function leaseInfo(db: Db, name: string): LeaseInfo | null {
       | undefined) ?? null
   );
 }
+
+/** A write refused because this instance no longer holds the evaluator lease (another one leads now). */
+export class LeaseLostError extends Error {
+  constructor(name: string, holder: string) {
+    super(`${holder} no longer holds the ${name} lease; another instance leads`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** How the scheduler holds its lease: the SQLite row here, or the fenced Postgres row (src/warehouse/pg/lease.ts). */
+export interface LeaseKeeper {
+  /** Acquires or renews the lease for `holder` until now + ttl; true when `holder` holds it afterwards. */
+  acquire(holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives it up (clean shutdown). */
+  release(holder: string): Promise<void>;
+}
+
+export function sqliteLease(db: Db, name = EVALUATOR_LEASE): LeaseKeeper {
+  return {
+    acquire: async (holder, now, ttlMs) => tryAcquire(db, name, holder, now, ttlMs),
+    release: async (holder) => release(db, name, holder),
+  };
+}

@@ -12,10 +12,8 @@
  * The clock and sleep are injected, so tests drive rate limits and backoff without waiting on the wall clock.
  */
 import type { Db } from '../warehouse/db.js';
-import {
-  adoptChannelId, getIntent, markFinal, markPosted, markRetry, markSending, openIntents, pinChannel, repointIntent,
-  type Intent, type IntentPayload,
-} from './store.js';
+import { IntentStore, type Intent, type IntentPayload } from './store.js';
+import { LeaseLostError } from './lease.js';
 
 export const METADATA_EVENT_TYPE = 'radar_alert';
 
@@ -88,6 +86,8 @@ export interface Rendered {
 
 export interface PosterOptions {
   db: Db;
+  /** The intent log (default: `db`'s); on a shared Postgres, fenced by the leader lease. */
+  intents?: IntentStore;
   transport: SlackTransport;
   render: (payload: IntentPayload, intent: Intent) => Rendered;
   clock: () => number;
@@ -127,7 +127,7 @@ export class Poster {
   private draining: Promise<DrainReport> | null = null;
 
   constructor(opts: PosterOptions) {
-    this.o = { minGapMs: 1000, maxAttempts: 5, maxTotalAttempts: 15, backoffBaseMs: 1000, afterPost: async () => {}, ...opts };
+    this.o = { minGapMs: 1000, maxAttempts: 5, maxTotalAttempts: 15, backoffBaseMs: 1000, afterPost: async () => {}, ...opts, intents: opts.intents ?? IntentStore.sqlite(opts.db) };
   }
 
   /** Sends every open intent that is due. Concurrent calls share one drain. */
@@ -144,7 +144,7 @@ export class Poster {
     const report: DrainReport = { posted: 0, reconciled: 0, skipped: 0, failed: 0, deferred: 0, rateLimited: 0, retries: 0 };
     const now = this.o.clock();
     const byChannel = new Map<string, Intent[]>();
-    for (const i of openIntents(this.o.db)) {
+    for (const i of await this.o.intents.open()) {
       const list = byChannel.get(i.channel) ?? [];
       list.push(i);
       byChannel.set(i.channel, list);
@@ -173,7 +173,7 @@ export class Poster {
         if (id) {
           this.channelIds.set(channel, id);
           // Once is enough: the rules that name it store the id from now on (reconciliation needs the id).
-          const rules = adoptChannelId(this.o.db, channel, id, this.o.clock());
+          const rules = await this.o.intents.adoptChannelId(channel, id, this.o.clock());
           if (rules) this.o.log?.info({ channel, channelId: id, rules }, 'alerts: channel name resolved; the rules now store its id');
         }
       } catch (err) {
@@ -202,13 +202,13 @@ export class Poster {
 
   /** Returns false when the channel's queue must stop here (this intent waits; later ones must not overtake it). */
   private async one(i: Intent, reconcileAll: boolean, report: DrainReport): Promise<boolean> {
-    const { db } = this.o;
+    const store = this.o.intents;
     let parentTs: string | null = null;
     let parentChannel: string | null = null;
     if (i.payload.parentKey) {
-      const p = getIntent(db, i.payload.parentKey);
+      const p = await store.get(i.payload.parentKey);
       if (!p || p.status === 'failed' || p.status === 'skipped') {
-        markFinal(db, i.id, 'skipped', `parent ${i.payload.parentKey} ${p ? p.status : 'missing'}`);
+        await store.markFinal(i.id, 'skipped', `parent ${i.payload.parentKey} ${p ? p.status : 'missing'}`);
         report.skipped++;
         return true;
       }
@@ -221,17 +221,17 @@ export class Poster {
       // Never post by name: a message posted to a name cannot be found again after a crash (history needs the
       // id), so it could be posted twice. Wait until the name resolves (scopes channels:read / groups:read).
       this.o.log?.warn({ key: i.key, channel: i.channel }, 'alerts: cannot resolve the channel name to an id yet; the alert waits');
-      markRetry(db, i.id, this.o.clock() + 60_000, `unresolved channel ${i.channel}`, i.status === 'sending' ? 'sending' : 'pending');
+      await store.markRetry(i.id, this.o.clock() + 60_000, `unresolved channel ${i.channel}`, i.status === 'sending' ? 'sending' : 'pending');
       report.deferred++;
       return false;
     }
-    if (!parentChannel && !i.channelId) pinChannel(db, i.id, channel);
+    if (!parentChannel && !i.channelId) await store.pinChannel(i.id, channel);
     let rendered: Rendered;
     try {
       rendered = this.o.render(i.payload, i);
     } catch (err) {
       this.o.log?.error({ err, key: i.key }, 'alerts: could not render an intent');
-      markFinal(db, i.id, 'failed', `render: ${(err as Error).message}`);
+      await store.markFinal(i.id, 'failed', `render: ${(err as Error).message}`);
       report.failed++;
       return true;
     }
@@ -245,21 +245,21 @@ export class Poster {
         try {
           const found = await this.findByKey(i, channel, i.kind === 'reply' ? parentTs : null);
           if (found) {
-            markPosted(db, i.id, found, channel, this.o.clock());
-            this.onPosted(i, found, channel);
+            await store.markPosted(i.id, found, channel, this.o.clock());
+            await this.onPosted(i, found, channel);
             report.reconciled++;
             return true;
           }
         } catch (err) {
           const f = classify(err);
           this.o.log?.warn({ key: i.key, failure: f }, 'alerts: could not read history to reconcile; will retry');
-          markRetry(db, i.id, this.o.clock() + 30_000, `reconcile: ${JSON.stringify(f)}`, i.status === 'sending' ? 'sending' : 'pending');
+          await store.markRetry(i.id, this.o.clock() + 30_000, `reconcile: ${JSON.stringify(f)}`, i.status === 'sending' ? 'sending' : 'pending');
           report.deferred++;
           return false;
         }
       }
       await this.pace(channel);
-      markSending(db, i.id);
+      await store.markSending(i.id);
       attempts++;
       try {
         let res: { ts: string; channel: string };
@@ -273,7 +273,7 @@ export class Poster {
             this.after(channel);
             await this.pace(channel);
             res = await this.o.transport.postMessage({ channel, text: rendered.text, blocks: rendered.blocks, metadata });
-            repointIntent(db, i.payload.parentKey!, res.ts, res.channel);
+            await store.repoint(i.payload.parentKey!, res.ts, res.channel);
             this.o.log?.info({ key: i.key }, 'alerts: original message gone; posted anew');
           }
         } else {
@@ -283,9 +283,9 @@ export class Poster {
           });
         }
         this.after(channel);
-        markPosted(db, i.id, i.kind === 'update' ? null : res.ts, res.channel, this.o.clock());
-        if (i.kind === 'update' && res.ts !== parentTs) this.onPosted({ ...i, kind: 'post', key: i.payload.parentKey! }, res.ts, res.channel);
-        else this.onPosted(i, res.ts, res.channel);
+        await store.markPosted(i.id, i.kind === 'update' ? null : res.ts, res.channel, this.o.clock());
+        if (i.kind === 'update' && res.ts !== parentTs) await this.onPosted({ ...i, kind: 'post', key: i.payload.parentKey! }, res.ts, res.channel);
+        else await this.onPosted(i, res.ts, res.channel);
         report.posted++;
         if (i.kind === 'post') {
           try {
@@ -296,13 +296,14 @@ export class Poster {
         }
         return true;
       } catch (err) {
+        if (err instanceof LeaseLostError) throw err; // another instance leads now: it reconciles this intent
         this.after(channel);
         const f = classify(err);
         if (f.type === 'rate_limited') {
           report.rateLimited++;
           rateLimits++;
           // A 429 means nothing was written: retry without reconciling, after Retry-After (this channel only).
-          markRetry(db, i.id, this.o.clock() + f.retryAfterMs, 'rate_limited', 'pending');
+          await store.markRetry(i.id, this.o.clock() + f.retryAfterMs, 'rate_limited', 'pending');
           ambiguous = false;
           attempts--;
           if (rateLimits > 10) {
@@ -324,7 +325,7 @@ export class Poster {
             }
           }
           this.o.log?.error({ key: i.key, error: f.error, channel }, 'alerts: Slack refused a message');
-          markFinal(db, i.id, 'failed', f.error);
+          await store.markFinal(i.id, 'failed', f.error);
           report.failed++;
           return true;
         }
@@ -334,13 +335,13 @@ export class Poster {
         const total = i.attempts + attempts;
         if (total >= this.o.maxTotalAttempts) {
           this.o.log?.error({ key: i.key, failure: f }, 'alerts: giving up on a message after repeated failures');
-          markFinal(db, i.id, 'failed', JSON.stringify(f));
+          await store.markFinal(i.id, 'failed', JSON.stringify(f));
           report.failed++;
           return true;
         }
         const backoff = Math.min(60_000, this.o.backoffBaseMs * 2 ** (attempts - 1));
         if (attempts >= this.o.maxAttempts) {
-          markRetry(db, i.id, this.o.clock() + backoff, JSON.stringify(f), 'sending');
+          await store.markRetry(i.id, this.o.clock() + backoff, JSON.stringify(f), 'sending');
           report.deferred++;
           return false;
         }
@@ -350,13 +351,10 @@ export class Poster {
     }
   }
 
-  private onPosted(i: Pick<Intent, 'kind' | 'key' | 'ruleId' | 'scope' | 'payload'>, ts: string, channel: string): void {
+  private async onPosted(i: Pick<Intent, 'kind' | 'key' | 'ruleId' | 'scope' | 'payload'>, ts: string, channel: string): Promise<void> {
     if (i.kind !== 'post' || i.ruleId === null || i.scope === null || i.payload?.render === 'digest') return;
     if (!i.key.startsWith('a|')) return;
-    const episode = Number(i.key.slice(i.key.lastIndexOf('|') + 1));
-    this.o.db
-      .prepare(`UPDATE alert_state SET message_channel = ?, message_ts = ? WHERE rule_id = ? AND scope = ? AND episode = ?`)
-      .run(channel, ts, i.ruleId, i.scope, episode);
+    await this.o.intents.setStateMessage(i.ruleId, i.scope, Number(i.key.slice(i.key.lastIndexOf('|') + 1)), channel, ts);
   }
 }
 

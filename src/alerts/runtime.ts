@@ -14,9 +14,16 @@ import { newCache, type EvaluatorCache } from './providers.js';
 import { Poster, type DrainReport, type PosterOptions } from './poster.js';
 import { AlertScheduler } from './scheduler.js';
 import type { RadarMetrics } from '../metrics.js';
+import type { PgPool } from '../warehouse/pg/db.js';
+import { pgIntentStore, pgLease } from './shared.js';
 
 export interface RuntimeOptions {
   db: Db;
+  /**
+   * A Postgres shared by several `radar serve` processes: the evaluator lease is its fenced row and the intent
+   * log lives there (every poster write fenced), so exactly one instance evaluates and an alert posts once.
+   */
+  shared?: PgPool;
   config: Pick<Config, 'ALERTS_CRON' | 'ALERTS_TZ' | 'RADAR_TZ'> & Partial<Pick<Config, 'RADAR_BUSINESS_HOURS'>>;
   engines: Engines;
   /** Without a poster (no Slack token) the states are still tracked and intents queue up. */
@@ -49,9 +56,12 @@ export class AlertRuntime {
     this.clock = o.clock ?? Date.now;
     this.businessHours = parseBusinessHoursConfig(o.config.RADAR_BUSINESS_HOURS);
     const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    this.poster = o.poster ? new Poster({ ...o.poster, db: o.db, clock: this.clock, sleep, log: o.log }) : null;
+    const lease = o.shared ? pgLease(o.shared, this.clock) : undefined;
+    const intents = o.shared && lease ? pgIntentStore(o.shared, lease) : undefined; // the intent log beside the lease
+    this.poster = o.poster ? new Poster({ ...o.poster, db: o.db, intents, clock: this.clock, sleep, log: o.log }) : null;
     this.scheduler = new AlertScheduler({
       db: o.db,
+      lease,
       cron: o.config.ALERTS_CRON,
       timezone: o.config.ALERTS_TZ,
       holderId: o.holderId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,

@@ -11,10 +11,12 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Db } from '../warehouse/db.js';
-import { EVALUATOR_LEASE, release, tryAcquire } from './lease.js';
+import { sqliteLease, type LeaseKeeper } from './lease.js';
 
 export interface SchedulerOptions {
   db: Db;
+  /** Who holds the evaluator lease (default: the row in `db`; on a shared Postgres the fenced row). */
+  lease?: LeaseKeeper;
   cron: string;
   timezone: string;
   /** Unique per process (host:pid:random). */
@@ -43,8 +45,10 @@ export class AlertScheduler {
   readonly ticks: Date[] = [];
   /** Minutes the watchdog had to run because the cron did not (ISO). */
   readonly caughtUp: string[] = [];
+  private readonly lease: LeaseKeeper;
 
   constructor(private readonly o: SchedulerOptions) {
+    this.lease = o.lease ?? sqliteLease(o.db);
     if (!cron.validate(o.cron)) throw new Error(`ALERTS_CRON="${o.cron}" is not a cron expression (example: ALERTS_CRON="*/15 * * * *")`);
   }
 
@@ -79,7 +83,7 @@ export class AlertScheduler {
   async heartbeat(): Promise<boolean> {
     let held: boolean;
     try {
-      held = tryAcquire(this.o.db, EVALUATOR_LEASE, this.o.holderId, this.o.clock(), this.o.leaseTtlMs ?? 90_000);
+      held = await this.lease.acquire(this.o.holderId, this.o.clock(), this.o.leaseTtlMs ?? 90_000);
     } catch (err) {
       this.o.log?.warn({ err: String(err) }, 'alerts: lease heartbeat failed');
       held = false;
@@ -133,7 +137,7 @@ export class AlertScheduler {
     this.task = null;
     if (releaseLease && this.leader) {
       try {
-        release(this.o.db, EVALUATOR_LEASE, this.o.holderId);
+        await this.lease.release(this.o.holderId);
       } catch {
         /* the database may already be closed */
       }

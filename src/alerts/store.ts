@@ -4,6 +4,7 @@
  * hand-edited or outdated row fails loudly with its id instead of misbehaving.
  */
 import type { Db } from '../warehouse/db.js';
+import { sqliteSql, type Sql } from '../warehouse/sql.js';
 import type { Statement } from 'better-sqlite3';
 import { ruleSpecSchema, type Rule, type RuleSpec, type Severity } from './rules.js';
 import type { MachineState, Phase, Shown } from './machine.js';
@@ -279,57 +280,78 @@ export function recordIntent(db: Db, i: NewIntent, now: number): boolean {
   );
 }
 
-export function openIntents(db: Db): Intent[] {
-  return (stmt(db, `SELECT * FROM alert_intents WHERE status IN ('pending', 'sending') ORDER BY intent_id`).all() as IntentRow[]).map(toIntent);
-}
-
-export function getIntent(db: Db, key: string): Intent | null {
-  const r = stmt(db, `SELECT * FROM alert_intents WHERE key = ?`).get(key) as IntentRow | undefined;
-  return r ? toIntent(r) : null;
-}
-
 export function allIntents(db: Db): Intent[] {
   return (stmt(db, `SELECT * FROM alert_intents ORDER BY intent_id`).all() as IntentRow[]).map(toIntent);
 }
 
-/** Marks an intent as being sent (attempts + 1) before the network call: a crash now leaves it 'sending'. */
-export function markSending(db: Db, id: number): void {
-  stmt(db, `UPDATE alert_intents SET status = 'sending', attempts = attempts + 1 WHERE intent_id = ?`).run(id);
-}
-
 /**
- * A rule's `#name` channel resolved to its id (first resolution, by the poster): written back to every rule that
- * names it, the name kept for display, so later alerts go to the id and need no lookup. Returns the rules changed.
+ * The intent log as the poster reads and writes it (src/alerts/poster.ts), async: on a shared Postgres it runs
+ * on the server's event loop through the pool. Every write goes through `write`, which on Postgres fences it
+ * with the leader lease (a leader that lost the lease writes nothing: LeaseLostError); on SQLite it runs as is.
  */
-export function adoptChannelId(db: Db, name: string, channelId: string, now: number): number {
-  return stmt(db, `UPDATE alert_rules SET spec = json_set(spec, '$.channel', ?, '$.channelName', ?), updated_at = ? WHERE json_extract(spec, '$.channel') = ?`).run(channelId, name.replace(/^#/, ''), now, name).changes;
-}
+export class IntentStore {
+  constructor(
+    private readonly sql: Sql,
+    private readonly write: <T>(fn: (sql: Sql) => Promise<T>) => Promise<T> = (fn) => fn(sql),
+  ) {}
 
-/** Records the channel id an intent will be posted to, before the call, so a restart reconciles without a lookup. */
-export function pinChannel(db: Db, id: number, channelId: string): void {
-  stmt(db, `UPDATE alert_intents SET channel_id = ? WHERE intent_id = ? AND channel_id IS NULL`).run(channelId, id);
-}
+  static sqlite(db: Db): IntentStore {
+    return new IntentStore(sqliteSql(db));
+  }
 
-export function markPosted(db: Db, id: number, ts: string | null, channelId: string | null, now: number): void {
-  stmt(db, `UPDATE alert_intents SET status = 'posted', ts = COALESCE(?, ts), channel_id = COALESCE(?, channel_id), posted_at = ?, error = NULL WHERE intent_id = ?`).run(ts, channelId, now, id);
-}
+  async open(): Promise<Intent[]> {
+    return (await this.sql.all<IntentRow>(`SELECT * FROM alert_intents WHERE status IN ('pending', 'sending') ORDER BY intent_id`)).map(toIntent);
+  }
 
-/** Points a posted intent at another message (an update that had to post anew). */
-export function repointIntent(db: Db, key: string, ts: string, channelId: string | null): void {
-  stmt(db, `UPDATE alert_intents SET ts = ?, channel_id = COALESCE(?, channel_id) WHERE key = ?`).run(ts, channelId, key);
-}
+  async get(key: string): Promise<Intent | null> {
+    const r = await this.sql.get<IntentRow>(`SELECT * FROM alert_intents WHERE key = ?`, key);
+    return r ? toIntent(r) : null;
+  }
 
-export function markRetry(db: Db, id: number, notBefore: number, error: string, status: 'pending' | 'sending' = 'pending'): void {
-  stmt(db, `UPDATE alert_intents SET status = ?, not_before = ?, error = ? WHERE intent_id = ?`).run(status, notBefore, error, id);
-}
+  /** Marks an intent as being sent (attempts + 1) before the network call: a crash now leaves it 'sending'. */
+  async markSending(id: number): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_intents SET status = 'sending', attempts = attempts + 1 WHERE intent_id = ?`, id));
+  }
 
-export function markFinal(db: Db, id: number, status: 'skipped' | 'failed', error: string | null): void {
-  stmt(db, `UPDATE alert_intents SET status = ?, error = ? WHERE intent_id = ?`).run(status, error, id);
-}
+  /**
+   * A rule's `#name` channel resolved to its id (first resolution, by the poster): written back to every rule
+   * that names it, the name kept for display, so later alerts go to the id and need no lookup. Returns the rules
+   * changed. (The one statement the two dialects spell differently: SQLite's json_set, Postgres' jsonb.)
+   */
+  async adoptChannelId(name: string, channelId: string, now: number): Promise<number> {
+    const q =
+      this.sql.dialect === 'sqlite'
+        ? `UPDATE alert_rules SET spec = json_set(spec, '$.channel', ?, '$.channelName', ?), updated_at = ? WHERE json_extract(spec, '$.channel') = ?`
+        : `UPDATE alert_rules SET spec = (spec::jsonb || jsonb_build_object('channel', ?::text, 'channelName', ?::text))::text, updated_at = ? WHERE spec::jsonb ->> 'channel' = ?`;
+    return this.write((w) => w.run(q, channelId, name.replace(/^#/, ''), now, name));
+  }
 
-/** Mirrors a posted alert message into its state row (buttons find the message from there). */
-export function setStateMessage(db: Db, ruleId: number, scope: string, channel: string, ts: string): void {
-  stmt(db, `UPDATE alert_state SET message_channel = ?, message_ts = ? WHERE rule_id = ? AND scope = ?`).run(channel, ts, ruleId, scope);
+  /** Records the channel id an intent will be posted to, before the call, so a restart reconciles without a lookup. */
+  async pinChannel(id: number, channelId: string): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_intents SET channel_id = ? WHERE intent_id = ? AND channel_id IS NULL`, channelId, id));
+  }
+
+  async markPosted(id: number, ts: string | null, channelId: string | null, now: number): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_intents SET status = 'posted', ts = COALESCE(?, ts), channel_id = COALESCE(?, channel_id), posted_at = ?, error = NULL WHERE intent_id = ?`, ts, channelId, now, id));
+  }
+
+  /** Points a posted intent at another message (an update that had to post anew). */
+  async repoint(key: string, ts: string, channelId: string | null): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_intents SET ts = ?, channel_id = COALESCE(?, channel_id) WHERE key = ?`, ts, channelId, key));
+  }
+
+  async markRetry(id: number, notBefore: number, error: string, status: 'pending' | 'sending' = 'pending'): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_intents SET status = ?, not_before = ?, error = ? WHERE intent_id = ?`, status, notBefore, error, id));
+  }
+
+  async markFinal(id: number, status: 'skipped' | 'failed', error: string | null): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_intents SET status = ?, error = ? WHERE intent_id = ?`, status, error, id));
+  }
+
+  /** Mirrors a posted alert message into its episode's state row (buttons find the message from there). */
+  async setStateMessage(ruleId: number, scope: string, episode: number, channel: string, ts: string): Promise<void> {
+    await this.write((w) => w.run(`UPDATE alert_state SET message_channel = ?, message_ts = ? WHERE rule_id = ? AND scope = ? AND episode = ?`, channel, ts, ruleId, scope, episode));
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ events

@@ -7,7 +7,7 @@ import { context, esc, section, type Block } from '../blocks/kit.js';
 import { answerFor, attachChart, chartSteps, commandContext, deliverInThread, postAnswer, postSteps, runLine, toAnswer, renderExecution } from './answer.js';
 import { enqueue, type Step } from './outbox.js';
 import { asCommandLine, comingSoon, decodeSlackText, stripMention, slashLine } from './text.js';
-import type { QuestionAnswer, SlackDeps } from './deps.js';
+import { sharedSql, type QuestionAnswer, type SlackDeps } from './deps.js';
 import { parseCommandLine } from '../registry.js';
 import { buildParseContext } from '../parseContext.js';
 
@@ -78,7 +78,7 @@ async function followInOutbox(deps: SlackDeps, qa: QuestionAnswer, channel: stri
     deps.logger.warn({ err }, 'explanation failed (the numbers stand)');
   }
   steps.push(...chartSteps(qa.execution).map((s) => ({ ...s, channel, thread: threadTs })));
-  if (steps.length) await enqueue(deps.db, 'explanation', steps, {}, deps.now().getTime(), 'behind an answer in the outbox', deps.logger);
+  if (steps.length) await enqueue(sharedSql(deps), 'explanation', steps, {}, deps.now().getTime(), 'behind an answer in the outbox', deps.logger);
 }
 
 async function explainInThread(deps: SlackDeps, client: webApi.WebClient, qa: QuestionAnswer, channel: string, threadTs: string): Promise<void> {

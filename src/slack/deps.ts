@@ -1,6 +1,7 @@
 /** What every listener gets: injected, never module-level (DESIGN §10). */
 import type { Logger } from 'pino';
 import type { Db } from '../warehouse/db.js';
+import { sqliteSql, type Sql } from '../warehouse/sql.js';
 import type { Config } from '../config.js';
 import type { Registry, CommandContext, AnyCommand } from '../registry.js';
 import type { Execution } from '../execute.js';
@@ -61,4 +62,14 @@ export interface SlackDeps {
   retry?: RetryPolicy;
   /** The app's metrics (/metrics, /healthz); createSlackApp makes one when absent. */
   metrics?: RadarMetrics;
+  /**
+   * What several `radar serve` processes share (event de-duplication, the outbox, alert intents): the Postgres
+   * pool's async interface when RADAR_DB is a postgres:// URL; absent, `db` (see sharedSql).
+   */
+  shared?: Sql;
+}
+
+/** The store shared between server processes: deps.shared, or the SQLite warehouse itself. */
+export function sharedSql(deps: Pick<SlackDeps, 'db' | 'shared'>): Sql {
+  return (deps.shared ??= sqliteSql(deps.db));
 }

@@ -113,7 +113,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
-  const outbox = new Outbox({ db: deps.db, client: outboxClient, now: deps.now, logger: deps.logger });
+  const outbox = new Outbox({ db: deps.db, shared: deps.shared, client: outboxClient, now: deps.now, logger: deps.logger });
   metrics.watchOutbox(() => outbox.stats().pending);
   const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions, scheduler, outbox: () => outbox.stats() });
   registerAlertListeners(app, deps, { scheduler: false, ...o.alerts });

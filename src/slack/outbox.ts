@@ -21,9 +21,10 @@ import { randomUUID } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Db } from '../warehouse/db.js';
+import { sqliteSql, type Sql } from '../warehouse/sql.js';
 import { context, type Block } from '../blocks/kit.js';
 import { deliver, retryDelay } from './retry.js';
-import type { SlackDeps } from './deps.js';
+import { sharedSql, type SlackDeps } from './deps.js';
 
 type WebClient = webApi.WebClient;
 
@@ -156,14 +157,14 @@ export interface Sent {
  * the rest in the outbox (queued: true); any other failure of a required step is thrown, so the caller can fall
  * back (e.g. a public answer through response_url when the bot cannot post in the channel).
  */
-export async function sendSteps(deps: Pick<SlackDeps, 'db' | 'logger' | 'sleep' | 'retry' | 'now'>, client: WebClient, label: string, steps: Step[], refs: Refs = {}): Promise<Sent> {
+export async function sendSteps(deps: Pick<SlackDeps, 'db' | 'shared' | 'logger' | 'sleep' | 'retry' | 'now'>, client: WebClient, label: string, steps: Step[], refs: Refs = {}): Promise<Sent> {
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     try {
       await deliver(deps, what(s), () => sendStep(client, s, refs, deps.now().getTime(), false));
     } catch (err) {
       if (retryable(err)) {
-        const id = await enqueue(deps.db, label, steps.slice(i), refs, deps.now().getTime(), String((err as Error)?.message ?? err), deps.logger);
+        const id = await enqueue(sharedSql(deps), label, steps.slice(i), refs, deps.now().getTime(), String((err as Error)?.message ?? err), deps.logger);
         deps.logger.warn({ outboxId: id, what: label, step: s.kind, err: (err as Error)?.message }, 'Slack keeps failing; the answer waits in the outbox and is sent when Slack recovers');
         return { queued: true, refs };
       }
@@ -201,12 +202,13 @@ function chainOf(steps: Step[]): string | null {
 }
 
 /** Stores the rest of a delivery; returns its outbox id. */
-export async function enqueue(db: Db, label: string, steps: Step[], refs: Refs, now: number, error: string, logger: Logger): Promise<number> {
+export async function enqueue(sql: Sql, label: string, steps: Step[], refs: Refs, now: number, error: string, logger: Logger): Promise<number> {
   const plain = await storable(steps, logger);
-  const r = db
-    .prepare(`INSERT INTO slack_outbox (what, chain, steps, refs, created_at, next_at, attempts, last_error) VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING outbox_id AS id`)
-    .get(label, chainOf(plain), JSON.stringify(plain), JSON.stringify(refs), now, now + TICK_BACKOFF.baseMs, error.slice(0, 500)) as { id: number };
-  return r.id;
+  const r = await sql.get<{ id: number }>(
+    `INSERT INTO slack_outbox (what, chain, steps, refs, created_at, next_at, attempts, last_error) VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING outbox_id AS id`,
+    label, chainOf(plain), JSON.stringify(plain), JSON.stringify(refs), now, now + TICK_BACKOFF.baseMs, error.slice(0, 500),
+  );
+  return r!.id;
 }
 
 export interface OutboxStats {
@@ -218,13 +220,15 @@ export interface OutboxStats {
   failed: number;
 }
 
-export function outboxStats(db: Db, now: number): OutboxStats {
-  const r = db.prepare(`SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, MIN(created_at) FILTER (WHERE status = 'pending') AS oldest, COUNT(*) FILTER (WHERE status = 'failed') AS failed FROM slack_outbox`).get() as {
-    pending: number;
-    oldest: number | null;
-    failed: number;
-  };
+const STATS_SQL = `SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, MIN(created_at) FILTER (WHERE status = 'pending') AS oldest, COUNT(*) FILTER (WHERE status = 'failed') AS failed FROM slack_outbox`;
+type StatsRow = { pending: number; oldest: number | null; failed: number };
+
+function toStats(r: StatsRow, now: number): OutboxStats {
   return { pending: r.pending, oldestAgeSeconds: r.oldest === null ? null : Math.max(0, Math.round((now - r.oldest) / 1000)), failed: r.failed };
+}
+
+export function outboxStats(db: Db, now: number): OutboxStats {
+  return toStats(db.prepare(STATS_SQL).get() as StatsRow, now);
 }
 
 export interface DrainReport {
@@ -245,6 +249,8 @@ interface Row {
 
 export interface OutboxOptions {
   db: Db;
+  /** Where the entries live when several processes share them (Postgres); default `db`. */
+  shared?: Sql;
   /** Sends the stored steps (a client with no retries of its own and 429s rejected, so Retry-After reaches us). */
   client: WebClient;
   now: () => Date;
@@ -257,13 +263,17 @@ export interface OutboxOptions {
 export class Outbox {
   readonly owner: string;
   private draining: Promise<DrainReport> | null = null;
+  private readonly sql: Sql;
+  /** On a shared Postgres: the depth as of the last drain (the gauges read synchronously). */
+  private last: OutboxStats = { pending: 0, oldestAgeSeconds: null, failed: 0 };
 
   constructor(private readonly o: OutboxOptions) {
     this.owner = o.owner ?? randomUUID();
+    this.sql = o.shared ?? sqliteSql(o.db);
   }
 
   stats(): OutboxStats {
-    return outboxStats(this.o.db, this.o.now().getTime());
+    return this.sql.dialect === 'sqlite' ? outboxStats(this.o.db, this.o.now().getTime()) : this.last;
   }
 
   /** Sends every due entry this process can claim. Concurrent calls share one drain. */
@@ -274,52 +284,56 @@ export class Outbox {
     return this.draining;
   }
 
-  private claim(now: number): Row[] {
-    const { db } = this.o;
-    return db.transaction(() => {
-      const due = db
-        .prepare(
-          `SELECT outbox_id AS id, what, steps, next_step AS next, refs, attempts, created_at AS created FROM slack_outbox
-           WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-             AND NOT EXISTS (SELECT 1 FROM slack_outbox e WHERE e.chain = slack_outbox.chain AND e.status = 'pending' AND e.outbox_id < slack_outbox.outbox_id)
-           ORDER BY outbox_id LIMIT 50`,
-        )
-        .all(now, now) as Row[];
-      const take = db.prepare(`UPDATE slack_outbox SET lease_owner = ?, lease_until = ? WHERE outbox_id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`);
-      return due.filter((r) => take.run(this.owner, now + LEASE_MS, r.id, now).changes === 1);
-    })();
+  /**
+   * Claims the due entries in one statement. Two senders claiming at once cannot both take an entry: the
+   * outer condition is checked again on the row as the other sender left it (SQLite serialises the writes;
+   * Postgres re-reads a row it waited for), and a fresh lease no longer matches it.
+   */
+  private async claim(now: number): Promise<Row[]> {
+    const rows = await this.sql.all<Row>(
+      `UPDATE slack_outbox SET lease_owner = ?, lease_until = ?
+       WHERE outbox_id IN (
+         SELECT o.outbox_id FROM slack_outbox o
+         WHERE o.status = 'pending' AND o.next_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+           AND NOT EXISTS (SELECT 1 FROM slack_outbox e WHERE e.chain = o.chain AND e.status = 'pending' AND e.outbox_id < o.outbox_id)
+         ORDER BY o.outbox_id LIMIT 50)
+         AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)
+       RETURNING outbox_id AS id, what, steps, next_step AS next, refs, attempts, created_at AS created`,
+      this.owner, now + LEASE_MS, now, now, now,
+    );
+    return rows.sort((a, b) => a.id - b.id);
   }
 
   private async run(): Promise<DrainReport> {
     const report: DrainReport = { delivered: 0, retrying: 0, failed: 0 };
-    const { db, logger } = this.o;
-    for (const row of this.claim(this.o.now().getTime())) {
+    const { logger } = this.o;
+    const { sql } = this;
+    for (const row of await this.claim(this.o.now().getTime())) {
       const steps = JSON.parse(row.steps) as Step[];
       const refs = JSON.parse(row.refs) as Refs;
       const finish = (status: 'delivered' | 'failed', error: string | null) =>
-        db.prepare(`UPDATE slack_outbox SET status = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = COALESCE(?, last_error) WHERE outbox_id = ?`).run(status, this.o.now().getTime(), error, row.id);
+        sql.run(`UPDATE slack_outbox SET status = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = COALESCE(?, last_error) WHERE outbox_id = ?`, status, this.o.now().getTime(), error, row.id);
       let i = row.next;
       let outcome: 'delivered' | 'retrying' | 'failed' = 'delivered';
       while (i < steps.length) {
         const now = this.o.now().getTime();
         if (now - row.created > OUTBOX_MAX_AGE_MS) {
           logger.error({ outboxId: row.id, what: row.what }, 'outbox: an answer could not be delivered for a day; given up');
-          finish('failed', 'expired');
+          await finish('failed', 'expired');
           outcome = 'failed';
           break;
         }
         try {
           await sendStep(this.o.client, steps[i], refs, now, true);
           i++;
-          db.prepare(`UPDATE slack_outbox SET next_step = ?, refs = ? WHERE outbox_id = ?`).run(i, JSON.stringify(refs), row.id);
+          await sql.run(`UPDATE slack_outbox SET next_step = ?, refs = ? WHERE outbox_id = ?`, i, JSON.stringify(refs), row.id);
         } catch (err) {
           const message = String((err as Error)?.message ?? err).slice(0, 500);
           if (retryable(err)) {
             const wait = retryDelay(err, row.attempts + 1, TICK_BACKOFF)!;
-            db.prepare(`UPDATE slack_outbox SET attempts = attempts + 1, next_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ? WHERE outbox_id = ?`).run(
-              this.o.now().getTime() + wait,
-              message,
-              row.id,
+            await sql.run(
+              `UPDATE slack_outbox SET attempts = attempts + 1, next_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ? WHERE outbox_id = ?`,
+              this.o.now().getTime() + wait, message, row.id,
             );
             logger.info({ outboxId: row.id, what: row.what, waitMs: wait, err: message }, 'outbox: Slack still failing; will try again');
             outcome = 'retrying';
@@ -328,23 +342,24 @@ export class Outbox {
           if (optional(steps[i])) {
             logger.warn({ outboxId: row.id, err: message }, 'outbox: chart upload refused (the answer stands)');
             i++;
-            db.prepare(`UPDATE slack_outbox SET next_step = ? WHERE outbox_id = ?`).run(i, row.id);
+            await sql.run(`UPDATE slack_outbox SET next_step = ? WHERE outbox_id = ?`, i, row.id);
             continue;
           }
           logger.error({ outboxId: row.id, what: row.what, err: message }, 'outbox: Slack refused a stored answer; given up');
-          finish('failed', message);
+          await finish('failed', message);
           outcome = 'failed';
           break;
         }
       }
       if (outcome === 'delivered') {
-        finish('delivered', null);
+        await finish('delivered', null);
         logger.info({ outboxId: row.id, what: row.what }, 'outbox: a stored answer was delivered');
       }
       report[outcome]++;
     }
     // Delivered and given-up entries are kept a week (what happened, for the logs), then pruned.
-    db.prepare(`DELETE FROM slack_outbox WHERE status <> 'pending' AND finished_at < ?`).run(this.o.now().getTime() - 7 * 24 * 3600_000);
+    await sql.run(`DELETE FROM slack_outbox WHERE status <> 'pending' AND finished_at < ?`, this.o.now().getTime() - 7 * 24 * 3600_000);
+    if (sql.dialect !== 'sqlite') this.last = toStats((await sql.get<StatsRow>(STATS_SQL))!, this.o.now().getTime());
     return report;
   }
 }

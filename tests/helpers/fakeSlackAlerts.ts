@@ -29,6 +29,8 @@ export interface Failure {
   body: unknown;
   /** Store the message anyway before failing (Slack wrote it, the answer was lost). */
   storeFirst?: boolean;
+  /** Never answer (with storeFirst: Slack wrote it and the caller dies waiting for the ok). */
+  hang?: boolean;
 }
 
 export interface FakeSlackAlerts {
@@ -45,6 +47,8 @@ export interface FakeSlackAlerts {
   /** The next `times` calls to `method` fail like this. */
   fail(method: string, f: Failure, times?: number): void;
   deleteMessage(channel: string, ts: string): void;
+  /** Resolves once `method` has been called `n` times in all. */
+  called(method: string, n?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,7 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
   const completed: { fileId: string; title?: string; channel: string; thread_ts?: string }[] = [];
   let base = '';
   const failures = new Map<string, Failure[]>();
+  const waiters: { method: string; n: number; resolve: () => void }[] = [];
   let seq = 0;
   const clock = o.clock ?? Date.now;
   // Slack ts = the time of posting (seconds) + a unique suffix; the clock is the test's.
@@ -177,12 +182,17 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
     const method = path.slice(5);
     const args = parseArgs(String(req.headers['content-type'] ?? ''), raw);
     calls.push({ method, args });
+    for (const w of waiters.filter((x) => x.method === method && calls.filter((c) => c.method === method).length >= x.n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
     const auth = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(args.token ?? '');
     if (auth !== token) return send(200, { ok: false, error: 'invalid_auth' });
     const queued = failures.get(method);
     if (queued?.length) {
       const f = queued.shift()!;
       if (f.storeFirst) handle(method, args);
+      if (f.hang) return;
       return send(f.status, f.body, f.headers);
     }
     send(200, handle(method, args));
@@ -207,6 +217,8 @@ export async function startFakeSlackAlerts(o: { channels?: Record<string, string
       const list = store.get(ch);
       if (list) store.set(ch, list.filter((m) => m.ts !== ts));
     },
+    called: (method, n = 1) =>
+      calls.filter((c) => c.method === method).length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ method, n, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -9,6 +9,7 @@ import type { SlackDeps } from '../deps.js';
 import { AlertRuntime } from '../../alerts/runtime.js';
 import { loadEngines, type Engines } from '../../alerts/engines.js';
 import type { SlackTransport } from '../../alerts/poster.js';
+import type { PgPool } from '../../warehouse/pg/db.js';
 import { registerButtons, registerRuleModal } from './listeners.js';
 import { fanoutClient, webClientTransport } from './transport.js';
 import { renderIntent } from './messages.js';
@@ -29,6 +30,8 @@ export interface AlertSlackOptions {
   sleep?: (ms: number) => Promise<void>;
   leaseTtlMs?: number;
   heartbeatMs?: number;
+  /** A Postgres shared by several server processes: the fenced evaluator lease and the intent log live there. */
+  shared?: PgPool;
 }
 
 /** Builds the alert runtime for a Slack app's dependencies (not started). */
@@ -48,6 +51,7 @@ export async function createAlertRuntime(deps: SlackDeps, o: AlertSlackOptions =
     engines,
     poster: transport ? { transport, render: (p) => renderIntent(p, clock()), afterPost: snapshotUploader(deps.db, deps.config.RADAR_TZ, log) } : null,
     clock,
+    shared: o.shared,
     sleep: o.sleep,
     leaseTtlMs: o.leaseTtlMs,
     heartbeatMs: o.heartbeatMs,

@@ -112,7 +112,8 @@ export function splitStatements(sql: string): string[] {
 }
 
 /** Positions of string literals, so rewrites leave them alone. */
-function outsideStrings(s: string, f: (code: string) => string): string {
+/** Applies `f` to the code between string literals (the literals kept verbatim). */
+export function outsideStrings(s: string, f: (code: string) => string): string {
   let out = '';
   let i = 0;
   while (i < s.length) {

@@ -1,6 +1,6 @@
 /** `@SLA Radar sla billing` in a channel: a reply in the thread (once per event, retries dropped). */
 import type { App } from '@slack/bolt';
-import type { SlackDeps } from '../../deps.js';
+import { sharedSql, type SlackDeps } from '../../deps.js';
 import { answerConversation, isIgnorable } from '../../conversation.js';
 import { claimEvent } from '../../dedupe.js';
 import { guarded } from '../../answer.js';
@@ -9,7 +9,7 @@ export function register(app: App, deps: SlackDeps): void {
   app.event('app_mention', async ({ event, body, client, context }) => {
     // In a DM the message.im listener answers; answering here too would reply twice.
     if (event.channel.startsWith('D') || isIgnorable(event) || (event as { edited?: unknown }).edited) return;
-    if (!claimEvent(deps.db, body.event_id, deps.now().getTime())) return;
+    if (!(await claimEvent(sharedSql(deps), body.event_id, deps.now().getTime()))) return;
     const threadTs = event.thread_ts ?? event.ts;
     await guarded(
       deps,

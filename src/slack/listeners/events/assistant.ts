@@ -8,7 +8,7 @@
  * thread), so DM thread replies are answered here; top-level DMs still reach listeners/events/directMessage.
  */
 import { Assistant, type App } from '@slack/bolt';
-import type { SlackDeps } from '../../deps.js';
+import { sharedSql, type SlackDeps } from '../../deps.js';
 import { answerConversation, isIgnorable } from '../../conversation.js';
 import { claimEvent } from '../../dedupe.js';
 import { guarded } from '../../answer.js';
@@ -31,7 +31,7 @@ export function register(app: App, deps: SlackDeps): void {
     userMessage: async ({ message, body, client, context, setStatus }) => {
       const m = message as { channel: string; ts: string; thread_ts?: string; text?: string; user?: string; subtype?: string; bot_id?: string };
       if (isIgnorable(m) || m.user === context.botUserId) return;
-      if (!claimEvent(deps.db, (body as { event_id?: string }).event_id ?? `${m.channel}:${m.ts}`, deps.now().getTime())) return;
+      if (!(await claimEvent(sharedSql(deps), (body as { event_id?: string }).event_id ?? `${m.channel}:${m.ts}`, deps.now().getTime()))) return;
       const threadTs = m.thread_ts ?? m.ts;
       try {
         await setStatus(WORKING_STATUS);
