@@ -36,7 +36,7 @@ function buildIsCurrent() {
  * (see src/slack/work/pool.ts and README "Serving Slack"). The flags must be given when node starts, so serve
  * re-executes itself once with them, unless the operator already chose heap flags.
  */
-const SERVE_HEAP_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=2'];
+const SERVE_HEAP_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8'];
 const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--max-(old|semi)-space-size/.test(a));
 if (process.argv[2] === 'serve' && !chosen) {
   const { spawn } = await import('node:child_process');

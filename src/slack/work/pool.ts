@@ -19,11 +19,11 @@ const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'
  * allocates up to ~100 MB of short-lived objects; with V8's defaults the heap grew to 100–130 MB of mostly
  * garbage under load before a full collection (its first old-generation limit is half the maximum, capped at
  * 256 MB), so RSS climbed with the request rate. A 256 MB old generation (first full collection near 128 MB, then
- * at a multiple of the live size) and a 6 MB young generation keep it near its live size. A job that needs more
+ * at a multiple of the live size) and a 24 MB young generation keep it near its live size (6 MB measured ~3x fewer jobs per CPU second: why and risk make 6–17 MB of short-lived objects per job). A job that needs more
  * than 256 MB ends its worker (the pool starts another and the asker gets an apology).
  */
 export const WORKER_CACHE_KIB = 16000;
-export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 6 };
+export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 24 };
 
 interface Slot {
   worker: Worker;
