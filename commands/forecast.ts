@@ -13,13 +13,14 @@ import { defineCommand, UsageError, type CommandContext, type ParseContext } fro
 import { isIsoDate } from '../src/grammar/dates.js';
 import type { Db } from '../src/warehouse/db.js';
 import { listQueues, type QueueInfo } from '../src/warehouse/queries.js';
-import { realisedIntervals, listExclusions, addExclusion, removeExclusion } from '../src/warehouse/forecast.js';
+import { realisedIntervals, realisedWindowVersion, listExclusions, addExclusion, removeExclusion, type Exclusion } from '../src/warehouse/forecast.js';
 import { addDays, daysBetween, isoSeconds, localDayGrid, localToday, WEEKDAY_SHORT } from '../src/time.js';
 import { num, dur, hhmm, pct, table } from '../src/format.js';
 import { header, section, context, codeSections, esc, type Block } from '../src/blocks/kit.js';
 import { backtestQueue, forecastQueue, ForecastInputError, type BacktestResult, type ForecastModel, type TargetDay } from '../src/engines/forecast/index.js';
 import { noLeftovers, takeQueue, takeRange } from './args.js';
 import { timed } from '../src/metrics.js';
+import { Remembered } from '../src/lru.js';
 
 const EXAMPLE = 'forecast billing next 7 days';
 const EXCLUDE_EXAMPLE = 'forecast exclude 2026-12-25 billing Christmas';
@@ -154,6 +155,21 @@ function queueInfo(db: Db, queue: string): QueueInfo {
 }
 
 /**
+ * Forecasts this process made, by queue, range, origin, level, exclusions and the history window's version
+ * (realisedWindowVersion: a load or a changed row makes a new key), so a Slack worker answering `sla` or a
+ * future-day `whatif` forecasts each (queue, range, origin) once per data version. About 10–400 kB each.
+ */
+const forecastMemory = new Remembered<QueueForecastResult>(64);
+
+/** Forgets the remembered forecasts (tests of the direct path). */
+export function forgetForecasts(): void {
+  forecastMemory.clear();
+}
+
+/** How the memory is used: entries kept, lookups answered from it, lookups that computed. */
+export const rememberedForecasts = () => forecastMemory.stats();
+
+/**
  * The forecast of one queue for local dates from..to, from realised history before min(today, from).
  * Shared by `forecast` and by the commands that need future-day inputs (whatif, staffing, alerts).
  */
@@ -162,6 +178,15 @@ export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o:
   const today = o.today ?? localToday(o.now ?? new Date(), tz);
   const origin = from < today ? from : today;
   const exclusions = listExclusions(db, q.queue);
+  const key = [q.queue, tz, q.intervalSeconds, from, to, origin, o.levelPct ?? 90, JSON.stringify(exclusions), realisedWindowVersion(db, q.queue, addDays(origin, -HISTORY_DAYS), origin)].join('|');
+  const known = forecastMemory.get(key);
+  if (known) return known;
+  const made = makeQueueForecast(db, q, from, to, tz, origin, exclusions, o.levelPct ?? 90);
+  forecastMemory.set(key, made);
+  return made;
+}
+
+function makeQueueForecast(db: Db, q: QueueInfo, from: string, to: string, tz: string, origin: string, exclusions: Exclusion[], level: number): QueueForecastResult {
   const excluded = new Set(exclusions.map((e) => e.date));
   const history = realisedIntervals(db, q.queue, addDays(origin, -HISTORY_DAYS), origin);
   if (!history.length) throw new UsageError(`${q.queue} has no realised intervals before ${origin} to forecast from.`, `forecast ${q.queue} next 7 days`);
@@ -180,7 +205,7 @@ export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o:
   }
   let fc;
   try {
-    fc = timed('engine', 'forecast', () => forecastQueue(history, targets, { excluded, level: (o.levelPct ?? 90) / 100 }));
+    fc = timed('engine', 'forecast', () => forecastQueue(history, targets, { excluded, level: level / 100 }));
   } catch (err) {
     if (err instanceof ForecastInputError) throw new UsageError(`${q.queue}: ${err.message}`, `forecast ${q.queue} next 7 days`);
     throw err;
@@ -190,7 +215,6 @@ export function queueForecast(db: Db, q: QueueInfo, from: string, to: string, o:
     for (const i of fc.intervals) if (i.localDate === d.date && i.offered > 0 && (!peak || i.offered > peak.offered)) peak = { localMinute: i.localMinute, offered: round2(i.offered) };
     return { date: d.date, horizonDays: d.horizonDays, offered: round2(d.offered), offeredLow: d.offeredLow, offeredHigh: d.offeredHigh, ahtSeconds: d.ahtSeconds === null ? null : round2(d.ahtSeconds), peak, relVar: d.relVar };
   });
-  const level = o.levelPct ?? 90;
   return {
     kind: 'forecast',
     queue: q.queue,

@@ -10,11 +10,15 @@
  * fingerprint still matches (a re-ingested or corrected day refits). On a read-only connection the fit is
  * computed and returned but not stored. `refreshQueueCalibrations` (called after ingest) fits every queue for
  * the day after its last outcome, so everyday questions read a stored fit.
+ * Memory: fits this process computed are also kept in a bounded least-recently-used map under the same
+ * (queue, fit-through day, fingerprint) key, so a read-only Slack worker fits a (queue, day) once, not once per
+ * question; a changed history row changes the fingerprint, so an ingest that touches the window refits.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../src/warehouse/db.js';
 import { calibrationHistory, intervalQueues, lastRealisedDay, loadStoredCalibration, saveCalibration, type CalibrationHistoryRow } from '../src/warehouse/calibrations.js';
 import { addDays } from '../src/time.js';
+import { Remembered } from '../src/lru.js';
 import { fitQueueCalibration, MIN_CALIBRATION_DAYS, type CalibrationInterval, type QueueCalibration } from '../src/engines/queueing/index.js';
 
 /** Bumped whenever the engine's fit changes, so stored fits from an older engine are refitted. */
@@ -49,6 +53,18 @@ function fingerprint(rows: CalibrationHistoryRow[], backtestDays: number): strin
   return h.digest('hex').slice(0, 32);
 }
 
+/** Fits kept in memory per process (about 5–20 kB each). */
+export const CALIBRATION_MEMORY_FITS = 256;
+const remembered = new Remembered<QueueCalibration>(CALIBRATION_MEMORY_FITS);
+
+/** Forgets the fits this process remembers (tests of the direct fit path). */
+export function forgetCalibrations(): void {
+  remembered.clear();
+}
+
+/** How the memory is used: entries kept, lookups answered from it, lookups that computed. */
+export const rememberedCalibrations = () => remembered.stats();
+
 export interface CalibrationOptions {
   /** Backtest origins (default 5). A different count is a different fit and is stored only when 5. */
   backtestDays?: number;
@@ -77,11 +93,15 @@ export function queueCalibrationFor(db: Db, queue: string, day: string, opts: Ca
       // unreadable: refit below
     }
   }
+  const key = `${queue}|${last}|${fp}`;
+  const known = remembered.get(key);
+  if (known) return known;
   const fit = fitQueueCalibration(rows.map(toCalibrationInterval), { backtestDays });
   if ('error' in fit) {
     const days = new Set(rows.filter((r) => r.offered > 0).map((r) => r.localDate)).size;
     return { error: `Not enough history to calibrate ${queue} for ${day}: ${days} day${days === 1 ? '' : 's'} with outcomes in ${from}..${last} (${fit.error}). Load more realised intervals, e.g. \`radar ingest intervals.csv\`.` };
   }
+  remembered.set(key, fit);
   if (backtestDays === 5 && fit.fitThrough < day) {
     try {
       saveCalibration(db, {

@@ -163,11 +163,26 @@ export function readRiskData(db: Db, opts: RiskReadOptions = {}): RiskData {
   return { tickets, events, agents };
 }
 
+/**
+ * The active model of each label loaded for scoring, per connection: a stored model never changes (training adds
+ * a row, activation moves the flag), so its id and training instant name it. Parsing one costs ~100 ms and ~7 MB
+ * of garbage per call on the bench's 20k tickets; a Slack worker keeps the active one per label, nothing more.
+ */
+const loadedModels = new WeakMap<Db, Map<RiskLabel, { key: string; loaded: LoadedRiskModel }>>();
+
 /** The active model of `label`, loaded for scoring; throws a message that says how to get one. */
 export function requireActiveModel(db: Db, label: RiskLabel = 'escalated'): LoadedRiskModel {
-  const m = loadActiveModel(db, label);
+  const active = db.prepare('SELECT id, trained_at AS trainedAt FROM models WHERE label = ? AND active = 1').get(label) as { id: number; trainedAt: string } | undefined;
+  const key = active ? `${active.id}|${active.trainedAt}` : '';
+  let byLabel = loadedModels.get(db);
+  const kept = byLabel?.get(label);
+  if (active && kept?.key === key) return kept.loaded;
+  const m = active ? loadModel(db, active.id) : null;
   if (!m) throw new Error(`no active ${label} risk model: train one with \`radar risk train --label ${label}\``);
-  return loadRiskModel(m);
+  const loaded = loadRiskModel(m);
+  if (!byLabel) loadedModels.set(db, (byLabel = new Map()));
+  byLabel.set(label, { key, loaded });
+  return loaded;
 }
 
 /** 'YYYY-MM-DDTHH:MM:SSZ', the warehouse's timestamp text. */
