@@ -98,6 +98,7 @@ export const calibration = defineCommand({
       `Queue model — ${r.queue}, for ${r.day} (fitted on ${c.fitFrom}..${c.fitThrough}: ${c.days} days, ${num(c.intervals)} intervals with calls)`,
       modelLine(c),
       patienceLine(c),
+      ...(c.factorNote ? [`Warning: ${c.factorNote}.`] : []),
     ];
     const bt = c.backtest;
     if (bt) {
@@ -131,6 +132,7 @@ export const calibration = defineCommand({
       ]),
     );
     blocks.push(context(esc(patienceLine(c))));
+    if (c.factorNote) blocks.push(section(`:warning: ${esc(c.factorNote)}.`));
     if (bt) {
       blocks.push(section('*Candidates* (out of sample; the simplest within 0.2 pp of the lowest MAE is chosen)'));
       blocks.push(...codeSections(table(['candidate', 'MAE pp', 'bias pp'], c.candidates.map((x) => [x.name + (x.name === c.candidate ? ' ←' : ''), Number.isFinite(x.maePp) ? f1(x.maePp) : 'n/a', Number.isFinite(x.biasPp) ? signed(x.biasPp) : 'n/a']), [0])));

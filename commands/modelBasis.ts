@@ -67,7 +67,7 @@ const signedPp = (v: number) => `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(1)}
 /** The accuracy line of a calibration (null when it has no backtest). */
 export function accuracyLine(cal: CalibrationLike, intervalSeconds: number): AccuracyLine | null {
   const b = cal.backtest;
-  const head = `model: ${MODEL_NAME[cal.model]}, k ${cal.handleTimeFactor.toFixed(2)}${cal.agentFactor !== 1 ? `, agents × ${cal.agentFactor.toFixed(2)}` : ''}`;
+  const head = `model: ${MODEL_NAME[cal.model]}, k ${cal.handleTimeFactor.toFixed(2)}${cal.agentFactor !== 1 ? `, agents × ${cal.agentFactor.toFixed(2)}` : ''}${cal.factorNote ? ' (at a search bound: a limit, not an estimate)' : ''}`;
   if (!b || b.origins <= 0) return null;
   return {
     text: `${head}; backtest last ${b.origins} day${b.origins === 1 ? '' : 's'}: ±${b.maePp.toFixed(1)} pp per ${intervalWord(intervalSeconds)}, bias ${signedPp(b.biasPp)}, day ±${b.dayMaePp.toFixed(1)} pp`,
@@ -140,6 +140,11 @@ export function answerModel(db: Db, queue: string, day: string, history: readonl
   return calibratedAnswerModel(got, intervalSeconds, givenPatienceSeconds);
 }
 
+/** The model's short name for prose: "calibrated Erlang A (k = 1.50)", "calibrated Erlang C (k = 0.80, agents × 0.64)". */
+export function calibratedModelName(cal: CalibrationLike): string {
+  return `calibrated ${MODEL_NAME[cal.model]} (k = ${cal.handleTimeFactor.toFixed(2)}${cal.agentFactor !== 1 ? `, agents × ${cal.agentFactor.toFixed(2)}` : ''})`;
+}
+
 /** The answer model of a calibration: its SlModel, the note naming it and its accuracy line. */
 export function calibratedAnswerModel(cal: CalibrationLike, intervalSeconds: number, givenPatienceSeconds: number | null = null): AnswerModel {
   const patience =
@@ -162,6 +167,11 @@ export function slRange(am: AnswerModel, predictedPct: number): SlRange | null {
   if (!am.calibration?.backtest) return null;
   const r = predictionRange(am.calibration, predictedPct);
   return { lowPct: r.lowPct, highPct: r.highPct, level: r.level };
+}
+
+/** The calibration's own warnings (a factor at its search bound); empty when none or uncalibrated. */
+export function calibrationWarnings(am: AnswerModel): string[] {
+  return am.calibration?.factorNote ? [am.calibration.factorNote] : [];
 }
 
 /** Warnings for inputs outside the range the calibration was fitted on (empty when none or uncalibrated). */

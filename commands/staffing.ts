@@ -11,7 +11,7 @@ import { num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, fields, esc, divider, codeSections, type Block } from '../src/blocks/kit.js';
 import { staffingPlan, type StaffingResult, type WhatIfBasis } from '../src/engines/queueing/index.js';
 import { loadQueueDay, modelLine, takeQueueAndDay } from './whatif.js';
-import { answerModel, fittedRangeWarnings, type AccuracyLine } from './modelBasis.js';
+import { answerModel, calibrationWarnings, fittedRangeWarnings, type AccuracyLine } from './modelBasis.js';
 
 const EXAMPLE = 'staffing billing tomorrow target 80/20 shrinkage 30% max-occupancy 85%';
 const DEFAULT_SHRINKAGE_PCT = 30;
@@ -132,7 +132,7 @@ export const staffing = defineCommand({
       calibrated: am.calibration !== null,
       fallbackReason: am.fallbackReason,
       accuracy: am.accuracy,
-      warnings: fittedRangeWarnings(am, day.intervals.map((iv) => ({ offered: iv.offered, ahtSeconds: iv.ahtSeconds, agents: iv.agentsStaffed, intervalSeconds: iv.intervalSeconds }))),
+      warnings: [...calibrationWarnings(am), ...fittedRangeWarnings(am, day.intervals.map((iv) => ({ offered: iv.offered, ahtSeconds: iv.ahtSeconds, agents: iv.agentsStaffed, intervalSeconds: iv.intervalSeconds })))],
     };
   },
   text(r) {

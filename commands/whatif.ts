@@ -15,7 +15,7 @@ import { noLeftovers, takeQueue, takeRange } from './args.js';
 import { pct, pts, num, dur, hhmm, table } from '../src/format.js';
 import { header, section, context, actions, fields, esc, divider, type Block } from '../src/blocks/kit.js';
 import { deltaPredictionRange, textbookModel, whatIf, type WhatIfBasis, type WhatIfInterval, type WhatIfLevers, type WhatIfResult } from '../src/engines/queueing/index.js';
-import { answerModel, fittedRangeWarnings, slRange, textbookPatience, type AccuracyLine, type SlRange } from './modelBasis.js';
+import { answerModel, calibrationWarnings, fittedRangeWarnings, slRange, textbookPatience, type AccuracyLine, type SlRange } from './modelBasis.js';
 import { forecastDayInputs } from './forecast.js';
 
 const EXAMPLE = 'whatif billing tomorrow +2 agents 9-12 aht -10% acw -20s fcr +5';
@@ -432,7 +432,7 @@ export function answerWhatif(db: Db, q: QueueInfo, date: string, day: QueueDay, 
   }
   const xs = day.intervals.map((iv) => ({ offered: iv.offered, ahtSeconds: iv.ahtSeconds, agents: iv.agentsStaffed, intervalSeconds: iv.intervalSeconds }));
   const scen = result.intervals.map((iv, i) => ({ offered: iv.scenario.offered, ahtSeconds: iv.scenario.ahtSeconds, agents: iv.scenario.capacityAgents, intervalSeconds: day.intervals[i].intervalSeconds }));
-  const warnings = [...new Set([...fittedRangeWarnings(am, xs), ...fittedRangeWarnings(am, scen).map((w) => `with the change: ${w}`)])];
+  const warnings = [...new Set([...calibrationWarnings(am), ...fittedRangeWarnings(am, xs), ...fittedRangeWarnings(am, scen).map((w) => `with the change: ${w}`)])];
   return {
     queue: q.queue,
     displayName: q.displayName,

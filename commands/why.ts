@@ -19,7 +19,7 @@ import { attributeDay, attributeSlChange, detectDrift, fmtPct, fmtPts, PLAYERS, 
 import { toRecord, DRIVER_LABEL } from './drift.js';
 import type { SlModel } from '../src/engines/queueing/index.js';
 import { queueCalibrationFor } from './queueModel.js';
-import { calibratedAnswerModel } from './modelBasis.js';
+import { calibratedAnswerModel, calibratedModelName } from './modelBasis.js';
 
 const EXAMPLE = 'why billing yesterday';
 const EXAMPLE_RANGES = 'why --queue billing --before 2026-11-02..2026-11-08 --after 2026-11-09..2026-11-15';
@@ -48,6 +48,8 @@ export interface WhyResult {
   meanPatienceSeconds: number | null;
   /** The queue model the split went through: the queue's calibration (as whatif uses it) or textbook Erlang. */
   modelNote: string;
+  /** The model's short name for prose: "calibrated Erlang A (k = 1.50)", or "textbook Erlang C" when uncalibrated. */
+  modelName: string;
   calibrated: boolean;
   /** Why textbook Erlang is used; null when calibrated. */
   fallbackReason: string | null;
@@ -152,15 +154,16 @@ interface Plan {
 interface WhyModel {
   slModel: SlModel | null;
   note: string | null;
+  name: string | null;
   accuracy: string | null;
   fallbackReason: string | null;
 }
 
 function whyModel(ctx: CommandContext, q: QueueInfo, plan: Plan): WhyModel {
   const cal = queueCalibrationFor(ctx.db, q.queue, plan.mode === 'day' ? plan.date! : plan.after.from);
-  if ('error' in cal) return { slModel: null, note: null, accuracy: null, fallbackReason: cal.error };
+  if ('error' in cal) return { slModel: null, note: null, name: null, accuracy: null, fallbackReason: cal.error };
   const am = calibratedAnswerModel(cal, q.intervalSeconds);
-  return { slModel: am.model, note: am.note, accuracy: am.accuracy?.text ?? null, fallbackReason: null };
+  return { slModel: am.model, note: am.note, name: calibratedModelName(cal), accuracy: am.accuracy?.text ?? null, fallbackReason: null };
 }
 
 function attribute(ctx: CommandContext, q: string, plan: Plan, slModel: SlModel | null = null): Attribution | null {
@@ -377,6 +380,7 @@ export const why = defineCommand({
       model: att.model,
       meanPatienceSeconds: att.meanPatienceSeconds,
       modelNote,
+      modelName: calibrated ? qm.name! : `textbook ${att.model === 'erlang-a' ? 'Erlang A' : 'Erlang C'}`,
       calibrated,
       fallbackReason: calibrated ? null : (qm.fallbackReason ?? 'the calibrated model could not split this comparison'),
       accuracy: calibrated ? qm.accuracy : null,

@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { evaluate } from '../src/alerts/evaluator.js';
-import { calibratedEngines } from '../src/alerts/engines.js';
+import { calibratedEngines, staticEngines } from '../src/alerts/engines.js';
 import { insertRule, allIntents } from '../src/alerts/store.js';
 import { finishRule, parseRuleTokens } from '../src/alerts/rules.js';
 import { tokenize } from '../src/grammar/tokens.js';
 import { buildParseContext } from '../src/parseContext.js';
 import { configSchema } from '../src/config.js';
 import { WarehouseView } from '../src/alerts/data.js';
-import { projectDay, projectionBasis, textbookBasis } from '../src/alerts/providers.js';
+import { modelledAsa, projectDay, projectionBasis, textbookBasis } from '../src/alerts/providers.js';
 import { erlangC } from '../src/engines/queueing/erlang.js';
-import { erlangCSl, knownCalibration } from './helpers/calibration.js';
+import { erlangCAsa, erlangCSl, knownCalibration } from './helpers/calibration.js';
 import { calibratedModel } from '../commands/modelBasis.js';
 import { forecastDayInputs } from '../commands/forecast.js';
 import { listQueues } from '../src/warehouse/queries.js';
@@ -167,6 +167,34 @@ describe('projected_sl alert end to end with the calibrated engines', () => {
     expect(posted).toContain(`Projected with Erlang C, k ${cal.handleTimeFactor.toFixed(2)}`);
     expect(posted).toContain('the loaded plan');
     expect(posted).toMatch(/Accuracy: model: Erlang C, k \d\.\d\d; backtest last \d+ days: ±\d+\.\d pp per half-hour/);
+  });
+});
+
+describe('the asa metric through the calibration', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await warehouse(dayLines(12, true));
+  });
+  afterAll(() => db.close());
+
+  it("models an interval's ASA with the calibration fitted before the day (Erlang C at k × AHT, by hand), not textbook Erlang C", () => {
+    const cal = queueCalibrationFor(db, 'bank', TODAY);
+    if ('error' in cal) throw new Error(cal.error);
+    expect(cal.model).toBe('erlang_c');
+    expect(cal.agentFactor).toBe(1);
+    addRule(db, 'asa > 1 queue=bank channel=#ops');
+    const r = evaluate(db, { now: NOW, engines: calibratedEngines(), defaultTz: 'UTC' });
+    const res = r.results.find((x) => x.scope === 'bank')!;
+    // The last completed interval is 11:30–12:00: todayRealised(7), recorded AHT 200 s.
+    const last = todayRealised(7);
+    const calibrated = erlangCAsa(last.offered, AHT * cal.handleTimeFactor, last.agents, 1800);
+    const textbook = erlangCAsa(last.offered, AHT, last.agents, 1800);
+    expect(res.value).toBeCloseTo(calibrated, 6);
+    expect(calibrated - textbook).toBeGreaterThan(1); // the calibrated k > 1.25 makes callers wait longer than textbook says
+    // Without a calibration (the static engines) the same rule reads textbook Erlang C.
+    const rows = new WarehouseView(db, 'UTC').rowsOf('bank')!.rowsOn(TODAY);
+    const row = rows.find((x) => x.localMinute === 690)!;
+    expect(modelledAsa(row, rows[rows.indexOf(row) - 1], null, staticEngines().erlangC)).toBeCloseTo(textbook, 6);
   });
 });
 

@@ -9,7 +9,7 @@ import type { CommandContext } from '../src/registry.js';
 import { validateBlocks } from '../src/blocks/kit.js';
 import { why, whyArgs, type WhyResult } from '../commands/why.js';
 import { queueCalibrationFor } from '../commands/queueModel.js';
-import { narrate, narrationText } from '../src/llm/narrator.js';
+import { narrate, narrateWhy, narrationText } from '../src/llm/narrator.js';
 import { compactFacts, retrieveFor } from '../src/llm/explain.js';
 import { guardExplanation } from '../src/llm/guard.js';
 import { redactDeep } from '../src/llm/redact.js';
@@ -176,6 +176,9 @@ describe('why: the split goes through the queue calibration', () => {
     expect(r.modelNote).toContain(`calibrated on ${cal.fitFrom}..${cal.fitThrough}`);
     expect(r.accuracy).toMatch(/^model: Erlang [AC], k \d\.\d\d(, agents × \d\.\d\d)?; backtest last \d+ days/);
     expect(r.sentences.some((s) => s.startsWith(`The queue model (${r.modelNote}) explains`))).toBe(true);
+    // The narrators name it as calibrated, with its factor (not a bare "Erlang A").
+    expect(r.modelName).toBe(`calibrated Erlang ${cal.model === 'erlang_a' ? 'A' : 'C'} (k = ${cal.handleTimeFactor.toFixed(2)}${cal.agentFactor !== 1 ? `, agents × ${cal.agentFactor.toFixed(2)}` : ''})`);
+    expect(narrateWhy(r).points.some((p) => p.startsWith(`The queue model (${r.modelName}) explains`))).toBe(true);
     const sum = Object.values(r.contributions).reduce((a, b) => a + b, 0);
     expect(sum).toBeCloseTo(r.modelDelta, 9);
     expect(r.residual).toBeCloseTo(r.observedDelta - r.modelDelta, 9);

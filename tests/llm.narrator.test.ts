@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { narrateSla, narrateTickets, narrateWhatif, narrateStaffing, narrateWhy, narrateRisk, narrate, narrationText } from '../src/llm/narrator.js';
 import { ungroundedNumbers, guardExplanation } from '../src/llm/guard.js';
 import type { WhyResult } from '../commands/why.js';
+import { whyFacts } from '../src/llm/facts.js';
 import type { RiskScoreResult, RiskTicketResult, ScoredRow } from '../commands/risk.js';
 import type { SlaResult, SlaQueueResult } from '../commands/sla.js';
 import type { TicketsResult } from '../commands/tickets.js';
@@ -147,6 +148,14 @@ describe('narrator', () => {
       // The guard is not vacuous here: drop an example from the retrieved set, or change the residual (+1.7 appears nowhere else), and it refuses.
       expect(guardExplanation(n, base, ['T-900', 'T-896']).ok).toBe(false);
       expect(guardExplanation(n, { ...base, residual: 9 }, ids).ok).toBe(false);
+    });
+
+    test('a calibrated model is named as such, with its handle-time factor, and the guard accepts the factor', () => {
+      const r = { ...base, modelName: 'calibrated Erlang A (k = 1.48)', calibrated: true } as WhyResult;
+      const n = narrateWhy(r);
+      expect(n.points[1]).toBe('The queue model (calibrated Erlang A (k = 1.48)) explains −15.0 pts of the −13.3 pts; residual +1.7 pts: the queue did better than the model predicts.');
+      expect(guardExplanation(n, r, ['T-900', 'T-896', 'T-850'])).toEqual({ ok: true });
+      expect(whyFacts(r).facts.find((f) => f.name === 'model')?.text).toBe('calibrated Erlang A (k = 1.48)');
     });
 
     test('a worse-than-modelled queue, no onset, a local cause and nothing in the tickets', () => {

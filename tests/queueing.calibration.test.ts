@@ -12,11 +12,13 @@ import {
   fitTimeOfDay,
   fitLoadCorrection,
   applyCorrection,
+  factorBoundNote,
   type CorrectionSample,
   type CalibrationInterval,
   type QueueCalibration,
 } from '../src/engines/queueing/index.js';
 import { simulateDay } from '../src/sample/callsim.js';
+import { accuracyLine } from '../commands/modelBasis.js';
 import { createRng } from '../src/engines/shared/rng.js';
 
 const T = 1800;
@@ -158,6 +160,31 @@ describe('patience that cannot be estimated', () => {
     expect(cal.patienceNote).toMatch(/^cannot estimate patience/);
     expect(cal.model).toBe('erlang_c');
     expect(cal.candidates.some((c) => c.name.startsWith('Erlang A'))).toBe(false);
+  });
+
+  it('a handle-time factor at its search bound is reported (a limit, not an estimate), in the accuracy line too', () => {
+    // The recorded AHT is 1,000 s for calls that really take 300 s (true k = 0.3, below the 0.5 bound): the fit
+    // can only go down to k = 0.5, and says so.
+    const h = simulate({ days: 10, slots: 8, lambda: () => 30, agents: () => 7, talkMean: 300, patience: 300, ahtUnderstatement: 0.3, seed: 12 });
+    const cal = ok(fitQueueCalibration(h));
+    expect(cal.handleTimeFactor).toBeLessThanOrEqual(0.51);
+    expect(cal.factorNote).toMatch(/^handle-time factor k 0\.5\d is at its search bound \(0\.5\): the history wants a lower k than the fit allows/);
+    expect(cal.factorNote).toMatch(/a limit, not an estimate/);
+    expect(accuracyLine(cal, T)!.text).toMatch(/^model: Erlang [AC], k 0\.5\d.* \(at a search bound: a limit, not an estimate\); backtest/);
+    // An ordinary fit (true k inside the bounds) carries no note.
+    const fine = ok(fitQueueCalibration(simulate({ days: 10, slots: 8, lambda: () => 30, agents: () => 7, talkMean: 300, patience: 300, ahtUnderstatement: 1.3, seed: 12 })));
+    expect(fine.handleTimeFactor).toBeGreaterThan(0.6);
+    expect(fine.factorNote).toBeNull();
+    expect(accuracyLine(fine, T)!.text).not.toMatch(/search bound/);
+  });
+
+  it('factorBoundNote: both bounds of k and of the agent factor, and nothing inside them', () => {
+    expect(factorBoundNote(0.5, null)).toMatch(/^handle-time factor k 0\.50 is at its search bound \(0\.5\): the history wants a lower k/);
+    expect(factorBoundNote(3.995, null)).toMatch(/^handle-time factor k 4\.00 is at its search bound \(4\): the history wants a higher k/);
+    expect(factorBoundNote(1.2, 0.4)).toMatch(/^agent factor 0\.40 is at its search bound \(0\.4\): the history wants a lower factor/);
+    expect(factorBoundNote(0.5, 1.5)).toMatch(/k 0\.50 .*; agent factor 1\.50 is at its search bound \(1\.5\): the history wants a higher factor/);
+    expect(factorBoundNote(0.52, 0.42)).toBeNull();
+    expect(factorBoundNote(1.2, null)).toBeNull();
   });
 
   it('too little history is an error saying how many days there are and how many are needed', () => {

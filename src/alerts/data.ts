@@ -9,6 +9,7 @@ import { stmt } from './store.js';
 import { addDays } from '../time.js';
 import type { IntervalRow } from '../warehouse/queries.js';
 import type { ProjectionBasis } from './engines.js';
+import type { SlModel } from '../engines/queueing/slModel.js';
 
 /** An interval row as the alert metrics need it: the view's columns, plus the interval as epoch ms. */
 export type Row = Pick<
@@ -58,6 +59,8 @@ export class QueueRows {
   readonly memo = new Map<string, number | null>();
   /** What the day's projection uses, per local date (providers.ts `projectionBasis`). */
   readonly bases = new Map<string, ProjectionBasis | null>();
+  /** The queue's calibrated model per local date (providers.ts `calibratedModelOn`); null = uncalibrated. */
+  readonly models = new Map<string, SlModel | null>();
   constructor(
     readonly db: Db,
     readonly queue: QueueInfo,

@@ -50,7 +50,7 @@ export const METRIC_INFO: Record<Metric, MetricInfo> = {
   asa: {
     metric: 'asa', aliases: ['asa', 'speed_of_answer', 'wait'], label: 'ASA (modelled)', unit: 'seconds', cadence: 'interval', targetRelative: false,
     engine: 'queueing',
-    describe: 'average speed of answer per interval, seconds — modelled with Erlang C from offered, AHT and agents (the data carries no wait times)',
+    describe: "average speed of answer per interval, seconds — modelled from offered, AHT and agents with the queue's calibrated model (as whatif uses it; textbook Erlang C when the queue cannot be calibrated)",
   },
   arrivals_z: {
     metric: 'arrivals_z', aliases: ['arrivals_z', 'arrivals', 'volume', 'offered', 'arrivals_anomaly', 'volume_z'], label: 'arrivals anomaly (robust z)', unit: 'z', cadence: 'interval', targetRelative: false,

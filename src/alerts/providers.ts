@@ -12,6 +12,7 @@ import type { Observation } from './machine.js';
 import type { Engines, DriftRecord, DriftEventLike, RiskScoreLike, ErlangCLike, ProjectionBasis, DayVolumes } from './engines.js';
 import type { QueueRows, Row, SlotBaseline, WarehouseView } from './data.js';
 import { METRIC_INFO, type Metric } from './metrics.js';
+import type { SlModel } from '../engines/queueing/slModel.js';
 import { addDays, localParts } from '../time.js';
 
 export function resolveLevel(t: Threshold, targetPct: number): number {
@@ -99,6 +100,40 @@ export function projectionBasis(src: QueueRows, date: string, engines: Engines):
   }
   src.bases.set(date, basis);
   return basis;
+}
+
+/**
+ * The queue's calibrated model on `date` (fitted on the days before it), built once per queue-day; null when the
+ * engines have none or the queue cannot be calibrated (the caller then uses textbook Erlang C).
+ */
+export function calibratedModelOn(src: QueueRows, date: string, engines: Engines): SlModel | null {
+  if (src.models.has(date)) return src.models.get(date)!;
+  const m = engines.queueModelFor ? guarded(() => engines.queueModelFor!(src.db, src.queue.queue, date), { error: 'the queue model could not be loaded' }) : null;
+  const model = m && !('error' in m) ? m.model : null;
+  src.models.set(date, model);
+  return model;
+}
+
+/**
+ * Modelled ASA of a completed interval, seconds: the queue's calibrated model on its recorded inputs (the slot and
+ * the previous interval passed), else textbook Erlang C; null when neither applies. Capped at a day.
+ */
+export function modelledAsa(r: Row, prev: Row | null, model: SlModel | null, erlangC: ErlangCLike | undefined): number | null {
+  if (r.ahtSeconds === null) return null;
+  if (model) {
+    const out = model.evaluate({
+      offered: r.offered,
+      ahtSeconds: r.ahtSeconds,
+      agents: r.agentsStaffed,
+      intervalSeconds: r.intervalSeconds,
+      targetSeconds: r.slTargetSeconds,
+      slot: Math.floor((r.localMinute * 60) / r.intervalSeconds),
+      previous: prev && prev.endMs === r.startMs ? { offered: prev.offered, ahtSeconds: prev.ahtSeconds ?? r.ahtSeconds, agents: prev.agentsStaffed } : null,
+    });
+    return Math.min(out.asaSeconds, 86_400);
+  }
+  if (!erlangC) return null;
+  return Math.min(erlangC({ arrivals: r.offered, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds, agents: r.agentsStaffed, targetAnswerSeconds: r.slTargetSeconds }).asaSeconds, 86_400);
 }
 
 function guarded<T>(f: () => T, fallback: T): T {
@@ -282,8 +317,7 @@ export function intervalObservations(rule: Rule, src: QueueRows, since: number, 
         }
         case 'asa': {
           if (!engines.erlangC || r.offered < minVol || r.ahtSeconds === null) break;
-          const m = engines.erlangC({ arrivals: r.offered, intervalSeconds: r.intervalSeconds, ahtSeconds: r.ahtSeconds, agents: r.agentsStaffed, targetAnswerSeconds: r.slTargetSeconds });
-          value = Math.min(m.asaSeconds, 86_400);
+          value = modelledAsa(r, i > 0 ? rows[i - 1] : null, calibratedModelOn(src, date, engines), engines.erlangC);
           break;
         }
         case 'arrivals_z':

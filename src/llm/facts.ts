@@ -80,7 +80,7 @@ export function whyFacts(r: WhyResult): FactSheet {
   f.push(...signed('sl_delta', fmtPts(r.observedDelta), 'observed change in SL, period vs baseline', ['sl'], r.observedDelta));
   f.push(...signed('model_delta', fmtPts(r.modelDelta), 'change in SL the queue model explains from the four drivers', ['model', 'sl'], r.modelDelta));
   f.push(...signed('residual', fmtPts(r.residual), 'SL change the queue model does not explain', ['residual', 'model'], r.residual));
-  f.push(label('model', r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C', 'the queue model used'));
+  f.push(label('model', r.modelName ?? (r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C'), 'the queue model used'));
   const directions: FactSheet['directions'] = { sl: dirOf(r.observedDelta, 0.05) };
   const before = { arrivals: num(r.before.offeredPerDay), talk: dur(r.before.talkSeconds), acw: dur(r.before.acwSeconds), agents: num(r.before.agents, 1) };
   const after = { arrivals: num(r.after.offeredPerDay), talk: dur(r.after.talkSeconds), acw: dur(r.after.acwSeconds), agents: num(r.after.agents, 1) };

@@ -197,7 +197,7 @@ export function narrateWhy(r: WhyResult): Narration {
   if (r.note) points.push(r.note);
   const drivers = r.facts.filter((f, i) => i < 3 && (i === 0 || Math.abs(f.contribution) >= 0.5));
   if (drivers.length) points.push(`${cap(drivers.map((f) => `${WHY_WORD[f.driver]} ${fmtPct(f.change)} (${whyLevels(r, f.driver)}) contributed ${fmtPts(f.contribution)}`).join('; '))}.`);
-  const model = r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C';
+  const model = r.modelName ?? (r.model === 'erlang-a' ? 'Erlang A' : 'Erlang C');
   const sideNote = r.residual >= 0.5 ? ': the queue did better than the model predicts' : r.residual <= -0.5 ? ': the queue did worse than the model predicts, so something outside the four drivers (routing, holds, breaks) also hurt' : '';
   points.push(`The queue model (${model}) explains ${fmtPts(r.modelDelta)} of the ${fmtPts(r.observedDelta)}; residual ${fmtPts(r.residual)}${sideNote}.`);
   if (r.started) {

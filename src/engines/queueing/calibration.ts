@@ -93,6 +93,12 @@ export interface QueueCalibration {
   days: number;
   /** Name of the chosen candidate, as in `candidates`. */
   candidate: string;
+  /**
+   * Set when a fitted factor ends at its search bound (k in [0.5, 4], m in [0.4, 1.5]): the history wants a value
+   * beyond what the fit allows, so the factor is a limit, not an estimate (like patience at its bound). Shown
+   * with every answer's accuracy line and as a warning; null when both factors are inside their bounds.
+   */
+  factorNote: string | null;
   /** The residual correction the chosen candidate applies on top of the queue model (null: none). */
   correction: SlCorrection | null;
   backtest: CalibrationBacktest | null;
@@ -113,8 +119,25 @@ const DEFAULT_BACKTEST_DAYS = 5;
 /** A more complex candidate must beat a simpler one by more than this (pp of backtest MAE) to be chosen. */
 export const SIMPLER_MARGIN_PP = 0.2;
 
-const K_BOUNDS: [number, number] = [0.5, 4];
-const M_BOUNDS: [number, number] = [0.4, 1.5];
+export const K_BOUNDS: [number, number] = [0.5, 4];
+export const M_BOUNDS: [number, number] = [0.4, 1.5];
+/** A fitted factor this close to a search bound counts as at the bound. */
+const BOUND_TOLERANCE = 0.01;
+
+/**
+ * "handle-time factor k 0.50 is at its search bound (0.5): …" for each fitted factor at a bound; null when none.
+ * The fit keeps the bounded value (it is still the best fit allowed) but it is reported, never used silently.
+ */
+export function factorBoundNote(k: number, m: number | null): string | null {
+  const at = (v: number, [lo, hi]: [number, number]) => (v <= lo + BOUND_TOLERANCE ? { bound: lo, side: 'lower' } : v >= hi - BOUND_TOLERANCE ? { bound: hi, side: 'higher' } : null);
+  const notes: string[] = [];
+  const kb = at(k, K_BOUNDS);
+  if (kb) notes.push(`handle-time factor k ${k.toFixed(2)} is at its search bound (${kb.bound}): the history wants a ${kb.side} k than the fit allows`);
+  const mb = m === null ? null : at(m, M_BOUNDS);
+  if (mb && m !== null) notes.push(`agent factor ${m.toFixed(2)} is at its search bound (${mb.bound}): the history wants a ${mb.side} factor than the fit allows`);
+  if (!notes.length) return null;
+  return `${notes.join('; ')}. The factor is a limit, not an estimate: check the recorded AHT and agents (staffed vs on the phones) before trusting absolute SL levels`;
+}
 
 interface Candidate {
   name: string;
@@ -543,6 +566,7 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
     intervals: rows.length,
     days: days.length,
     candidate: chosenName,
+    factorNote: factorBoundNote(params.k, chosen.fitsAgents ? params.m : null),
     correction,
     backtest,
     candidates,
