@@ -62,6 +62,11 @@ function modelLine(c: QueueCalibration): string {
   return `${model} (${c.candidate}): handle-time factor k = ${num(c.handleTimeFactor, 2)}${m}${corr}`;
 }
 
+function spreadLine(c: QueueCalibration): string {
+  if (c.dispersion === null || c.dispersion === undefined) return 'Spread of intervals around the model: not fitted (too few backtest intervals); an interval is shown at its expected SL.';
+  return `Spread of intervals around the model: Beta-binomial, intra-interval correlation ρ ${num(c.dispersion, 3)} (fitted on the backtest's out-of-sample intervals); whatif shows each interval's typical (median) SL from it beside the expected SL, which day figures and staffing use.`;
+}
+
 function patienceLine(c: QueueCalibration): string {
   if (c.patienceSeconds === null) return `Patience: ${c.patienceNote}`;
   const used = c.model === 'erlang_a' ? '' : ' (not used: Erlang C predicted better)';
@@ -99,6 +104,7 @@ export const calibration = defineCommand({
       modelLine(c),
       patienceLine(c),
       ...(c.factorNote ? [`Warning: ${c.factorNote}.`] : []),
+      spreadLine(c),
     ];
     const bt = c.backtest;
     if (bt) {
@@ -132,6 +138,7 @@ export const calibration = defineCommand({
       ]),
     );
     blocks.push(context(esc(patienceLine(c))));
+    blocks.push(context(esc(spreadLine(c))));
     if (c.factorNote) blocks.push(section(`:warning: ${esc(c.factorNote)}.`));
     if (bt) {
       blocks.push(section('*Candidates* (out of sample; the simplest within 0.2 pp of the lowest MAE is chosen)'));

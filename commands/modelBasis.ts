@@ -13,6 +13,7 @@ import {
   predictIntervalSl,
   predictionRange,
   textbookModel,
+  typicalSl,
   type QueueCalibration,
   type SlModel,
   type SlModelInput,
@@ -97,6 +98,7 @@ export function calibratedModel(cal: CalibrationLike, givenPatienceSeconds: numb
       if (!(x.offered > 0)) return m;
       return { ...m, serviceLevel: predictIntervalSl(c, x) };
     },
+    typicalSl: (expectedSl, offered) => typicalSl(expectedSl, offered, c.dispersion ?? null),
   };
 }
 

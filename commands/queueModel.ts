@@ -22,7 +22,7 @@ import { Remembered } from '../src/lru.js';
 import { fitQueueCalibration, MIN_CALIBRATION_DAYS, type CalibrationInterval, type QueueCalibration } from '../src/engines/queueing/index.js';
 
 /** Bumped whenever the engine's fit changes, so stored fits from an older engine are refitted. */
-export const CALIBRATION_ENGINE_VERSION = 4;
+export const CALIBRATION_ENGINE_VERSION = 5;
 /** Local days of history a calibration fits. */
 export const CALIBRATION_WINDOW_DAYS = 28;
 

@@ -480,6 +480,10 @@ export function modelLine(r: { accuracy: AccuracyLine | null; modelNote: string;
   return `${r.modelNote}; no backtest yet.`;
 }
 
+/** What the two per-interval SL figures mean (text and blocks). */
+export const TYPICAL_NOTE =
+  "Typical SL: what such an interval usually delivers (the median, from the calibration's backtested spread of intervals around the model); expected SL: the average, which the day's SL, the contacts short and staffing add up from.";
+
 /** "3 night intervals with no agents, 1–4 contacts each" (null when none). */
 export function unstaffedNote(u: WhatIfResult['unstaffedTrivial']): string | null {
   if (!u.intervals) return null;
@@ -555,10 +559,11 @@ export const whatif = defineCommand({
       lines.push('', `At risk after the change (${x.atRisk.length}), most contacts affected first:`);
       lines.push(
         table(
-          ['time', 'calls', 'SL', 'short of target', 'agents', 'needed'],
-          x.atRisk.slice(0, 12).map((i) => [hhmm(i.localMinute ?? 0), num(i.scenario.offered, 0), pct(i.predictedSl, 0), `${num(i.contactsShort, 1)} contacts`, num(i.scenario.capacityAgents, 1), Number.isFinite(i.agentsNeeded) ? `${num(i.agentsNeeded)} (${signed(Math.ceil(i.agentGap), '')})` : '–']),
+          ['time', 'calls', 'typical SL', 'expected SL', 'short of target', 'agents', 'needed'],
+          x.atRisk.slice(0, 12).map((i) => [hhmm(i.localMinute ?? 0), num(i.scenario.offered, 0), pct(i.typicalSl, 0), pct(i.predictedSl, 0), `${num(i.contactsShort, 1)} contacts`, num(i.scenario.capacityAgents, 1), Number.isFinite(i.agentsNeeded) ? `${num(i.agentsNeeded)} (${signed(Math.ceil(i.agentGap), '')})` : '–']),
         ),
       );
+      lines.push(TYPICAL_NOTE);
     } else lines.push('', 'No staffed interval below target after the change.');
     const apart = unstaffedNote(x.unstaffedTrivial);
     if (apart) lines.push(apart);
@@ -590,8 +595,9 @@ export const whatif = defineCommand({
     blocks.push(context(esc(`Model: ${modelLine(r)}`)));
     if (r.warnings.length) blocks.push(section(esc(`⚠ Outside the fitted range: ${r.warnings.slice(0, 3).join('; ')}`).slice(0, 2900)));
     if (x.atRisk.length) {
-      const items = x.atRisk.slice(0, 10).map((i) => `${hhmm(i.localMinute ?? 0)} ${pct(i.predictedSl, 0)}, ${num(i.contactsShort, 0)} contacts short${Number.isFinite(i.agentGap) && i.agentGap > 0 ? ` (needs +${Math.ceil(i.agentGap)})` : ''}`);
+      const items = x.atRisk.slice(0, 10).map((i) => `${hhmm(i.localMinute ?? 0)} typically ${pct(i.typicalSl, 0)} (expected ${pct(i.predictedSl, 0)}), ${num(i.contactsShort, 0)} contacts short${Number.isFinite(i.agentGap) && i.agentGap > 0 ? ` (needs +${Math.ceil(i.agentGap)})` : ''}`);
       blocks.push(section(`*${x.atRisk.length} interval(s) still below target*, most contacts affected first: ${esc(items.join('; '))}${x.atRisk.length > 10 ? '; …' : ''}`));
+      blocks.push(context(esc(TYPICAL_NOTE)));
     } else blocks.push(section('✅ No staffed interval below target after the change.'));
     const apart = unstaffedNote(x.unstaffedTrivial);
     if (apart) blocks.push(context(esc(apart)));

@@ -11,7 +11,7 @@ import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { loadConfig } from '../src/config.js';
 import type { CommandContext } from '../src/registry.js';
-import { erlangA, erlangC } from '../src/engines/queueing/index.js';
+import { erlangA, erlangC, typicalSl } from '../src/engines/queueing/index.js';
 import { whatif, whatifArgs, type WhatifCommandResult } from '../commands/whatif.js';
 import { queueCalibrationFor } from '../commands/queueModel.js';
 import { validateBlocks } from '../src/blocks/kit.js';
@@ -75,6 +75,12 @@ describe('whatif on a plan day, through the calibration', () => {
       within += p.offered * sl;
     }
     expect(r.baseline.predictedSlPct).toBeCloseTo((within / vol) * 100, 6);
+    // Per interval the typical (median) SL is shown beside the expected one; the day adds up the expected ones.
+    expect(cal.dispersion).not.toBeNull();
+    for (const iv of r.result.intervals) expect(iv.typicalSl).toBe(typicalSl(iv.predictedSl, iv.scenario.offered, cal.dispersion));
+    expect(r.result.atRisk.length).toBeGreaterThan(0);
+    expect(whatif.text(r)).toMatch(/time +calls +typical SL +expected SL/);
+    expect(whatif.text(r)).toContain('Typical SL: what such an interval usually delivers (the median');
     // The fit sees AHT 200 s where the queue behaved like 280 s: it must find a factor well above 1.
     expect(cal.handleTimeFactor).toBeGreaterThan(1.2);
     expect(r.baseline.realisedSlPct).toBeNull();

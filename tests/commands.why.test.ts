@@ -174,7 +174,7 @@ describe('why: the split goes through the queue calibration', () => {
     expect(r.fallbackReason).toBeNull();
     expect(r.modelNote).toContain(`k ${cal.handleTimeFactor.toFixed(2)}`);
     expect(r.modelNote).toContain(`calibrated on ${cal.fitFrom}..${cal.fitThrough}`);
-    expect(r.accuracy).toMatch(/^model: Erlang [AC], k \d\.\d\d(, agents × \d\.\d\d)?; backtest last \d+ days/);
+    expect(r.accuracy).toMatch(/^model: Erlang [AC], k \d\.\d\d(, agents × \d\.\d\d)?( \(at a search bound: a limit, not an estimate\))?; backtest last \d+ days/);
     expect(r.sentences.some((s) => s.startsWith(`The queue model (${r.modelNote}) explains`))).toBe(true);
     // The narrators name it as calibrated, with its factor (not a bare "Erlang A").
     expect(r.modelName).toBe(`calibrated Erlang ${cal.model === 'erlang_a' ? 'A' : 'C'} (k = ${cal.handleTimeFactor.toFixed(2)}${cal.agentFactor !== 1 ? `, agents × ${cal.agentFactor.toFixed(2)}` : ''})`);

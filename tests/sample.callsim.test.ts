@@ -155,6 +155,31 @@ describe('callsim mechanics', () => {
     expect(rows[1].handled).toBe(rows[1].offered);
   });
 
+  it("arrivals 'fixed': exactly round(λ) callers per interval, spread uniformly over it (the Poisson process given its count)", () => {
+    const intervals = [12.4, 0, 30, 7.6].map((lambda, i) => ({ start: i, lambda, agents: 3, talkMean: 60, talkCv: 1, acwMean: 0, acwCv: 0 }));
+    for (let seed = 1; seed <= 20; seed++) {
+      const rows = simulateDay({ rng: createRng(seed), intervalSeconds: 1800, targetAnswerSeconds: 20, patienceMeanSeconds: 300, intervals, arrivals: 'fixed' });
+      expect(rows.map((r) => r.offered)).toEqual([12, 0, 30, 8]);
+      for (const r of rows) expect(r.handled + r.abandoned).toBe(r.offered);
+    }
+    // The times are the Poisson process's given its count: over many one-interval days at λ = 30 (the Poisson
+    // count's mean), the SL of fixed-count days agrees with that of Poisson days within sampling error.
+    const one = (arrivals: 'fixed' | 'poisson', seed: number) =>
+      simulateDay({ rng: createRng(seed), intervalSeconds: 1800, targetAnswerSeconds: 20, patienceMeanSeconds: Infinity, intervals: [{ start: 0, lambda: 30, agents: 2, talkMean: 90, talkCv: 1, acwMean: 0, acwCv: 0 }], talkDistribution: 'exponential', arrivals })[0];
+    let fixed = 0;
+    let poisson = 0;
+    let poissonCalls = 0;
+    const N = 600;
+    for (let i = 0; i < N; i++) {
+      const f = one('fixed', 1000 + i);
+      fixed += f.answered_within_target / f.offered;
+      const p = one('poisson', 5000 + i);
+      poisson += p.answered_within_target;
+      poissonCalls += p.offered;
+    }
+    expect(Math.abs(fixed / N - poisson / poissonCalls)).toBeLessThan(0.04);
+  });
+
   it('property: every row is consistent and the run is deterministic for a seed', () => {
     const ivArb = fc.record({
       lambda: fc.double({ min: 0, max: 80, noNaN: true }),

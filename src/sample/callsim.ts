@@ -7,7 +7,9 @@ import type { Rng } from '../engines/shared/rng.js';
  * Model
  * - Intervals are consecutive, each `intervalSeconds` long; interval k covers [k·T, (k+1)·T) of simulated time.
  * - Arrivals: Poisson process with rate λ_k / T inside interval k (so offered ~ Poisson(λ_k), arrival times
- *   uniform within the interval), drawn as exponential gaps (exact, one log per call).
+ *   uniform within the interval), drawn as exponential gaps (exact, one log per call); or, with
+ *   `arrivals: 'fixed'`, exactly round(λ_k) callers at sorted independent uniform times (the same process
+ *   conditioned on its count).
  * - Each caller has patience ~ Exponential(mean = patienceMeanSeconds; Infinity = never abandons).
  * - Service is first-come-first-served: a caller is answered by the first agent to become free, at
  *   max(arrival, that agent's free time), provided that is ≤ arrival + patience; otherwise the caller abandons
@@ -60,6 +62,12 @@ export interface CallsimOptions {
    * runs can be checked against Erlang C / Erlang A, which assume exponential service.
    */
   talkDistribution?: 'lognormal' | 'exponential';
+  /**
+   * 'poisson' (default): interval k gets Poisson(λ_k) callers. 'fixed': exactly round(λ_k) callers at independent
+   * uniform times in the interval, i.e. the Poisson process conditioned on its count: the day as a plan with known
+   * volumes would see it (the calibration bench's noise floor).
+   */
+  arrivals?: 'poisson' | 'fixed';
 }
 
 export interface CallsimRow {
@@ -205,7 +213,16 @@ export function simulateDay(opts: CallsimOptions): CallsimRow[] {
       qHead = 0;
     }
     const patienceMean = iv.patienceMeanSeconds ?? opts.patienceMeanSeconds;
-    if (iv.lambda > 0) {
+    if (opts.arrivals === 'fixed') {
+      const n = Math.max(0, Math.round(iv.lambda));
+      const times = Array.from({ length: n }, () => t0 + rng.next() * T).sort((a, b) => a - b);
+      for (const t of times) {
+        offered[k]++;
+        qArr.push(t);
+        qDead.push(Number.isFinite(patienceMean) ? t + rng.exponential(patienceMean) : Infinity);
+        qInt.push(k);
+      }
+    } else if (iv.lambda > 0) {
       const gapMean = T / iv.lambda;
       let t = t0 + rng.exponential(gapMean);
       while (t < t1) {

@@ -34,7 +34,7 @@ export function erlangCAsa(calls: number, ahtSeconds: number, agents: number, in
 export function knownCalibration(k: number): QueueCalibration {
   return {
     model: 'erlang_c', handleTimeFactor: k, agentFactor: 1, patienceSeconds: null, patienceSource: 'none', patienceNote: '', fitFrom: '2026-11-01', fitThrough: '2026-11-12',
-    intervals: 192, days: 12, candidate: 'Erlang C, k', factorNote: null, correction: null, backtest: null, candidates: [],
+    intervals: 192, days: 12, candidate: 'Erlang C, k', dispersion: null, factorNote: null, correction: null, backtest: null, candidates: [],
     inputRange: { agents: [1, 100], offered: [1, 1000], ahtSeconds: [60, 900], loadPerAgent: [0, 1], intervalSeconds: [1800] },
   };
 }

@@ -30,6 +30,7 @@ import { erlangA, erlangAServiceLevel } from './erlang-a.js';
 import { erlangC } from './erlang.js';
 import { studentTQuantile } from './tdist.js';
 import type { SlModelInput } from './slModel.js';
+import { dispersionLogLik, typicalSl, type DispersionSample } from './dispersion.js';
 import { applyCorrection, fitLoadCorrection, fitTimeOfDay, loadPerAgent, type CorrectionSample, type SlCorrection } from './corrections.js';
 
 /** One realised interval of a queue's history. SL = answeredWithinTarget ÷ offered. */
@@ -99,6 +100,12 @@ export interface QueueCalibration {
    * with every answer's accuracy line and as a warning; null when both factors are inside their bounds.
    */
   factorNote: string | null;
+  /**
+   * Intra-interval correlation ρ of the Beta-binomial spread of an interval's realised SL around the model's
+   * expected SL (dispersion.ts), fitted by maximum likelihood on the chosen candidate's out-of-sample backtest
+   * intervals; gives the typical (median) half-hour. Null with fewer than MIN_DISPERSION_SAMPLES such intervals.
+   */
+  dispersion: number | null;
   /** The residual correction the chosen candidate applies on top of the queue model (null: none). */
   correction: SlCorrection | null;
   backtest: CalibrationBacktest | null;
@@ -118,6 +125,9 @@ const MAX_PATIENCE_S = 1e6;
 const DEFAULT_BACKTEST_DAYS = 5;
 /** A more complex candidate must beat a simpler one by more than this (pp of backtest MAE) to be chosen. */
 export const SIMPLER_MARGIN_PP = 0.2;
+/** Backtest intervals (≥ 2 calls) the dispersion fit needs. */
+export const MIN_DISPERSION_SAMPLES = 20;
+const RHO_BOUNDS: [number, number] = [1e-3, 0.6];
 
 export const K_BOUNDS: [number, number] = [0.5, 4];
 export const M_BOUNDS: [number, number] = [0.4, 1.5];
@@ -466,6 +476,7 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
   const starts = new Map<string, Params>();
   const errs = new Map<string, Errors>();
   const perDay = new Map<string, { day: string; pred: number; real: number; offered: number }[]>();
+  const spread = new Map<string, DispersionSample[]>();
   let patienceK: number | null = null;
   let patiencePrev: number | null = null;
   for (const d of origins) {
@@ -489,8 +500,11 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
         let sp = 0;
         let sr = 0;
         let so = 0;
+        const sp2 = spread.get(s.name) ?? [];
+        spread.set(s.name, sp2);
         for (const x of testSamples) {
           const pr = applyCorrection(corr, x.modelSl, x);
+          sp2.push({ expected: pr, answeredWithinTarget: x.answeredWithinTarget, offered: x.offered });
           const re = clamp(x.answeredWithinTarget / x.offered, 0, 1);
           acc.ae += x.offered * Math.abs(pr - re);
           acc.e += x.offered * (pr - re);
@@ -566,6 +580,7 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
     intervals: rows.length,
     days: days.length,
     candidate: chosenName,
+    dispersion: fitDispersion(spread.get(chosenName) ?? []),
     factorNote: factorBoundNote(params.k, chosen.fitsAgents ? params.m : null),
     correction,
     backtest,
@@ -580,6 +595,16 @@ export function fitQueueCalibration(history: readonly CalibrationInterval[], opt
   };
 }
 
+/**
+ * ρ of the Beta-binomial spread (dispersion.ts) by maximum likelihood over out-of-sample intervals with ≥ 2 calls
+ * (golden section on [0.001, 0.6]); null with fewer than MIN_DISPERSION_SAMPLES of them.
+ */
+export function fitDispersion(samples: readonly DispersionSample[]): number | null {
+  const usable = samples.filter((x) => Math.round(x.offered) >= 2 && Number.isFinite(x.expected));
+  if (usable.length < MIN_DISPERSION_SAMPLES) return null;
+  return minimise1d((r) => -dispersionLogLik(usable, r), 0.05, RHO_BOUNDS[0], RHO_BOUNDS[1], 0.02, 1e-4);
+}
+
 /** The calibrated model's SL for one interval, as a fraction in [0, 1]. No calls → 1 (nothing to miss). */
 export function predictIntervalSl(cal: QueueCalibration, x: CalibrationInput): number {
   const p = { k: cal.handleTimeFactor, m: cal.agentFactor };
@@ -591,6 +616,14 @@ export function predictIntervalSl(cal: QueueCalibration, x: CalibrationInput): n
   const prev = x.previous;
   const rhoPrev = prev === undefined ? rho : prev === null ? 0 : loadPerAgent(prev.offered, prev.ahtSeconds * p.k, x.intervalSeconds, prev.agents * p.m);
   return clamp(applyCorrection(c, base, { slot: x.slot, offered: x.offered, rho, rhoPrev }), 0, 1);
+}
+
+/**
+ * The typical (median) SL of one interval under the calibration: the median of the Beta-binomial spread around
+ * predictIntervalSl with the interval's offered calls (dispersion.ts). The expected SL stays what adds up over a day.
+ */
+export function predictTypicalIntervalSl(cal: QueueCalibration, x: CalibrationInput): number {
+  return typicalSl(predictIntervalSl(cal, x), x.offered, cal.dispersion ?? null);
 }
 
 /**

@@ -9,3 +9,4 @@ export * from './calibration.js';
 export * from './tdist.js';
 export * from './corrections.js';
 export * from './slModel.js';
+export * from './dispersion.js';

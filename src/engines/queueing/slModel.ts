@@ -34,6 +34,11 @@ export interface SlModel {
   /** Mean patience the model uses (Erlang A), else null. */
   meanPatienceSeconds: number | null;
   evaluate(x: SlModelInput): SlModelOutput;
+  /**
+   * The typical (median) SL of one interval whose expected SL is `expectedSl` with `offered` contacts, where the
+   * model knows how realised intervals spread around it (a calibration's dispersion); absent → the expected SL.
+   */
+  typicalSl?(expectedSl: number, offered: number): number;
 }
 
 /**

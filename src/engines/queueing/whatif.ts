@@ -94,8 +94,13 @@ export interface WhatIfIntervalResult {
   scenario: IntervalMetrics;
   /** Realised SL of the interval (past days), shown beside the prediction; never mixed into it. */
   realisedSl: number | null;
-  /** The model's scenario SL (= scenario.serviceLevel). */
+  /** The model's scenario SL (= scenario.serviceLevel): the EXPECTED SL, which the day's SL and contactsShort add up from. */
   predictedSl: number;
+  /**
+   * The TYPICAL (median) scenario SL of the interval: the point prediction shown per interval. Differs from
+   * predictedSl where the model knows the spread of realised intervals (a calibration's dispersion), else equal.
+   */
+  typicalSl: number;
   /** Scenario − baseline model SL, in percentage points. */
   slDeltaPts: number;
   belowTarget: boolean;
@@ -332,6 +337,7 @@ export function whatIf(intervals: readonly WhatIfInterval[], levers: WhatIfLever
       scenario: s,
       realisedSl: realisedOf(iv),
       predictedSl: predicted,
+      typicalSl: s.offered > 0 && model.typicalSl ? model.typicalSl(predicted, s.offered) : predicted,
       slDeltaPts: (s.serviceLevel - b.serviceLevel) * 100,
       belowTarget: below,
       contactsShort: below ? s.offered * (target - predicted) : 0,
