@@ -2,6 +2,8 @@
  * Alerts: one evaluator tick with 200 rules over 20 queues on a 1-year warehouse (target < 500 ms), and the
  * backtest of one rule over 1 year (target < 5 s). The warehouse is the sample generator's 1 year × 20 queues
  * (seed 11, the same as the ingest bench's `radar sla` figure), copied so the alert tables stay out of it.
+ * Also: the pre-breach projection through the queue calibration (what alerting runs with) vs the textbook static
+ * engines, as the error of the 12:00 projection of the day's SL on recent days.
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +16,9 @@ import { ingestFiles } from '../src/warehouse/ingest.js';
 import { listQueues } from '../src/warehouse/queries.js';
 import { evaluate } from '../src/alerts/evaluator.js';
 import { backtest } from '../src/alerts/backtest.js';
-import { staticEngines } from '../src/alerts/engines.js';
-import { newCache } from '../src/alerts/providers.js';
+import { calibratedEngines, staticEngines, type Engines } from '../src/alerts/engines.js';
+import { newCache, projectDay, projectionBasis } from '../src/alerts/providers.js';
+import { WarehouseView } from '../src/alerts/data.js';
 import { finishRule, parseRuleTokens, type Rule } from '../src/alerts/rules.js';
 import { insertRule, listRules } from '../src/alerts/store.js';
 import { tokenize } from '../src/grammar/tokens.js';
@@ -132,8 +135,71 @@ export default async function alertsBench(ctx: BenchContext): Promise<BenchRow[]
   rows.push({ group: 'alerts', name: `backtest: projected_sl < target (Erlang C per remaining slot), one queue, ${span}`, value: proj.ms / 1000, unit: 's', target: '< 5 s', verdict: proj.ms < 5000 ? 'pass' : 'fail', note: `${proj.fired} alerts, ${proj.flaps} flaps` });
   const projAll = bt('projected_sl < target for 30m queue=all');
   rows.push({ group: 'alerts', name: `backtest: projected_sl < target, all ${queues.length} queues, ${span}`, value: projAll.ms / 1000, unit: 's', note: `${projAll.fired} alerts, ${projAll.flaps} flaps` });
+  rows.push(...calibratedProjectionRows(db, queues.slice(0, 3), ctx.quick ? 4 : 10));
   db.close();
   return rows;
+}
+
+/**
+ * The pre-breach projection as alerting runs it (calibratedEngines: the queue's calibration fitted before the day,
+ * the demand forecast's volumes) beside the textbook static engines (Erlang C + today's realised offset): at 12:00
+ * on each of the last `days` days of each queue, the projected end-of-day SL vs the day's realised SL, and the
+ * time of the first (cold: fit + forecast) and a later (remembered) projection.
+ */
+function calibratedProjectionRows(db: Db, queues: string[], days: number): BenchRow[] {
+  const score = (engines: Engines) => {
+    let ae = 0;
+    let e = 0;
+    let n = 0;
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let d = days; d >= 1; d--) {
+      const date = addDays(END, -d);
+      const view = new WarehouseView(db, 'UTC');
+      for (const q of queues) {
+        const src = view.rowsOf(q);
+        const all = src?.rowsOn(date) ?? [];
+        const offered = all.reduce((a, r) => a + r.offered, 0);
+        if (!src || !offered) continue;
+        const noon = Date.parse(`${date}T12:00:00Z`);
+        const soFar = all.filter((r) => r.endMs <= noon);
+        let t0 = process.hrtime.bigint();
+        const basis = projectionBasis(src, date, engines);
+        const p = basis ? projectDay(soFar, src.baseline(date), basis) : null;
+        cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        t0 = process.hrtime.bigint();
+        const again = new WarehouseView(db, 'UTC').rowsOf(q)!;
+        const b2 = projectionBasis(again, date, engines);
+        if (b2) projectDay(soFar, again.baseline(date), b2);
+        warm.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (!p || p.sl === null) continue;
+        const real = all.reduce((a, r) => a + r.answeredWithinTarget, 0) / offered;
+        ae += Math.abs(p.sl - real);
+        e += p.sl - real;
+        n++;
+      }
+    }
+    return { mae: (100 * ae) / n, bias: (100 * e) / n, n, cold: summarize(cold), warm: summarize(warm) };
+  };
+  const cal = score(calibratedEngines());
+  const tb = score(staticEngines());
+  const what = `${queues.length} sample queues × last ${days} days, projected at 12:00 vs the realised day SL`;
+  return [
+    {
+      group: 'alerts',
+      name: `projection (projected_sl) through the calibration (calibratedEngines), ${what}: MAE`,
+      value: cal.mae,
+      unit: 'pp',
+      note: `bias ${cal.bias.toFixed(1)} pp over ${cal.n} queue-days; the first projection of a queue-day (fit or stored-fit check + demand forecast) p50 ${cal.cold.p50.toFixed(0)} ms, p95 ${cal.cold.p95.toFixed(0)} ms; later ones (remembered until the next ingest) p50 ${cal.warm.p50.toFixed(1)} ms`,
+    },
+    {
+      group: 'alerts',
+      name: `projection peer: textbook Erlang C + today's realised offset (staticEngines), ${what}: MAE`,
+      value: tb.mae,
+      unit: 'pp',
+      note: `bias ${tb.bias.toFixed(1)} pp over ${tb.n} queue-days; p50 ${tb.cold.p50.toFixed(1)} ms per projection`,
+    },
+  ];
 }
 
 function addRulesText(db: Db, texts: string[]): void {
