@@ -2,7 +2,8 @@
  * Demand forecast accuracy, out of sample, beside two simple peers in the same run (issue 18): rolling origin,
  * every target day forecast from the days before it only; WAPE over all intervals (Σ|y − ŷ| ÷ Σy, queues
  * pooled by volume) at horizons 1, 7 and 14 days, against seasonal naive (same slot, latest same weekday the
- * origin saw) and the 4-week same-weekday mean; MASE of all three; coverage of the 90 % prediction interval.
+ * origin saw) and the 4-week same-weekday mean; MASE of all three; coverage of the 90 % prediction interval of
+ * interval volumes, and of the 90 % band of each day's realised AHT.
  *
  *  1. the committed sample (data/sample, 90 days, 4 queues), last 8 weeks scored;
  *  2. a fresh `radar sample --seed 7 --days 180 --end 2026-11-20` (4 queues), last 8 weeks;
@@ -38,6 +39,8 @@ interface Pooled {
   short: number;
   /** Σ intervals × in-sample seasonal-naive MAE over queues: MASE's pooled denominator. */
   maseScale: number;
+  ahtIn: number;
+  ahtDays: number;
 }
 
 function pool(results: HorizonScore[][]): Pooled[] {
@@ -45,7 +48,7 @@ function pool(results: HorizonScore[][]): Pooled[] {
   for (const hs of results) {
     for (const h of hs) {
       if (!h.days) continue;
-      const p = by.get(h.horizonDays) ?? { horizon: h.horizonDays, days: 0, total: 0, fc: 0, sn: 0, m4: 0, coverageIn: 0, coverageN: 0, short: 0, maseScale: 0 };
+      const p = by.get(h.horizonDays) ?? { horizon: h.horizonDays, days: 0, total: 0, fc: 0, sn: 0, m4: 0, coverageIn: 0, coverageN: 0, short: 0, maseScale: 0, ahtIn: 0, ahtDays: 0 };
       p.days += h.days;
       p.total += h.offeredTotal;
       p.fc += h.forecast.wape * h.offeredTotal;
@@ -54,6 +57,10 @@ function pool(results: HorizonScore[][]): Pooled[] {
       p.coverageIn += h.coverage * h.intervals;
       p.coverageN += h.intervals;
       p.short += h.shortMeanDays;
+      if (h.ahtDays) {
+        p.ahtIn += h.ahtCoverage * h.ahtDays;
+        p.ahtDays += h.ahtDays;
+      }
       // mase = mean|error| / scale, so intervals × scale = Σ|error| / mase.
       if (h.forecast.mase > 0) p.maseScale += (h.forecast.wape * h.offeredTotal) / h.forecast.mase;
       by.set(h.horizonDays, p);
@@ -84,6 +91,8 @@ function rows(label: string, pooled: Pooled[], note: string): BenchRow[] {
     out.push({ group: G, name: `${label}: forecast MASE, h ${p.horizon} d`, value: mase(fc), unit: '', note: `seasonal naive MASE ${mase(sn).toFixed(3)}, 4-week mean MASE ${mase(m4).toFixed(3)} (scale: in-sample same-slot-last-week MAE before the first origin, queues pooled)` });
     const cov = p.coverageIn / p.coverageN;
     out.push({ group: G, name: `${label}: 90 % band coverage, h ${p.horizon} d`, value: cov * 100, unit: '%', target: '85–95 %', verdict: cov >= 0.85 && cov <= 0.95 ? 'pass' : 'fail' });
+    const ahtCov = p.ahtDays ? p.ahtIn / p.ahtDays : NaN;
+    out.push({ group: G, name: `${label}: AHT 90 % band coverage (days), h ${p.horizon} d`, value: ahtCov * 100, unit: '%', note: `${p.ahtDays} queue-days; realised day AHT inside ahtBand (out-of-sample day variance + measured handle-time CV)` });
   }
   return out;
 }

@@ -109,6 +109,8 @@ export interface ForecastDayOut {
   peak: { localMinute: number; offered: number } | null;
   /** Relative variance of the day total beyond count noise at this horizon: the band of any sum of the day's intervals is `sumBand` with it. */
   relVar: number;
+  /** Relative variance of the day's AHT beyond handle-time noise at this horizon: the band of a realised AHT is `ahtBand` with it and `model.ahtCv2`. */
+  ahtRelVar: number;
 }
 
 export interface QueueForecastResult {
@@ -213,7 +215,7 @@ function makeQueueForecast(db: Db, q: QueueInfo, from: string, to: string, tz: s
   const days: ForecastDayOut[] = fc.days.map((d) => {
     let peak: ForecastDayOut['peak'] = null;
     for (const i of fc.intervals) if (i.localDate === d.date && i.offered > 0 && (!peak || i.offered > peak.offered)) peak = { localMinute: i.localMinute, offered: round2(i.offered) };
-    return { date: d.date, horizonDays: d.horizonDays, offered: round2(d.offered), offeredLow: d.offeredLow, offeredHigh: d.offeredHigh, ahtSeconds: d.ahtSeconds === null ? null : round2(d.ahtSeconds), peak, relVar: d.relVar };
+    return { date: d.date, horizonDays: d.horizonDays, offered: round2(d.offered), offeredLow: d.offeredLow, offeredHigh: d.offeredHigh, ahtSeconds: d.ahtSeconds === null ? null : round2(d.ahtSeconds), peak, relVar: d.relVar, ahtRelVar: d.ahtRelVar };
   });
   return {
     kind: 'forecast',
@@ -352,15 +354,15 @@ function backtestText(r: Extract<ForecastResult, { kind: 'backtest' }>): string 
     lines.push(`Backtest — ${q.queue}, rolling origin, target days ${q.from}..${q.to} (WAPE over intervals; lower is better)`);
     lines.push(
       table(
-        ['horizon', 'days', 'forecast', 'seasonal naive', '4-week mean', 'MASE', `coverage (${Math.round(q.level * 100)} %)`],
-        q.horizons.map((h) => [`${h.horizonDays} d`, num(h.days), pct(h.forecast.wape), pct(h.seasonalNaive.wape), pct(h.weekdayMean4.wape) + (h.shortMeanDays ? '*' : ''), f3(h.forecast.mase), pct(h.coverage)]),
+        ['horizon', 'days', 'forecast', 'seasonal naive', '4-week mean', 'MASE', `coverage (${Math.round(q.level * 100)} %)`, 'AHT coverage'],
+        q.horizons.map((h) => [`${h.horizonDays} d`, num(h.days), pct(h.forecast.wape), pct(h.seasonalNaive.wape), pct(h.weekdayMean4.wape) + (h.shortMeanDays ? '*' : ''), f3(h.forecast.mase), pct(h.coverage), h.ahtDays ? pct(h.ahtCoverage) : '–']),
       ),
     );
     if (q.horizons.some((h) => h.shortMeanDays)) lines.push('* fewer than four same weekdays before some origins: the mean of those there were.');
     lines.push('');
   }
   for (const s of r.skipped) lines.push(`${s.queue}: skipped (${s.reason}).`);
-  lines.push('Seasonal naive = the same slot on the latest same weekday the origin had seen; 4-week mean = that slot over the latest four. MASE scales the mean absolute error by the in-sample seasonal-naive error.');
+  lines.push('Seasonal naive = the same slot on the latest same weekday the origin had seen; 4-week mean = that slot over the latest four. MASE scales the mean absolute error by the in-sample seasonal-naive error. Coverage: intervals inside their volume range; AHT coverage: days whose realised AHT is inside its range.');
   return lines.join('\n').trim();
 }
 

@@ -168,10 +168,10 @@ export function queueDeviation(db: Db, q: QueueInfo, rows: readonly IntervalRow[
     i = j + 1;
   }
   const fcByStart = new Map<string, { offered: number; ahtSeconds: number | null }>();
-  const fcDay = new Map<string, { fc: QueueForecastResult; relVar: number; horizonDays: number }>();
+  const fcDay = new Map<string, { fc: QueueForecastResult; relVar: number; ahtRelVar: number; horizonDays: number }>();
   for (const fc of forecasts) {
     for (const iv of fc.intervals) fcByStart.set(iv.intervalStart, iv);
-    for (const d of fc.days) fcDay.set(d.date, { fc, relVar: d.relVar, horizonDays: d.horizonDays });
+    for (const d of fc.days) fcDay.set(d.date, { fc, relVar: d.relVar, ahtRelVar: d.ahtRelVar, horizonDays: d.horizonDays });
   }
   const level = DEVIATION_LEVEL_PCT / 100;
   const modelDays = new Map<string, Sums>();
@@ -195,8 +195,8 @@ export function queueDeviation(db: Db, q: QueueInfo, rows: readonly IntervalRow[
     const m = modelDays.get(d);
     let forecast: ForecastDeviation | null = null;
     if (m) {
-      const { fc, relVar, horizonDays } = fcDay.get(d)!;
-      const band = { offered: sumBand(m.fOffered, fc.model.dispersion, relVar, level), aht: ahtBand(m.hw > 0 ? m.fAht / m.hw : null, m.hw, fc.model.ahtRelVar, level) };
+      const { fc, relVar, ahtRelVar, horizonDays } = fcDay.get(d)!;
+      const band = { offered: sumBand(m.fOffered, fc.model.dispersion, relVar, level), aht: ahtBand(m.hw > 0 ? m.fAht / m.hw : null, m.hw, ahtRelVar, level, fc.model.ahtCv2) };
       forecast = modelDeviation(m, fc.historyTo, horizonDays, band, null);
       dayForecasts.push(forecast);
       merge(modelTotal, m);

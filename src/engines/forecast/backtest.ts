@@ -7,10 +7,11 @@
  * Every target day d in the last `weeks` weeks of history (excluded days are neither fitted nor scored) is
  * forecast from origin d − h with only the days ≤ d − h. Scores over all of the day's intervals:
  *   WAPE = Σ|y − ŷ| / Σy;   MASE = mean|y − ŷ| / mean|y_t − y_{t−7 days}| (in-sample, history before the
- *   first origin);   coverage = share of intervals (forecast or actual > 0) inside the prediction interval.
+ *   first origin);   coverage = share of intervals (forecast or actual > 0) inside the prediction interval;
+ *   ahtCoverage = share of days whose realised AHT is inside `ahtBand` of the forecast AHT of the same contacts.
  * Cost: one forecastQueue per origin (≤ 7·weeks + max h origins).
  */
-import { forecastQueue, MIN_HISTORY_DAYS, type HistoryInterval, type ForecastOptions } from './forecast.js';
+import { ahtBand, forecastQueue, MIN_HISTORY_DAYS, type HistoryInterval, type ForecastOptions } from './forecast.js';
 import { addDays } from './dates.js';
 
 export interface MethodScore {
@@ -32,6 +33,10 @@ export interface HorizonScore {
   coverage: number;
   /** Target days whose 4-week mean had fewer than four same weekdays to average (short history). */
   shortMeanDays: number;
+  /** Share of target days whose realised AHT (handled-weighted) is inside `ahtBand` of the forecast AHT. */
+  ahtCoverage: number;
+  /** Target days with handled contacts and a forecast AHT (ahtCoverage's denominator). */
+  ahtDays: number;
 }
 
 export interface BacktestOptions extends ForecastOptions {
@@ -52,6 +57,8 @@ interface DayAgg {
   dow: number;
   total: number;
   slots: Map<number, number>;
+  /** Handled contacts and Σ AHT·handled per slot. */
+  handled: Map<number, { n: number; ahtSum: number }>;
 }
 
 export function backtestQueue(history: readonly HistoryInterval[], o: BacktestOptions = {}): BacktestResult {
@@ -64,9 +71,15 @@ export function backtestQueue(history: readonly HistoryInterval[], o: BacktestOp
   const days = new Map<string, DayAgg>();
   for (const r of rows) {
     let d = days.get(r.localDate);
-    if (!d) days.set(r.localDate, (d = { dow: r.localDow, total: 0, slots: new Map() }));
+    if (!d) days.set(r.localDate, (d = { dow: r.localDow, total: 0, slots: new Map(), handled: new Map() }));
     d.total += r.offered;
     d.slots.set(r.localMinute, (d.slots.get(r.localMinute) ?? 0) + r.offered);
+    if (r.ahtSeconds !== null && r.handled > 0) {
+      const h = d.handled.get(r.localMinute) ?? { n: 0, ahtSum: 0 };
+      h.n += r.handled;
+      h.ahtSum += r.ahtSeconds * r.handled;
+      d.handled.set(r.localMinute, h);
+    }
   }
   const dates = [...days.keys()].sort();
   if (!dates.length) return { from: '', to: '', horizons: [], level };
@@ -125,8 +138,8 @@ export function backtestQueue(history: readonly HistoryInterval[], o: BacktestOp
       byOrigin.set(origin, list);
     }
   }
-  const acc = new Map<number, { days: number; n: number; y: number; f: number; sn: number; m4: number; inside: number; counted: number; short: number }>();
-  for (const h of horizons) acc.set(h, { days: 0, n: 0, y: 0, f: 0, sn: 0, m4: 0, inside: 0, counted: 0, short: 0 });
+  const acc = new Map<number, { days: number; n: number; y: number; f: number; sn: number; m4: number; inside: number; counted: number; short: number; ahtIn: number; ahtDays: number }>();
+  for (const h of horizons) acc.set(h, { days: 0, n: 0, y: 0, f: 0, sn: 0, m4: 0, inside: 0, counted: 0, short: 0, ahtIn: 0, ahtDays: 0 });
 
   let end = 0;
   for (const origin of [...byOrigin.keys()].sort()) {
@@ -156,6 +169,23 @@ export function backtestQueue(history: readonly HistoryInterval[], o: BacktestOp
           if (y >= f.offeredLow && y <= f.offeredHigh) a.inside++;
         }
       }
+      // The day's realised AHT against the forecast AHT of the same contacts (weighted by realised handled).
+      let handled = 0;
+      let real = 0;
+      let fAht = 0;
+      for (const [m, hd] of day.handled) {
+        const f = byKey.get(`${p.date}/${m}`)!.ahtSeconds;
+        if (f === null) continue;
+        handled += hd.n;
+        real += hd.ahtSum;
+        fAht += f * hd.n;
+      }
+      const tau2 = fc.days.find((x) => x.date === p.date)!.ahtRelVar;
+      const band = handled > 0 ? ahtBand(fAht / handled, handled, tau2, level, fc.model.ahtCv2) : null;
+      if (band) {
+        a.ahtDays++;
+        if (real / handled >= band[0] && real / handled <= band[1]) a.ahtIn++;
+      }
     }
   }
   const score = (abs: number, a: { n: number; y: number }): MethodScore => ({ wape: a.y > 0 ? abs / a.y : NaN, mase: a.n && scale > 0 ? abs / a.n / scale : NaN });
@@ -175,6 +205,8 @@ export function backtestQueue(history: readonly HistoryInterval[], o: BacktestOp
         weekdayMean4: score(a.m4, a),
         coverage: a.counted ? a.inside / a.counted : NaN,
         shortMeanDays: a.short,
+        ahtCoverage: a.ahtDays ? a.ahtIn / a.ahtDays : NaN,
+        ahtDays: a.ahtDays,
       };
     }),
   };

@@ -14,14 +14,16 @@
  * 1 = Poisson) and c_h the relative variance of the day total at horizon h beyond its own count noise, from the
  * combined forecast's inner h-step errors on the history (non-decreasing in h). Day totals use v = φ·D + c_h·D².
  *
- * AHT per slot: handled-weighted mean over the last `ahtDays` days of the weekday type, times the ratio of the
- * last 7 days' queue AHT to the last `ahtDays` days' (so a recent step change carries forward).
+ * AHT per slot (aht.ts): handled-weighted mean over the last `ahtDays` days of the weekday type, times the ratio
+ * of the last 7 days' queue AHT to the last `ahtDays` days' (so a recent step change carries forward); its band's
+ * day-level variance from one-day-ahead forecasts of the last 14 history days, the handle-time CV from the data.
  *
  * History must end before the first target day: the caller passes only realised rows before the forecast
  * origin, so a forecast never sees the days it predicts. Cost O(G·n + n·H + days·slots), G = 105 grid points.
  */
 import { fitHw, MIN_HW_DAYS, type HwParams } from './holtWinters.js';
 import { combineDayTotals } from './combination.js';
+import { fitAht, AHT_CHECK_DAYS } from './aht.js';
 import { buildProfile, type ProfileDay } from './profile.js';
 import { countQuantiles, normalQuantile } from './quantiles.js';
 import { addDays, daysBetween, dowOf } from './dates.js';
@@ -78,6 +80,8 @@ export interface ForecastDay {
   ahtSeconds: number | null;
   /** c_h: relative variance of the day total beyond count noise at this horizon (see `sumBand`). */
   relVar: number;
+  /** τ²_h: relative variance of the day's AHT beyond handle-time noise at this horizon (see `ahtBand`). */
+  ahtRelVar: number;
 }
 
 export interface SuspectDay {
@@ -105,8 +109,10 @@ export interface ForecastModel {
   daySd: { h1: number; hMax: number };
   /** 1 − w_h: the same-weekday mean's share of the day total at horizon 1 and at the longest horizon (combination.ts; 1 for 'weekday-mean'). */
   weekdayMeanWeight: { h1: number; hMax: number };
-  /** Relative variance of a day's AHT around the slot profile beyond handle-time sampling noise (see `ahtBand`). */
+  /** Relative variance of a day's AHT beyond handle-time sampling noise, from one-day-ahead forecasts of history days (days[].ahtRelVar per horizon; see `ahtBand`, aht.ts). */
   ahtRelVar: number;
+  /** Squared coefficient of variation of single handle times, from the interval AHTs around their day's level (aht.ts). */
+  ahtCv2: number;
   /** Weekday types of the intraday profile. */
   weekdayTypes: number[][];
   /** History days far from the model (|z| > 4 on the one-step forecast): candidates for `forecast exclude`. */
@@ -131,8 +137,6 @@ export class ForecastInputError extends Error {
 export const MIN_HISTORY_DAYS = 7;
 /** Relative day-total sd assumed when the history is too short to measure one. */
 const FALLBACK_DAY_SD = 0.15;
-/** Relative day-AHT sd assumed when fewer than 5 days measure one. */
-const FALLBACK_AHT_SD = 0.1;
 
 /**
  * The prediction interval of a sum of forecast intervals of one day (the whole day, or the intervals realised
@@ -146,14 +150,14 @@ export function sumBand(mean: number, dispersion: number, relVar: number, level:
 
 /**
  * The prediction interval of a realised AHT over `handled` contacts whose forecast AHT is `aht`: normal on the
- * relative scale with variance ahtRelVar + 1/handled (day-level variation around the slot profile, plus the
- * sampling noise of a mean of `handled` handle times with coefficient of variation 1 — exponential service,
- * the queue model's own assumption). Null when there is nothing to compare.
+ * relative scale with variance ahtRelVar + cv2/handled (day-level variation, measured out of sample, plus the
+ * sampling noise of a mean of `handled` handle times with squared coefficient of variation `cv2`: the model's
+ * `ahtCv2`; 1 = exponential service, the default). Null when there is nothing to compare.
  */
-export function ahtBand(aht: number | null, handled: number, ahtRelVar: number, level: number): [number, number] | null {
+export function ahtBand(aht: number | null, handled: number, ahtRelVar: number, level: number, cv2 = 1): [number, number] | null {
   if (aht === null || !(aht > 0) || !(handled > 0)) return null;
   const z = normalQuantile(1 - (1 - level) / 2);
-  const sd = Math.sqrt(ahtRelVar + 1 / handled);
+  const sd = Math.sqrt(ahtRelVar + cv2 / handled);
   return [Math.max(0, aht * (1 - z * sd)), aht * (1 + z * sd)];
 }
 
@@ -173,38 +177,6 @@ function aggregateDays(history: readonly HistoryInterval[]): Map<string, DayAgg>
     d.slots.set(r.localMinute, (d.slots.get(r.localMinute) ?? 0) + r.offered);
   }
   return days;
-}
-
-function weightedAht(rows: readonly HistoryInterval[]): number | null {
-  let s = 0;
-  let w = 0;
-  for (const r of rows) {
-    if (r.ahtSeconds === null || !(r.handled > 0)) continue;
-    s += r.ahtSeconds * r.handled;
-    w += r.handled;
-  }
-  return w > 0 ? s / w : null;
-}
-
-/**
- * Relative variance of each history day's AHT around the slot profile, beyond the sampling noise 1/handled
- * (handle times with coefficient of variation 1): mean over days of (realised / profile − 1)² − 1/handled.
- * In sample (the profile includes the day itself), so slightly narrow; FALLBACK_AHT_SD² under 5 days.
- */
-function dayAhtRelVar(rows: readonly HistoryInterval[], profileAht: (dow: number, minute: number) => number | null): number {
-  const byDay = new Map<string, { s: number; p: number; w: number }>();
-  for (const r of rows) {
-    if (r.ahtSeconds === null || !(r.handled > 0)) continue;
-    const p = profileAht(r.localDow, r.localMinute);
-    if (p === null) continue;
-    const a = byDay.get(r.localDate) ?? { s: 0, p: 0, w: 0 };
-    a.s += r.ahtSeconds * r.handled;
-    a.p += p * r.handled;
-    a.w += r.handled;
-    byDay.set(r.localDate, a);
-  }
-  const terms = [...byDay.values()].filter((a) => a.p > 0).map((a) => (a.s / a.p - 1) ** 2 - 1 / a.w);
-  return terms.length >= 5 ? Math.max(0, terms.reduce((x, y) => x + y, 0) / terms.length) : FALLBACK_AHT_SD ** 2;
 }
 
 /**
@@ -293,32 +265,16 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
     model = { method: 'weekday-mean', params: null, level: overall, trendPerDay: 0, season: mean.map((m) => (overall > 0 ? m / overall : 0)) };
   }
 
-  // AHT per weekday type and slot, with the recent level ratio.
-  const ahtFrom = addDays(last, -ahtDays + 1);
-  const ahtRows = history.filter((r) => r.localDate >= ahtFrom && !excluded.has(r.localDate));
-  const recent = weightedAht(ahtRows.filter((r) => r.localDate > addDays(last, -7)));
-  const window = weightedAht(ahtRows);
-  const ratio = recent !== null && window !== null && window > 0 ? recent / window : 1;
+  // AHT per weekday type and slot, with the recent level ratio, and its out-of-sample spread (aht.ts).
   const typeOf = new Array(7).fill(-1);
   profile.types.forEach((t, i) => t.forEach((d) => (typeOf[d] = i)));
-  const ahtSlot = new Map<string, { s: number; w: number }>();
-  for (const r of ahtRows) {
-    if (r.ahtSeconds === null || !(r.handled > 0)) continue;
-    const k = `${typeOf[r.localDow]}|${r.localMinute}`;
-    const a = ahtSlot.get(k) ?? { s: 0, w: 0 };
-    a.s += r.ahtSeconds * r.handled;
-    a.w += r.handled;
-    ahtSlot.set(k, a);
+  const ahtByDay = new Map<string, HistoryInterval[]>();
+  for (const r of history) {
+    if (excluded.has(r.localDate) || r.localDate <= addDays(last, -ahtDays - AHT_CHECK_DAYS)) continue;
+    (ahtByDay.get(r.localDate) ?? ahtByDay.set(r.localDate, []).get(r.localDate)!).push(r);
   }
-  const ahtBase = (dow: number, minute: number): number | null => {
-    const a = ahtSlot.get(`${typeOf[dow]}|${minute}`);
-    return a && a.w > 0 ? a.s / a.w : window;
-  };
-  const ahtFor = (dow: number, minute: number): number | null => {
-    const base = ahtBase(dow, minute);
-    return base === null ? null : base * ratio;
-  };
-  const ahtRelVar = dayAhtRelVar(ahtRows, ahtBase);
+  const aht = fitAht(ahtByDay, last, ahtDays, typeOf);
+  const ahtFor = aht.forecast;
 
   const pLo = (1 - level) / 2;
   const pHi = 1 - pLo;
@@ -347,7 +303,7 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
       intervals.push({ intervalStart: s.intervalStart, localDate: t.date, localMinute: s.localMinute, offered: mu, offeredLow: lo, offeredHigh: hi, ahtSeconds: aht, horizonDays: h });
     }
     const [lo, hi] = countQuantiles(dayMean, dispersion * dayMean + ch * dayMean * dayMean, pLo, pHi);
-    days.push({ date: t.date, dow, horizonDays: h, offered: dayMean, offeredLow: lo, offeredHigh: hi, ahtSeconds: ahtW > 0 ? ahtS / ahtW : null, relVar: ch });
+    days.push({ date: t.date, dow, horizonDays: h, offered: dayMean, offeredLow: lo, offeredHigh: hi, ahtSeconds: ahtW > 0 ? ahtS / ahtW : null, relVar: ch, ahtRelVar: aht.relVarAt(h) });
   }
   const cMax = c[Math.min(H, c.length - 1)];
   return {
@@ -362,7 +318,8 @@ export function forecastQueue(history: readonly HistoryInterval[], targets: read
       dispersion,
       daySd: { h1: Math.sqrt(c[1]), hMax: Math.sqrt(cMax) },
       weekdayMeanWeight,
-      ahtRelVar,
+      ahtRelVar: aht.relVar,
+      ahtCv2: aht.cv2,
       weekdayTypes: profile.types,
       suspectDays,
       intervalLevel: level,

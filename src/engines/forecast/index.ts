@@ -3,5 +3,6 @@ export * from './forecast.js';
 export * from './backtest.js';
 export * from './holtWinters.js';
 export * from './combination.js';
+export * from './aht.js';
 export * from './profile.js';
 export * from './quantiles.js';
