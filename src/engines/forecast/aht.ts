@@ -16,8 +16,16 @@
  *      value, never below the 1-day one.
  * Under AHT_MIN_DAYS checked days τ²_1 = FALLBACK_AHT_SD² (τ²_7 at least that). Cost O(AHT_CHECK_DAYS · window rows).
  */
-import type { HistoryInterval } from './forecast.js';
 import { addDays } from './dates.js';
+
+/** The fields of a history interval the AHT model reads (forecast.ts AhtRow has them). */
+export interface AhtRow {
+  localDate: string;
+  localMinute: number;
+  localDow: number;
+  handled: number;
+  ahtSeconds: number | null;
+}
 
 const RECENT_DAYS = 7;
 /** History days checked one day ahead for τ². */
@@ -37,7 +45,7 @@ export interface AhtModel {
   cv2: number;
 }
 
-function weightedAht(rows: readonly HistoryInterval[]): number | null {
+function weightedAht(rows: readonly AhtRow[]): number | null {
   let s = 0;
   let w = 0;
   for (const r of rows) {
@@ -49,7 +57,7 @@ function weightedAht(rows: readonly HistoryInterval[]): number | null {
 }
 
 /** The base × ratio forecast from `rows` (the window's usable rows, all on or before `last`). */
-function fitSlots(rows: readonly HistoryInterval[], last: string, typeOf: readonly number[]): { base: (dow: number, minute: number) => number | null; ratio: number } {
+function fitSlots(rows: readonly AhtRow[], last: string, typeOf: readonly number[]): { base: (dow: number, minute: number) => number | null; ratio: number } {
   const recentFrom = addDays(last, -RECENT_DAYS);
   const recent = weightedAht(rows.filter((r) => r.localDate > recentFrom));
   const window = weightedAht(rows);
@@ -75,7 +83,7 @@ function fitSlots(rows: readonly HistoryInterval[], last: string, typeOf: readon
 }
 
 /** Handled-weighted realised and forecast AHT of one day's rows, and its handled count. */
-function dayPair(rows: readonly HistoryInterval[], f: (dow: number, minute: number) => number | null): { real: number; fc: number; handled: number } | null {
+function dayPair(rows: readonly AhtRow[], f: (dow: number, minute: number) => number | null): { real: number; fc: number; handled: number } | null {
   let real = 0;
   let fc = 0;
   let w = 0;
@@ -94,7 +102,7 @@ function dayPair(rows: readonly HistoryInterval[], f: (dow: number, minute: numb
  * The AHT model at the origin `last` from `byDay` (usable history rows per local date, excluded days left
  * out), over a window of `windowDays` days; `typeOf[dow]` = the weekday's profile type.
  */
-export function fitAht(byDay: ReadonlyMap<string, readonly HistoryInterval[]>, last: string, windowDays: number, typeOf: readonly number[]): AhtModel {
+export function fitAht(byDay: ReadonlyMap<string, readonly AhtRow[]>, last: string, windowDays: number, typeOf: readonly number[]): AhtModel {
   const dates = [...byDay.keys()].sort();
   const windowDates = (end: string) => {
     const from = addDays(end, -windowDays);
