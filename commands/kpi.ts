@@ -139,8 +139,8 @@ export function runKpi(ctx: CommandContext, args: KpiArgs): KpiResult {
       const pa = backlogAges(backlogRuns(db, q, prev.to, pEnd), pEnd);
       curParts.push(c);
       prevParts.push(p);
-      curAges.push(...ca);
-      prevAges.push(...pa);
+      for (const a of ca) curAges.push(a);
+      for (const a of pa) prevAges.push(a);
       rows.push(row(q, kpiValues(c, backlogOf(ca), nowMs), kpiValues(p, backlogOf(pa), nowMs), ahtOf(db, [q], period.from, period.to), ahtOf(db, [q], prev.from, prev.to)));
     }
     if (queues.length > 1 || !args.queue) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import {
-  percentileSorted, percentileOfRuns, kthOfRuns, repeatContacts, ticketFacts, partialOf, mergePartials, closedRun, backlogAt,
+  percentileSorted, percentileOfRuns, kthOfRuns, percentilesOf, selectInPlace, backlogOf, repeatContacts, ticketFacts, partialOf, mergePartials, closedRun, backlogAt,
   kpiValues, compareKpis, smallSamples, type TicketRecord,
 } from '../src/engines/kpi/index.js';
 
@@ -50,6 +50,77 @@ describe('percentiles (numpy linear)', () => {
         const union = arrays.flat().sort((a, b) => a - b);
         const runs = arrays.map((a) => Int32Array.from(a).sort());
         return union.every((v, k) => kthOfRuns(runs, k) === v) && kthOfRuns(runs, union.length) === null;
+      }),
+    );
+  });
+});
+
+describe('fast paths equal the plain computation exactly', () => {
+  const sortedCopy = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+
+  test('percentiles of runs (windowed k-th, next rank from the k-th) = percentileSorted of the merged union, bit for bit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: -5, max: 2_000_000 }), { maxLength: 60 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        (arrays, ps) => {
+          const runs = arrays.map((a) => Int32Array.from(a).sort());
+          const union = sortedCopy(arrays.flat());
+          return ps.every((p) => Object.is(percentileOfRuns(runs, p), percentileSorted(union, p)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('k-th of runs over epoch-millisecond values (wide ranges, many ties)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }).map((v) => 1_790_000_000_000 + v * 3_600_000), { maxLength: 30 }), { minLength: 1, maxLength: 8 }), (arrays) => {
+        const union = sortedCopy(arrays.flat());
+        const runs = arrays.map((a) => Float64Array.from(a).sort());
+        return union.every((v, k) => kthOfRuns(runs, k) === v);
+      }),
+    );
+  });
+
+  test('selection percentiles = percentileSorted of the sorted values, bit for bit; the input is left as it was', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 5 })), { maxLength: 300 }),
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 5 }),
+        (xs, ps) => {
+          const before = [...xs];
+          const got = percentilesOf(xs, ps);
+          const sorted = sortedCopy(xs.map((x) => (Object.is(x, -0) ? 0 : x)));
+          const ok = ps.every((p, i) => (xs.length ? got[i] === percentileSorted(sorted, p) : got[i] === null));
+          return ok && xs.every((x, i) => Object.is(x, before[i]));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('selectInPlace puts the k-th value at k, smaller before and larger after, also on adversarial orders', () => {
+    const n = 5000;
+    const orders: [string, (i: number) => number][] = [['ascending', (i) => i], ['descending', (i) => n - i], ['all equal', () => 7], ['organ pipe', (i) => Math.min(i, n - i)], ['few values', (i) => i % 3]];
+    for (const [, f] of orders) {
+      for (const k of [0, 1, n >> 1, n - 2, n - 1]) {
+        const a = Float64Array.from({ length: n }, (_, i) => f(i));
+        const want = Float64Array.from(a).sort()[k];
+        selectInPlace(a, k);
+        expect(a[k]).toBe(want);
+        for (let i = 0; i < k; i++) if (a[i] > want) throw new Error(`a[${i}] > a[k]`);
+        for (let i = k + 1; i < n; i++) if (a[i] < want) throw new Error(`a[${i}] < a[k]`);
+      }
+    }
+  });
+
+  test('backlog summary by selection = the sorted computation', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 5000, noNaN: true }), { maxLength: 200 }), (ages) => {
+        const s = sortedCopy(ages);
+        const want = { count: s.length, ageP50Hours: percentileSorted(s, 50), ageP90Hours: percentileSorted(s, 90), oldestHours: s.length ? s[s.length - 1] : null };
+        expect(backlogOf(ages)).toEqual(want);
       }),
     );
   });

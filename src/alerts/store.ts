@@ -3,22 +3,14 @@
  * log of Slack writes, history events and digest subscriptions. Rules are zod-parsed on every read, so a
  * hand-edited or outdated row fails loudly with its id instead of misbehaving.
  */
-import type { Db } from '../warehouse/db.js';
+import { stmt, type Db } from '../warehouse/db.js';
 import { sqliteSql, type Sql } from '../warehouse/sql.js';
-import type { Statement } from 'better-sqlite3';
 import { ruleSpecSchema, type Rule, type RuleSpec, type Severity } from './rules.js';
 import type { MachineState, Phase, Shown } from './machine.js';
 import type { AlertView } from './view.js';
 
-/** Prepared statements per connection: preparing is far dearer than running (thousands of states per tick). */
-const statements = new WeakMap<Db, Map<string, Statement>>();
-export function stmt(db: Db, sql: string): Statement {
-  let m = statements.get(db);
-  if (!m) statements.set(db, (m = new Map()));
-  let st = m.get(sql);
-  if (!st) m.set(sql, (st = db.prepare(sql)));
-  return st;
-}
+/** Prepared statements per connection (kept here for the alert modules that import it from the store). */
+export { stmt };
 
 // ------------------------------------------------------------------------------------------------ rules
 

@@ -13,6 +13,16 @@ import { openPgSync } from './pg/syncDb.js';
 
 export type Db = Database.Database;
 
+/** Prepared statements per connection: preparing is far dearer than running a small read. */
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+export function stmt(db: Db, sql: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 const sqlDir = join(PROJECT_ROOT, 'sql');
 
 export { listMigrations, type Migration } from './migrations.js';

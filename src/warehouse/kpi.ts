@@ -9,7 +9,7 @@
  * moved to another queue). A period's KPIs come from its cells; no read scans the tickets.
  */
 import type Database from 'better-sqlite3';
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 import { listQueues } from './queries.js';
 import { localParts } from '../time.js';
 import {
@@ -30,13 +30,16 @@ function signature(db: Db, defaultTz: string): string {
   return `v3|${defaultTz}|${tz}`;
 }
 
-const meta = (db: Db, key: string): string | undefined => db.prepare('SELECT value FROM kpi_meta WHERE key = ?').pluck().get(key) as string | undefined;
+const meta = (db: Db, key: string): string | undefined => stmt(db, 'SELECT value FROM kpi_meta WHERE key = ?').pluck().get(key) as string | undefined;
 const setMeta = (db: Db, key: string, value: string): void => {
   db.prepare(`INSERT INTO kpi_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
 };
 
-const int32Of = (b: Buffer): Int32Array => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-const f64Of = (b: Buffer): Float64Array => new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+/** A blob as a typed array: a view when the bytes are aligned (better-sqlite3 gives each blob its own buffer), else a copy. */
+const int32Of = (b: Buffer): Int32Array =>
+  b.byteOffset % 4 === 0 ? new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+const f64Of = (b: Buffer): Float64Array =>
+  b.byteOffset % 8 === 0 ? new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8) : new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const blob = (a: Int32Array | Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 const CELL_COUNTS = 'tickets, resolved, fcr, reopened, escalated_known, escalated, csat_n, csat_sum, csat_top2, due_met, due_missed';
@@ -190,7 +193,7 @@ const SNAPSHOT_SQL = `SELECT ${FACT_COLUMNS} FROM kpi_ticket_facts`;
  * when a cell does not hold what a snapshot says it contributed (the caller rebuilds in full).
  */
 function applyChanges(db: Db, defaultTz: string): KpiMaintenance {
-  const ids = db.prepare(`SELECT ticket_id FROM kpi_dirty
+  const ids = stmt(db, `SELECT ticket_id FROM kpi_dirty
       UNION SELECT f.ticket_id FROM kpi_dirty_people p JOIN kpi_ticket_facts f ON f.customer_id = p.id WHERE p.kind = 'customer'
       UNION SELECT f.ticket_id FROM kpi_dirty_people p JOIN kpi_ticket_facts f ON f.agent_id = p.id WHERE p.kind = 'agent'`).pluck().all() as string[];
   if (!ids.length) {
@@ -350,7 +353,7 @@ const openOf = (b: Buffer): ClosedRun => {
 
 /** The per-day partials of one queue for local dates from..to (inclusive). */
 export function dailyPartials(db: Db, queue: string, from: string, to: string): KpiPartial[] {
-  const rows = db.prepare(`SELECT ${PARTIAL_READ} FROM kpi_daily WHERE queue = ? AND local_date BETWEEN ? AND ?`).all(queue, from, to) as DayRow[];
+  const rows = stmt(db, `SELECT ${PARTIAL_READ} FROM kpi_daily WHERE queue = ? AND local_date BETWEEN ? AND ?`).all(queue, from, to) as DayRow[];
   return rows.map(partialFromRow);
 }
 
@@ -359,8 +362,8 @@ export function dailyPartials(db: Db, queue: string, from: string, to: string): 
  * tickets of days with a resolution after `atMs`, plus every day's unresolved tickets (closed = Infinity).
  */
 export function backlogRuns(db: Db, queue: string, toDate: string, atMs: number): ClosedRun[] {
-  const resolved = db.prepare(`SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND last_closed_ms > ?`).pluck().all(queue, toDate, atMs) as Buffer[];
-  const open = db.prepare(`SELECT open_created FROM kpi_daily WHERE queue = ? AND local_date <= ? AND length(open_created) > 0`).pluck().all(queue, toDate) as Buffer[];
+  const resolved = stmt(db, `SELECT closed FROM kpi_daily WHERE queue = ? AND local_date <= ? AND last_closed_ms > ?`).pluck().all(queue, toDate, atMs) as Buffer[];
+  const open = stmt(db, `SELECT open_created FROM kpi_daily WHERE queue = ? AND local_date <= ? AND length(open_created) > 0`).pluck().all(queue, toDate) as Buffer[];
   return [...resolved.map(closedOf), ...open.map(openOf)];
 }
 
@@ -396,7 +399,7 @@ export function ensureSegmentPartials(db: Db, by: string): boolean {
 
 /** Per segment of `by`, the per-day partials of one queue for local dates from..to (needs ensureSegmentPartials). */
 export function segmentPartials(db: Db, by: string, queue: string, from: string, to: string): Map<string, KpiPartial[]> {
-  const rows = db.prepare(`SELECT segment, ${PARTIAL_READ} FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date BETWEEN ? AND ?`).all(by, queue, from, to) as (DayRow & { segment: string })[];
+  const rows = stmt(db, `SELECT segment, ${PARTIAL_READ} FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date BETWEEN ? AND ?`).all(by, queue, from, to) as (DayRow & { segment: string })[];
   const out = new Map<string, KpiPartial[]>();
   for (const r of rows) {
     let a = out.get(r.segment);
@@ -408,8 +411,8 @@ export function segmentPartials(db: Db, by: string, queue: string, from: string,
 
 /** Per segment of `by`, the backlog runs of one queue at `atMs` (see backlogRuns). */
 export function segmentBacklogRuns(db: Db, by: string, queue: string, toDate: string, atMs: number): Map<string, ClosedRun[]> {
-  const resolved = db.prepare(`SELECT segment, closed FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date <= ? AND last_closed_ms > ?`).raw().all(by, queue, toDate, atMs) as [string, Buffer][];
-  const open = db.prepare(`SELECT segment, open_created FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date <= ? AND length(open_created) > 0`).raw().all(by, queue, toDate) as [string, Buffer][];
+  const resolved = stmt(db, `SELECT segment, closed FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date <= ? AND last_closed_ms > ?`).raw().all(by, queue, toDate, atMs) as [string, Buffer][];
+  const open = stmt(db, `SELECT segment, open_created FROM kpi_segment_daily WHERE dim = ? AND queue = ? AND local_date <= ? AND length(open_created) > 0`).raw().all(by, queue, toDate) as [string, Buffer][];
   const out = new Map<string, ClosedRun[]>();
   const add = (seg: string, run: ClosedRun) => {
     let a = out.get(seg);
@@ -431,7 +434,7 @@ export function ticketAttributes(db: Db): string[] {
 
 /** The queues that have tickets (a queue may have tickets but no interval data). */
 export function ticketQueues(db: Db): string[] {
-  return db.prepare('SELECT DISTINCT queue FROM kpi_daily ORDER BY queue').pluck().all() as string[];
+  return stmt(db, 'SELECT DISTINCT queue FROM kpi_daily ORDER BY queue').pluck().all() as string[];
 }
 
 /** A surveyed ticket with the facts the CSAT drivers read (nothing written after the survey: no remarks, no text). */

@@ -2,7 +2,7 @@
  * Typed reads over the warehouse views (never raw tables). Shared by commands; engine-specific reads
  * live beside their command.
  */
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 
 export interface QueueInfo {
   queue: string;
@@ -61,15 +61,14 @@ export function dailyRows(db: Db, from: string, to: string, queues: string[] = [
   if (!queues.length) queues = listQueues(db).map((q) => q.queue);
   if (!queues.length) return [];
   const filter = `AND queue IN (${queues.map(() => '?').join(',')})`;
-  return db
-    .prepare(
-      `SELECT queue, local_date AS date, intervals, offered, handled, abandoned, answered_within_target AS answeredWithinTarget,
-              sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds, acw_seconds AS acwSeconds, agent_hours AS agentHours,
-              avg_agents AS avgAgents, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
-              intervals_below_target AS intervalsBelowTarget, forecast_offered AS forecastOffered
-       FROM v_queue_daily WHERE local_date BETWEEN ? AND ? ${filter} ORDER BY queue, local_date`,
-    )
-    .all(from, to, ...queues) as DailyRow[];
+  return stmt(
+    db,
+    `SELECT queue, local_date AS date, intervals, offered, handled, abandoned, answered_within_target AS answeredWithinTarget,
+            sl, abandon_rate AS abandonRate, aht_seconds AS ahtSeconds, acw_seconds AS acwSeconds, agent_hours AS agentHours,
+            avg_agents AS avgAgents, sl_target_pct AS slTargetPct, sl_target_seconds AS slTargetSeconds,
+            intervals_below_target AS intervalsBelowTarget, forecast_offered AS forecastOffered
+     FROM v_queue_daily WHERE local_date BETWEEN ? AND ? ${filter} ORDER BY queue, local_date`,
+  ).all(from, to, ...queues) as DailyRow[];
 }
 
 export interface IntervalRow {

@@ -3,7 +3,7 @@
  * with their ages E − created. Input runs hold tickets sorted by the instant they closed (Infinity = still
  * open), with their creation instants alongside, so a run's backlog is a suffix found by binary search.
  */
-import { percentileSorted } from './percentile.js';
+import { percentilesOf } from './percentile.js';
 
 export interface ClosedRun {
   /** Ascending: resolved instant (ms), Infinity for unresolved. */
@@ -55,15 +55,12 @@ export function backlogAges(runs: readonly ClosedRun[], atMs: number): number[] 
   return ages;
 }
 
-/** Backlog summary of ticket ages in hours (any order). O(b log b). */
+/** Backlog summary of ticket ages in hours (any order; selection, not a sort). O(b). */
 export function backlogOf(agesHours: readonly number[]): Backlog {
-  const ages = [...agesHours].sort((a, b) => a - b);
-  return {
-    count: ages.length,
-    ageP50Hours: percentileSorted(ages, 50),
-    ageP90Hours: percentileSorted(ages, 90),
-    oldestHours: ages.length ? ages[ages.length - 1] : null,
-  };
+  const [p50, p90] = percentilesOf(agesHours, [50, 90]);
+  let oldest: number | null = null;
+  for (const a of agesHours) if (oldest === null || a > oldest) oldest = a;
+  return { count: agesHours.length, ageP50Hours: p50, ageP90Hours: p90, oldestHours: oldest };
 }
 
 /** Backlog at `atMs` over the runs. */

@@ -10,19 +10,9 @@
  * from the empty cell, which is how a full build makes them.
  */
 import type { TicketFact } from './facts.js';
+import { KPI_COUNTS, emptyCounts, type KpiCounts } from './partial.js';
 
-export interface KpiCell {
-  tickets: number;
-  resolved: number;
-  fcr: number;
-  reopened: number;
-  escalatedKnown: number;
-  escalated: number;
-  csatN: number;
-  csatSum: number;
-  csatTop2: number;
-  dueMet: number;
-  dueMissed: number;
+export interface KpiCell extends KpiCounts {
   /** Ascending whole seconds. */
   firstResponse: Int32Array;
   resolution: Int32Array;
@@ -35,12 +25,9 @@ export interface KpiCell {
   openCreated: Float64Array;
 }
 
-const COUNTS = ['tickets', 'resolved', 'fcr', 'reopened', 'escalatedKnown', 'escalated', 'csatN', 'csatSum', 'csatTop2', 'dueMet', 'dueMissed'] as const;
-type CountKey = (typeof COUNTS)[number];
-
 export function emptyCell(): KpiCell {
   return {
-    tickets: 0, resolved: 0, fcr: 0, reopened: 0, escalatedKnown: 0, escalated: 0, csatN: 0, csatSum: 0, csatTop2: 0, dueMet: 0, dueMissed: 0,
+    ...emptyCounts(),
     firstResponse: new Int32Array(0), resolution: new Int32Array(0), openDue: new Float64Array(0),
     closedMs: new Float64Array(0), closedCreatedMs: new Float64Array(0), openCreated: new Float64Array(0),
   };
@@ -50,7 +37,7 @@ export function emptyCell(): KpiCell {
 export class CellOutOfStep extends Error {}
 
 interface Contribution {
-  counts: Partial<Record<CountKey, number>>;
+  counts: Partial<KpiCounts>;
   firstResponse: number[];
   resolution: number[];
   openDue: number[];
@@ -141,7 +128,7 @@ export function updateCell(cell: KpiCell, removed: readonly TicketFact[], added:
   const take = (facts: readonly TicketFact[], side: 0 | 1, sign: number) => {
     for (const f of facts) {
       const c = contribution(f);
-      for (const key of COUNTS) if (c.counts[key] !== undefined) out[key] += sign * c.counts[key]!;
+      for (const key of KPI_COUNTS) if (c.counts[key] !== undefined) out[key] += sign * c.counts[key]!;
       for (const v of c.firstResponse) lists.firstResponse[side].push([v]);
       for (const v of c.resolution) lists.resolution[side].push([v]);
       for (const v of c.openDue) lists.openDue[side].push([v]);
@@ -151,7 +138,7 @@ export function updateCell(cell: KpiCell, removed: readonly TicketFact[], added:
   };
   take(removed, 0, -1);
   take(added, 1, 1);
-  for (const key of COUNTS) if (out[key] < 0) throw new CellOutOfStep(`a KPI cell's ${key} would go below zero`);
+  for (const key of KPI_COUNTS) if (out[key] < 0) throw new CellOutOfStep(`a KPI cell's ${key} would go below zero`);
   const one = (col: ArrayLike<number>, l: [number[][], number[][]]) => (l[0].length || l[1].length ? rewrite([col], l[0], l[1])[0] : null);
   const fr = one(cell.firstResponse, lists.firstResponse);
   if (fr) out.firstResponse = Int32Array.from(fr);

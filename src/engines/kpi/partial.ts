@@ -5,7 +5,8 @@
  */
 import type { TicketFact } from './facts.js';
 
-export interface KpiPartial {
+/** The counts of a set of tickets: what a KPI partial and a stored cell (cell.ts) both hold besides their sorted values. */
+export interface KpiCounts {
   tickets: number;
   resolved: number;
   fcr: number;
@@ -20,6 +21,14 @@ export interface KpiPartial {
   /** Tickets with a due time resolved at or before it / after it. */
   dueMet: number;
   dueMissed: number;
+}
+
+/** The counts' names, in the stored column order. */
+export const KPI_COUNTS = ['tickets', 'resolved', 'fcr', 'reopened', 'escalatedKnown', 'escalated', 'csatN', 'csatSum', 'csatTop2', 'dueMet', 'dueMissed'] as const satisfies readonly (keyof KpiCounts)[];
+
+export const emptyCounts = (): KpiCounts => ({ tickets: 0, resolved: 0, fcr: 0, reopened: 0, escalatedKnown: 0, escalated: 0, csatN: 0, csatSum: 0, csatTop2: 0, dueMet: 0, dueMissed: 0 });
+
+export interface KpiPartial extends KpiCounts {
   /** Ascending runs of whole seconds. */
   firstResponse: Int32Array[];
   resolution: Int32Array[];
@@ -28,7 +37,7 @@ export interface KpiPartial {
 }
 
 export function emptyPartial(): KpiPartial {
-  return { tickets: 0, resolved: 0, fcr: 0, reopened: 0, escalatedKnown: 0, escalated: 0, csatN: 0, csatSum: 0, csatTop2: 0, dueMet: 0, dueMissed: 0, firstResponse: [], resolution: [], openDue: [] };
+  return { ...emptyCounts(), firstResponse: [], resolution: [], openDue: [] };
 }
 
 const ascending = (a: number, b: number) => a - b;
@@ -73,17 +82,7 @@ export function partialOf(facts: readonly TicketFact[]): KpiPartial {
 export function mergePartials(parts: readonly KpiPartial[]): KpiPartial {
   const m = emptyPartial();
   for (const p of parts) {
-    m.tickets += p.tickets;
-    m.resolved += p.resolved;
-    m.fcr += p.fcr;
-    m.reopened += p.reopened;
-    m.escalatedKnown += p.escalatedKnown;
-    m.escalated += p.escalated;
-    m.csatN += p.csatN;
-    m.csatSum += p.csatSum;
-    m.csatTop2 += p.csatTop2;
-    m.dueMet += p.dueMet;
-    m.dueMissed += p.dueMissed;
+    for (const k of KPI_COUNTS) m[k] += p[k];
     m.firstResponse.push(...p.firstResponse);
     m.resolution.push(...p.resolution);
     m.openDue.push(...p.openDue);
