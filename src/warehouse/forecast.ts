@@ -37,8 +37,8 @@ export function realisedIntervals(db: Db, queue: string, from: string, beforeDat
 export function realisedWindowVersion(db: Db, queue: string, from: string, beforeDate: string): string {
   const r = db
     .prepare(
-      `SELECT (SELECT COALESCE(MAX(run_id), 0) FROM etl_runs) AS run, COUNT(*) AS n, TOTAL(offered) AS o, TOTAL(handled) AS h,
-              TOTAL(aht_seconds) AS a, TOTAL(interval_seconds) AS s, TOTAL(local_minute) AS m, MIN(interval_start) AS lo, MAX(interval_start) AS hi
+      `SELECT (SELECT COALESCE(MAX(run_id), 0) FROM etl_runs) AS run, COUNT(*) AS n, COALESCE(SUM(offered), 0) AS o, COALESCE(SUM(handled), 0) AS h,
+              COALESCE(SUM(aht_seconds), 0) AS a, COALESCE(SUM(interval_seconds), 0) AS s, COALESCE(SUM(local_minute), 0) AS m, MIN(interval_start) AS lo, MAX(interval_start) AS hi
        FROM v_interval_metrics WHERE queue = ? AND local_date >= ? AND local_date < ?`,
     )
     .get(queue, from, beforeDate) as Record<string, number | string | null>;
