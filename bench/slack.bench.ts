@@ -141,6 +141,7 @@ function phaseRows(p: PhaseResult, label: string, targets: { answerP95?: number;
     { group: 'slack', name: name('answers delivered'), value: real.length, unit: `of ${p.sent.length}`, note: `${usage} of them usage help, ${apology} apologies; ${noted} got a "busy, your answer is coming" note first` },
     { group: 'slack', name: name('answered "busy"'), value: busy, unit: 'requests' },
     { group: 'slack', name: name('lost (no answer)'), value: lost, unit: 'requests', target: '0', verdict: v(lost === 0) },
+    { group: 'slack', name: name('server CPU per question (load-independent)'), value: (p.cpu.all / Math.max(1, answered.length)) * 1000, unit: 'ms', note: `whole process CPU ${p.cpu.all.toFixed(1)} s ÷ ${answered.length} answered (shared and busy answers included): ${p.rate}/s of this mix needs ${((p.cpu.all / Math.max(1, answered.length)) * p.rate).toFixed(2)} cores` },
     { group: 'slack', name: name('server CPU, receiver thread'), value: p.cpu.main / p.cpu.wall, unit: 'cores', note: `${p.cpu.main.toFixed(1)} s of CPU over ${p.cpu.wall.toFixed(0)} s (phase + answers still coming); whole process (with the workers) ${(p.cpu.all / p.cpu.wall).toFixed(2)} cores of the machine's 2 — the rest went to the machine's other work` },
     { group: 'slack', name: name('server RSS start'), value: p.rss.start, unit: 'MB', note: p.uptime },
     { group: 'slack', name: name('server RSS peak'), value: p.rss.peak, unit: 'MB' },
@@ -196,6 +197,16 @@ async function loadBench(ctx: BenchContext, dbPath: string, label: string): Prom
   const seconds = ctx.quick ? 15 : 60;
   const rows: BenchRow[] = [];
   try {
+    // The server keeps the recent days' queue-model fits stored (src/slack/work/warm.ts): wait for its first pass,
+    // as a server that has been up since the last load would have it (a stored warehouse makes it one read each).
+    const tWarm = Date.now();
+    let warm: { done: number; total: number; unfitted: number; finishedAt: string | null } | undefined;
+    while (Date.now() - tWarm < 20 * 60_000) {
+      warm = ((await (await fetch(health)).json()) as { calibrations?: typeof warm }).calibrations;
+      if (!warm || warm.finishedAt) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    rows.push({ group: 'slack', name: `calibration upkeep at start-up (${label})`, value: (Date.now() - tWarm) / 1000, unit: 's', note: `${warm ? `${warm.done}/${warm.total} (queue, day) fits checked or stored, ${warm.unfitted} without enough history${warm.finishedAt ? '' : ', NOT finished'}` : 'no upkeep reported'}; load ${uptime()}` });
     const common = { url, secret: SECRET, fake, serverPid: pid, users: 40, uptime, health, idleMs: 10_000 };
     // Warm-up: every command once per queue of a few, so the phases time steady work, not first loads.
     await runPhase({ ...common, rate: 5, seconds: 4, next: questionMix(queues, END, 99), prefix: 'w', graceMs: 30_000 });

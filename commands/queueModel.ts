@@ -142,3 +142,22 @@ export function refreshQueueCalibrations(db: Db, queues: string[] = intervalQueu
   }
   return out;
 }
+
+/** Days of recent questions a server keeps calibrations stored for (the last four weeks, and tomorrow). */
+export const STORED_CALIBRATION_DAYS = 29;
+
+/**
+ * The (queue, day) calibrations a server keeps stored so questions about recent days read a stored fit instead
+ * of fitting on a read-only worker: for every queue, each day from the day after its last outcome back
+ * `days` days, most recent first. With the latest load's id: a new load is the signal to check them again.
+ */
+export function recentCalibrationDays(db: Db, days = STORED_CALIBRATION_DAYS): { version: string; wanted: { queue: string; day: string }[] } {
+  const version = String((db.prepare(`SELECT COALESCE(MAX(run_id), 0) AS r FROM etl_runs WHERE status = 'ok'`).get() as { r: number }).r);
+  const perQueue = intervalQueues(db).map((queue) => {
+    const last = lastRealisedDay(db, queue, '9999-12-31');
+    return last ? Array.from({ length: days }, (_, i) => ({ queue, day: addDays(last, 1 - i) })) : [];
+  });
+  const wanted: { queue: string; day: string }[] = [];
+  for (let i = 0; i < days; i++) for (const q of perQueue) if (q[i]) wanted.push(q[i]);
+  return { version, wanted };
+}

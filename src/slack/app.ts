@@ -8,6 +8,7 @@ import type { SlackDeps } from './deps.js';
 import type { SlackSettings } from './startup.js';
 import { boltLogger } from './logger.js';
 import type { OutboxStats } from './outbox.js';
+import type { WarmStats } from './work/warm.js';
 import { RadarMetrics } from '../metrics.js';
 import { predictRoute } from './predictRoute.js';
 import { health, instrumentWebApi, metricsRoute, useSlackMetrics } from './observe.js';
@@ -48,6 +49,8 @@ export interface AppOptions {
   scheduler?: boolean;
   /** The outbox's depth (reported by /healthz). */
   outbox?: () => OutboxStats;
+  /** The calibration upkeep's progress (reported by /healthz). */
+  calibrations?: () => WarmStats;
 }
 
 // Before any WebClient exists: named Web API methods bind to apiCall at construction (see observe.ts).
@@ -58,6 +61,7 @@ export interface HealthSources {
   scheduler?: boolean;
   connected?: () => boolean | null;
   outbox?: () => OutboxStats;
+  calibrations?: () => WarmStats;
 }
 
 /**
@@ -79,7 +83,7 @@ export function healthRoute(deps: SlackDeps, mode: SlackSettings['mode'], src: H
       }
       const send = (memory?: unknown) => {
         res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}), ...(outbox ? { outbox } : {}), ...(memory ? { memory } : {}) }));
+        res.end(JSON.stringify({ ...h, ...(deps.work?.stats ? { work: deps.work.stats } : {}), ...(outbox ? { outbox } : {}), ...(src.calibrations ? { calibrations: src.calibrations() } : {}), ...(memory ? { memory } : {}) }));
       };
       if (!deps.memory) return send();
       deps.memory().then(send, () => send());
@@ -95,7 +99,7 @@ export function buildApp(deps: SlackDeps, o: AppOptions): App {
   let receiver: Receiver | undefined;
   // Socket Mode: the socket's own state; HTTP: null (Slack reaches us; nothing to be connected to).
   const connected = () => (s.mode === 'socket' ? Boolean((receiver as SocketModeReceiver | undefined)?.client?.websocket?.isActive()) : null);
-  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected, outbox: o.outbox }), metricsRoute(metrics), predictRoute({ db: deps.db, now: deps.now, logger: deps.logger, tokens: deps.config.RADAR_PREDICT_TOKEN, perMinute: deps.config.RADAR_PREDICT_RATE })];
+  const routes = [healthRoute(deps, s.mode, { scheduler: o.scheduler, connected, outbox: o.outbox, calibrations: o.calibrations }), metricsRoute(metrics), predictRoute({ db: deps.db, now: deps.now, logger: deps.logger, tokens: deps.config.RADAR_PREDICT_TOKEN, perMinute: deps.config.RADAR_PREDICT_RATE })];
   receiver =
     s.mode === 'socket'
       ? new SocketModeReceiver({ appToken: s.appToken!, logger, customRoutes: routes, installerOptions: { port: s.port } })

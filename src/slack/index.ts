@@ -19,6 +19,7 @@ import { createDispatcher, poolExecutor, serverMemory, WorkerPool, type Dispatch
 import { RadarMetrics } from '../metrics.js';
 import { useSlackMetrics, warehouseBytes } from './observe.js';
 import { Outbox } from './outbox.js';
+import { CalibrationWarmer } from './work/warm.js';
 
 export type { SlackDeps, AnswerQuestion, QuestionAnswer, ThreadRef } from './deps.js';
 export type { SlackSettings } from './startup.js';
@@ -51,6 +52,8 @@ export interface SlackApp {
   dispatcher: Dispatcher | undefined;
   /** Answers waiting for Slack to recover; `outbox.drain()` is the tick serve() runs (tests call it directly). */
   outbox: Outbox;
+  /** Calibration upkeep on the worker pool (work/warm.ts), when there is a pool; serve() starts it after listening. */
+  warmer: CalibrationWarmer | undefined;
 }
 
 export class SlackStartupError extends Error {
@@ -115,7 +118,9 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
   });
   const outbox = new Outbox({ db: deps.db, shared: deps.shared, client: outboxClient, now: deps.now, logger: deps.logger });
   metrics.watchOutbox(() => outbox.stats().pending);
-  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions, scheduler, outbox: () => outbox.stats() });
+  // Keeps the recent days' queue-model fits stored, so questions on read-only workers read them (serve() starts it).
+  const warmer = o.pool ? new CalibrationWarmer({ db: deps.db, pool: o.pool, logger: deps.logger, now: deps.now }) : undefined;
+  const app = buildApp(deps, { settings, botId: ids.botId, botUserId: ids.botUserId, clientOptions: o.clientOptions, scheduler, outbox: () => outbox.stats(), calibrations: warmer && (() => warmer.stats) });
   registerAlertListeners(app, deps, { scheduler: false, ...o.alerts });
 
   // Track every request from the moment the receiver hands it over, so idle() (tests, graceful shutdown)
@@ -139,6 +144,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
     botUserId: ids.botUserId,
     dispatcher,
     outbox,
+    warmer,
     async start(opts = {}) {
       if (s.mode === 'socket') {
         await app.start();
@@ -238,6 +244,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   void drain();
   const tick = setInterval(drain, OUTBOX_TICK_MS);
   tick.unref();
+  slack.warmer?.start();
   // /healthz answers from here on. Load the natural-language stack and warm the chart renderer in the
   // background so the first question and the first chart are as quick as the rest.
   nl?.load();
@@ -254,6 +261,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   }));
   logger.info('stopping: finishing answers in flight');
   clearInterval(tick);
+  slack.warmer?.stop();
   await slack.idle();
   await slack.outbox.drain().catch(() => undefined);
   await slack.stop().catch(() => undefined);

@@ -47,6 +47,8 @@ export interface PoolOptions {
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: { job: Job; resolve: (d: JobDone) => void; reject: (e: Error) => void }[] = [];
+  /** Upkeep (warm.ts): given to a worker only when no question waits. */
+  private readonly upkeep: { job: Job; resolve: (d: JobDone) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
   private probeSeq = 0;
 
@@ -100,16 +102,25 @@ export class WorkerPool {
 
   private next(slot: Slot): void {
     if (slot.job || this.closed) return;
-    const w = this.waiting.shift();
+    const w = this.waiting.shift() ?? this.upkeep.shift();
     if (!w) return;
     slot.job = w;
     slot.worker.postMessage(w.job);
   }
 
   run(job: Job): Promise<JobDone> {
+    return this.enqueue(this.waiting, job);
+  }
+
+  /** Runs `job` when a worker is free and no question waits (questions queued later still go first). */
+  background(job: Job): Promise<JobDone> {
+    return this.enqueue(this.upkeep, job);
+  }
+
+  private enqueue(line: WorkerPool['waiting'], job: Job): Promise<JobDone> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     return new Promise<JobDone>((resolve, reject) => {
-      this.waiting.push({ job, resolve, reject });
+      line.push({ job, resolve, reject });
       const idle = this.slots.find((s) => !s.job);
       if (idle) this.next(idle);
     });
@@ -142,7 +153,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiting.splice(0)) w.reject(new Error('the worker pool is closed'));
+    for (const w of [...this.waiting.splice(0), ...this.upkeep.splice(0)]) w.reject(new Error('the worker pool is closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -12,6 +12,8 @@ export interface Job {
   line: string;
   /** Validated args of a routed question: run as they are (see WorkRequest.parsed). */
   parsed?: { command: string; args: unknown };
+  /** Upkeep instead of a question: fit and store the queue model for (queue, day) on the read-write connection. */
+  calibrate?: { queue: string; day: string };
   /** The request's clock (ms since epoch): the worker answers "as of" the same instant the receiver saw. */
   nowMs: number;
   userId?: string;

@@ -21,6 +21,7 @@ import type { CommandContext } from '../../registry.js';
 import { getHeapStatistics } from 'node:v8';
 import { toWire, type Job, type JobDone, type MemoryProbe, type MemoryReport, type WorkerMemory } from './wire.js';
 import { takeObservations } from '../../metrics.js';
+import { queueCalibrationFor } from '../../../commands/queueModel.js';
 
 const { dbPath, config, cacheKib } = workerData as { dbPath: string; config: Config; cacheKib: number };
 
@@ -70,6 +71,12 @@ function wroteReadOnly(e: Execution): boolean {
   return typeof c?.code === 'string' && c.code.startsWith('SQLITE_READONLY');
 }
 
+/** Upkeep: the calibration for (queue, day) fitted and stored (or found stored with the same data). */
+function calibrate(job: Job & { calibrate: { queue: string; day: string } }): JobDone['exec'] {
+  const cal = queueCalibrationFor(writer(), job.calibrate.queue, job.calibrate.day, { now: new Date(job.nowMs) });
+  return { ok: true, command: 'calibrate', args: job.calibrate, result: 'error' in cal ? { error: cal.error } : { fitThrough: cal.fitThrough }, public: false };
+}
+
 async function run(job: Job): Promise<Execution> {
   const jobLog = job.requestId ? log.child({ requestId: job.requestId }) : log;
   const ctx = (db: Database.Database): CommandContext => ({ db, now: new Date(job.nowMs), config, surface: 'slack', userId: job.userId, channelId: job.channelId, requestId: job.requestId, log: jobLog });
@@ -103,6 +110,15 @@ parentPort!.on('message', (m: Job | MemoryProbe) => {
   if ('memoryProbe' in m) return parentPort!.postMessage({ memoryProbe: m.memoryProbe, memory: memory() } satisfies MemoryReport);
   const job = m;
   const t0 = performance.now();
+  if (job.calibrate) {
+    let exec: JobDone['exec'];
+    try {
+      exec = calibrate(job as Job & { calibrate: { queue: string; day: string } });
+    } catch (err) {
+      exec = { ok: false, kind: 'internal', ref: 'calibrate', message: 'calibration upkeep failed', cause: String(err) };
+    }
+    return parentPort!.postMessage({ id: job.id, exec, ms: performance.now() - t0, obs: takeObservations() } satisfies JobDone);
+  }
   void run(job)
     .catch((err: unknown): Execution => ({ ok: false, kind: 'internal', ref: 'worker', message: 'Sorry — something went wrong on our side answering that (ref worker).', cause: err }))
     .then((e) => {
