@@ -9,7 +9,7 @@
  * saw and the engine version; a stored fit is used only when its fit_through is before `day` and the
  * fingerprint still matches (a re-ingested or corrected day refits). On a read-only connection the fit is
  * computed and returned but not stored. `refreshQueueCalibrations` (called after ingest) fits every queue for
- * the day after its last outcome, so everyday questions read a stored fit.
+ * the day after its last outcome and for that last day, so everyday questions read a stored fit.
  * Memory: fits this process computed are also kept in a bounded least-recently-used map under the same
  * (queue, fit-through day, fingerprint) key, so a read-only Slack worker fits a (queue, day) once, not once per
  * question; a changed history row changes the fingerprint, so an ingest that touches the window refits.
@@ -94,15 +94,18 @@ export function queueCalibrationFor(db: Db, queue: string, day: string, opts: Ca
     }
   }
   const key = `${queue}|${last}|${fp}`;
-  const known = remembered.get(key);
-  if (known) return known;
-  const fit = fitQueueCalibration(rows.map(toCalibrationInterval), { backtestDays });
-  if ('error' in fit) {
-    const days = new Set(rows.filter((r) => r.offered > 0).map((r) => r.localDate)).size;
-    return { error: `Not enough history to calibrate ${queue} for ${day}: ${days} day${days === 1 ? '' : 's'} with outcomes in ${from}..${last} (${fit.error}). Load more realised intervals, e.g. \`radar ingest intervals.csv\`.` };
+  // Remembered by this process (a read-only worker's earlier fit), else fitted now; stored when the connection can.
+  let fit = remembered.get(key);
+  if (!fit) {
+    const made = fitQueueCalibration(rows.map(toCalibrationInterval), { backtestDays });
+    if ('error' in made) {
+      const days = new Set(rows.filter((r) => r.offered > 0).map((r) => r.localDate)).size;
+      return { error: `Not enough history to calibrate ${queue} for ${day}: ${days} day${days === 1 ? '' : 's'} with outcomes in ${from}..${last} (${made.error}). Load more realised intervals, e.g. \`radar ingest intervals.csv\`.` };
+    }
+    remembered.set(key, made);
+    fit = made;
   }
-  remembered.set(key, fit);
-  if (backtestDays === 5 && fit.fitThrough < day) {
+  if (backtestDays === 5 && fit.fitThrough < day && !db.readonly) {
     try {
       saveCalibration(db, {
         queue,
@@ -124,7 +127,8 @@ export function queueCalibrationFor(db: Db, queue: string, day: string, opts: Ca
 }
 
 /**
- * Fits and stores, for every queue (or the given ones), the calibration for the day after its last outcome.
+ * Fits and stores, for every queue (or the given ones), the calibration for the day after its last outcome and
+ * the one for its last realised day (fitted through the day before it).
  * Called after a successful ingest. Returns one line per queue for the ingest report.
  */
 export function refreshQueueCalibrations(db: Db, queues: string[] = intervalQueues(db), now = new Date()): string[] {
@@ -134,6 +138,8 @@ export function refreshQueueCalibrations(db: Db, queues: string[] = intervalQueu
     if (!last) continue;
     let cal: QueueCalibration | { error: string };
     try {
+      // The last realised day's own fit too ("why yesterday" on a read-only connection reads it).
+      queueCalibrationFor(db, q, last, { now });
       cal = queueCalibrationFor(db, q, addDays(last, 1), { now });
     } catch (e) {
       cal = { error: (e as Error).message };

@@ -81,12 +81,16 @@ describe('queueCalibrationFor', () => {
     expect('error' in none && none.error).toMatch(/No realised intervals for billing before 2026-03-01/);
   });
 
-  it('refreshQueueCalibrations stores the fit for the day after the last outcome', () => {
+  it('refreshQueueCalibrations stores the fit for the day after the last outcome and for that last day', () => {
+    db.prepare('DELETE FROM queue_calibrations').run();
     const lines = refreshQueueCalibrations(db, undefined, new Date('2026-03-13T06:00:00Z'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^billing: Erlang/);
-    const latest = listStoredCalibrations(db, 'billing')[0];
+    const [latest, yesterday] = listStoredCalibrations(db, 'billing');
     expect(latest.fitThrough).toBe('2026-03-12');
     expect(latest.fittedAt).toBe('2026-03-13T06:00:00Z');
+    // and the last realised day's own fit (through the day before it), for "why yesterday"
+    expect(yesterday.fitThrough).toBe('2026-03-11');
+    expect(yesterday.fittedAt).toBe('2026-03-13T06:00:00Z');
   });
 });
