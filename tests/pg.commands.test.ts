@@ -76,6 +76,52 @@ describePg('the commands answer the same on Postgres as on SQLite (data/sample)'
     expect(b).toEqual(a);
   }, 120_000);
 
+  it('risk: training stores the same model, and scoring the open tickets ranks them the same', async () => {
+    const [a, b] = [await answer(lite, 'risk train --label escalated'), await answer(pg, 'risk train --label escalated')];
+    expect(b).toEqual(a);
+    const q = "SELECT label, version, horizon_seconds, features, metrics, threshold, model, active FROM models WHERE label = 'escalated' ORDER BY version";
+    expect(normal(pg.prepare(q).all())).toEqual(normal(lite.prepare(q).all()));
+    for (const line of ['risk', 'risk billing', 'risk model', 'risk T-101932', 'risk simulate --speedup 30%']) {
+      const [x, y] = [await answer(lite, line), await answer(pg, line)];
+      expect(y, line).toEqual(x);
+    }
+    const scored = (await answer(pg, 'risk')) as { tickets: unknown[]; open: number };
+    expect(scored.open).toBeGreaterThan(0);
+    expect(scored.tickets.length).toBeGreaterThan(0);
+  }, 240_000);
+
+  /**
+   * tickets search: on Postgres the index is a weighted tsvector (subject A, body B, comments C) ranked by
+   * ts_rank_cd, not FTS5's BM25 (docs/postgres.md). What must agree exactly: which tickets match, and how many
+   * (same Porter-family stemming, same filters). What may differ: the order and the scores. Measured on these
+   * queries: top-10 overlap 4–7 of 10, the same first hit in 5 of 6; asserted with margin below that.
+   */
+  it('tickets: the same tickets match on both; the rankings agree at the top', async () => {
+    type Hits = { matched: number; hits: { ticketId: string; matchedIn: string[] }[] };
+    const lines = ['login loop', 'invoice portal error', 'refund', '"since new version"', 'billing double charge queue=billing', 'pass*'];
+    let overlap = 0;
+    let sameFirst = 0;
+    for (const q of lines) {
+      const [a, b] = [(await answer(lite, `tickets ${q}`)) as Hits, (await answer(pg, `tickets ${q}`)) as Hits];
+      expect(b.matched, q).toBe(a.matched);
+      expect(a.matched, q).toBeGreaterThan(0);
+      const [ia, ib] = [a.hits.map((h) => h.ticketId), b.hits.map((h) => h.ticketId)];
+      expect(ib.length, q).toBe(ia.length);
+      overlap += ia.filter((id) => ib.includes(id)).length / ia.length;
+      if (ia[0] === ib[0]) sameFirst++;
+    }
+    expect(overlap / lines.length).toBeGreaterThanOrEqual(0.45);
+    expect(sameFirst).toBeGreaterThanOrEqual(4);
+    // Every match, not only the top: the full sets are equal.
+    const ids = (db: Db) =>
+      new Set(
+        (db.prepare("SELECT t.ticket_id FROM ticket_search_fts JOIN tickets t ON t.rowid = ticket_search_fts.rowid WHERE ticket_search_fts MATCH ?").pluck().all('"refund" OR "invoice"') as string[]),
+      );
+    const [sa, sb] = [ids(lite), ids(pg)];
+    expect(sa.size).toBeGreaterThan(100);
+    expect([...sb].sort()).toEqual([...sa].sort());
+  }, 120_000);
+
   it('the stored queue models are the same rows', () => {
     const q = 'SELECT queue, fit_through, fit_from, data_fingerprint, model, days, intervals, inputs, fit FROM queue_calibrations ORDER BY queue, fit_through';
     expect(normal(pg.prepare(q).all())).toEqual(normal(lite.prepare(q).all()));

@@ -45,6 +45,35 @@ SELECT floor(extract(epoch FROM t::timestamptz))::bigint $$`,
 SELECT (e.n - 1)::text, e.v FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(t::jsonb) = 'array' THEN t::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY AS e(v, n)
 UNION ALL
 SELECT o.key, o.value FROM jsonb_each_text(CASE WHEN jsonb_typeof(t::jsonb) = 'object' THEN t::jsonb ELSE '{}'::jsonb END) AS o $$`,
+  // SQLite's json_extract(doc, '$.key' | '$."key"' | '$.a.b') as text (the queries compare it as text).
+  `CREATE OR REPLACE FUNCTION json_extract(t text, path text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+SELECT t::jsonb #>> regexp_split_to_array(replace(regexp_replace(path, '^\\$\\.?', ''), '"', ''), '\\.') $$`,
+  // FTS5 MATCH expressions as the retrieval engine writes them ("word" / "a phrase" / "prefix"*, joined by OR;
+  // src/engines/retrieval/text.ts ftsQuery) as a tsquery with the same english stemming as the index.
+  `CREATE OR REPLACE FUNCTION radar_fts_query(q text) RETURNS tsquery LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE m text[]; part tsquery; word text; out tsquery;
+BEGIN
+  FOR m IN SELECT regexp_matches(q, '"((?:[^"]|"")*)"(\\*?)', 'g') LOOP
+    IF m[2] = '*' THEN
+      word := regexp_replace(m[1], '[^[:alnum:]]+', '', 'g');
+      IF word = '' THEN CONTINUE; END IF;
+      part := to_tsquery('english', word || ':*');
+    ELSE
+      part := phraseto_tsquery('english', replace(m[1], '""', '"'));
+    END IF;
+    IF numnode(part) = 0 THEN CONTINUE; END IF;
+    out := CASE WHEN out IS NULL THEN part ELSE out || part END;
+  END LOOP;
+  RETURN coalesce(out, ''::tsquery);
+END $$`,
+  // FTS5's 'bm25(wA, wB, wC)' column weights as ts_rank_cd's weight array {D, C, B, A}, scaled to at most 1.
+  `CREATE OR REPLACE FUNCTION radar_fts_weights(rank text) RETURNS float4[] LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE w float8[]; mx float8;
+BEGIN
+  w := regexp_split_to_array(trim(substring(rank FROM '\\(([^)]*)\\)')), '\\s*,\\s*')::float8[];
+  mx := greatest(w[1], coalesce(w[2], 1), coalesce(w[3], 1), 1e-9);
+  RETURN ARRAY[0.1, coalesce(w[3], 1) / mx, coalesce(w[2], 1) / mx, w[1] / mx]::float4[];
+END $$`,
   // SQLite's ROUND(x, digits) on a float (Postgres has it for numeric only); halves away from zero, as SQLite.
   `CREATE OR REPLACE FUNCTION round(x double precision, digits integer) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
 SELECT round(x::numeric, digits)::double precision $$`,
@@ -477,6 +506,58 @@ FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum
 WHERE a.attrelid = to_regclass('${table.toLowerCase()}') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 }
 
+/** `FROM (SELECT …)` without an alias (SQLite allows it, Postgres 15 does not): one is added. */
+function aliasSubqueries(stmt: string): string {
+  let out = stmt;
+  const re = /\bFROM\s*\(\s*SELECT\b/gi;
+  for (let m = re.exec(out), n = 0; m; m = re.exec(out)) {
+    const open = out.indexOf('(', m.index);
+    const [, end] = callArgs(out, open);
+    if (!/^\s*(AS\s+)?\w+/i.test(out.slice(end)) || /^\s*(WHERE|GROUP|ORDER|LIMIT|UNION|JOIN|LEFT|INNER|ON)\b/i.test(out.slice(end))) {
+      out = `${out.slice(0, end)} AS radar_sub${++n}${out.slice(end)}`;
+    }
+    re.lastIndex = open + 1;
+  }
+  return out;
+}
+
+/**
+ * FTS5 queries over an index kept as a side table (rowid, doc tsvector; migration 017's ticket_search_fts):
+ *   x MATCH $m                       → x.doc @@ radar_fts_query($m)
+ *   rank MATCH $r (… ORDER BY rank)  → rank = −ts_rank_cd(weights of 'bm25(…)' in $r, x.doc, query, 1)
+ *   instr(highlight(x, k, o, c), o) > 0  (did column k match)  → to_tsvector(column k) @@ query
+ *   snippet(x, k, o, c, e, n)        → ts_headline of column k, the matches between o and c, ≤ n words
+ * BM25 is not reproduced: ts_rank_cd weighs cover density by the A/B/C column weights, normalised by
+ * 1 + log(document length). Which tickets match is the same (same stemming family); the order may differ
+ * (docs/postgres.md).
+ */
+function ftsSide(text: string, state: DialectState): string {
+  let out = text;
+  for (const f of state.fts.values()) {
+    if (f.mode !== 'side') continue;
+    const match = new RegExp(`\\b${f.name}\\s+MATCH\\s+\\$(\\d+)`, 'i').exec(out);
+    if (!match) continue;
+    const q = `radar_fts_query($${match[1]}::text)`;
+    out = out.replace(match[0], `${f.name}.doc @@ ${q}`);
+    const content = (col: string) => `coalesce((SELECT ${col} FROM ${f.table} radar_c WHERE radar_c.${f.rowid} = ${f.name}.rowid), '')`;
+    const hl = new RegExp(`instr\\(\\s*highlight\\(\\s*${f.name}\\s*,\\s*(\\d+)\\s*,\\s*'[^']*'\\s*,\\s*'[^']*'\\s*\\)\\s*,\\s*'[^']*'\\s*\\)\\s*>\\s*0`, 'gi');
+    out = out.replace(hl, (_m, k: string) => `(to_tsvector('english', ${content(f.columns[Number(k)])}) @@ ${q})`);
+    for (let at = out.search(new RegExp(`\\bsnippet\\(\\s*${f.name}\\s*,`, 'i')); at >= 0; at = out.search(new RegExp(`\\bsnippet\\(\\s*${f.name}\\s*,`, 'i'))) {
+      const [args, end] = callArgs(out, out.indexOf('(', at));
+      const [, col, open, close, ellipsis, words] = args;
+      const opt = (v: string) => `"${v.replace(/^'|'$/g, '').replace(/"/g, '""')}"`;
+      const options = `StartSel=${opt(open)}, StopSel=${opt(close)}, FragmentDelimiter=${opt(ellipsis)}, MaxFragments=1, MaxWords=${Number(words)}, MinWords=${Math.max(1, Math.floor(Number(words) / 2))}`;
+      const pick = `CASE ${col} ${f.columns.map((c, i) => `WHEN ${i} THEN ${c}`).join(' ')} END`;
+      out = `${out.slice(0, at)}ts_headline('english', ${content(pick)}, ${q}, '${options.replace(/'/g, "''")}')${out.slice(end)}`;
+    }
+    const rankMatch = /\brank\s+MATCH\s+\$(\d+)/i.exec(out);
+    const weights = rankMatch ? `radar_fts_weights($${rankMatch[1]}::text), ` : '';
+    if (rankMatch) out = out.replace(rankMatch[0], `$${rankMatch[1]}::text IS NOT NULL`);
+    out = outsideStrings(out, (code) => code.replace(/(?<![.\w])rank\b/g, `(-ts_rank_cd(${weights}${f.name}.doc, ${q}, 1))`));
+  }
+  return out;
+}
+
 /** One SQLite statement with parameters, as the Postgres text(s) the facade runs. */
 export function renderQuery(sql: string, state: DialectState, pkOf: PrimaryKeyOf): RenderedQuery {
   const stmts = splitStatements(sql);
@@ -485,7 +566,7 @@ export function renderQuery(sql: string, state: DialectState, pkOf: PrimaryKeyOf
   const info = /^PRAGMA\s+table_info\s*\(\s*'?(\w+)'?\s*\)$/i.exec(stmt);
   if (info) return { texts: [tableInfo(info[1])], names: null, positional: 0, columns: new Map(), returnsRows: true };
   const { text, names, positional } = placeholders(queryExpressions(insertOr(stmt, pkOf)));
-  const texts = renderStatement(text, state);
+  const texts = renderStatement(ftsSide(aliasSubqueries(text), state), state);
   const returnsRows = /^\s*(SELECT|WITH|VALUES)\b/i.test(stmt) || /\bRETURNING\b/i.test(stmt);
   return { texts, names, positional, columns: columnCase(stmt), returnsRows };
 }
