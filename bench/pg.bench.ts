@@ -3,6 +3,8 @@
  * intervals × 20 queues vs a plain `COPY … FROM STDIN (FORMAT csv)` of the same file into a table of the
  * CSV's shape with the same key and index (the physical floor), in the same run on the same cluster; and the
  * view reads behind `sla` (a queue's 30 daily rows and one day's intervals) on both backends, p95.
+ * Then `radar sla` p95 through the command on both backends (Postgres through the synchronous facade), 20 runs
+ * after 3 warm-ups per line, interleaved so both see the same machine load.
  * Target (issue 20): ingest ≥ 0.5× COPY. Postgres: RADAR_TEST_PG_URL if set, else a throwaway cluster
  * started here with .ci/pg.sh (Debian's postgresql package) and stopped at the end.
  */
@@ -16,7 +18,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { BenchContext, BenchRow } from './types.js';
 import { summarize } from './types.js';
 import { writeSample } from '../src/sample/generate.js';
-import { openWarehouse } from '../src/warehouse/db.js';
+import { openWarehouse, type Db } from '../src/warehouse/db.js';
+import { buildRegistry } from '../commands/index.js';
+import { execute } from '../src/execute.js';
+import { loadConfig } from '../src/config.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { openPgWarehouse } from '../src/warehouse/pg/db.js';
 import { ingestFilesPg } from '../src/warehouse/pg/ingest.js';
@@ -59,7 +64,7 @@ export default async function pgBench(ctx: BenchContext): Promise<BenchRow[]> {
       const r = await ingestFilesPg(pool, files);
       const s = seconds(t0);
       if (!r.ok) throw new Error(`bench data rejected: ${JSON.stringify(r.problems)}`);
-      return { pool, n: r.rows.intervals, s };
+      return { pool, url, n: r.rows.intervals, s };
     });
 
     const header = readFileSync(files[1], 'utf8').slice(0, 4096).split(/\r?\n/)[0].split(',');
@@ -116,6 +121,33 @@ export default async function pgBench(ctx: BenchContext): Promise<BenchRow[]> {
     }
     lite.close();
     await ours.pool.end();
+
+    // `radar sla` through the command (parse, warehouse reads, engines, text) on both backends, the same lines
+    // as the SQLite bench (ingest.bench.ts); Postgres through the synchronous facade the CLI and workers use.
+    const registry = buildRegistry();
+    const config = loadConfig({});
+    const now = new Date('2026-11-21T15:00:00Z');
+    const backends: [string, Db][] = [['SQLite', openWarehouse(dbPath)], ['Postgres', openWarehouse(ours.url)]];
+    try {
+      for (const line of ['sla yesterday', 'sla billing last 7 days', 'sla 2026-10-01..2026-10-31']) {
+        const samples = backends.map((): number[] => []);
+        for (let i = 0; i < 23; i++) {
+          for (const [b, [, db]] of backends.entries()) {
+            const t0 = process.hrtime.bigint();
+            const e = await execute(registry, line, { db, now, config, surface: 'cli' });
+            if (!e.ok) throw new Error(`${line}: ${e.message}`);
+            e.command.text(e.result);
+            if (i >= 3) samples[b].push(seconds(t0) * 1000);
+          }
+        }
+        const [a, b] = samples.map((x) => summarize(x).p95);
+        const note = `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+        rows.push({ group: 'pg', name: `radar ${line} on SQLite (${yearSpec.queues} queues × ${yearSpec.days} days), p95`, value: a, unit: 'ms' });
+        rows.push({ group: 'pg', name: `radar ${line} on Postgres (sync facade, loopback), p95`, value: b, unit: 'ms', note: `${(b / a).toFixed(1)}× SQLite; ${note}` });
+      }
+    } finally {
+      for (const [, db] of backends) db.close();
+    }
     rows.push({ group: 'pg', name: `sla's view reads (30 days of v_queue_daily + a day of v_interval_metrics), SQLite, p95`, value: summarize(sLite).p95, unit: 'ms' });
     rows.push({ group: 'pg', name: `the same reads on Postgres (loopback, one pool connection), p95`, value: summarize(sPg).p95, unit: 'ms', note: `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}` });
   } finally {
