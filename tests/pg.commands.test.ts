@@ -71,6 +71,12 @@ describePg('the commands answer the same on Postgres as on SQLite (data/sample)'
     'why tech_support 2026-11-18',
     'whatif billing 2026-11-19 agents+2',
     'kpi',
+    'kpi fcr billing',
+    'kpi csat drivers',
+    'drift billing',
+    'due',
+    'forecast billing',
+    'staffing billing 2026-11-20',
   ])('%s', async (line) => {
     const [a, b] = [await answer(lite, line), await answer(pg, line)];
     expect(b).toEqual(a);

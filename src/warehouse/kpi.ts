@@ -463,7 +463,7 @@ export function surveyedTickets(db: Db, queues: string[], from: string, to: stri
   const stmt = db
     .prepare(`SELECT k.csat, k.queue, k.channel, k.priority, k.category, k.tier, k.team, k.created_at, k.first_response_at, k.resolved_at, k.reopen_count, k.escalated, k.attributes, k.ticket_id,
                 (SELECT COUNT(*) FROM v_ticket_events e WHERE e.ticket_id = k.ticket_id AND e.type IN ('transfer', 'reassign')) AS transfers
-              FROM v_kpi_tickets k WHERE k.queue = ? AND k.local_date BETWEEN ? AND ? AND k.csat IS NOT NULL`)
+              FROM v_kpi_tickets k WHERE k.queue = ? AND k.local_date BETWEEN ? AND ? AND k.csat IS NOT NULL ORDER BY k.local_date, k.ticket_id`)
     .raw();
   const out: SurveyedTicket[] = [];
   for (const q of queues) {

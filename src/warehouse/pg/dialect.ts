@@ -437,7 +437,7 @@ function placeholders(stmt: string): { text: string; names: string[] | null; pos
   let positional = 0;
   const names: string[] = [];
   const text = outsideStrings(stmt, (code) =>
-    code.replace(/\?(\d*)|[@:$]([A-Za-z_]\w*)/g, (_m, num: string, name: string | undefined) => {
+    code.replace(/\?(\d*)|(?<![:\w])[@:$]([A-Za-z_]\w*)/g, (_m, num: string, name: string | undefined) => {
       if (name === undefined) {
         if (num) throw new DialectError(`numbered parameters (?${num}) are not supported: ${stmt.slice(0, 120)}`);
         return `$${++positional}`;
@@ -473,9 +473,24 @@ function insertOr(stmt: string, pkOf: PrimaryKeyOf): string {
   return withConflict(`INSERT INTO${stmt.slice(replace[0].indexOf(table) - 1)}`, `ON CONFLICT (${pk.join(', ')}) ${action}`);
 }
 
+/** SQLite's total(x): a float sum that is 0.0 over no rows (SUM gives NULL). */
+function totals(s: string): string {
+  let out = '';
+  let i = 0;
+  const re = /\btotal\s*\(/gi;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    if ((s.slice(0, m.index).match(/'/g)?.length ?? 0) % 2 === 1) continue;
+    const [args, end] = callArgs(s, m.index + m[0].length - 1);
+    out += `${s.slice(i, m.index)}COALESCE(SUM((${totals(args[0])})::double precision), 0)`;
+    i = end;
+    re.lastIndex = end;
+  }
+  return out + s.slice(i);
+}
+
 /** Rewrites of the shared expression subset that only TypeScript's queries need. */
 function queryExpressions(stmt: string): string {
-  return outsideStrings(stmt, (code) =>
+  return outsideStrings(totals(stmt), (code) =>
     code
       // SQLite's LIKE ignores ASCII case.
       .replace(/\bNOT\s+LIKE\b/gi, 'NOT ILIKE')
