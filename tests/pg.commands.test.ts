@@ -13,7 +13,7 @@ import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { openPgWarehouse } from '../src/warehouse/pg/db.js';
 import { ingestFilesPg } from '../src/warehouse/pg/ingest.js';
-import { refreshQueueCalibrations } from '../commands/queueModel.js';
+import { forgetCalibrations, refreshQueueCalibrations } from '../commands/queueModel.js';
 import { buildRegistry } from '../commands/index.js';
 import { execute } from '../src/execute.js';
 import { loadConfig } from '../src/config.js';
@@ -54,7 +54,11 @@ describePg('the commands answer the same on Postgres as on SQLite (data/sample)'
       await pool.end();
     }
     pg = openWarehouse(fresh.url);
-    for (const db of [lite, pg]) refreshQueueCalibrations(db, undefined, NOW);
+    // Each backend fits its own queue models (the process remembers fits by their data: forget between).
+    for (const db of [lite, pg]) {
+      forgetCalibrations();
+      refreshQueueCalibrations(db, undefined, NOW);
+    }
   }, 240_000);
   afterAll(async () => {
     pg?.close();
