@@ -111,26 +111,26 @@ const ELSEWHERE_CANDIDATES = 6;
 
 /**
  * A plain relative change of one driver per queue between the plan's windows (arrivals per day, handled-
- * weighted talk and ACW, mean agents over open intervals), from one GROUP BY over v_interval_metrics:
- * the shortlist for the exact, slot-matched attribution. Day mode compares the day with the same weekday
- * of the four weeks before.
+ * weighted talk and ACW, mean agents over open intervals), from one GROUP BY over the per-day totals
+ * (v_interval_day_totals: a few rows per queue, so unrelated queues cost next to nothing): the shortlist
+ * for the exact, slot-matched attribution. Day mode compares the day with the same weekday of the four
+ * weeks before, named as those five dates.
  */
 function roughDriverChanges(ctx: CommandContext, plan: Plan, driver: Player, queues: string[]): Map<string, number> {
   const out = new Map<string, number>();
   if (!queues.length) return out;
-  const dowFilter = plan.mode === 'day' ? `AND local_dow = ${new Date(`${plan.date}T00:00:00Z`).getUTCDay()}` : '';
-  const value =
-    driver === 'arrivals' ? 'SUM(offered)' : driver === 'agents' ? 'AVG(CASE WHEN offered > 0 THEN agents_staffed END)' : driver === 'talk' ? 'SUM(talk_seconds * handled)' : 'SUM(acw_seconds * handled)';
-  const per = driver === 'arrivals' ? 'COUNT(DISTINCT local_date)' : driver === 'agents' ? '1' : 'SUM(CASE WHEN aht_seconds IS NOT NULL THEN handled END)';
-  // Name the queues: (queue, local_date) leads the key, so each is one range read instead of a scan of every queue.
+  const value = driver === 'arrivals' ? 'SUM(offered)' : driver === 'agents' ? 'SUM(agents_open)' : driver === 'talk' ? 'SUM(talk_handled)' : 'SUM(acw_handled)';
+  const per = driver === 'arrivals' ? 'COUNT(*)' : driver === 'agents' ? 'SUM(open_intervals)' : 'SUM(handled_timed)';
+  const days = plan.mode === 'day' ? [28, 21, 14, 7, 0].map((d) => addDays(plan.date!, -d)) : null;
+  const when = days ? `local_date IN (${days.map(() => '?').join(',')})` : 'local_date BETWEEN ? AND ? AND NOT (local_date > ? AND local_date < ?)';
   const rows = ctx.db
     .prepare(
       `SELECT queue, local_date >= ? AS after, ${value} AS v, ${per} AS per
-       FROM v_interval_metrics
-       WHERE queue IN (${queues.map(() => '?').join(',')}) AND local_date BETWEEN ? AND ? ${dowFilter} AND NOT (local_date > ? AND local_date < ?)
+       FROM v_interval_day_totals
+       WHERE queue IN (${queues.map(() => '?').join(',')}) AND ${when}
        GROUP BY queue, after`,
     )
-    .all(plan.after.from, ...queues, plan.before.from, plan.after.to, plan.before.to, plan.after.from) as { queue: string; after: number; v: number | null; per: number | null }[];
+    .all(plan.after.from, ...queues, ...(days ?? [plan.before.from, plan.after.to, plan.before.to, plan.after.from])) as { queue: string; after: number; v: number | null; per: number | null }[];
   const wanted = new Set(queues);
   const by = new Map<string, { a?: number; b?: number }>();
   for (const r of rows) {

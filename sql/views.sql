@@ -152,3 +152,10 @@ FROM (SELECT queue, sl_target_pct, sl_target_seconds, first_interval, last_inter
       SELECT p2.queue, p2.sl_target_pct, p2.sl_target_seconds, NULL, NULL FROM sla_policy p2
       WHERE p2.queue NOT IN (SELECT queue FROM queue_catalog)) q
 LEFT JOIN sla_policy p ON p.queue = q.queue;
+
+-- Per queue and local day sums of realised intervals (table interval_day_totals, kept by ingest): what `why`
+-- needs to compare one driver across every queue without reading their intervals.
+DROP VIEW IF EXISTS v_interval_day_totals;
+CREATE VIEW v_interval_day_totals AS
+SELECT queue, local_date, offered, talk_handled, acw_handled, handled_timed, agents_open, open_intervals
+FROM interval_day_totals;

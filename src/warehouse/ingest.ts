@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { TABLES, recognise, type Cell, type TableSpec } from './tables.js';
-import { isoSeconds } from '../time.js';
-import { ProblemLog, validateFile, writeColumns, chunkLayout, isJsonLines, type RowChunk, type FileOutcome, type IngestProblem, type QueueCal, type ValidateEnv } from './validate.js';
+import { addDays, isoSeconds } from '../time.js';
+import { ProblemLog, validateFile, specByTable, writeColumns, chunkLayout, isJsonLines, type RowChunk, type FileOutcome, type IngestProblem, type QueueCal, type ValidateEnv } from './validate.js';
 import { maintainKpiFacts } from './kpi.js';
 
 export { parseTimestamp, type IngestProblem } from './validate.js';
@@ -45,7 +45,7 @@ export interface IngestOptions {
   workerMinBytes?: number;
 }
 
-const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'queue_catalog', 'sla_policy'];
+const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'interval_day_totals', 'queue_catalog', 'sla_policy'];
 
 /** Expands folders (non-recursive into hidden files) to .csv/.jsonl/.ndjson files, sorted. */
 export function expandPaths(paths: string[]): string[] {
@@ -262,6 +262,61 @@ function refreshQueueCatalog(db: Db, queues: Set<string>): void {
   }
 }
 
+/** The local days an interval file wrote, per queue (first and last), read off the rows as they go to the writer. */
+class WrittenDays {
+  readonly spans = new Map<string, { from: string; to: string }>();
+  private readonly queueAt: number;
+  private readonly dateAt: number;
+  private readonly width: number;
+
+  constructor(spec: TableSpec) {
+    const cols = writeColumns(spec);
+    const { slot, textWidth } = chunkLayout(spec);
+    this.queueAt = slot[cols.indexOf('queue')];
+    this.dateAt = slot[cols.indexOf('local_date')];
+    this.width = textWidth;
+  }
+
+  add(chunk: RowChunk): void {
+    let span: { from: string; to: string } | undefined;
+    let last: string | null = null;
+    for (let r = 0; r < chunk.n; r++) {
+      const q = chunk.texts[r * this.width + this.queueAt]!;
+      const d = chunk.texts[r * this.width + this.dateAt]!;
+      if (q !== last) {
+        last = q;
+        span = this.spans.get(q);
+        if (!span) this.spans.set(q, (span = { from: d, to: d }));
+      }
+      if (d < span!.from) span!.from = d;
+      else if (d > span!.to) span!.to = d;
+    }
+  }
+}
+
+/**
+ * Recomputes interval_day_totals (migration 018) over the days a run wrote. Two days' margin each side: an
+ * upsert of an interval whose queue changed time zone moves it to another local day (offsets span −12 … +14 h).
+ */
+function refreshDayTotals(db: Db, written: WrittenDays): void {
+  const drop = db.prepare('DELETE FROM interval_day_totals WHERE queue = ? AND local_date BETWEEN ? AND ?');
+  const fill = db.prepare(`INSERT INTO interval_day_totals
+    SELECT queue, local_date, SUM(offered),
+           SUM(CASE WHEN aht_seconds IS NOT NULL THEN (aht_seconds - COALESCE(acw_seconds, 0)) * handled END),
+           SUM(acw_seconds * handled),
+           SUM(CASE WHEN aht_seconds IS NOT NULL THEN handled END),
+           SUM(CASE WHEN offered > 0 THEN agents_staffed END),
+           COUNT(CASE WHEN offered > 0 THEN 1 END)
+    FROM interval_inputs WHERE queue = ? AND local_date BETWEEN ? AND ? AND has_outcome = 1
+    GROUP BY queue, local_date`);
+  for (const [queue, span] of written.spans) {
+    const from = addDays(span.from, -2);
+    const to = addDays(span.to, 2);
+    drop.run(queue, from, to);
+    fill.run(queue, from, to);
+  }
+}
+
 /**
  * Ingests files into the warehouse, all-or-nothing. Throws only for programming errors or unreadable
  * paths; every data problem is returned in the report.
@@ -304,6 +359,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     if (opts.reset) for (const t of DATA_TABLES) db.exec(`DELETE FROM ${t}`);
     const ticketIdsThisRun = new Set<string>();
     const touchedQueues = new Set<string>();
+    const writtenDays = new WrittenDays(specByTable('interval_inputs'));
     const eventTicketRefs: { ticket: string; file: string; line: number }[] = [];
     let env: ValidateEnv | null = null;
     const minWorkerBytes = opts.workerMinBytes ?? 4 * 1024 * 1024;
@@ -314,7 +370,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
       if (p.spec.table !== 'sla_policy' && !env) env = readCalendars(db, defaultTz);
       const rebuildIndexes = dropIndexesIfEmpty(db, p.spec.table);
       const writer = rowWriter(db, p.spec, rebuildIndexes ? 'empty' : 'rows');
-      const write = writer.write;
+      const write = p.spec.table === 'interval_inputs' ? (chunk: RowChunk) => (writtenDays.add(chunk), writer.write(chunk)) : writer.write;
       const fileEnv = env ?? { calendars: {}, defaultTz };
       const outcome =
         statSync(p.path).size >= minWorkerBytes
@@ -345,6 +401,7 @@ export async function ingestFiles(db: Db, inputPaths: string[], opts: IngestOpti
     }
 
     if (problems.count === 0 && touchedQueues.size) refreshQueueCatalog(db, touchedQueues);
+    if (problems.count === 0) refreshDayTotals(db, writtenDays);
     // The KPI cells the run's tickets touch, in the same transaction (no-op until KPI facts are first built).
     if (problems.count === 0 && !opts.dryRun) maintainKpiFacts(db, defaultTz);
     if (problems.count === 0 && !opts.dryRun) finishSearchIndex?.();
