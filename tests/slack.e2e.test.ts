@@ -69,6 +69,8 @@ let db: Db;
 let fake: FakeSlack;
 let slack: SlackApp;
 let deps: SlackDeps;
+/** Every wait `deliver` asked for (the injected sleep records instead of waiting). */
+const slept: number[] = [];
 let appUrl: string;
 let base: string;
 
@@ -109,7 +111,7 @@ beforeAll(async () => {
   const config = loadConfig({ SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' });
   const registry = new Registry([...buildRegistry().commands, boom as AnyCommand]);
   // Retries of answer posts wait on an injected sleep: no test waits on the wall clock.
-  deps = { db, config, registry, now: () => NOW, logger: pino({ level: 'silent' }), sleep: async () => {} };
+  deps = { db, config, registry, now: () => NOW, logger: pino({ level: 'silent' }), sleep: async (ms) => void slept.push(ms) };
   slack = await createSlackApp(deps, { clientOptions: { retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 } } });
   const { port } = await slack.start({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${port}`;
@@ -125,6 +127,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   fake.reset();
+  slept.length = 0;
   deps.answerQuestion = undefined;
 });
 
@@ -307,6 +310,33 @@ describe('mentions and DMs', () => {
     // Every attempt is the answer itself (no apology instead of it), and the seventh got through.
     for (const p of posts) expect(allText(p.args.blocks)).toContain(billingSlFromCsv('2026-11-20'));
     expect(allText(posts.map((p) => p.args))).not.toMatch(/went wrong/);
+  });
+
+  it('a failing post is retried by one layer only: 500 six times = seven calls and six backoff waits doubling from 0.5 s', async () => {
+    const fail = { status: 500, body: { ok: false, error: 'internal_error' } };
+    fake.script('chat.postMessage', fail, fail, fail, fail, fail, fail);
+    await event('EvOutage3', mention('1763737004.000100', '<@UBOT> sla billing yesterday'));
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(7);
+    // Had the Web API client retried too (the app client does, twice here), deliver would have waited fewer times.
+    expect(slept).toEqual([500, 1000, 2000, 4000, 8000, 16000]);
+  });
+
+  it('Slack failing on every attempt: eight calls (deliver\'s budget, not multiplied by the client\'s retries), then the outbox', async () => {
+    const fail = { status: 503, body: { ok: false, error: 'service_unavailable' } };
+    fake.script('chat.postMessage', ...Array.from({ length: 30 }, () => fail));
+    await event('EvOutage4', mention('1763737005.000100', '<@UBOT> sla billing yesterday'));
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(8);
+    expect(slept).toHaveLength(7);
+    const queued = db.prepare("SELECT COUNT(*) FROM slack_outbox WHERE status = 'pending'").pluck().get() as number;
+    expect(queued).toBeGreaterThan(0);
+    db.prepare('DELETE FROM slack_outbox').run();
+  });
+
+  it('a 429 waits exactly the Retry-After Slack asked for, once, then posts', async () => {
+    fake.script('chat.postMessage', { status: 429, headers: { 'retry-after': '12' }, body: { ok: false, error: 'ratelimited' } });
+    await event('EvRate1', mention('1763737006.000100', '<@UBOT> sla billing yesterday'));
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(slept).toEqual([12_000]);
   });
 
   it('response_url failing with 500 six times, then recovering: the slash answer is still delivered', async () => {

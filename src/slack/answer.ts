@@ -274,7 +274,7 @@ export function exportOf(e: Execution | undefined): ExportResult | null {
 export async function attachExport(deps: SlackDeps, client: WebClient, e: Execution, channel: string, threadTs: string): Promise<boolean> {
   const x = exportOf(e)!;
   try {
-    await deliver(deps, 'file upload', () => uploadFileStreamed(client, { path: x.path, filename: x.filename, title: `/radar export ${x.dataset} (${x.rows} rows)`, channel, threadTs }));
+    await deliver(deps, 'file upload', () => uploadFileStreamed(deps.deliveryClient ?? client, { path: x.path, filename: x.filename, title: `/radar export ${x.dataset} (${x.rows} rows)`, channel, threadTs }));
     return true;
   } catch (err) {
     const ref = newRef();

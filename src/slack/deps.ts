@@ -1,5 +1,6 @@
 /** What every listener gets: injected, never module-level (DESIGN §10). */
 import type { Logger } from 'pino';
+import type { WebClient } from '@slack/web-api';
 import type { Db } from '../warehouse/db.js';
 import { sqliteSql, type Sql } from '../warehouse/sql.js';
 import type { Config } from '../config.js';
@@ -60,6 +61,12 @@ export interface SlackDeps {
   /** How answer posts wait between retries (tests inject an instant sleep) and how often they retry. */
   sleep?: (ms: number) => Promise<void>;
   retry?: RetryPolicy;
+  /**
+   * The client answer posts (and charts, export uploads) are sent with: no retries of its own and 429s returned
+   * with their Retry-After, so `deliver` (retry.ts) is the one layer that retries them. createSlackApp makes it
+   * (the outbox sends with it too); absent, the listener's client is used.
+   */
+  deliveryClient?: WebClient;
   /** The app's metrics (/metrics, /healthz); createSlackApp makes one when absent. */
   metrics?: RadarMetrics;
   /**

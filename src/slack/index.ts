@@ -108,15 +108,18 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
   deps.memory ??= () => serverMemory(o.pool);
   metrics.watchWarehouse(() => warehouseBytes(deps.db));
   const scheduler = o.alerts?.scheduler ?? false;
-  // The outbox sends with a client of its own: no retries inside it (the tick is the retry) and 429s returned
-  // with their Retry-After instead of waited out, so the entry is scheduled for when Slack asks.
-  const outboxClient = new webApi.WebClient(settings.botToken, {
+  // Answer posts and the outbox send with a client of their own: no retries inside it (`deliver` and the outbox
+  // tick are the retry, so a failing post is not retried 3 × 8 times) and 429s returned with their Retry-After
+  // instead of waited out inside the SDK. The app's client keeps its retries for everything else (views, joins).
+  const deliveryClient = new webApi.WebClient(settings.botToken, {
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
     logger: boltLogger(deps.logger),
+    ...o.clientOptions,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
-  const outbox = new Outbox({ db: deps.db, shared: deps.shared, client: outboxClient, now: deps.now, logger: deps.logger });
+  deps.deliveryClient ??= deliveryClient;
+  const outbox = new Outbox({ db: deps.db, shared: deps.shared, client: deliveryClient, now: deps.now, logger: deps.logger });
   metrics.watchOutbox(() => outbox.stats().pending);
   // Keeps the recent days' queue-model fits stored, so questions on read-only workers read them (serve() starts it).
   const warmer = o.pool ? new CalibrationWarmer({ db: deps.db, pool: o.pool, logger: deps.logger, now: deps.now }) : undefined;

@@ -157,7 +157,8 @@ export interface Sent {
  * the rest in the outbox (queued: true); any other failure of a required step is thrown, so the caller can fall
  * back (e.g. a public answer through response_url when the bot cannot post in the channel).
  */
-export async function sendSteps(deps: Pick<SlackDeps, 'db' | 'shared' | 'logger' | 'sleep' | 'retry' | 'now'>, client: WebClient, label: string, steps: Step[], refs: Refs = {}): Promise<Sent> {
+export async function sendSteps(deps: Pick<SlackDeps, 'db' | 'shared' | 'logger' | 'sleep' | 'retry' | 'now' | 'deliveryClient'>, listenerClient: WebClient, label: string, steps: Step[], refs: Refs = {}): Promise<Sent> {
+  const client = deps.deliveryClient ?? listenerClient;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     try {
