@@ -19,7 +19,7 @@ import { expandPaths, peekHeader, upsertSql, type IngestOptions, type IngestRepo
 import { ProblemLog, validateFile, writeColumns, chunkLayout, records, type RowChunk, type ValidateEnv, type QueueCal } from '../validate.js';
 import { isoSeconds } from '../../time.js';
 
-const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'queue_catalog', 'sla_policy'];
+const DATA_TABLES = ['ticket_events', 'tickets', 'agents', 'customers', 'interval_inputs', 'interval_day_totals', 'queue_catalog', 'sla_policy'];
 
 /** COPY text format: backslash, tab, newline and carriage return escaped; NULL is \N. */
 function copyText(v: string): string {
@@ -66,6 +66,23 @@ async function refreshQueueCatalog(c: PoolClient, queues: string[]): Promise<voi
      JOIN interval_inputs i ON i.queue = s.queue AND i.interval_start = s.last
      ON CONFLICT (queue) DO UPDATE SET first_interval = excluded.first_interval, last_interval = excluded.last_interval,
        sl_target_pct = excluded.sl_target_pct, sl_target_seconds = excluded.sl_target_seconds`,
+    [queues],
+  );
+}
+
+/** interval_day_totals (migration 018) of the queues a run wrote, recomputed whole, as the SQLite ingest computes its days. */
+async function refreshDayTotals(c: PoolClient, queues: string[]): Promise<void> {
+  await c.query('DELETE FROM interval_day_totals WHERE queue = ANY($1)', [queues]);
+  await c.query(
+    `INSERT INTO interval_day_totals
+     SELECT queue, local_date, SUM(offered),
+            SUM(CASE WHEN aht_seconds IS NOT NULL THEN (aht_seconds - COALESCE(acw_seconds, 0)) * handled END),
+            SUM(acw_seconds * handled),
+            SUM(CASE WHEN aht_seconds IS NOT NULL THEN handled END),
+            SUM(CASE WHEN offered > 0 THEN agents_staffed END),
+            COUNT(CASE WHEN offered > 0 THEN 1 END)
+     FROM interval_inputs WHERE queue = ANY($1) AND has_outcome = 1
+     GROUP BY queue, local_date`,
     [queues],
   );
 }
@@ -163,7 +180,10 @@ export async function ingestFilesPg(pool: PgPool, inputPaths: string[], opts: In
         if (!ticketIdsThisRun.has(r.ticket) && !known.has(r.ticket)) problems.add({ file: r.file, line: r.line, column: 'ticket_id', value: r.ticket, reason: 'refers to a ticket that is neither in the warehouse nor in this run' });
       }
     }
-    if (problems.count === 0 && touchedQueues.size) await refreshQueueCatalog(c, [...touchedQueues]);
+    if (problems.count === 0 && touchedQueues.size) {
+      await refreshQueueCatalog(c, [...touchedQueues]);
+      await refreshDayTotals(c, [...touchedQueues]);
+    }
     if (problems.count > 0 || opts.dryRun) await c.query('ROLLBACK');
     else {
       await c.query('COMMIT');
