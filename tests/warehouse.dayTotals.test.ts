@@ -7,7 +7,7 @@ import { openWarehouse, type Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 
 /**
- * interval_day_totals (migration 018) holds per queue and local day sums of the realised intervals, kept by
+ * interval_day_totals (migration 019) holds per queue and local day sums of the realised intervals, kept by
  * ingest over the days each run wrote. Checked against a second method: the same sums taken in JavaScript
  * over v_interval_metrics, after every kind of load.
  */
@@ -125,13 +125,13 @@ describe('interval_day_totals: per queue and day sums kept by ingest', () => {
     expectConsistent(db);
   }, 60_000);
 
-  it('a warehouse from before migration 018 gets its totals from the intervals it already holds', async () => {
+  it('a warehouse from before migration 019 gets its totals from the intervals it already holds', async () => {
     expect((await ingestFiles(db, ['data/sample/sla_policy.csv', 'data/sample/intervals.csv'], { workerMinBytes: Infinity })).ok).toBe(true);
     const path = db.name;
     db.close();
     const raw = new Database(path);
     raw.exec('DROP VIEW v_interval_day_totals; DROP TABLE interval_day_totals');
-    raw.pragma('user_version = 17');
+    raw.pragma('user_version = 18');
     raw.close();
     db = openWarehouse(path);
     expect(stored(db).size).toBeGreaterThan(300);

@@ -295,7 +295,7 @@ class WrittenDays {
 }
 
 /**
- * Recomputes interval_day_totals (migration 018) over the days a run wrote. Two days' margin each side: an
+ * Recomputes interval_day_totals (migration 019) over the days a run wrote. Two days' margin each side: an
  * upsert of an interval whose queue changed time zone moves it to another local day (offsets span −12 … +14 h).
  */
 function refreshDayTotals(db: Db, written: WrittenDays): void {

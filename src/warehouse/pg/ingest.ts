@@ -70,7 +70,7 @@ async function refreshQueueCatalog(c: PoolClient, queues: string[]): Promise<voi
   );
 }
 
-/** interval_day_totals (migration 018) of the queues a run wrote, recomputed whole, as the SQLite ingest computes its days. */
+/** interval_day_totals (migration 019) of the queues a run wrote, recomputed whole, as the SQLite ingest computes its days. */
 async function refreshDayTotals(c: PoolClient, queues: string[]): Promise<void> {
   await c.query('DELETE FROM interval_day_totals WHERE queue = ANY($1)', [queues]);
   await c.query(

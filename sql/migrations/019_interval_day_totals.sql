@@ -1,4 +1,4 @@
--- 018: per queue and local day sums of realised intervals (has_outcome = 1), the driver totals `why` reads to
+-- 019: per queue and local day sums of realised intervals (has_outcome = 1), the driver totals `why` reads to
 -- shortlist the other queues where the same driver moved: 5 rows per queue instead of 5 × 48 intervals, so
 -- `why` on one queue costs the same whatever the number of unrelated queues. Derived data, kept by ingest (the
 -- days each run wrote, src/warehouse/ingest.ts refreshDayTotals); read through v_interval_day_totals.
