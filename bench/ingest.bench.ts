@@ -29,7 +29,14 @@ function ours(dbPath: string, file: string): { rows: number; seconds: number; cp
 function sqliteImport(dbPath: string, file: string, ddl: string | null, table = 't'): { seconds: number; cpuSeconds: number | null } | null {
   if (spawnSync('sqlite3', ['-version']).status !== 0) return null;
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
-  if (ddl === null) openWarehouse(dbPath).close(); // the real warehouse: same table, indexes and triggers
+  if (ddl === null) {
+    // The real warehouse: same table, indexes and triggers. Debian's sqlite3 CLI (3.40) cannot parse the two
+    // ticket_events triggers that use group_concat(… ORDER BY …) (SQLite ≥ 3.44, as better-sqlite3 bundles) and
+    // refuses the whole schema; they never fire on a tickets insert, so dropping them leaves the peer's work as is.
+    const db = openWarehouse(dbPath);
+    db.exec('DROP TRIGGER IF EXISTS ticket_search_event_au; DROP TRIGGER IF EXISTS ticket_search_event_ad;');
+    db.close();
+  }
   const t0 = process.hrtime.bigint();
   const header = readFileSync(file, 'utf8').slice(0, 4096).split(/\r?\n/)[0].split(',');
   // Into the real table: stage with .import (STRICT rejects its empty strings), then let SQLite move the rows.
