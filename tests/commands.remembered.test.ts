@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { Db } from '../src/warehouse/db.js';
 import { ingestFiles } from '../src/warehouse/ingest.js';
 import { calibrationHistory, listStoredCalibrations } from '../src/warehouse/calibrations.js';
-import { addExclusion } from '../src/warehouse/forecast.js';
+import { addExclusion, realisedWindowVersion } from '../src/warehouse/forecast.js';
 import { listQueues } from '../src/warehouse/queries.js';
 import { forgetCalibrations, queueCalibrationFor, rememberedCalibrations, toCalibrationInterval } from '../commands/queueModel.js';
 import { forgetForecasts, queueForecast, rememberedForecasts } from '../commands/forecast.js';
@@ -154,6 +154,39 @@ describe('remembered forecasts', () => {
     forgetForecasts();
     expect(after).toEqual(ask());
     expect(after.days[0].offered).not.toBe(excluded.days[0].offered);
+  });
+});
+
+describe('realisedWindowVersion (remembered while the file is unchanged)', () => {
+  // A fresh connection has nothing remembered: its answer is the window read afresh.
+  const fresh = () => {
+    const c = new Database(path, { readonly: true, fileMustExist: true }) as unknown as Db;
+    try {
+      return realisedWindowVersion(c, 'billing', '2026-03-01', '2026-03-21');
+    } finally {
+      c.close();
+    }
+  };
+  const asked = (db: Db) => realisedWindowVersion(db, 'billing', '2026-03-01', '2026-03-21');
+  const edit = (db: Db, handled: number) =>
+    db.prepare("UPDATE interval_inputs SET handled = ? WHERE queue = 'billing' AND interval_start = '2026-03-05T09:00:00Z'").run(handled);
+
+  it('follows a row edited outside ingest by another connection and by the asking connection itself', () => {
+    const before = asked(ro);
+    expect(asked(ro)).toBe(before);
+    expect(before).toBe(fresh());
+    const old = (rw.prepare("SELECT handled FROM interval_inputs WHERE queue = 'billing' AND interval_start = '2026-03-05T09:00:00Z'").get() as { handled: number }).handled;
+
+    edit(rw, old + 7); // another connection commits: data_version moves
+    const other = asked(ro);
+    expect(other).not.toBe(before);
+    expect(other).toBe(fresh());
+
+    expect(asked(rw)).toBe(other); // rw reads it (and remembers it)…
+    edit(rw, old); // …then writes through the same connection: total_changes() moves
+    expect(asked(rw)).toBe(fresh());
+    expect(asked(rw)).toBe(before);
+    expect(asked(ro)).toBe(before);
   });
 });
 

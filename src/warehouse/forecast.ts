@@ -2,6 +2,7 @@
  * Reads for the demand forecast: a queue's realised intervals before an origin (plan rows without an
  * outcome are never history), and the excluded days (`forecast_exclusions`, migration 012).
  */
+import Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export interface RealisedInterval {
@@ -35,6 +36,36 @@ export function realisedIntervals(db: Db, queue: string, from: string, beforeDat
  * ~1/10 of reading the window (used to key the forecasts a process remembers, commands/forecast.ts).
  */
 export function realisedWindowVersion(db: Db, queue: string, from: string, beforeDate: string): string {
+  const stamp = changeStamp(db);
+  const memo = stamp === null ? undefined : windowVersions.get(db);
+  const key = `${queue}|${from}|${beforeDate}`;
+  if (memo && memo.stamp === stamp) {
+    const known = memo.versions.get(key);
+    if (known !== undefined) return known;
+  }
+  const version = readWindowVersion(db, queue, from, beforeDate);
+  if (stamp !== null) {
+    const m = memo && memo.stamp === stamp && memo.versions.size < 1024 ? memo : { stamp, versions: new Map<string, string>() };
+    m.versions.set(key, version);
+    windowVersions.set(db, m);
+  }
+  return version;
+}
+
+/**
+ * realisedWindowVersion's answers while the SQLite file is unchanged: `data_version` moves with every commit of
+ * another connection (an ingest from the CLI) and `total_changes()` with every write of this one, so a stamp
+ * that is still the same means no row can have changed. The Postgres facade gets no stamp (it reads each time).
+ */
+const windowVersions = new WeakMap<Db, { stamp: string; versions: Map<string, string> }>();
+
+function changeStamp(db: Db): string | null {
+  if (!(db instanceof Database)) return null;
+  const r = db.prepare('SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c').get() as { v: number; c: number };
+  return `${r.v}.${r.c}`;
+}
+
+function readWindowVersion(db: Db, queue: string, from: string, beforeDate: string): string {
   const r = db
     .prepare(
       `SELECT (SELECT COALESCE(MAX(run_id), 0) FROM etl_runs) AS run, COUNT(*) AS n, COALESCE(SUM(offered), 0) AS o, COALESCE(SUM(handled), 0) AS h,
