@@ -203,22 +203,34 @@ const workerEntry = new URL(`./ingestWorker${import.meta.url.endsWith('.ts') ? '
 /** How many row chunks the worker may run ahead of the writer before it waits. */
 const MAX_AHEAD = 16;
 
-/** validateFile in a worker thread; rows arrive as messages and are written here as they come. */
-function validateInWorker(path: string, spec: TableSpec, env: ValidateEnv, write: (chunk: RowChunk) => void, onBytes: (n: number) => void, writing: () => boolean): Promise<FileOutcome> {
+/**
+ * validateFile in a worker thread; rows arrive as messages and are written here as they come. `write` may
+ * return a promise (the Postgres COPY stream is behind): that chunk counts as consumed only when it settles,
+ * so the worker, at most MAX_AHEAD chunks ahead, waits instead of piling rows up in memory.
+ */
+export function validateInWorker(path: string, spec: TableSpec, env: ValidateEnv, write: (chunk: RowChunk) => void | Promise<void>, onBytes: (n: number) => void, writing: () => boolean): Promise<FileOutcome> {
   const flow = new Int32Array(new SharedArrayBuffer(8)); // [chunks sent, chunks consumed]
   const worker = new Worker(bootUrl, { workerData: { entry: workerEntry, path, table: spec.table, env, flow } });
+  const consumed = () => {
+    Atomics.add(flow, 1, 1);
+    Atomics.notify(flow, 1);
+  };
   return new Promise((resolve, reject) => {
+    const fail = (e: unknown) => {
+      worker.terminate();
+      reject(e);
+    };
     worker.on('message', (m: { t: 'rows'; chunk: RowChunk } | { t: 'bytes'; n: number } | { t: 'done'; outcome: FileOutcome } | { t: 'error'; message: string }) => {
       if (m.t === 'rows') {
+        let pending: void | Promise<void>;
         try {
-          if (writing()) write(m.chunk);
+          pending = writing() ? write(m.chunk) : undefined;
         } catch (e) {
-          worker.terminate();
-          reject(e);
+          fail(e);
           return;
         }
-        Atomics.add(flow, 1, 1);
-        Atomics.notify(flow, 1);
+        if (pending) pending.then(consumed, fail);
+        else consumed();
       } else if (m.t === 'bytes') onBytes(m.n);
       else if (m.t === 'done') resolve(m.outcome);
       else reject(new Error(m.message));
