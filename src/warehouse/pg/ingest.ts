@@ -56,16 +56,21 @@ async function readCalendars(c: PoolClient, defaultTz: string): Promise<Validate
   return { calendars, defaultTz };
 }
 
-/** The catalog rows of the queues a run wrote, as the SQLite ingest computes them (outcome span, else plans). */
+/**
+ * The catalog rows of the queues a run wrote, as the SQLite ingest computes them (outcome span, else plans):
+ * ordered LIMIT 1 reads at either end of the (queue, interval_start) index, past the few plan rows, instead
+ * of aggregating every interval of the queue.
+ */
 async function refreshQueueCatalog(c: PoolClient, queues: string[]): Promise<void> {
+  const end = (dir: 'ASC' | 'DESC', agg: 'MIN' | 'MAX') =>
+    `COALESCE((SELECT interval_start FROM interval_inputs WHERE queue = q.queue AND has_outcome = 1 ORDER BY interval_start ${dir} LIMIT 1),
+              (SELECT ${agg}(interval_start) FROM interval_inputs WHERE queue = q.queue))`;
   await c.query(
     `INSERT INTO queue_catalog (queue, first_interval, last_interval, sl_target_pct, sl_target_seconds)
-     SELECT s.queue, s.first, s.last, i.sl_target_pct, i.sl_target_seconds FROM (
-       SELECT queue,
-              COALESCE(MIN(interval_start) FILTER (WHERE has_outcome = 1), MIN(interval_start)) AS first,
-              COALESCE(MAX(interval_start) FILTER (WHERE has_outcome = 1), MAX(interval_start)) AS last
-       FROM interval_inputs WHERE queue = ANY($1) GROUP BY queue) s
-     JOIN interval_inputs i ON i.queue = s.queue AND i.interval_start = s.last
+     SELECT q.queue, s.first, s.last, i.sl_target_pct, i.sl_target_seconds
+     FROM unnest($1::text[]) AS q (queue)
+     CROSS JOIN LATERAL (SELECT ${end('ASC', 'MIN')} AS first, ${end('DESC', 'MAX')} AS last) s
+     JOIN interval_inputs i ON i.queue = q.queue AND i.interval_start = s.last
      ON CONFLICT (queue) DO UPDATE SET first_interval = excluded.first_interval, last_interval = excluded.last_interval,
        sl_target_pct = excluded.sl_target_pct, sl_target_seconds = excluded.sl_target_seconds`,
     [queues],
@@ -136,13 +141,16 @@ async function loadFile(c: PoolClient, path: string, spec: TableSpec, env: Valid
   const done = once(copy, 'finish');
   let failed: Error | null = null;
   copy.on('error', (e: Error) => (failed = e));
-  // One wait for the socket to drain, shared by every chunk written while it is behind.
+  // One wait for the socket to drain, shared by every chunk written while it is behind. Nothing to wait for
+  // when it has drained already ('drain' is not emitted again) or COPY failed.
   let drained: Promise<void> | null = null;
-  const drain = () =>
-    (drained ??= Promise.race([once(copy, 'drain'), once(copy, 'error')]).then(
-      () => void (drained = null),
-      () => void (drained = null),
-    ));
+  const drain = (): Promise<void> | undefined =>
+    !copy.writableNeedDrain || failed
+      ? undefined
+      : (drained ??= Promise.race([once(copy, 'drain'), once(copy, 'error')]).then(
+          () => void (drained = null),
+          () => void (drained = null),
+        ));
   const writing = () => problems.count === 0 && !failed;
   let outcome: FileOutcome;
   if (statSync(path).size >= workerMinBytes) {
