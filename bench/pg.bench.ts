@@ -1,5 +1,5 @@
 /**
- * The Postgres warehouse: `radar ingest` (full validation, COPY through a staging table, upsert) of a year of
+ * The Postgres warehouse: `radar ingest` (full validation, COPY straight into the empty table, indexes built after) of a year of
  * intervals × 20 queues vs a plain `COPY … FROM STDIN (FORMAT csv)` of the same file into a table of the
  * CSV's shape with the same key and index (the physical floor), in the same run on the same cluster; and the
  * view reads behind `sla` (a queue's 30 daily rows and one day's intervals) on both backends, p95.
@@ -64,7 +64,12 @@ export default async function pgBench(ctx: BenchContext): Promise<BenchRow[]> {
       const r = await ingestFilesPg(pool, files);
       const s = seconds(t0);
       if (!r.ok) throw new Error(`bench data rejected: ${JSON.stringify(r.problems)}`);
-      return { pool, url, n: r.rows.intervals, s };
+      // The same files again: the table has rows now, so staging + upsert (every row replaces itself).
+      const t1 = process.hrtime.bigint();
+      const again = await ingestFilesPg(pool, files);
+      const s2 = seconds(t1);
+      if (!again.ok) throw new Error('bench re-ingest rejected');
+      return { pool, url, n: r.rows.intervals, s, again: s2 };
     });
 
     const header = readFileSync(files[1], 'utf8').slice(0, 4096).split(/\r?\n/)[0].split(',');
@@ -85,9 +90,10 @@ export default async function pgBench(ctx: BenchContext): Promise<BenchRow[]> {
     const rate = ours.n / ours.s;
     const peer = ours.n / copySeconds;
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-    rows.push({ group: 'pg', name: `intervals into Postgres: radar ingest, ${ours.n.toLocaleString('en-US')} rows (${yearSpec.queues} queues × ${yearSpec.days} days), full validation + COPY + upsert`, value: rate, unit: 'rows/s' });
+    rows.push({ group: 'pg', name: `intervals into Postgres: radar ingest, ${ours.n.toLocaleString('en-US')} rows (${yearSpec.queues} queues × ${yearSpec.days} days) into an empty warehouse, full validation (worker thread) + COPY + index build + derived tables`, value: rate, unit: 'rows/s' });
     rows.push({ group: 'pg', name: 'intervals: plain COPY of the same CSV (same key + index)', value: peer, unit: 'rows/s' });
     rows.push({ group: 'pg', name: 'intervals: radar ingest / plain COPY (wall clock)', value: rate / peer, unit: '×', target: '≥ 0.5×', verdict: rate / peer >= 0.5 ? 'pass' : 'fail', note: `load average ${load} on ${cpus().length} cores` });
+    rows.push({ group: 'pg', name: 'intervals: re-ingest of the same files (staging + upsert), radar ingest / plain COPY', value: ours.n / ours.again / peer, unit: '×', note: `${Math.round(ours.n / ours.again).toLocaleString('en-US')} rows/s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}` });
 
     // The view reads behind `sla` on both backends: 30 daily rows of a queue, one day's intervals.
     const dbPath = join(ctx.outDir, ctx.quick ? 'sla-quick-pg-peer.db' : 'sla-year.db');
