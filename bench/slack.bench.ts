@@ -146,13 +146,48 @@ function phaseRows(p: PhaseResult, label: string, targets: { answerP95?: number;
     { group: 'slack', name: name('server RSS start'), value: p.rss.start, unit: 'MB', note: p.uptime },
     { group: 'slack', name: name('server RSS peak'), value: p.rss.peak, unit: 'MB' },
     { group: 'slack', name: name('server RSS end'), value: p.rss.end, unit: 'MB', note: 'when the last answer is in', ...(targets.rssFlat ? { target: '≤ start + 10 %', verdict: v(p.rss.end <= p.rss.start * 1.1) } : {}) },
-    { group: 'slack', name: name('server RSS after 10 s idle'), value: p.rss.idle, unit: 'MB', ...(targets.rssFlat ? { target: '≤ start + 10 %', verdict: v(p.rss.idle <= p.rss.start * 1.1) } : {}) },
+    { group: 'slack', name: name('server RSS after 10 s idle'), value: p.rss.idle, unit: 'MB', note: rssSplit(p), ...(targets.rssFlat ? { target: '≤ start + 10 %', verdict: v(p.rss.idle <= p.rss.start * 1.1) } : {}) },
+    slopeRow(p, name, Boolean(targets.rssFlat)),
     ...heapRows(p, name),
   ];
   return rows;
 }
 
-const mb = (x: number | undefined) => (x === undefined ? '?' : x.toFixed(0));
+const mb = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '?' : x.toFixed(0));
+
+/** Anonymous (V8 heaps, malloc: SQLite caches, buffers) vs file-backed RSS at the phase's start, end of requests and last sample. */
+function rssSplit(p: PhaseResult): string {
+  const at = (t: number) => p.memory.reduce((best, m) => (Math.abs(m.t - t) < Math.abs(best.t - t) ? m : best), p.memory[0]);
+  const first = p.memory[0];
+  const last = p.memory[p.memory.length - 1];
+  const mid = at(p.seconds);
+  if (!first) return '';
+  return `RSS anonymous / file-backed: start ${mb(first.anon)} / ${mb(first.file)}, at ${p.seconds} s ${mb(mid.anon)} / ${mb(mid.file)}, last sample ${mb(last.anon)} / ${mb(last.file)} MB`;
+}
+
+/**
+ * RSS slope over the second half of the phase (least squares over the once-a-second samples, MB per minute): a
+ * server whose memory keeps growing under a steady load fails here even when a short phase ends under the bound.
+ */
+function slopeRow(p: PhaseResult, name: (x: string) => string, target: boolean): BenchRow {
+  const xs = p.memory.filter((m) => m.t >= p.seconds / 2 && m.t <= p.seconds && Number.isFinite(m.rss));
+  const n = xs.length;
+  const mt = xs.reduce((a, m) => a + m.t, 0) / n;
+  const mr = xs.reduce((a, m) => a + m.rss, 0) / n;
+  const cov = xs.reduce((a, m) => a + (m.t - mt) * (m.rss - mr), 0);
+  const vt = xs.reduce((a, m) => a + (m.t - mt) ** 2, 0);
+  const slope = n >= 3 && vt > 0 ? (cov / vt) * 60 : NaN;
+  const lo = Math.min(...xs.map((m) => m.rss));
+  const hi = Math.max(...xs.map((m) => m.rss));
+  return {
+    group: 'slack',
+    name: name('server RSS slope, second half'),
+    value: slope,
+    unit: 'MB/min',
+    note: `least squares over ${n} samples from ${(p.seconds / 2).toFixed(0)} s to ${p.seconds} s (range ${mb(lo)}–${mb(hi)} MB): a server growing without bound shows here`,
+    ...(target ? { target: '< 10 MB/min', verdict: (slope < 10 ? 'pass' : 'fail') as 'pass' | 'fail' } : {}),
+  };
+}
 
 /** Heap per thread (from the server's /healthz, once a second): at the start, at its peak, at the end, after the idle time. */
 function heapRows(p: PhaseResult, name: (x: string) => string): BenchRow[] {
@@ -179,8 +214,8 @@ function heapRows(p: PhaseResult, name: (x: string) => string): BenchRow[] {
 /** The memory series of a phase as CSV (bench/out), for a closer look. */
 function memoryCsv(p: PhaseResult): string {
   const workers = Math.max(0, ...p.memory.map((m) => m.workers?.length ?? 0));
-  const head = ['t_s', 'rss_mb', 'main_used_mb', 'main_total_mb', ...Array.from({ length: workers }, (_, i) => [`w${i + 1}_used_mb`, `w${i + 1}_total_mb`]).flat()];
-  const line = (m: MemorySample) => [m.t.toFixed(1), mb(m.rss), mb(m.mainUsed), mb(m.mainTotal), ...Array.from({ length: workers }, (_, i) => [mb(m.workers?.[i]?.used), mb(m.workers?.[i]?.total)]).flat()];
+  const head = ['t_s', 'rss_mb', 'anon_mb', 'file_mb', 'main_used_mb', 'main_total_mb', ...Array.from({ length: workers }, (_, i) => [`w${i + 1}_used_mb`, `w${i + 1}_total_mb`]).flat()];
+  const line = (m: MemorySample) => [m.t.toFixed(1), mb(m.rss), mb(m.anon), mb(m.file), mb(m.mainUsed), mb(m.mainTotal), ...Array.from({ length: workers }, (_, i) => [mb(m.workers?.[i]?.used), mb(m.workers?.[i]?.total)]).flat()];
   return [head, ...p.memory.map(line)].map((r) => r.join(',')).join('\n') + '\n';
 }
 
@@ -216,8 +251,13 @@ async function loadBench(ctx: BenchContext, dbPath: string, label: string): Prom
     const p50 = await runPhase({ ...common, rate: 50, seconds, next: questionMix(queues, END, 2), prefix: 'b', graceMs: 120_000 });
     rows.push(...phaseRows(p50, label, { allAnswered: true, rssFlat: true }));
     writeFileSync(join(ctx.outDir, 'slack-memory-50.csv'), memoryCsv(p50));
-    const h = (await (await fetch(health)).json()) as { work?: Record<string, number> };
+    const h = (await (await fetch(health)).json()) as { work?: Record<string, number>; memory?: { trims?: Record<'workers' | 'receiver', { count: number; ms: number; heapFreedMb: number }> } };
     if (h.work) rows.push({ group: 'slack', name: `dispatcher after both phases (${label})`, value: h.work.served ?? NaN, unit: 'runs', note: `server's /healthz work stats: ${JSON.stringify(h.work)}` });
+    const t = h.memory?.trims;
+    if (t) {
+      const per = (x: { count: number; ms: number; heapFreedMb: number }) => `${x.count} trims, ${x.ms.toFixed(0)} ms in all (${(x.ms / Math.max(1, x.count)).toFixed(1)} ms each), ${x.heapFreedMb.toFixed(0)} MB of V8 heap given back`;
+      rows.push({ group: 'slack', name: `memory given back at idle, workers (${label})`, value: t.workers.count, unit: 'trims', note: `since start-up (warm-up and calibration upkeep included): workers ${per(t.workers)}; receiver ${per(t.receiver)}` });
+    }
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

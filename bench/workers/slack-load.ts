@@ -28,6 +28,9 @@ export interface MemorySample {
   /** Seconds since the phase started. */
   t: number;
   rss: number;
+  /** RSS split (MB, /proc/<pid>/status): anonymous (heaps, malloc) and file-backed (code, mapped files). */
+  anon?: number;
+  file?: number;
   /** The receiver thread's V8 heap, used / total. */
   mainUsed?: number;
   mainTotal?: number;
@@ -99,11 +102,17 @@ export function cpuSeconds(pid: number, tid?: number): number {
 
 /** RSS of a process (kB → MB), from /proc. */
 export function rssMb(pid: number): number {
+  return rssParts(pid).rss;
+}
+
+/** RSS and its anonymous / file-backed parts (kB → MB), from /proc/<pid>/status. */
+export function rssParts(pid: number): { rss: number; anon: number; file: number } {
   try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)\s+kB/);
-    return m ? Number(m[1]) / 1024 : NaN;
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(s.match(new RegExp(`${k}:\\s+(\\d+)\\s+kB`))?.[1] ?? NaN) / 1024;
+    return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
   } catch {
-    return NaN;
+    return { rss: NaN, anon: NaN, file: NaN };
   }
 }
 
@@ -166,7 +175,8 @@ function memorySampler(pid: number, health: string | undefined, t0: number): { s
   const samples: MemorySample[] = [];
   let busy = false;
   const take = () => {
-    const s: MemorySample = { t: (performance.now() - t0) / 1000, rss: rssMb(pid) };
+    const { rss, anon, file } = rssParts(pid);
+    const s: MemorySample = { t: (performance.now() - t0) / 1000, rss, anon, file };
     samples.push(s);
     if (!health || busy) return;
     busy = true;

@@ -15,7 +15,7 @@ import { boltLogger } from './logger.js';
 import type { SlackDeps, AnswerQuestion } from './deps.js';
 import { registerAlertListeners, type AlertSlackOptions } from './alerts/index.js';
 import { executeHere } from './answer.js';
-import { createDispatcher, poolExecutor, serverMemory, WorkerPool, type Dispatcher } from './work/index.js';
+import { createDispatcher, poolExecutor, ReceiverTrimmer, serverMemory, WorkerPool, type Dispatcher } from './work/index.js';
 import { RadarMetrics } from '../metrics.js';
 import { useSlackMetrics, warehouseBytes } from './observe.js';
 import { Outbox } from './outbox.js';
@@ -92,6 +92,11 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
   useSlackMetrics(metrics);
   const ids = o.botId && o.botUserId ? { botId: o.botId, botUserId: o.botUserId } : await whoAmI(settings, deps, o.clientOptions);
   let dispatcher: Dispatcher | undefined;
+  // Giving memory back when the load drops (work/trim.ts): the workers trim themselves through the pool; the
+  // receiver thread trims when its dispatcher has been quiet a moment. Only a server with a pool (serve, the
+  // bench): an in-process executor shares its thread with whatever embeds it.
+  const inflight = new Set<Promise<unknown>>();
+  const trimmer = o.pool ? new ReceiverTrimmer({ dispatcher: () => dispatcher, db: deps.db, now: deps.now, delivering: () => inflight.size > 0 }) : undefined;
   if (!deps.work) {
     const c = deps.config;
     dispatcher = createDispatcher({
@@ -101,11 +106,12 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
       concurrency: o.pool ? o.pool.size : 4,
       maxQueued: c.RADAR_QUEUE_MAX,
       maxPerUser: c.RADAR_QUEUE_PER_USER,
+      onIdle: trimmer && (() => trimmer.idle()),
     });
     deps.work = dispatcher;
   }
   if (dispatcher) metrics.watchWork(() => dispatcher!.stats);
-  deps.memory ??= () => serverMemory(o.pool);
+  deps.memory ??= () => serverMemory(o.pool, trimmer?.stats);
   metrics.watchWarehouse(() => warehouseBytes(deps.db));
   const scheduler = o.alerts?.scheduler ?? false;
   // Answer posts and the outbox send with a client of their own: no retries inside it (`deliver` and the outbox
@@ -128,7 +134,6 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
 
   // Track every request from the moment the receiver hands it over, so idle() (tests, graceful shutdown)
   // knows when all answers are out — no sleeps, no polling.
-  const inflight = new Set<Promise<unknown>>();
   const dispatch = app.processEvent.bind(app);
   app.processEvent = (event) => {
     const p = dispatch(event);
@@ -157,6 +162,7 @@ export async function createSlackApp(deps: SlackDeps, o: CreateOptions = {}): Pr
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
+      trimmer?.stop();
       server?.closeAllConnections?.();
       await app.stop();
     },

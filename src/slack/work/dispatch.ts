@@ -52,6 +52,8 @@ export interface DispatcherOptions {
   /** Timers (tests inject). */
   setTimer?: (fn: () => void, ms: number) => { clear(): void };
   cacheSize?: number;
+  /** Called when the last running question finishes and none waits (the server gives memory back then). */
+  onIdle?: () => void;
 }
 
 interface Pending {
@@ -139,6 +141,7 @@ export class Dispatcher {
               this.running--;
               this.stats.served++;
               this.pump();
+              if (this.running === 0 && this.queued === 0) this.o.onIdle?.();
             });
         },
       };
@@ -205,6 +208,17 @@ export class Dispatcher {
       p.run();
     }
     this.stats.running = this.running;
+  }
+
+  /** Nothing running or waiting. */
+  get idle(): boolean {
+    return this.running === 0 && this.queued === 0;
+  }
+
+  /** Forgets shared answers from minutes before `now`'s (they can no longer be shared): at idle, so they do not wait for the next question to go. */
+  forgetStale(now: Date): void {
+    const minute = String(Math.floor(now.getTime() / 60_000));
+    for (const k of this.cache.keys()) if (k.split('|')[1] !== minute) this.cache.delete(k);
   }
 
   private trimCache(newest: string): void {

@@ -6,7 +6,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { Job, JobDone, MemoryReport, WorkerMemory } from './wire.js';
+import type { Job, JobDone, MemoryReport, TrimDone, WorkerMemory } from './wire.js';
 import { record } from '../../metrics.js';
 
 const bootUrl = new URL('../../warehouse/worker-boot.mjs', import.meta.url);
@@ -25,12 +25,32 @@ const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 export const WORKER_CACHE_KIB = 16000;
 export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 24 };
 
+/**
+ * A worker that has run something and then had nothing to do for this long gives its memory back (trim.ts): long
+ * enough that V8 sees a low allocation rate and shrinks the young generation too, and that a steady load (a
+ * question every few seconds or more often) never pays for a collection. Never while work waits.
+ */
+export const TRIM_IDLE_MS = 6000;
+
+/** Trims the workers have run since the pool started, and the time they took (ms, on the workers). */
+export interface TrimStats {
+  count: number;
+  ms: number;
+  /** Heap total given back by V8 over all trims (MB). */
+  heapFreedMb: number;
+}
+
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
   job: { job: Job; resolve: (d: JobDone) => void; reject: (e: Error) => void } | null;
   /** Memory probes waiting for this worker's answer, by probe number. */
   probes: Map<number, (m: WorkerMemory) => void>;
+  /** Ran a job since its last trim. */
+  dirty: boolean;
+  /** When its last job finished (performance.now()). */
+  idleSince: number;
+  trimTimer: NodeJS.Timeout | null;
 }
 
 export interface PoolOptions {
@@ -42,6 +62,10 @@ export interface PoolOptions {
   cacheKib?: number;
   /** V8 heap limits per worker (default below). */
   resourceLimits?: ResourceLimits;
+  /** Idle ms before a worker trims (default TRIM_IDLE_MS). */
+  trimIdleMs?: number;
+  /** Give memory back when a worker goes idle (default true). */
+  trim?: boolean;
 }
 
 export class WorkerPool {
@@ -51,6 +75,7 @@ export class WorkerPool {
   private readonly upkeep: { job: Job; resolve: (d: JobDone) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
   private probeSeq = 0;
+  readonly trims: TrimStats = { count: 0, ms: 0, heapFreedMb: 0 };
 
   constructor(private readonly o: PoolOptions) {
     for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
@@ -68,9 +93,15 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(bootUrl, { workerData: { entry, dbPath: this.o.dbPath, config: this.o.config, cacheKib: this.o.cacheKib ?? WORKER_CACHE_KIB }, resourceLimits: this.o.resourceLimits ?? WORKER_LIMITS });
     let markReady!: () => void;
-    const slot: Slot = { worker, ready: new Promise<void>((r) => (markReady = r)), job: null, probes: new Map() };
-    worker.on('message', (m: JobDone | MemoryReport | { ready: true }) => {
+    const slot: Slot = { worker, ready: new Promise<void>((r) => (markReady = r)), job: null, probes: new Map(), dirty: false, idleSince: 0, trimTimer: null };
+    worker.on('message', (m: JobDone | MemoryReport | TrimDone | { ready: true }) => {
       if ('ready' in m) return markReady();
+      if ('trimmed' in m) {
+        this.trims.count++;
+        this.trims.ms += m.trimmed.ms;
+        this.trims.heapFreedMb += Math.max(0, m.trimmed.heapBeforeMb - m.trimmed.heapAfterMb);
+        return;
+      }
       if ('memoryProbe' in m) {
         slot.probes.get(m.memoryProbe)?.(m.memory);
         return slot.probes.delete(m.memoryProbe);
@@ -78,8 +109,11 @@ export class WorkerPool {
       for (const o of m.obs ?? []) record(o);
       const j = slot.job;
       slot.job = null;
+      slot.dirty = true;
+      slot.idleSince = performance.now();
       if (j && j.job.id === m.id) j.resolve(m);
       this.next(slot);
+      this.idle(slot);
     });
     const fail = (err: Error) => {
       const j = slot.job;
@@ -98,6 +132,21 @@ export class WorkerPool {
       if (!this.closed) fail(new Error(`command worker exited with code ${code}`));
     });
     return slot;
+  }
+
+  /** Arms the worker's trim: when it fires, a worker still idle for TRIM_IDLE_MS since its last job trims. */
+  private idle(slot: Slot): void {
+    if (this.closed || !slot.dirty || this.o.trim === false || slot.trimTimer) return;
+    const wait = slot.idleSince + (this.o.trimIdleMs ?? TRIM_IDLE_MS) - performance.now();
+    slot.trimTimer = setTimeout(() => {
+      slot.trimTimer = null;
+      if (this.closed || !this.slots.includes(slot) || !slot.dirty) return;
+      if (slot.job) return; // its job's end arms the trim again
+      if (slot.idleSince + (this.o.trimIdleMs ?? TRIM_IDLE_MS) > performance.now()) return this.idle(slot); // a job came and went meanwhile
+      slot.dirty = false;
+      slot.worker.postMessage({ trim: true });
+    }, Math.max(0, wait));
+    slot.trimTimer.unref();
   }
 
   private next(slot: Slot): void {
@@ -153,6 +202,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const s of this.slots) if (s.trimTimer) clearTimeout(s.trimTimer);
     for (const w of [...this.waiting.splice(0), ...this.upkeep.splice(0)]) w.reject(new Error('the worker pool is closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }

@@ -48,6 +48,15 @@ export interface MemoryProbe {
   memoryProbe: number;
 }
 
+/** The pool tells an idle worker to give memory back (trim.ts); the worker answers with what it did. */
+export interface TrimRequest {
+  trim: true;
+}
+
+export interface TrimDone {
+  trimmed: import('./trim.js').TrimReport;
+}
+
 export interface MemoryReport {
   memoryProbe: number;
   memory: WorkerMemory;

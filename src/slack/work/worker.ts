@@ -19,7 +19,8 @@ import { createLogger } from '../../logger.js';
 import type { Config } from '../../config.js';
 import type { CommandContext } from '../../registry.js';
 import { getHeapStatistics } from 'node:v8';
-import { toWire, type Job, type JobDone, type MemoryProbe, type MemoryReport, type WorkerMemory } from './wire.js';
+import { toWire, type Job, type JobDone, type MemoryProbe, type MemoryReport, type TrimDone, type TrimRequest, type WorkerMemory } from './wire.js';
+import { giveBackMemory } from './trim.js';
 import { takeObservations } from '../../metrics.js';
 import { queueCalibrationFor } from '../../../commands/queueModel.js';
 
@@ -106,8 +107,10 @@ function memory(): WorkerMemory {
   return { heapUsedMb: h.used_heap_size / MB, heapTotalMb: h.total_heap_size / MB, externalMb: h.external_memory / MB };
 }
 
-parentPort!.on('message', (m: Job | MemoryProbe) => {
+parentPort!.on('message', (m: Job | MemoryProbe | TrimRequest) => {
   if ('memoryProbe' in m) return parentPort!.postMessage({ memoryProbe: m.memoryProbe, memory: memory() } satisfies MemoryReport);
+  // Idle (the pool sends this only when no job waits): give back the heap and page cache the last jobs grew.
+  if ('trim' in m) return parentPort!.postMessage({ trimmed: giveBackMemory(onPostgres ? [] : [readOnly, readWrite]) } satisfies TrimDone);
   const job = m;
   const t0 = performance.now();
   if (job.calibrate) {

@@ -205,7 +205,7 @@ export class PgSyncDb {
     else if (name === 'page_size') value = 4096;
     else if (name === 'page_count') value = Math.ceil(Number(this.scalar('SELECT pg_database_size(current_database())')) / 4096);
     else if (name === 'data_version') value = Date.now();
-    else if (['busy_timeout', 'cache_size', 'foreign_keys', 'synchronous', 'journal_mode', 'temp_store', 'mmap_size'].includes(name)) return opts.simple ? undefined : [];
+    else if (['busy_timeout', 'cache_size', 'foreign_keys', 'synchronous', 'journal_mode', 'temp_store', 'mmap_size', 'shrink_memory'].includes(name)) return opts.simple ? undefined : [];
     else throw new Error(`PRAGMA ${name} has no Postgres form in the warehouse facade`);
     return opts.simple ? value : [{ [name]: value }];
   }
