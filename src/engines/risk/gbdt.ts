@@ -48,13 +48,13 @@ export interface GbdtParams {
   /** Rows sampled to place bin edges. */
   binSampleRows: number;
   /**
-   * Columns split as categories (LightGBM-style): their bins (one per distinct value, e.g. one per level's
-   * target statistic) are sorted within each node by G/(H + catSmooth) and the best prefix of that order
-   * goes left, so any subset of levels can be separated, not only a threshold on one ordering.
+   * Columns split as categories: their bins (one per distinct value, e.g. one per level's target
+   * statistic) are sorted within each node by their own leaf weight, −G/(H + λ), or 0 when the level's
+   * hessian in the node is below minChildWeight (XGBoost's partition splits: a level too small to be a
+   * leaf of its own sorts as neutral instead of at an extreme), and the best prefix of that order goes left,
+   * so any subset of levels can be separated, not only a threshold on one ordering.
    */
   categoricalFeatures: number[];
-  /** Pseudo-hessian added when ordering a categorical column's bins (LightGBM's cat_smooth). */
-  catSmooth: number;
   seed: number;
 }
 
@@ -80,7 +80,6 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   maxBins: 256,
   binSampleRows: 100_000,
   categoricalFeatures: [],
-  catSmooth: 10,
   seed: 42,
 };
 
@@ -475,13 +474,13 @@ export function trainGbdt(
     return bestS;
   }
 
-  /** The best subset split of categorical column f: its bins ordered by G/(H + catSmooth), best prefix left. */
+  /** The best subset split of categorical column f: its bins ordered by leaf weight (see categoricalFeatures), best prefix left. */
   function bestCategoricalSplit(buf: Float64Array, f: number, G: number, H: number, parent: number, floor: number): Split | null {
     const base = offset[f] * 2;
     const order: number[] = [];
     for (let b = 0; b < nBins[f]; b++) if (buf[base + 2 * b + 1] > 0) order.push(b);
     if (order.length < 2) return null;
-    const ratio = (b: number) => buf[base + 2 * b] / (buf[base + 2 * b + 1] + p.catSmooth);
+    const ratio = (b: number) => (buf[base + 2 * b + 1] < p.minChildWeight ? 0 : buf[base + 2 * b] / (buf[base + 2 * b + 1] + p.lambda));
     order.sort((a, b) => ratio(a) - ratio(b) || a - b);
     let GL = 0;
     let HL = 0;
