@@ -69,6 +69,13 @@ describe('fightinWords (Monroe, Colaresi & Quinn 2008)', () => {
     );
   });
 
+  test('a term at exactly the same share is not reported, whatever the rounding (fast-check counterexample 4,58,2,29,5)', () => {
+    // t: 4 of 6 in the window, 58 of 87 in the baseline: both 2/3, so δ = 0; float rounding gave +2.2e-16.
+    const opts = { zMin: -Infinity, minCount: 0, collapse: false, priorStrength: 20 };
+    expect(fightinWords(counts(1, { t: 4, o: 2 }), counts(1, { t: 58, o: 29 }), opts)).toEqual([]);
+    expect(fightinWords(counts(1, { t: 20, o: 10 }), counts(1, { t: 290, o: 145 }), { ...opts, priorStrength: 100 })).toEqual([]);
+  });
+
   test('property: a term at the same share in both corpora has δ ≈ 0 and is never reported', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 10 }), (y, other, k) => {

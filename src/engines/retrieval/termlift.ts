@@ -74,7 +74,8 @@ export function fightinWords(window: TermCounts, baseline: TermCounts, opts: Fig
     const yj = baseline.counts.get(w) ?? 0;
     const aw = (a0 * (yi + yj)) / (ni + nj);
     const delta = Math.log((yi + aw) / (ni + a0 - yi - aw)) - Math.log((yj + aw) / (nj + a0 - yj - aw));
-    if (!(delta > 0)) continue;
+    // A term at the same share in both corpora has δ = 0 exactly; rounding can leave ±2e-16 either side.
+    if (!(delta > 1e-12)) continue;
     const z = delta / Math.sqrt(1 / (yi + aw) + 1 / (yj + aw));
     if (z < zMin) continue;
     const windowShare = window.docs ? yi / window.docs : 0;
